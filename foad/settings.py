@@ -1,0 +1,129 @@
+"""Settings: read once from the environment by each entry point and passed down."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Mapping
+
+
+class SettingsError(ValueError):
+    """A setting has a value the engine cannot use."""
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    """Twilio's own settings, under Twilio's own variable names."""
+
+    account_sid: str = ""
+    auth_token: str = ""
+    from_number: str = ""
+    messaging_service_sid: str = ""
+    api_base_url: str = "https://api.twilio.com"
+    timeout: float = 10.0
+    """Seconds to wait for Twilio's REST API before the send is retried."""
+
+    @property
+    def can_send(self) -> bool:
+        """True when the credentials and a sender are configured."""
+        sender = self.from_number or self.messaging_service_sid
+        return bool(self.account_sid and self.auth_token and sender)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the engine is told by its environment; see README.md, "Configuration"."""
+
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    """None means: start (or join) the private Redis server kept in the data directory."""
+    service_number: str = "128"
+    overseas_number: str = "+989372840000"
+    response_deadline: timedelta = timedelta(hours=3)
+    public_base_url: str = ""
+    secret_key: str = field(default="", repr=False)
+    log_level: str = "INFO"
+    log_format: str = "text"
+    twilio: TwilioSettings = field(default_factory=TwilioSettings)
+
+    @property
+    def recordings_dir(self) -> Path:
+        """Where Asterisk's MixMonitor and RECORD FILE write (shared with Asterisk)."""
+        return self.data_dir / "recordings"
+
+    @property
+    def media_dir(self) -> Path:
+        """Where photos and videos sent by MMS are kept."""
+        return self.data_dir / "media"
+
+    @property
+    def sounds_dir(self) -> Path:
+        """Where `foad prompts build` renders the IVR prompts, one folder per language."""
+        return self.data_dir / "sounds"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        """Build the settings from `environ` (default: the process environment)."""
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("FOAD_DATA_DIR") or "./data").resolve()
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'foad.sqlite3'}",
+            redis_url=env.get("REDIS_URL") or None,
+            service_number=env.get("FOAD_SERVICE_NUMBER") or "128",
+            overseas_number=env.get("FOAD_OVERSEAS_NUMBER") or "+989372840000",
+            response_deadline=timedelta(
+                minutes=_number(env, "FOAD_RESPONSE_DEADLINE_MINUTES", 180)
+            ),
+            public_base_url=(env.get("FOAD_PUBLIC_BASE_URL") or "").rstrip("/"),
+            secret_key=env.get("FOAD_SECRET_KEY") or _local_secret(data_dir),
+            log_level=(env.get("FOAD_LOG_LEVEL") or "INFO").upper(),
+            log_format=_choice(env, "FOAD_LOG_FORMAT", ("text", "json"), "text"),
+            twilio=TwilioSettings(
+                account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+                auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+                from_number=env.get("TWILIO_FROM_NUMBER", ""),
+                messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID", ""),
+                api_base_url=(
+                    env.get("TWILIO_API_BASE_URL") or "https://api.twilio.com"
+                ).rstrip("/"),
+                timeout=_number(env, "TWILIO_HTTP_TIMEOUT", 10.0),
+            ),
+        )
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be greater than zero, not {raw!r}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = (env.get(name) or default).lower()
+    if value not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _local_secret(data_dir: Path) -> str:
+    """A secret kept in the data directory, so sessions survive restarts without setup."""
+    path = data_dir / "secret_key"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        # "x" so that two processes starting together agree on one key.
+        with open(path, "x", opener=lambda p, flags: os.open(p, flags, 0o600)) as out:
+            out.write(secrets.token_urlsafe(32))
+    except FileExistsError:
+        pass
+    return path.read_text().strip()

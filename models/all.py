@@ -1,0 +1,17 @@
+"""Every model imported once, so the metadata is complete (migrations, tests, `configure_mappers`)."""
+
+from models.agencies import Agency, Official, Sector
+from models.base import Base
+from models.blocklist import BlockedNumber
+from models.calls import Call
+from models.categories import Category
+from models.media import Media
+from models.messages import Message, OptOut
+from models.outbox import OutboxItem
+from models.surveys import SurveyAnswer
+from models.tickets import Ticket, TicketEvent
+
+__all__ = [
+    "Agency", "Base", "BlockedNumber", "Call", "Category", "Media", "Message", "Official",
+    "OptOut", "OutboxItem", "Sector", "SurveyAnswer", "Ticket", "TicketEvent",
+]

@@ -1,0 +1,51 @@
+"""Engines and sessions, with the SQLite settings that make it safe for several processes."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import outbox
+
+
+def make_engine(url: str, **options: object) -> Engine:
+    """An engine for `url`; `postgresql://` gets the psycopg 3 driver we ship."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername.startswith("sqlite"):
+        engine = create_engine(parsed, connect_args={"timeout": 30}, **options)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True, **options)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy issue BEGIN itself (see _sqlite_begin_immediate).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(connection) -> None:
+    # A deferred transaction that reads then writes can fail with "database is locked"
+    # without waiting; taking the write lock up front makes writers queue instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_sessions(
+    engine: Engine, on_commit: Callable[[list[int]], None] | None = None
+) -> sessionmaker[Session]:
+    """A session factory; `on_commit` gets the ids of outbox rows each commit made."""
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    if on_commit is not None:
+        outbox.push_after_commit(sessions, on_commit)
+    return sessions

@@ -1,0 +1,164 @@
+"""The one intake service: the only way any channel opens a ticket."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models import errors, notices, tracking
+from models.agencies import Agency, Sector
+from models.base import utcnow
+from models.blocklist import is_blocked
+from models.calls import Call
+from models.categories import OTHER, Category
+from models.media import Media
+from models.messages import Message, MessageStatus, Purpose
+from models.outbox import Job, add_work
+from models.outgoing import queue_text
+from models.phones import Caller, identify
+from models.provinces import BY_CODE
+from models.tickets import Ticket, Via, record
+
+log = logging.getLogger(__name__)
+
+CODE_ATTEMPTS = 8
+"""Fresh codes tried when one is taken; with 10^9 codes a second try is already rare."""
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """A complaint as a channel hands it over, already out of its protocol."""
+
+    via: Via
+    caller: str | None
+    """The caller id or sender exactly as received; intake normalizes it."""
+    text: str | None = None
+    voice_path: str | None = None
+    sector: str | None = None
+    agency_id: int | None = None
+    category: str = OTHER
+    province: str | None = None
+    county: str | None = None
+    language: str = "fa"
+    media: Sequence[tuple[str, str]] = ()
+    """(URL, content type) of each photo or video; a job fetches them."""
+    origin: Call | Message | None = None
+    """The call or inbound message that carried it; linked in the same transaction."""
+
+
+@dataclass(frozen=True)
+class IntakeRules:
+    """The limits intake enforces; built from the settings by each entry point."""
+
+    max_per_hour: int = 5
+    """New complaints one number may open in an hour (withheld numbers are not counted)."""
+    codes: Callable[[], str] = field(default=tracking.new_code)
+    """Where tracking codes come from (tests hand it a source that collides)."""
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The ticket that was opened and whether its code was also queued as an SMS."""
+
+    ticket: Ticket
+    code_texted: bool
+
+
+def open_ticket(session: Session, complaint: Complaint, rules: IntakeRules = IntakeRules(),
+                *, now: datetime | None = None) -> Opened:
+    """Validate, create the ticket with its code, first event and routing work; commit."""
+    now = now or utcnow()
+    caller = identify(complaint.caller)
+    _check(session, complaint, caller, rules, now)
+    ticket = _new_ticket(complaint, caller, now)
+    _insert_with_code(session, ticket, rules.codes)
+    record(ticket, "registered", actor="citizen", at=now, via=complaint.via.value)
+    add_work(session, Job.ROUTE_TICKET, ticket.id, key=f"route_ticket:{ticket.id}", ticket_id=ticket.id)
+    _attach_media(session, ticket, complaint)
+    texted = _text_code(session, ticket, complaint)
+    if complaint.origin is not None:
+        complaint.origin.ticket = ticket
+    session.commit()
+    log.info("ticket opened", extra={"ticket": ticket.code, "via": ticket.via, **_origin(complaint)})
+    return Opened(ticket, texted)
+
+
+def _check(session: Session, c: Complaint, caller: Caller, rules: IntakeRules, now: datetime) -> None:
+    if is_blocked(session, caller.e164, now):
+        raise errors.Blocked("this number is blocked")
+    if not ((c.text or "").strip() or c.voice_path or c.media):
+        raise errors.EmptyComplaint("a complaint needs a text, a recording or a photo")
+    if session.get(Category, c.category) is None:
+        raise errors.UnknownCategory(f"no complaint category {c.category!r}")
+    if c.sector is not None and session.get(Sector, c.sector) is None:
+        raise errors.UnknownSector(f"no sector {c.sector!r}")
+    if c.agency_id is not None and session.get(Agency, c.agency_id) is None:
+        raise errors.UnknownAgency(f"no agency {c.agency_id}")
+    if c.province is not None and c.province not in BY_CODE:
+        raise errors.UnknownProvince(f"no province {c.province!r}")
+    if caller.e164 and _recent_count(session, caller.e164, now) >= rules.max_per_hour:
+        raise errors.TooManyComplaints("too many complaints from this number in the last hour")
+
+
+def _recent_count(session: Session, number: str, now: datetime) -> int:
+    since = now - timedelta(hours=1)
+    query = select(func.count()).where(Ticket.caller == number, Ticket.registered_at > since)
+    return session.scalar(query) or 0
+
+
+def _new_ticket(c: Complaint, caller: Caller, now: datetime) -> Ticket:
+    province = c.province or (caller.province.code if caller.province else None)
+    return Ticket(
+        via=c.via, caller=caller.e164, caller_kind=caller.kind, caller_country=caller.country,
+        province_code=province, county=c.county, sector_code=c.sector, agency_id=c.agency_id,
+        category_code=c.category, text=c.text, voice_path=c.voice_path,
+        language="en" if c.language == "en" else "fa", registered_at=now, last_step_at=now,
+    )
+
+
+def _insert_with_code(session: Session, ticket: Ticket, codes: Callable[[], str]) -> None:
+    """Give the ticket a code the unique constraint accepts, trying fresh ones on a clash."""
+    session.flush()  # so that only the ticket's own insert can fail inside the savepoint
+    for _ in range(CODE_ATTEMPTS):
+        ticket.code = codes()
+        try:
+            with session.begin_nested():
+                session.add(ticket)
+        except IntegrityError:
+            log.warning("tracking code taken, drawing another", extra={"ticket": ticket.code})
+            continue
+        return
+    raise RuntimeError(f"no free tracking code after {CODE_ATTEMPTS} tries")
+
+
+def _attach_media(session: Session, ticket: Ticket, c: Complaint) -> None:
+    message = c.origin if isinstance(c.origin, Message) else None
+    for url, content_type in c.media:
+        item = Media(ticket=ticket, url=url, content_type=content_type, message=message)
+        session.add(item)
+        session.flush()
+        add_work(session, Job.FETCH_MEDIA, item.id, key=f"fetch_media:{item.id}", ticket_id=ticket.id)
+
+
+def _text_code(session: Session, ticket: Ticket, c: Complaint) -> bool:
+    """Text the code to a caller who can read it; an SMS complaint has it in the reply."""
+    if c.via is Via.SMS or not ticket.can_receive_sms or ticket.caller is None:
+        return False
+    body = notices.render("tracking_code", ticket.language, code=ticket.code)
+    message = queue_text(session, number=ticket.caller, body=body, purpose=Purpose.TRACKING_CODE,
+                         ticket=ticket)
+    return message.status is not MessageStatus.OPTED_OUT
+
+
+def _origin(c: Complaint) -> dict[str, str]:
+    if isinstance(c.origin, Call):
+        return {"call": c.origin.uniqueid}
+    if isinstance(c.origin, Message) and c.origin.provider_id:
+        return {"message_sid": c.origin.provider_id}
+    return {}

@@ -1,0 +1,64 @@
+"""The ticket lifecycle: which status may follow which, in one table, and the one move function."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from models.base import utcnow
+from models.errors import IllegalTransition
+from models.tickets import Ticket, TicketStatus, record
+
+S = TicketStatus
+
+# Every way out of the triage of an open ticket: out of scope, a duplicate, abuse.
+_TRIAGE = {S.REJECTED, S.DUPLICATE, S.NUISANCE}
+
+ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
+    S.REGISTERED: frozenset({S.REFERRED, *_TRIAGE}),
+    # REFERRED -> REFERRED is a reassignment to another agency.
+    S.REFERRED: frozenset({S.REFERRED, S.ACKNOWLEDGED, S.ESCALATED, S.RESOLVED, *_TRIAGE}),
+    S.ACKNOWLEDGED: frozenset({S.REFERRED, S.ESCALATED, S.RESOLVED, *_TRIAGE}),
+    S.ESCALATED: frozenset({S.REFERRED, S.ACKNOWLEDGED, S.ESCALATED, S.RESOLVED, *_TRIAGE}),
+    S.RESOLVED: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset(),
+    S.REJECTED: frozenset(),
+    S.DUPLICATE: frozenset(),
+    S.NUISANCE: frozenset(),
+}
+
+OPEN = frozenset({S.REGISTERED, S.REFERRED, S.ACKNOWLEDGED, S.ESCALATED})
+"""Statuses in which the three-hour clock runs (once referred)."""
+
+_STAGE_STAMP = {
+    S.REFERRED: "referred_at",
+    S.ACKNOWLEDGED: "acknowledged_at",
+    S.ESCALATED: "escalated_at",
+    S.RESOLVED: "resolved_at",
+    S.CLOSED: "closed_at",
+    S.REJECTED: "closed_at",
+    S.DUPLICATE: "closed_at",
+    S.NUISANCE: "closed_at",
+}
+
+
+def can_move(current: TicketStatus, target: TicketStatus) -> bool:
+    """True when the lifecycle allows going from `current` to `target`."""
+    return target in ALLOWED[TicketStatus(current)]
+
+
+def move(ticket: Ticket, target: TicketStatus, *, actor: str = "system",
+         note: str | None = None, at: datetime | None = None, **data: object) -> None:
+    """Move the ticket to `target`, stamp the stage's time and append it to the timeline."""
+    current = TicketStatus(ticket.status)
+    if not can_move(current, target):
+        raise IllegalTransition(
+            f"ticket {ticket.code} cannot go from {current.value} to {target.value}"
+        )
+    at = at or utcnow()
+    ticket.status = target
+    ticket.last_step_at = at
+    stamp = _STAGE_STAMP.get(target)
+    # The first acknowledgement or referral is the one report cards measure.
+    if stamp and (getattr(ticket, stamp) is None or target in (S.ESCALATED, S.CLOSED)):
+        setattr(ticket, stamp, at)
+    record(ticket, target.value, actor=actor, note=note, at=at, previous=current.value, **data)

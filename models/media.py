@@ -1,0 +1,43 @@
+"""Photos and videos attached to a complaint."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, utcnow
+from models.messages import Message
+from models.tickets import Ticket
+
+
+class MediaStatus(StrEnum):
+    """Where an attachment is."""
+
+    PENDING = "pending"  # known by URL, not yet downloaded
+    STORED = "stored"  # downloaded into the media directory
+    REJECTED = "rejected"  # not an image or video, or too large (see `reason`)
+    FAILED = "failed"  # could not be downloaded (see `reason`)
+
+
+class Media(Base):
+    """One attachment: where it came from and where it is kept."""
+
+    __tablename__ = "media"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    url: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(100))
+    status: Mapped[MediaStatus] = mapped_column(String(20), default=MediaStatus.PENDING)
+    path: Mapped[str | None] = mapped_column(String(400))
+    """Relative to the media directory."""
+    size: Mapped[int | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship()
+    message: Mapped[Message | None] = relationship()

@@ -1,0 +1,32 @@
+"""Outbound texts: written as a row in the caller's transaction, sent by a job after commit."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.messages import Direction, Message, MessageStatus, OptOut, Purpose
+from models.outbox import Job, add_work
+from models.tickets import Ticket
+
+
+def opted_out(session: Session, number: str) -> bool:
+    """True when `number` asked not to be texted."""
+    return session.scalar(select(OptOut.number).where(OptOut.number == number)) is not None
+
+
+def queue_text(session: Session, *, number: str, body: str, purpose: Purpose,
+               ticket: Ticket | None = None) -> Message:
+    """Write an outbound SMS and the work to send it; an opted-out number gets no work."""
+    message = Message(
+        direction=Direction.OUT, number=number, body=body, purpose=purpose.value,
+        ticket=ticket, status=MessageStatus.PENDING,
+    )
+    session.add(message)
+    if opted_out(session, number):
+        message.status = MessageStatus.OPTED_OUT
+        return message
+    session.flush()
+    add_work(session, Job.SEND_SMS, message.id, key=f"send_sms:{message.id}",
+             ticket_id=ticket.id if ticket else None)
+    return message

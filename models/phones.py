@@ -1,0 +1,89 @@
+"""Caller numbers: any caller id or SMS sender turned into E.164 and a kind, never an exception."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+from models.persian import latin_digits
+from models.provinces import Province, by_area_code
+from models.tickets import CallerKind
+
+_WITHHELD_WORDS = {"", "unknown", "anonymous", "private", "restricted", "withheld", "unavailable"}
+_MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who called or texted, as far as the number tells."""
+
+    e164: str | None
+    kind: CallerKind
+    country: str | None = None
+    """ISO 3166 alpha-2 of the number's country ("IR", "GB")."""
+    province: Province | None = None
+    """For an Iranian landline: the province of its area code."""
+
+    @property
+    def withheld(self) -> bool:
+        """True when there is no number to call or text back."""
+        return self.e164 is None
+
+    @property
+    def abroad(self) -> bool:
+        """True for a foreign number."""
+        return self.kind is CallerKind.FOREIGN
+
+
+WITHHELD = Caller(None, CallerKind.WITHHELD)
+
+
+def identify(raw: str | None, region: str = "IR") -> Caller:
+    """Classify a caller id or sender: "0912…", "0098…", "+98…", foreign, "unknown", garbage."""
+    text = _clean(raw)
+    if text.lower() in _WITHHELD_WORDS:
+        return WITHHELD
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return WITHHELD
+    if not phonenumbers.is_possible_number(number):
+        return WITHHELD
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if number.country_code != 98:
+        country = phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(number.country_code)
+        return Caller(e164, CallerKind.FOREIGN, None if country == "ZZ" else country)
+    return _iranian(number, e164)
+
+
+def _clean(raw: str | None) -> str:
+    if raw is None:
+        return ""
+    # Keep what a number can be made of; caller-id text can carry anything.
+    return re.sub(r"[^\d+A-Za-z]", "", latin_digits(str(raw)))
+
+
+def _iranian(number: phonenumbers.PhoneNumber, e164: str) -> Caller:
+    national = str(number.national_number)
+    if len(national) != 10:
+        return WITHHELD  # short codes, truncated ids: nothing we could call back
+    kind = phonenumbers.number_type(number)
+    province = by_area_code(national[:2])
+    if kind in _MOBILE_TYPES:
+        return Caller(e164, CallerKind.IR_MOBILE, "IR")
+    if kind == PhoneNumberType.FIXED_LINE or province is not None:
+        return Caller(e164, CallerKind.IR_LANDLINE, "IR", province)
+    # 09… in a range newer than our metadata is still a mobile.
+    if national.startswith("9"):
+        return Caller(e164, CallerKind.IR_MOBILE, "IR")
+    return WITHHELD
+
+
+def province_of(raw: str | None) -> Province | None:
+    """The province of an Iranian landline number, or None."""
+    return identify(raw).province

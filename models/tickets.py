@@ -1,0 +1,136 @@
+"""Tickets and their append-only timeline of events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.agencies import Agency, Official
+from models.base import Base, utcnow
+from models.categories import Category
+
+
+class Via(StrEnum):
+    """How the complaint reached us (recorded as data, not as a code path)."""
+
+    CALL = "call"  # a voice call to 128 or the overseas number
+    SMS = "sms"  # a text message
+    WEB = "web"  # the web console or a later web form
+    APP = "app"  # a mobile app
+
+
+class CallerKind(StrEnum):
+    """What kind of number the citizen used; decides whether we can text them back."""
+
+    IR_MOBILE = "ir_mobile"
+    IR_LANDLINE = "ir_landline"
+    FOREIGN = "foreign"
+    WITHHELD = "withheld"  # no usable caller id
+
+
+class TicketStatus(StrEnum):
+    """Where a ticket is in its life; the allowed moves are in models.lifecycle."""
+
+    REGISTERED = "registered"  # taken in, not yet routed
+    REFERRED = "referred"  # sent to an agency's official; the clock runs
+    ACKNOWLEDGED = "acknowledged"  # the official has seen it; the clock still runs
+    ESCALATED = "escalated"  # the deadline passed; now with the next level up
+    RESOLVED = "resolved"  # answered with a result; the clock stops
+    CLOSED = "closed"  # the citizen answered the survey, or it timed out
+    REJECTED = "rejected"  # out of scope of the 128 line
+    DUPLICATE = "duplicate"  # the same complaint as another ticket
+    NUISANCE = "nuisance"  # abuse of the line
+
+
+class Ticket(Base):
+    """One complaint."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        # The deadline sweep and the console's overdue filter.
+        Index("ix_tickets_status_due_at", "status", "due_at"),
+        # "A text from a number that opened a ticket in the last 10 minutes" and rate limits.
+        Index("ix_tickets_caller_registered_at", "caller", "registered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    via: Mapped[Via] = mapped_column(String(10))
+    caller: Mapped[str | None] = mapped_column(String(20))
+    """E.164, or None when withheld."""
+    caller_kind: Mapped[CallerKind] = mapped_column(String(20))
+    caller_country: Mapped[str | None] = mapped_column(String(2))
+    province_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    county: Mapped[str | None] = mapped_column(String(80))
+    sector_code: Mapped[str | None] = mapped_column(ForeignKey("sectors.code"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"))
+    text: Mapped[str | None] = mapped_column(Text)
+    """The complaint as the citizen wrote it, untouched (Persian, emoji and all)."""
+    voice_path: Mapped[str | None] = mapped_column(String(400))
+    """The recorded voice description, relative to the recordings directory."""
+    language: Mapped[str] = mapped_column(String(2), default="fa")
+    status: Mapped[TicketStatus] = mapped_column(String(20), default=TicketStatus.REGISTERED)
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    escalation_level: Mapped[int] = mapped_column(default=0)
+    """How many times the deadline passed and the ticket went one level up."""
+    due_at: Mapped[datetime | None]
+    result_text: Mapped[str | None] = mapped_column(Text)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    referred_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    last_step_at: Mapped[datetime] = mapped_column(default=utcnow)
+    """When the status last changed: what a caller hears as "the last step"."""
+
+    agency: Mapped[Agency | None] = relationship(lazy="joined")
+    official: Mapped[Official | None] = relationship(lazy="joined")
+    category: Mapped[Category] = relationship(lazy="joined")
+    events: Mapped[list["TicketEvent"]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id"
+    )
+
+    @property
+    def can_receive_sms(self) -> bool:
+        """Mobiles and foreign numbers can be texted; landlines and withheld ids cannot."""
+        return self.caller_kind in (CallerKind.IR_MOBILE, CallerKind.FOREIGN)
+
+
+class TicketEvent(Base):
+    """One step in a ticket's life. Written once, never changed."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(40))
+    """A status it moved to, or a note such as "sms_appended", "reminder_sent", "breach"."""
+    actor: Mapped[str] = mapped_column(String(80), default="system")
+    """Who did it: "system", "citizen", "official:<id>", "user:<name>"."""
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+@event.listens_for(TicketEvent, "before_update")
+@event.listens_for(TicketEvent, "before_delete")
+def _events_are_append_only(_mapper, _connection, target: TicketEvent) -> None:
+    raise ValueError(f"ticket event {target.id} is part of the timeline and cannot change")
+
+
+def record(ticket: Ticket, kind: str, *, actor: str = "system", note: str | None = None,
+           at: datetime | None = None, **data: Any) -> TicketEvent:
+    """Append an event to the ticket's timeline."""
+    entry = TicketEvent(kind=kind, actor=actor, note=note, at=at or utcnow(), data=data)
+    ticket.events.append(entry)
+    return entry
