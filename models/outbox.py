@@ -22,6 +22,7 @@ class Job(StrEnum):
     ROUTE_TICKET = "route_ticket"  # choose the agency and official, start the clock
     SEND_SMS = "send_sms"  # send one outbound SMS row through the provider
     FETCH_MEDIA = "fetch_media"  # download one MMS attachment
+    TEXT_BACK = "text_back"  # text the citizen the result, then the survey
 
 
 class OutboxItem(Base):

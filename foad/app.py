@@ -1,0 +1,53 @@
+"""The Flask app factory: the SMS webhook, the console and a health check in one app."""
+
+from __future__ import annotations
+
+from flask import Flask, g
+from sqlalchemy import text
+
+from foad.runtime import Runtime
+
+
+def create_app(runtime: Runtime) -> Flask:
+    """An app serving with `runtime`'s database and Redis."""
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY=runtime.settings.secret_key, JSON_AS_ASCII=False)
+    app.extensions["foad"] = runtime
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db", None)
+        if session is not None:
+            session.close()
+
+    @app.get("/healthz")
+    def healthz() -> tuple[dict[str, str], int]:
+        """Whether the database and Redis answer, for load balancers and monitoring."""
+        checks = {"database": _check(lambda: db().execute(text("SELECT 1"))),
+                  "redis": _check(runtime.redis.ping)}
+        healthy = all(v == "ok" for v in checks.values())
+        return checks, 200 if healthy else 503
+
+    return app
+
+
+def runtime_of(app: Flask) -> Runtime:
+    """The runtime an app was created with."""
+    return app.extensions["foad"]
+
+
+def db():
+    """The request's database session, closed when the request ends."""
+    from flask import current_app
+
+    if "db" not in g:
+        g.db = runtime_of(current_app).session()
+    return g.db
+
+
+def _check(probe) -> str:
+    try:
+        probe()
+    except Exception as exc:  # any failure means "not healthy"; say which
+        return f"error: {type(exc).__name__}"
+    return "ok"

@@ -1,0 +1,55 @@
+"""`foad serve`: one process tree for the embedded default; each service its own process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+
+log = logging.getLogger(__name__)
+
+RESTART_DELAY = 2.0
+"""Seconds to wait before restarting a service that exited on its own."""
+
+
+def services(host: str, port: int) -> dict[str, list[str]]:
+    """The `foad` sub-commands `serve` keeps running."""
+    return {
+        "web": ["web", "--host", host, "--port", str(port)],
+        "worker": ["worker"],
+    }
+
+
+def serve_all(redis_url: str, *, host: str, port: int) -> None:
+    """Start every service with the shared Redis URL; restart any that dies; stop all on a signal."""
+    env = {**os.environ, "REDIS_URL": redis_url}
+    commands = services(host, port)
+    children = {name: _start(name, argv, env) for name, argv in commands.items()}
+    stopping = False
+
+    def _stop(_signum, _frame) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    while not stopping:
+        time.sleep(0.5)
+        for name, child in list(children.items()):
+            if child.poll() is not None and not stopping:
+                log.error("service exited, restarting", extra={"service": name, "code": child.returncode})
+                time.sleep(RESTART_DELAY)
+                children[name] = _start(name, commands[name], env)
+    for child in children.values():
+        child.terminate()
+    for child in children.values():
+        child.wait()
+
+
+def _start(name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    child = subprocess.Popen([sys.executable, "-m", "foad", *argv], env=env)
+    log.info("service started", extra={"service": name, "pid": child.pid})
+    return child

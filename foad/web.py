@@ -1,0 +1,34 @@
+"""`foad web`: the Flask app under gunicorn, each gunicorn worker with its own runtime."""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+from foad.app import create_app
+from foad.runtime import Runtime
+from foad.settings import Settings
+
+
+class WebServer(BaseApplication):
+    """Gunicorn serving `create_app`, configured from our settings instead of its CLI."""
+
+    def __init__(self, settings: Settings, redis_url: str, *, host: str, port: int, workers: int) -> None:
+        self.settings, self.redis_url = settings, redis_url
+        self.options = {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            # Twilio gives up after 15 s; a request that slow is a bug, not a load.
+            "timeout": 30,
+            "accesslog": "-",
+            "logconfig_dict": {"version": 1, "disable_existing_loggers": False,
+                               "root": {"level": settings.log_level}},
+        }
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        # Called in each worker after the fork: the runtime's connections are its own.
+        return create_app(Runtime(self.settings, self.redis_url))

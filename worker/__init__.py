@@ -1,0 +1,1 @@
+"""Background work on RQ: routing, notifications, the deadline clock, escalation, text-back."""

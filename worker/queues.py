@@ -1,0 +1,44 @@
+"""Queue names and the table of jobs the outbox can carry: one place for both."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rq import Retry
+
+from models.outbox import Job
+
+ROUTING = "routing"
+"""Routing new tickets to an official: the first minutes of the three hours, so first."""
+NOTIFICATIONS = "notifications"
+"""SMS to citizens and officials."""
+MEDIA = "media"
+"""Downloading MMS photos and videos: slow, and never in the way of the others."""
+MAINTENANCE = "maintenance"
+"""The outbox relay, the deadline sweep, closing surveys."""
+
+ALL = (ROUTING, NOTIFICATIONS, MEDIA, MAINTENANCE)
+"""In priority order: a worker takes from the first non-empty queue."""
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """Where a kind of outbox work runs and how it is retried."""
+
+    function: str
+    queue: str
+    retry: Retry | None = None
+    timeout: int = 60
+    """Seconds before RQ kills the job."""
+
+
+def _backoff(*seconds: int) -> Retry:
+    return Retry(max=len(seconds), interval=list(seconds))
+
+
+JOBS: dict[str, JobSpec] = {
+    Job.ROUTE_TICKET: JobSpec("worker.routing.route_ticket", ROUTING, _backoff(5, 30, 120, 600)),
+    Job.SEND_SMS: JobSpec("worker.texting.send_sms", NOTIFICATIONS, _backoff(10, 60, 300, 900, 1800)),
+    Job.TEXT_BACK: JobSpec("worker.textback.text_back", NOTIFICATIONS, _backoff(10, 60, 300)),
+    Job.FETCH_MEDIA: JobSpec("worker.media.fetch_media", MEDIA, _backoff(30, 300, 1800), timeout=300),
+}
