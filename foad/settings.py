@@ -44,6 +44,8 @@ class Settings:
     service_number: str = "128"
     overseas_number: str = "+989372840000"
     response_deadline: timedelta = timedelta(hours=3)
+    max_complaints_per_hour: int = 5
+    """New complaints one number may open in an hour; past it a polite "please wait"."""
     public_base_url: str = ""
     secret_key: str = field(default="", repr=False)
     log_level: str = "INFO"
@@ -79,6 +81,7 @@ class Settings:
             response_deadline=timedelta(
                 minutes=_number(env, "FOAD_RESPONSE_DEADLINE_MINUTES", 180)
             ),
+            max_complaints_per_hour=int(_number(env, "FOAD_MAX_COMPLAINTS_PER_HOUR", 5)),
             public_base_url=(env.get("FOAD_PUBLIC_BASE_URL") or "").rstrip("/"),
             secret_key=env.get("FOAD_SECRET_KEY") or _local_secret(data_dir),
             log_level=(env.get("FOAD_LOG_LEVEL") or "INFO").upper(),

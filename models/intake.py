@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,9 @@ from models.outgoing import queue_text
 from models.phones import Caller, identify
 from models.provinces import BY_CODE
 from models.tickets import Ticket, Via, record
+
+if TYPE_CHECKING:
+    from foad.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,11 @@ class IntakeRules:
     """New complaints one number may open in an hour (withheld numbers are not counted)."""
     codes: Callable[[], str] = field(default=tracking.new_code)
     """Where tracking codes come from (tests hand it a source that collides)."""
+
+    @classmethod
+    def from_settings(cls, settings: "Settings") -> "IntakeRules":
+        """The rules the operator configured."""
+        return cls(max_per_hour=settings.max_complaints_per_hour)
 
 
 @dataclass(frozen=True)

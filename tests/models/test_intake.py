@@ -1,0 +1,179 @@
+"""The one intake service: validation, codes, the timeline, the outbox, texts and limits."""
+
+import itertools
+import threading
+from datetime import timedelta
+
+import pytest
+from rq import Queue
+from sqlalchemy import func, select
+
+from models import errors, tracking
+from models.base import utcnow
+from models.blocklist import block
+from models.calls import Call
+from models.intake import Complaint, IntakeRules, open_ticket
+from models.messages import Message, MessageStatus, OptOut
+from models.outbox import OutboxItem
+from models.tickets import CallerKind, Ticket, TicketStatus, Via
+from tests.builders import agency, make_ticket
+from worker.outbox import job_id
+from worker.queues import NOTIFICATIONS, ROUTING
+
+
+def test_a_ticket_gets_a_valid_code_a_first_event_and_routing_work(session, runtime):
+    ticket = make_ticket(session, text="باجهٔ ۳ بسته بود")
+    assert tracking.is_valid(ticket.code)
+    assert ticket.status == TicketStatus.REGISTERED
+    assert [e.kind for e in ticket.events] == ["registered"]
+    item = session.scalars(select(OutboxItem).where(OutboxItem.ticket_id == ticket.id)).one()
+    assert item.job == "route_ticket" and item.args == [ticket.id]
+    assert item.queued_at is not None  # pushed right after commit
+    assert job_id(item.id) in Queue(ROUTING, connection=runtime.redis).job_ids
+
+
+def test_the_text_is_kept_exactly_as_sent(session):
+    text = "سلام 👋 كارمند يك ساعت  معطل كرد\u200cند — Bank Melli ۱۲۳"
+    assert make_ticket(session, text=text).text == text
+
+
+def test_a_landline_caller_gets_the_province_of_the_area_code(session):
+    ticket = make_ticket(session, via=Via.CALL, caller="08138221100", voice_path="v/1.wav")
+    assert ticket.province_code == "hamadan" and ticket.caller_kind == CallerKind.IR_LANDLINE
+
+
+def test_a_keyed_province_wins_over_nothing(session):
+    ticket = make_ticket(session, via=Via.CALL, caller="09121234567", province="tehran",
+                         voice_path="v/2.wav")
+    assert ticket.province_code == "tehran"
+
+
+def test_a_withheld_caller_still_gets_a_ticket(session):
+    ticket = make_ticket(session, via=Via.CALL, caller="anonymous", voice_path="v/3.wav")
+    assert ticket.caller is None and ticket.caller_kind == CallerKind.WITHHELD
+
+
+def test_a_mobile_caller_is_texted_the_code(session):
+    opened = open_ticket(session, Complaint(via=Via.CALL, caller="09121234567", voice_path="v/4.wav"))
+    message = session.scalars(select(Message).where(Message.ticket_id == opened.ticket.id)).one()
+    assert opened.code_texted and message.number == "+989121234567"
+    assert tracking.for_reading(opened.ticket.code) in message.body
+    assert message.status == MessageStatus.PENDING
+
+
+def test_an_english_caller_abroad_is_texted_in_english(session):
+    opened = open_ticket(session, Complaint(via=Via.CALL, caller="+447700900123", language="en",
+                                            voice_path="v/5.wav"))
+    message = session.scalars(select(Message).where(Message.ticket_id == opened.ticket.id)).one()
+    assert tracking.spaced(opened.ticket.code) in message.body and "Tracking code" in message.body
+
+
+def test_landline_and_sms_complaints_are_not_texted_the_code(session):
+    by_landline = open_ticket(session, Complaint(via=Via.CALL, caller="02188776655", voice_path="v/6.wav"))
+    by_sms = open_ticket(session, Complaint(via=Via.SMS, caller="09121234567", text="x"))
+    assert not by_landline.code_texted and not by_sms.code_texted
+    assert session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_an_opted_out_number_gets_no_text(session):
+    session.add(OptOut(number="+989121234567"))
+    session.commit()
+    opened = open_ticket(session, Complaint(via=Via.CALL, caller="09121234567", voice_path="v/7.wav"))
+    message = session.scalars(select(Message)).one()
+    assert not opened.code_texted and message.status == MessageStatus.OPTED_OUT
+    assert session.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.job == "send_sms")) == 0
+
+
+def test_the_call_that_carried_it_is_linked(session):
+    call = Call(uniqueid="1795438194.5", line="128", caller="+982188776655")
+    session.add(call)
+    ticket = make_ticket(session, via=Via.CALL, caller="02188776655", voice_path="v/8.wav", origin=call)
+    assert session.get(Call, call.id).ticket_id == ticket.id
+
+
+def test_media_are_recorded_with_work_to_fetch_them(session):
+    ticket = make_ticket(session, text="", media=[("https://api.twilio.com/m/1", "image/jpeg"),
+                                                  ("https://api.twilio.com/m/2", "video/mp4")])
+    jobs = session.scalars(select(OutboxItem.job).where(OutboxItem.ticket_id == ticket.id)).all()
+    assert sorted(jobs) == ["fetch_media", "fetch_media", "route_ticket"]
+
+
+@pytest.mark.parametrize("overrides, error", [
+    ({"category": "weather"}, errors.UnknownCategory),
+    ({"sector": "space"}, errors.UnknownSector),
+    ({"agency_id": 999999}, errors.UnknownAgency),
+    ({"province": "atlantis"}, errors.UnknownProvince),
+    ({"text": "   "}, errors.EmptyComplaint),
+])
+def test_bad_input_is_a_clear_domain_error_and_nothing_is_stored(session, overrides, error):
+    with pytest.raises(error):
+        make_ticket(session, **overrides)
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+def test_a_known_agency_sector_and_category_are_accepted(session):
+    tax = agency(session, "TAX-TEH")
+    ticket = make_ticket(session, agency_id=tax.id, sector="tax", category="delay")
+    assert ticket.agency.code == "TAX-TEH" and ticket.category.label_en == "Delay and wasted time"
+
+
+def test_a_blocked_number_is_refused(session):
+    block(session, "+989121234567", reason="abuse")
+    session.commit()
+    with pytest.raises(errors.Blocked):
+        make_ticket(session)
+
+
+def test_an_expired_block_no_longer_refuses(session):
+    block(session, "+989121234567", until=utcnow() - timedelta(minutes=1))
+    session.commit()
+    assert make_ticket(session).code
+
+
+def test_too_many_complaints_in_an_hour_are_refused(session):
+    rules = IntakeRules(max_per_hour=2)
+    make_ticket(session, rules)
+    make_ticket(session, rules)
+    with pytest.raises(errors.TooManyComplaints):
+        make_ticket(session, rules)
+    later = utcnow() + timedelta(hours=1, minutes=1)
+    assert open_ticket(session, Complaint(via=Via.SMS, caller="09121234567", text="x"), rules, now=later)
+
+
+def test_concurrent_intake_with_colliding_codes_makes_no_duplicates(runtime, caplog):
+    pool = [tracking.new_code() for _ in range(40)]
+    draws = iter(itertools.chain.from_iterable(zip(pool, pool)))  # every code handed out twice
+    lock = threading.Lock()
+
+    def colliding() -> str:
+        with lock:
+            return next(draws)
+
+    rules = IntakeRules(max_per_hour=1000, codes=colliding)
+    failures: list[BaseException] = []
+
+    def intake(n: int) -> None:
+        try:
+            with runtime.session() as s:
+                for i in range(3):
+                    open_ticket(s, Complaint(via=Via.SMS, caller=f"0912000{n:02d}{i:02d}", text="x"), rules)
+        except BaseException as exc:  # collected and asserted below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=intake, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    with runtime.session() as s:
+        codes = s.scalars(select(Ticket.code)).all()
+    assert len(codes) == 24 and len(set(codes)) == 24 and set(codes) <= set(pool)
+    clashes = [r for r in caplog.records if r.getMessage() == "tracking code taken, drawing another"]
+    assert len(clashes) >= 16  # the retry path really ran: each code was drawn twice
+
+
+def test_code_text_goes_to_the_notifications_queue(session, runtime):
+    open_ticket(session, Complaint(via=Via.CALL, caller="09121234567", voice_path="v/9.wav"))
+    assert len(Queue(NOTIFICATIONS, connection=runtime.redis)) == 1
