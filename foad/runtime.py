@@ -27,7 +27,7 @@ class Runtime:
         self.engine: Engine = make_engine(settings.database_url)
         self.redis: Redis = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=2)
         self.sessions: sessionmaker[Session] = make_sessions(
-            self.engine, on_commit=Pusher(self.engine, self.redis)
+            self.engine, on_commit=Pusher(self.redis)
         )
         self._pid = os.getpid()
 
