@@ -22,6 +22,7 @@ from models.directory import SAMPLE, DirectoryError, import_csv
 from models.errors import DomainError
 from models.persian import jalali
 from models.tickets import Ticket, TicketStatus
+from worker import commands as worker_commands
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -172,16 +173,9 @@ def web(settings: Settings, host: str, port: int, workers: int) -> None:
         WebServer(settings, url, host=host, port=port, workers=workers).run()
 
 
-@main.command()
-@click.option("--burst", is_flag=True, help="Stop when the queues are empty (for scripts and tests).")
-@click.option("--name", help="Worker name (default: RQ's host.pid).")
-@click.pass_obj
-def worker(settings: Settings, burst: bool, name: str | None) -> None:
-    """Run an RQ worker on every queue, with RQ's scheduler, after relaying the outbox."""
-    from worker.runner import run
-
-    with runtime(settings) as rt:
-        run(rt, burst=burst, name=name)
+# `foad worker [health]` and `foad holidays …` live beside the jobs they run and configure.
+main.add_command(worker_commands.worker)
+main.add_command(worker_commands.holidays)
 
 
 @main.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Mapping
 
@@ -52,6 +52,15 @@ class Settings:
     log_format: str = "text"
     twilio: TwilioSettings = field(default_factory=TwilioSettings)
 
+    # --- workers (issue 6): the deadline clock, surveys, a controllable clock -----------
+    business_hours: tuple[time, time] | None = None
+    """Count the deadline only between these Tehran times, Saturday to Wednesday, holidays
+    excepted (`foad holidays`); None: the clock runs round the clock."""
+    survey_timeout: timedelta = timedelta(days=3)
+    """A resolved ticket whose survey nobody answered closes after this."""
+    fixed_now: datetime | None = None
+    """For tests and drills only: jobs act as if it were always this moment."""
+
     @property
     def recordings_dir(self) -> Path:
         """Where Asterisk's MixMonitor and RECORD FILE write (shared with Asterisk)."""
@@ -96,6 +105,10 @@ class Settings:
                 ).rstrip("/"),
                 timeout=_number(env, "TWILIO_HTTP_TIMEOUT", 10.0),
             ),
+            # --- workers (issue 6) ---
+            business_hours=_hours(env, "FOAD_BUSINESS_HOURS"),
+            survey_timeout=timedelta(hours=_number(env, "FOAD_SURVEY_TIMEOUT_HOURS", 72)),
+            fixed_now=_moment(env, "FOAD_FIXED_NOW"),
         )
 
 
@@ -117,6 +130,34 @@ def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default
     if value not in allowed:
         raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
     return value
+
+
+def _hours(env: Mapping[str, str], name: str) -> tuple[time, time] | None:
+    """"07:30-14:30" as a (start, end) pair; empty means no business hours."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in raw.split("-"))
+    except ValueError:
+        raise SettingsError(f"{name} must look like 07:30-14:30, not {raw!r}") from None
+    if start >= end:
+        raise SettingsError(f"{name} must end after it starts, not {raw!r}")
+    return start, end
+
+
+def _moment(env: Mapping[str, str], name: str) -> datetime | None:
+    """An ISO 8601 moment with its UTC offset ("2026-11-28T09:00:00+03:30")."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise SettingsError(f"{name} must be an ISO 8601 time with its offset, not {raw!r}")
+    return moment
 
 
 def _local_secret(data_dir: Path) -> str:

@@ -5,6 +5,8 @@ from models.base import Base
 from models.blocklist import BlockedNumber
 from models.calls import Call
 from models.categories import Category
+from models.deadlines import TicketClock
+from models.holidays import Holiday
 from models.media import Media
 from models.messages import Message, OptOut
 from models.outbox import OutboxItem
@@ -12,6 +14,7 @@ from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketEvent
 
 __all__ = [
-    "Agency", "Base", "BlockedNumber", "Call", "Category", "Media", "Message", "Official",
-    "OptOut", "OutboxItem", "Sector", "SurveyAnswer", "Ticket", "TicketEvent",
+    "Agency", "Base", "BlockedNumber", "Call", "Category", "Holiday", "Media", "Message",
+    "Official", "OptOut", "OutboxItem", "Sector", "SurveyAnswer", "Ticket", "TicketClock",
+    "TicketEvent",
 ]

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
+
+from rq import get_current_job
+
+from models.base import utcnow
 
 if TYPE_CHECKING:
     from foad.runtime import Runtime
@@ -21,3 +26,15 @@ def current() -> "Runtime":
     if _runtime is None:
         raise RuntimeError("no runtime bound: jobs run inside `foad worker` (or a test's worker)")
     return _runtime.for_this_process()
+
+
+def now() -> datetime:
+    """The moment jobs act at: the real time, or FOAD_FIXED_NOW in tests and drills."""
+    fixed = current().settings.fixed_now
+    return fixed.astimezone(timezone.utc) if fixed else utcnow()
+
+
+def job_id() -> str | None:
+    """The id of the RQ job running now, for logs; None outside a job."""
+    job = get_current_job()
+    return job.id if job else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import importlib
 import logging
 from datetime import timedelta
@@ -10,7 +9,7 @@ from typing import Callable, Iterable
 
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue, get_current_job
+from rq import get_current_job
 from rq.job import Job as RQJob
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -19,7 +18,7 @@ from models.base import utcnow
 from models.outbox import OutboxItem, Work
 from models.tickets import Ticket
 from worker import context
-from worker.queues import JOBS
+from worker.queues import JOBS, queue
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +43,6 @@ class Pusher:
         push(self.redis, work)
 
 
-@functools.lru_cache(maxsize=64)
-def _queue(redis: Redis, name: str) -> Queue:
-    # A new Queue asks Redis for its version: keep one per connection and name.
-    return Queue(name, connection=redis)
-
-
 def push(redis: Redis, work: Iterable[Work]) -> int:
     """Enqueue each piece of work; stop quietly at the first Redis failure (the relay retries)."""
     pushed = 0
@@ -66,7 +59,7 @@ def push(redis: Redis, work: Iterable[Work]) -> int:
 
 def _enqueue(redis: Redis, item: Work) -> None:
     spec = JOBS[item.job]
-    _queue(redis, spec.queue).enqueue(
+    queue(redis, spec.queue).enqueue(
         run, item.id, job_id=job_id(item.id), retry=spec.retry, job_timeout=spec.timeout,
         description=f"{item.job}({', '.join(map(str, item.args))})",
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from rq import Retry
+from redis import Redis
+from rq import Queue, Retry
 
 from models.outbox import Job
 
@@ -19,6 +21,12 @@ MAINTENANCE = "maintenance"
 
 ALL = (ROUTING, NOTIFICATIONS, MEDIA, MAINTENANCE)
 """In priority order: a worker takes from the first non-empty queue."""
+
+
+@functools.lru_cache(maxsize=64)
+def queue(redis: Redis, name: str) -> Queue:
+    """The RQ queue `name` on `redis`, made once: a new Queue asks Redis for its version."""
+    return Queue(name, connection=redis)
 
 
 @dataclass(frozen=True)

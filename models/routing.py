@@ -1,0 +1,190 @@
+"""Where a ticket goes: the agency unit and official for it, and who is next when it slips.
+
+The routing job, the deadline clock and the console ("reassign to another agency") all
+use these rules, so a ticket is always sent the same way whoever sends it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import lifecycle, notices
+from models.agencies import CONSULAR_SECTOR, FOAD_SECTOR, Agency, Level, Official, Role
+from models.base import utcnow
+from models.errors import DomainError
+from models.messages import Message, Purpose
+from models.outgoing import queue_text
+from models.tickets import CallerKind, Ticket, TicketStatus
+
+NATIONAL_LEVELS = (Level.MINISTRY, Level.AFFILIATE)
+"""A sector's national unit: its ministry headquarters, else a national organization."""
+CONSULAR_LEVELS = (Level.AFFILIATE, Level.MINISTRY)
+"""Callers abroad: the consular-affairs department first, not the ministry's head office."""
+RECEIVERS = (Role.HEAD_OF_INSPECTION, Role.WORKING_GROUP, Role.SENIOR_OFFICIAL)
+"""Who at an agency receives a case, in order of preference."""
+
+
+class NobodyToRefer(DomainError):
+    """No agency on the way up has an active official: the directory needs fixing."""
+
+
+@dataclass(frozen=True)
+class Referral:
+    """The agency a ticket goes to, the official who gets it, and the rule that chose them."""
+
+    agency: Agency
+    official: Official
+    rule: str
+    """"chosen", "county", "province", "national", "consular" or "working_group"."""
+
+
+def choose(session: Session, ticket: Ticket) -> Referral:
+    """Where a new ticket goes, by the routing rules; up the chain if that unit has nobody."""
+    agency, rule = _unit(session, ticket)
+    return _staffed(session, agency, rule, ticket.province_code)
+
+
+def _unit(session: Session, ticket: Ticket) -> tuple[Agency, str]:
+    if ticket.agency is not None:
+        return ticket.agency, "chosen"
+    if ticket.caller_kind == CallerKind.FOREIGN:
+        consular = _national(session, CONSULAR_SECTOR, CONSULAR_LEVELS)
+        if consular is not None:
+            return consular, "consular"
+    elif ticket.sector_code and ticket.sector_code != FOAD_SECTOR:
+        found = _local(session, ticket)
+        if found is not None:
+            return found
+    return working_group(session, ticket.province_code), "working_group"
+
+
+def _local(session: Session, ticket: Ticket) -> tuple[Agency, str] | None:
+    """The sector's unit for the caller's county, else province, else the national unit."""
+    sector, province = ticket.sector_code, ticket.province_code
+    if province and ticket.county:
+        county = _one(session, Agency.sector_code == sector, Agency.level == Level.COUNTY,
+                      Agency.province_code == province,
+                      func.lower(Agency.county) == ticket.county.strip().lower())
+        if county is not None:
+            return county, "county"
+    if province:
+        provincial = _one(session, Agency.sector_code == sector, Agency.level == Level.PROVINCIAL,
+                          Agency.province_code == province)
+        if provincial is not None:
+            return provincial, "province"
+    national = _national(session, sector, NATIONAL_LEVELS)
+    return (national, "national") if national is not None else None
+
+
+def _national(session: Session, sector: str, levels: tuple[Level, ...]) -> Agency | None:
+    for level in levels:
+        found = _one(session, Agency.sector_code == sector, Agency.level == level,
+                     Agency.province_code.is_(None))
+        if found is not None:
+            return found
+    return None
+
+
+def _one(session: Session, *where) -> Agency | None:
+    return session.scalars(select(Agency).where(*where).order_by(Agency.id).limit(1)).first()
+
+
+def working_group(session: Session, province: str | None) -> Agency:
+    """The province's FOAD working group, else the national one (which must exist)."""
+    if province:
+        provincial = _one(session, Agency.sector_code == FOAD_SECTOR,
+                          Agency.province_code == province)
+        if provincial is not None:
+            return provincial
+    national = _national(session, FOAD_SECTOR, NATIONAL_LEVELS)
+    if national is None:
+        raise NobodyToRefer("the directory has no national FOAD working group")
+    return national
+
+
+def next_up(session: Session, agency: Agency, province: str | None) -> Agency | None:
+    """One level up: the parent; above the top of a sector, the FOAD working groups."""
+    if agency.parent is not None:
+        return agency.parent
+    if agency.sector_code != FOAD_SECTOR:
+        return working_group(session, province)
+    return None  # the national FOAD working group: nobody is above it
+
+
+def escalation(session: Session, agency: Agency, province: str | None) -> Referral | None:
+    """Who takes a ticket whose deadline `agency` missed; None when `agency` is the top."""
+    above = next_up(session, agency, province)
+    if above is None:
+        return None
+    return _staffed(session, above, "escalation", province)
+
+
+def _staffed(session: Session, agency: Agency, rule: str, province: str | None) -> Referral:
+    """`agency` with the official who receives its cases; up the chain while it has none."""
+    seen: set[int] = set()
+    current: Agency | None = agency
+    while current is not None and current.id not in seen:
+        official = receiver(session, current)
+        if official is not None:
+            return Referral(current, official, rule)
+        seen.add(current.id)
+        current = next_up(session, current, province)
+    raise NobodyToRefer(f"no active official at {agency.code} or above it")
+
+
+def receiver(session: Session, agency: Agency) -> Official | None:
+    """The active official who receives an agency's cases: its head of inspection first."""
+    officials = session.scalars(select(Official).where(
+        Official.agency_id == agency.id, Official.active.is_(True))).unique().all()
+    ranked = sorted((o for o in officials if o.role in RECEIVERS),
+                    key=lambda o: (RECEIVERS.index(Role(o.role)), o.id))
+    return ranked[0] if ranked else None
+
+
+def assign(ticket: Ticket, referral: Referral) -> None:
+    """Put the ticket in the hands of the referral's agency and official."""
+    ticket.agency, ticket.agency_id = referral.agency, referral.agency.id
+    ticket.official, ticket.official_id = referral.official, referral.official.id
+
+
+_PURPOSES = {"referral": Purpose.REFERRAL, "escalation": Purpose.ESCALATION}
+
+
+def text_official(session: Session, ticket: Ticket, notice: str, *, link_base: str = "") -> Message:
+    """Text the ticket's official the case ("referral" or "escalation" notice): code,
+    category, the complaint's first words and its console link. Officials read Persian."""
+    body = notices.fit(notice, "fa", "summary", code=ticket.code, category=ticket.category.label_fa,
+                       summary=summary(ticket), link=console_link(link_base, ticket.code))
+    return queue_text(session, number=ticket.official.mobile, body=body,
+                      purpose=_PURPOSES[notice], ticket=ticket)
+
+
+def summary(ticket: Ticket, language: str = "fa") -> str:
+    """The complaint's own first words, or what kind of complaint it is when it has none."""
+    if ticket.text and ticket.text.strip():
+        return " ".join(ticket.text.split())
+    return notices.render("voice_complaint" if ticket.voice_path else "media_complaint", language)
+
+
+def console_link(base: str, code: str) -> str:
+    """The ticket's page in the console, or "" when no public address is configured."""
+    return f"{base}/console/tickets/{code}" if base else ""
+
+
+def reassign(session: Session, ticket: Ticket, agency: Agency, actor: str, *,
+             link_base: str = "", at: datetime | None = None) -> Referral:
+    """Send the ticket to another agency (the console's "reassign"); the clock keeps running."""
+    if ticket.agency_id == agency.id:
+        raise DomainError(f"ticket {ticket.code} is already with {agency.code}")
+    referral = _staffed(session, agency, "chosen", ticket.province_code)
+    previous = ticket.agency.code if ticket.agency else None
+    assign(ticket, referral)
+    lifecycle.move(ticket, TicketStatus.REFERRED, actor=actor, at=at or utcnow(),
+                   agency=referral.agency.code, official=referral.official.id, previous_agency=previous)
+    text_official(session, ticket, "referral", link_base=link_base)
+    session.commit()
+    return referral

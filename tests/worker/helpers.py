@@ -1,0 +1,69 @@
+"""Helpers for the worker tests: tickets opened at a time, RQ's scheduled jobs, sent texts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rq.job import Job
+from rq.registry import ScheduledJobRegistry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from foad.runtime import Runtime
+from models.intake import Complaint, IntakeRules, open_ticket
+from models.messages import Direction, Message
+from models.persian import TEHRAN
+from models.tickets import Ticket, Via
+from worker.queues import ALL, MAINTENANCE, ROUTING, queue
+
+JOBS_BUT_SENDING = (ROUTING, MAINTENANCE)
+"""Queues whose jobs these tests run; sending (the notifications queue) is tested end to end."""
+
+
+def tehran(*parts: int) -> datetime:
+    """A moment given in Tehran time: tehran(2026, 11, 28, 9, 0)."""
+    return datetime(*parts, tzinfo=TEHRAN)
+
+
+def open_at(session: Session, moment: datetime, **overrides: Any) -> Ticket:
+    """A ticket opened through the intake service at `moment` (SMS from a mobile by default)."""
+    fields: dict[str, Any] = {"via": Via.SMS, "caller": "09121234567",
+                              "text": "کارمند باجه سه ساعت نیامد و کسی پاسخگو نبود"}
+    fields.update(overrides)
+    return open_ticket(session, Complaint(**fields), IntakeRules(max_per_hour=1000), now=moment).ticket
+
+
+def scheduled(runtime: Runtime) -> dict[str, datetime]:
+    """Every job waiting in RQ's scheduled registries, by id, with its time."""
+    found = {}
+    for name in ALL:
+        registry = ScheduledJobRegistry(name, connection=runtime.redis)
+        for job_id in registry.get_job_ids():
+            found[job_id] = registry.get_scheduled_time(job_id)
+    return found
+
+
+def release(runtime: Runtime, until: datetime) -> list[str]:
+    """Do what RQ's scheduler does when the clock reaches `until`: queue the jobs due by then."""
+    released = []
+    for name in ALL:
+        registry = ScheduledJobRegistry(name, connection=runtime.redis)
+        for job_id in registry.get_jobs_to_schedule(int(until.timestamp())):
+            job = Job.fetch(job_id, connection=runtime.redis)
+            registry.remove(job)
+            queue(runtime.redis, name).enqueue_job(job)
+            released.append(job_id)
+    return released
+
+
+def texts(session: Session, ticket: Ticket | None = None, purpose: str | None = None) -> list[Message]:
+    """Outbound messages, oldest first, optionally for one ticket and purpose."""
+    query = select(Message).where(Message.direction == Direction.OUT).order_by(Message.id)
+    if ticket is not None:
+        query = query.where(Message.ticket_id == ticket.id)
+    if purpose is not None:
+        query = query.where(Message.purpose == purpose)
+    found = list(session.scalars(query.execution_options(populate_existing=True)))
+    session.commit()  # end the read: on SQLite it holds the write lock jobs need
+    return found

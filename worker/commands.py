@@ -1,0 +1,119 @@
+"""The `foad worker` and `foad holidays` commands (added to the `foad` group by foad.cli)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from foad.settings import Settings
+from worker.queues import ALL
+
+
+def _queue_names(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in value.split(",") if n.strip())
+    unknown = [n for n in names if n not in ALL]
+    if unknown or not names:
+        raise click.BadParameter(f"choose from {', '.join(ALL)}, not {', '.join(unknown) or 'nothing'}")
+    return names
+
+
+@click.group(invoke_without_command=True)
+@click.option("--queues", default=",".join(ALL), show_default=True, callback=_queue_names,
+              help="Comma-separated queues to work, in priority order.")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty (for scripts and tests).")
+@click.option("--name", help="Worker name (default: a random id).")
+@click.pass_context
+def worker(ctx: click.Context, queues: tuple[str, ...], burst: bool, name: str | None) -> None:
+    """Run an RQ worker with RQ's scheduler and the periodic jobs, after relaying the outbox.
+
+    Run one per CPU (each is one process, forking a work horse per job); any number of
+    machines may share one Redis.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from foad.cli import runtime
+    from worker.runner import run
+
+    with runtime(ctx.obj) as rt:
+        run(rt, queues=queues, burst=burst, name=name)
+
+
+@worker.command("health")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document for monitoring.")
+@click.pass_obj
+def worker_health(settings: Settings, as_json: bool) -> None:
+    """Exit 0 when a live worker serves every queue, RQ's scheduler runs and periodic jobs tick."""
+    from foad.cli import runtime
+    from worker.health import check
+
+    with runtime(settings) as rt:
+        report = check(rt.redis)
+    if as_json:
+        json.dump(report.as_dict(), sys.stdout, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+    else:
+        click.echo(f"{len(report.workers)} live worker(s); last periodic tick "
+                   f"{report.last_tick_age if report.last_tick_age is not None else 'never'} s ago")
+        for problem in report.problems:
+            click.echo(f"problem: {problem}")
+        click.echo("healthy" if report.healthy else "NOT healthy")
+    sys.exit(0 if report.healthy else 1)
+
+
+@click.group()
+def holidays() -> None:
+    """The days off the business-hours deadline clock skips (FOAD_BUSINESS_HOURS)."""
+
+
+@holidays.command("add")
+@click.argument("day")
+@click.argument("name")
+@click.pass_obj
+def holidays_add(settings: Settings, day: str, name: str) -> None:
+    """Add (or rename) the holiday DAY (YYYY-MM-DD, Gregorian or Jalali) called NAME."""
+    _import(settings, [{"date": day, "name": name}])
+
+
+@holidays.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def holidays_import(settings: Settings, csv_file: Path) -> None:
+    """Add or rename the holidays in CSV_FILE (columns: date, name)."""
+    from models.holidays import read_csv
+
+    try:
+        rows = read_csv(csv_file)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    _import(settings, rows)
+
+
+def _import(settings: Settings, rows: list[dict[str, str]]) -> None:
+    from foad.cli import database
+    from models.holidays import import_rows
+
+    with database(settings) as session:
+        try:
+            added, renamed = import_rows(session, rows)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"holidays: {added} added, {renamed} renamed")
+
+
+@holidays.command("list")
+@click.pass_obj
+def holidays_list(settings: Settings) -> None:
+    """List the holidays, oldest first, with their Jalali dates."""
+    import jdatetime
+
+    from foad.cli import database
+    from models.holidays import Holiday
+
+    with database(settings) as session:
+        for holiday in session.scalars(select(Holiday).order_by(Holiday.day)):
+            jalali = jdatetime.date.fromgregorian(date=holiday.day).strftime("%Y-%m-%d")
+            click.echo(f"{holiday.day.isoformat()}  {jalali}  {holiday.name}")

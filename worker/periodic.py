@@ -1,0 +1,83 @@
+"""Periodic jobs, declared as data, each run once per period however many workers there are.
+
+Every `foad worker` ticks about every TICK seconds (RQ's maintenance hook). A tick
+enqueues each periodic job under the id of its current period ("periodic-outbox-relay-
+29573412"), with RQ's `unique=True`: the first worker to try wins, atomically in Redis, and
+the others' attempts are refused. So several machines on one Redis run each period once,
+no machine is special, and a dead one is simply not missed. (RQ's CronScheduler keeps its
+timetable in one process's memory and would run every job once per machine.)
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from redis import Redis
+from rq.exceptions import DuplicateJobError
+
+from models.base import utcnow
+from worker import context
+from worker.outbox import relay
+from worker.queues import MAINTENANCE, queue
+
+log = logging.getLogger(__name__)
+
+TICK = 10
+"""Seconds between a worker's ticks (and its idle wait for jobs)."""
+LAST_TICK_KEY = "foad:periodic:last-tick"
+"""Redis key: when any worker last ticked (the health check reads it)."""
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """A job run every `every` seconds on the maintenance queue."""
+
+    name: str
+    """Stable: job ids are made from it, so renaming it resets its schedule."""
+    function: str
+    every: int
+    """Seconds; a period starts when the Unix time is a multiple of it."""
+    timeout: int = 300
+    """Seconds before RQ kills a run."""
+
+    def job_id(self, moment: datetime) -> str:
+        """The job id of the period `moment` falls in: the same on every machine."""
+        return f"periodic-{self.name}-{int(moment.timestamp()) // self.every}"
+
+
+PERIODIC: tuple[Periodic, ...] = (
+    Periodic("outbox-relay", "worker.periodic.relay_outbox", every=60),
+    Periodic("deadline-sweep", "worker.clock.sweep_deadlines", every=60),
+    Periodic("survey-sweep", "worker.surveys.sweep_surveys", every=600),
+)
+"""What runs on a schedule: relay lost outbox work, catch missed deadlines, close surveys."""
+
+
+def tick(redis: Redis, now: datetime | None = None) -> list[str]:
+    """Enqueue each periodic job not yet enqueued for its current period; their ids."""
+    now = now or utcnow()
+    enqueued = []
+    for job in PERIODIC:
+        try:
+            queue(redis, MAINTENANCE).enqueue(
+                job.function, job_id=job.job_id(now), unique=True, job_timeout=job.timeout,
+                # Keep the finished run at least as long as its period, so that the id
+                # still blocks late ticks of the same period.
+                result_ttl=max(500, 2 * job.every), failure_ttl=86400,
+            )
+        except DuplicateJobError:
+            continue
+        enqueued.append(job.job_id(now))
+    redis.set(LAST_TICK_KEY, now.timestamp())
+    return enqueued
+
+
+def relay_outbox() -> int:
+    """The periodic job: queue outbox work Redis does not hold (never pushed, or lost)."""
+    runtime = context.current()
+    with runtime.session() as session:
+        pushed = relay(session, runtime.redis)
+    log.info("outbox relay", extra={"queued": pushed, "rq_job": context.job_id()})
+    return pushed

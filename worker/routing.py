@@ -1,0 +1,54 @@
+"""The routing job: refer a new ticket to its agency's official and start its clock."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import lifecycle, routing
+from models.deadlines import policy
+from models.lifecycle import OPEN
+from models.tickets import Ticket, TicketStatus
+from worker import clock, context
+
+log = logging.getLogger(__name__)
+
+
+def locked_ticket(session: Session, ticket_id: int) -> Ticket | None:
+    """The ticket, fresh from the database and locked until commit (PostgreSQL; SQLite
+    transactions here take the write lock up front anyway), so two runs cannot interleave."""
+    query = (select(Ticket).where(Ticket.id == ticket_id).with_for_update(of=Ticket)
+             .execution_options(populate_existing=True))
+    return session.scalars(query).unique().first()
+
+
+def route_ticket(ticket_id: int) -> None:
+    """Refer the ticket (unless already referred) and start its clock (unless running)."""
+    runtime = context.current()
+    settings = runtime.settings
+    with runtime.session() as session:
+        ticket = locked_ticket(session, ticket_id)
+        if ticket is None or ticket.status not in OPEN or ticket.due_at is not None:
+            return  # gone, closed, or routed by an earlier run: nothing to do
+        rule = _refer(session, ticket, context.now(), settings.public_base_url)
+        started = clock.start(session, ticket, policy(session, settings), ticket.registered_at)
+        session.commit()
+        extra = {"ticket": ticket.code, "agency": ticket.agency.code, "official": ticket.official_id,
+                 "rule": rule, "rq_job": context.job_id()}
+    clock.schedule(runtime.redis, ticket_id, started)
+    log.info("ticket routed", extra=extra)
+
+
+def _refer(session: Session, ticket: Ticket, now: datetime, link_base: str) -> str:
+    """Refer a registered ticket; one the console already sent somewhere keeps its agency."""
+    if ticket.status != TicketStatus.REGISTERED:
+        return "kept"
+    referral = routing.choose(session, ticket)
+    routing.assign(ticket, referral)
+    lifecycle.move(ticket, TicketStatus.REFERRED, at=now, agency=referral.agency.code,
+                   official=referral.official.id, rule=referral.rule)
+    routing.text_official(session, ticket, "referral", link_base=link_base)
+    return referral.rule

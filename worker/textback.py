@@ -1,0 +1,106 @@
+"""Text-back: the citizen gets the result by SMS, then the survey ("reply 1 to 5").
+
+A landline or withheld caller cannot be texted: the timeline records that the result waits
+for their follow-up call. The survey goes out a minute after the result, so it arrives
+second; `worker.surveys` sends any survey Redis lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq.exceptions import DuplicateJobError
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from models import notices
+from models.messages import Message, Purpose
+from models.outgoing import queue_text
+from models.tickets import Ticket, TicketEvent, TicketStatus, record
+from worker import context
+from worker.queues import NOTIFICATIONS, queue
+from worker.routing import locked_ticket
+
+log = logging.getLogger(__name__)
+
+RESULT_TEXTED = "result_texted"
+"""Timeline event: the result was written as an SMS to the citizen."""
+RESULT_WAITS = "result_waits"
+"""Timeline event: the caller has no mobile; the result waits for their follow-up call."""
+SURVEY_DELAY = timedelta(seconds=60)
+"""How long after the result the survey goes: so that it arrives second."""
+RESULT_MAX = 670
+"""Characters of the official's result we text: ten UCS-2 segments, Twilio allows 1,600."""
+
+
+def text_back(ticket_id: int) -> None:
+    """The job after a result: text it to the citizen (or record that it waits), once."""
+    runtime = context.current()
+    with runtime.session() as session:
+        ticket = locked_ticket(session, ticket_id)
+        if ticket is None or ticket.result_text is None:
+            return
+        if has_event(session, ticket_id, RESULT_TEXTED, RESULT_WAITS):
+            return  # an earlier run did it
+        texted = _text_result(session, ticket, context.now())
+        session.commit()
+        code = ticket.code
+    if texted:
+        _schedule_survey(runtime.redis, ticket_id, code)
+    log.info("result texted" if texted else "result waits for a call",
+             extra={"ticket": code, "rq_job": context.job_id()})
+
+
+def _text_result(session: Session, ticket: Ticket, now: datetime) -> bool:
+    if not ticket.can_receive_sms or ticket.caller is None:
+        record(ticket, RESULT_WAITS, at=now, caller_kind=ticket.caller_kind,
+               note="no mobile number: the result waits for the citizen's follow-up call")
+        return False
+    result = ticket.result_text
+    if len(result) > RESULT_MAX:
+        result = result[:RESULT_MAX - 1] + "…"
+    body = notices.render("result", ticket.language, code=ticket.code, result=result)
+    message = queue_text(session, number=ticket.caller, body=body, purpose=Purpose.RESULT, ticket=ticket)
+    session.flush()
+    record(ticket, RESULT_TEXTED, at=now, message=message.id, status=message.status)
+    return True
+
+
+def _schedule_survey(redis: Redis, ticket_id: int, code: str) -> None:
+    try:
+        queue(redis, NOTIFICATIONS).enqueue_in(SURVEY_DELAY, send_survey, ticket_id,
+                                               job_id=f"survey-{ticket_id}", unique=True)
+    except DuplicateJobError:
+        pass
+    except RedisError as exc:
+        log.warning("could not schedule the survey, the sweep will send it",
+                    extra={"ticket": code, "error": str(exc)})
+
+
+def send_survey(ticket_id: int) -> None:
+    """Text the citizen the survey ("reply 1 to 5"), once, if the ticket still awaits one."""
+    runtime = context.current()
+    with runtime.session() as session:
+        ticket = locked_ticket(session, ticket_id)
+        if ticket is None or not _survey_due(session, ticket):
+            return
+        body = notices.render("survey", ticket.language, code=ticket.code)
+        queue_text(session, number=ticket.caller, body=body, purpose=Purpose.SURVEY, ticket=ticket)
+        session.commit()
+        log.info("survey texted", extra={"ticket": ticket.code, "rq_job": context.job_id()})
+
+
+def _survey_due(session: Session, ticket: Ticket) -> bool:
+    if ticket.status != TicketStatus.RESOLVED or not has_event(session, ticket.id, RESULT_TEXTED):
+        return False
+    sent = select(Message.id).where(Message.ticket_id == ticket.id, Message.purpose == Purpose.SURVEY)
+    return not session.scalar(select(exists(sent)))
+
+
+def has_event(session: Session, ticket_id: int, *kinds: str) -> bool:
+    """True when the ticket's timeline has an event of one of these kinds."""
+    found = select(TicketEvent.id).where(TicketEvent.ticket_id == ticket_id, TicketEvent.kind.in_(kinds))
+    return bool(session.scalar(select(exists(found))))
