@@ -26,8 +26,11 @@ def _queue_names(_ctx: click.Context, _param: click.Parameter, value: str) -> tu
               help="Comma-separated queues to work, in priority order.")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty (for scripts and tests).")
 @click.option("--name", help="Worker name (default: a random id).")
+@click.option("--fork/--no-fork", default=True, show_default=True,
+              help="Run each job in a forked work horse (isolated), or in this process (faster).")
 @click.pass_context
-def worker(ctx: click.Context, queues: tuple[str, ...], burst: bool, name: str | None) -> None:
+def worker(ctx: click.Context, queues: tuple[str, ...], burst: bool, name: str | None,
+           fork: bool) -> None:
     """Run an RQ worker with RQ's scheduler and the periodic jobs, after relaying the outbox.
 
     Run one per CPU (each is one process, forking a work horse per job); any number of
@@ -39,7 +42,7 @@ def worker(ctx: click.Context, queues: tuple[str, ...], burst: bool, name: str |
     from worker.runner import run
 
     with runtime(ctx.obj) as rt:
-        run(rt, queues=queues, burst=burst, name=name)
+        run(rt, queues=queues, burst=burst, name=name, fork=fork)
 
 
 @worker.command("health")

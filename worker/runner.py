@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 from redis.exceptions import RedisError
-from rq import Worker
+from rq import SimpleWorker, Worker
 from sqlalchemy.orm import configure_mappers
 
 from foad.runtime import Runtime
 from models import all as _all_models  # noqa: F401  (every mapper known before the fork)
 from worker import context, periodic
 from worker.outbox import relay
-from worker.queues import ALL
+from worker.queues import ALL, JOBS
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +22,8 @@ WORKER_TTL = periodic.TICK + 15
 ticks every TICK seconds, and a dead one drops out of `foad worker health` soon."""
 
 
-class FoadWorker(Worker):
-    """RQ's forking worker, which also ticks the periodic jobs from its maintenance hook."""
+class Ticking:
+    """Mixed into RQ's workers: tick the periodic jobs from RQ's maintenance hook."""
 
     def run_maintenance_tasks(self) -> None:
         """Tick the periodic jobs, then RQ's own upkeep (registries, the scheduler's lock)."""
@@ -30,18 +31,40 @@ class FoadWorker(Worker):
             periodic.tick(self.connection)
         except RedisError as exc:
             log.warning("periodic tick failed", extra={"worker": self.name, "error": str(exc)})
-        super().run_maintenance_tasks()
+        super().run_maintenance_tasks()  # type: ignore[misc]
+
+
+class FoadWorker(Ticking, Worker):
+    """RQ's worker: a forked work horse per job, so a crash or a leak dies with the horse."""
+
+
+class FoadSimpleWorker(Ticking, SimpleWorker):
+    """RQ's worker that runs jobs in its own process: no fork per job, warm connections."""
+
+
+def _import_jobs() -> None:
+    for path in [spec.function for spec in JOBS.values()] + [p.function for p in periodic.PERIODIC]:
+        module = path.rpartition(".")[0]
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            log.warning("a job's module is missing; its jobs will fail", extra={"job_module": module})
 
 
 def run(runtime: Runtime, *, queues: tuple[str, ...] = ALL, burst: bool = False,
-        name: str | None = None) -> bool:
+        name: str | None = None, fork: bool = True) -> bool:
     """Work the queues until stopped (or, with `burst`, until they are empty)."""
     context.bind(runtime)
-    # Configure mappers once here, not in every forked work horse.
+    # Import every job's module and configure the mappers once here, not again in every
+    # forked work horse (each would pay for it: tens of milliseconds a job).
+    _import_jobs()
     configure_mappers()
     with runtime.session() as session:
         relay(session, runtime.redis)
-    worker = FoadWorker(list(queues), connection=runtime.redis, name=name,
+    worker_class = FoadWorker if fork else FoadSimpleWorker
+    worker = worker_class(list(queues), connection=runtime.redis, name=name,
                         maintenance_interval=periodic.TICK, worker_ttl=WORKER_TTL)
-    log.info("worker starting", extra={"queues": ",".join(queues), "worker": worker.name})
+    log.info("worker starting", extra={"queues": ",".join(queues), "worker": worker.name, "fork": fork})
     return worker.work(burst=burst, with_scheduler=True, logging_level=runtime.settings.log_level)
