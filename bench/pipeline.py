@@ -139,6 +139,8 @@ def measure(args: argparse.Namespace, folder: Path, url: str) -> dict[str, Any]:
                "TWILIO_AUTH_TOKEN": api.auth_token, "TWILIO_FROM_NUMBER": FROM_NUMBER,
                "TWILIO_API_BASE_URL": api.base_url}
         runtime = Runtime(base, redis)
+        if runtime.redis.dbsize():
+            raise SystemExit("the Redis database is not empty: give the bench one of its own")
         workers = start_workers(args.workers, args.fork, env, folder)
         try:
             wait_healthy(runtime.redis)

@@ -19,7 +19,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "New 128 complaint | code {code} | {category}: {summary} {link}",
     },
     "escalation": {
-        "fa": "مهلت پاسخ گذشت و شکایت {code} به شما ارجاع شد | {category}: {summary} {link}",
+        "fa": "مهلت گذشت؛ شکایت {code} به شما ارجاع شد | {category}: {summary} {link}",
         "en": "Deadline missed; complaint {code} is now yours | {category}: {summary} {link}",
     },
     "reminder": {

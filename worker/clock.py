@@ -26,6 +26,7 @@ from models.outgoing import queue_text
 from models.persian import jalali
 from models.tickets import Ticket, TicketStatus, record
 from worker import context
+from worker.locking import locked_ticket
 from worker.queues import ROUTING, queue
 
 log = logging.getLogger(__name__)
@@ -51,11 +52,11 @@ class Outcome:
     """(job id, moment) of each wake-up to schedule."""
 
 
-def start(session: Session, ticket: Ticket, rules: DeadlinePolicy, at: datetime) -> Outcome:
-    """Start the ticket's clock at `at` for its current escalation level; sets `due_at`."""
+def start(session: Session, ticket: Ticket, rules: DeadlinePolicy, at: datetime,
+          clock: TicketClock) -> Outcome:
+    """(Re)start the ticket's clock row at `at` for its current escalation level; sets `due_at`."""
     ticket.due_at = rules.due(at)
     remind_at = rules.reminder(at)
-    clock = session.get(TicketClock, ticket.id) or TicketClock(ticket_id=ticket.id)
     clock.level, clock.remind_at, clock.next_at = ticket.escalation_level, remind_at, remind_at
     session.add(clock)
     prefix = f"clock-{ticket.id}-{ticket.escalation_level}"
@@ -83,7 +84,7 @@ def check(session: Session, ticket_id: int, now: datetime, rules: DeadlinePolicy
     if clock is None or clock.next_at is None or clock.next_at > now + SLACK:
         session.rollback()
         return Outcome("none")
-    ticket = session.get(Ticket, ticket_id, populate_existing=True)
+    ticket = locked_ticket(session, ticket_id)
     if ticket.status not in OPEN or ticket.due_at is None:
         outcome = _stop(clock, ticket)
     elif ticket.due_at <= now + SLACK:
@@ -126,7 +127,7 @@ def _escalate(session: Session, ticket: Ticket, clock: TicketClock, now: datetim
     routing.assign(ticket, referral)
     lifecycle.move(ticket, TicketStatus.ESCALATED, at=now, agency=referral.agency.code,
                    official=referral.official.id, level=ticket.escalation_level, previous_agency=late.code)
-    started = start(session, ticket, rules, now)
+    started = start(session, ticket, rules, now, clock)
     routing.text_official(session, ticket, "escalation", link_base=link_base)
     return Outcome("escalated", ticket.code, started.wake)
 

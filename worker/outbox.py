@@ -96,10 +96,11 @@ def run(item_id: int) -> None:
     """The RQ job for one outbox row: call its function unless it is already done."""
     runtime = context.current()
     with runtime.session() as session:
-        item = session.get(OutboxItem, item_id)
-        if item is None or item.done_at is not None:
+        found = session.execute(select(OutboxItem, Ticket.code).outerjoin(
+            Ticket, Ticket.id == OutboxItem.ticket_id).where(OutboxItem.id == item_id)).first()
+        if found is None or found[0].done_at is not None:
             return
-        code = session.scalar(select(Ticket.code).where(Ticket.id == item.ticket_id)) if item.ticket_id else None
+        item, code = found
         job, args = item.job, list(item.args)
     current = get_current_job()
     extra = {"job": job, "rq_job": current.id if current else job_id(item_id), "ticket": code}

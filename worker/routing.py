@@ -5,24 +5,16 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import lifecycle, routing
-from models.deadlines import policy
+from models.deadlines import TicketClock, policy
 from models.lifecycle import OPEN
 from models.tickets import Ticket, TicketStatus
 from worker import clock, context
+from worker.locking import locked_ticket
 
 log = logging.getLogger(__name__)
-
-
-def locked_ticket(session: Session, ticket_id: int) -> Ticket | None:
-    """The ticket, fresh from the database and locked until commit (PostgreSQL; SQLite
-    transactions here take the write lock up front anyway), so two runs cannot interleave."""
-    query = (select(Ticket).where(Ticket.id == ticket_id).with_for_update(of=Ticket)
-             .execution_options(populate_existing=True))
-    return session.scalars(query).unique().first()
 
 
 def route_ticket(ticket_id: int) -> None:
@@ -34,7 +26,8 @@ def route_ticket(ticket_id: int) -> None:
         if ticket is None or ticket.status not in OPEN or ticket.due_at is not None:
             return  # gone, closed, or routed by an earlier run: nothing to do
         rule = _refer(session, ticket, context.now(), settings.public_base_url)
-        started = clock.start(session, ticket, policy(session, settings), ticket.registered_at)
+        started = clock.start(session, ticket, policy(session, settings), ticket.registered_at,
+                              TicketClock(ticket_id=ticket.id))
         session.commit()
         extra = {"ticket": ticket.code, "agency": ticket.agency.code, "official": ticket.official_id,
                  "rule": rule, "rq_job": context.job_id()}

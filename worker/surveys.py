@@ -16,7 +16,7 @@ from models.messages import Message, Purpose
 from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketEvent, TicketStatus
 from worker import context
-from worker.routing import locked_ticket
+from worker.locking import locked_ticket
 from worker.textback import RESULT_TEXTED, send_survey
 
 log = logging.getLogger(__name__)

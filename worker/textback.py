@@ -22,7 +22,7 @@ from models.outgoing import queue_text
 from models.tickets import Ticket, TicketEvent, TicketStatus, record
 from worker import context
 from worker.queues import NOTIFICATIONS, queue
-from worker.routing import locked_ticket
+from worker.locking import locked_ticket
 
 log = logging.getLogger(__name__)
 
