@@ -139,10 +139,10 @@ def check_clock(ticket_id: int) -> None:
         rules = policy(session, runtime.settings)
         outcome = check(session, ticket_id, context.now(), rules,
                         link_base=runtime.settings.public_base_url)
+        code = outcome.code or session.scalar(select(Ticket.code).where(Ticket.id == ticket_id))
     schedule(runtime.redis, ticket_id, outcome)
-    if outcome.action != "none":
-        log.info("clock checked", extra={"ticket": outcome.code, "action": outcome.action,
-                                         "rq_job": context.job_id()})
+    log.info("clock checked", extra={"ticket": code, "action": outcome.action,
+                                     "rq_job": context.job_id()})
 
 
 def sweep_deadlines() -> int:

@@ -85,12 +85,15 @@ def send_survey(ticket_id: int) -> None:
     runtime = context.current()
     with runtime.session() as session:
         ticket = locked_ticket(session, ticket_id)
-        if ticket is None or not _survey_due(session, ticket):
+        if ticket is None:
             return
-        body = notices.render("survey", ticket.language, code=ticket.code)
-        queue_text(session, number=ticket.caller, body=body, purpose=Purpose.SURVEY, ticket=ticket)
-        session.commit()
-        log.info("survey texted", extra={"ticket": ticket.code, "rq_job": context.job_id()})
+        due = _survey_due(session, ticket)
+        if due:
+            body = notices.render("survey", ticket.language, code=ticket.code)
+            queue_text(session, number=ticket.caller, body=body, purpose=Purpose.SURVEY, ticket=ticket)
+            session.commit()
+        log.info("survey texted" if due else "no survey due",
+                 extra={"ticket": ticket.code, "rq_job": context.job_id()})
 
 
 def _survey_due(session: Session, ticket: Ticket) -> bool:

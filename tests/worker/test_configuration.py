@@ -5,13 +5,12 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from click.testing import CliRunner
 
-from foad.cli import main
 from foad.settings import Settings, SettingsError
 from models.all import Base
 from models.db import make_engine
 from models.holidays import Holiday
+from tests.foad.test_cli import invoke
 
 OURS = {"holidays", "ticket_clocks"}
 
@@ -39,12 +38,6 @@ def test_worker_settings_from_the_environment(tmp_path):
 def test_bad_worker_settings_are_named(tmp_path, name, value):
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({"FOAD_DATA_DIR": str(tmp_path), name: value})
-
-
-def invoke(settings, *args):
-    env = {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url or "",
-           "FOAD_DATA_DIR": str(settings.data_dir)}
-    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
 def test_holidays_are_added_imported_and_listed(runtime, settings, session, tmp_path):
