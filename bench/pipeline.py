@@ -1,32 +1,32 @@
 """From registration to the inspector's phone: complaints at a fixed rate, real workers, a local Twilio.
 
-    .venv/bin/python bench/pipeline.py [--rate 50] [--seconds 20] [--workers 2]
+    .venv/bin/python bench/pipeline.py [--rate 50] [--seconds 20] [--workers 2] [--no-fork]
+                                       [--calls 0.5] [--logs DIR]
 
-Opens complaints through the intake service at a fixed rate (half SMS, half calls from
-mobiles, so half also text the caller their code), with `--workers` real `foad worker`
-processes and the tests' Twilio-compatible server (tests/peers/twilio_api.py) as the SMS
-provider. Measures, for each ticket, the time from its registration to the moment the
-server receives the SMS to its official, and the jobs per second the workers ran. Uses
-DATABASE_URL (a throwaway database on that PostgreSQL server) or a SQLite file; REDIS_URL
-or the embedded Redis. Prints a table, then one line of JSON with the figures.
+Opens complaints through the intake service at a fixed rate (a share of them calls from
+mobiles, whose callers are also texted their code; the rest SMS), with `--workers` real
+`foad worker` processes and the tests' Twilio-compatible server (tests/peers/twilio_api.py)
+as the SMS provider. Measures, for each ticket, the time from its registration to the moment
+the server receives the SMS to its official, and the jobs per second the workers ran. Uses
+DATABASE_URL (a throwaway database on that PostgreSQL server) or a SQLite file, and
+REDIS_URL (an empty database) or the embedded Redis. Prints a table, then one line of JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -48,11 +48,12 @@ SECTORS = ("municipality", "banks", "health_insurance", "tax", "civil_registry",
            "education", "social_security", None)
 PROVINCES = ("tehran", "hamadan", "fars", None)
 OFFICIALS = re.compile(r"^\+98997")
-"""The sample directory's officials all have +98 997 numbers; citizens here do not."""
+"""The sample directory's officials all have +98 997 numbers; the bench's citizens do not."""
 
 
 class TimedTwilio(TwilioApi):
-    """The tests' Twilio server, noting when each message to an official arrives."""
+    """The tests' Twilio server, noting when the first message about each ticket reaches
+    an official (the server runs in this process: one clock for both ends)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -60,24 +61,35 @@ class TimedTwilio(TwilioApi):
 
     def _accept(self, form: dict[str, list[str]]) -> Any:
         sent = super()._accept(form)
-        if OFFICIALS.match(sent.to):
-            code = re.search(r"\d{3}-\d{3}-\d{4}", latin_digits(sent.body))
-            if code:
-                self.arrived.setdefault(code.group().replace("-", ""), time.time())
+        code = re.search(r"\d{3}-\d{3}-\d{4}", latin_digits(sent.body))
+        if code and OFFICIALS.match(sent.to):
+            self.arrived.setdefault(code.group().replace("-", ""), time.time())
         return sent
 
+    def env(self) -> dict[str, str]:
+        """What an operator sets to send through Twilio (here: this server)."""
+        return {"TWILIO_ACCOUNT_SID": self.account_sid, "TWILIO_AUTH_TOKEN": self.auth_token,
+                "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE_URL": self.base_url}
 
-def start_workers(count: int, fork: bool, env: dict[str, str], logs: Path) -> list[subprocess.Popen]:
-    """`count` `foad worker` processes, as an operator runs them."""
-    mode = "--fork" if fork else "--no-fork"
-    profile = ["-m", "cProfile", "-o", str(logs / "worker.prof")] if os.environ.get("BENCH_PROFILE") else []
-    return [subprocess.Popen([sys.executable, *(profile if n == 0 else []), "-m", "foad", "worker", mode, "--name", f"bench-{n}"],
-                             env=env, stdout=open(logs / f"worker-{n}.log", "wb"),
-                             stderr=subprocess.STDOUT) for n in range(count)]
+
+@contextlib.contextmanager
+def workers(args: argparse.Namespace, env: dict[str, str], logs: Path) -> Iterator[None]:
+    """`--workers` `foad worker` processes, as an operator runs them; SIGTERM at the end."""
+    mode = "--fork" if args.fork else "--no-fork"
+    children = [subprocess.Popen([sys.executable, "-m", "foad", "worker", mode, "--name", f"bench-{n}"],
+                                 env=env, stdout=open(logs / f"worker-{n}.log", "wb"),
+                                 stderr=subprocess.STDOUT) for n in range(args.workers)]
+    try:
+        yield
+    finally:
+        for child in children:
+            child.send_signal(signal.SIGTERM)
+        for child in children:
+            child.wait(timeout=30)
 
 
 def wait_healthy(redis: Redis, timeout: float = 60) -> None:
-    """Until every queue has a live worker and the scheduler and tick run."""
+    """Until every queue has a live worker and the scheduler and the tick run."""
     deadline = time.monotonic() + timeout
     while not check(redis).healthy:
         if time.monotonic() > deadline:
@@ -90,34 +102,35 @@ def jobs_done(redis: Redis) -> int:
     return sum(w.successful_job_count + w.failed_job_count for w in Worker.all(connection=redis))
 
 
-def open_at_rate(runtime: Runtime, rate: float, seconds: float) -> tuple[dict[str, float], float]:
+def open_at_rate(runtime: Runtime, args: argparse.Namespace) -> tuple[dict[str, float], float]:
     """Open rate × seconds complaints on schedule; their registration times by code, and
-    how far behind schedule the slowest one started."""
-    total, rules = int(rate * seconds), IntakeRules(max_per_hour=1_000_000)
+    how far behind its schedule the latest one started."""
+    total, rules = int(args.rate * args.seconds), IntakeRules(max_per_hour=1_000_000)
     registered: dict[str, float] = {}
     behind = [0.0]
     start = time.monotonic() + 0.5
 
     def one(i: int) -> None:
-        delay = start + i / rate - time.monotonic()
+        delay = start + i / args.rate - time.monotonic()
         if delay > 0:
             time.sleep(delay)
         behind[0] = max(behind[0], -delay)
+        call = (i * args.calls) % 1 + args.calls >= 1  # spreads the calls evenly
         complaint = Complaint(
-            via=Via.SMS if i % 2 else Via.CALL, caller=f"+98912{i:07d}", text="کارمند باجه نیامد",
+            via=Via.CALL if call else Via.SMS, caller=f"+98912{i:07d}", text="کارمند باجه نیامد",
             sector=SECTORS[i % len(SECTORS)], province=PROVINCES[i % len(PROVINCES)])
         with runtime.session() as session:
             ticket = open_ticket(session, complaint, rules).ticket
             registered[ticket.code] = ticket.registered_at.timestamp()
 
-    # Threads, so that a slow commit does not hold up the ones scheduled after it.
+    # Threads, so that one slow commit does not hold up the complaints due after it.
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(one, range(total)))
     return registered, behind[0]
 
 
-def wait_delivered(api: TimedTwilio, codes: set[str], timeout: float = 120) -> None:
-    """Until the official of every ticket got their SMS (or the timeout)."""
+def wait_delivered(api: TimedTwilio, codes: set[str], timeout: float = 180) -> None:
+    """Until every ticket's official got their SMS (or the timeout)."""
     deadline = time.monotonic() + timeout
     while not codes <= set(api.arrived) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -131,57 +144,56 @@ def percentile(values: list[float], share: float) -> float:
 
 def measure(args: argparse.Namespace, folder: Path, url: str) -> dict[str, Any]:
     """Run the pipeline once and return the figures."""
-    api = TimedTwilio().start()
     base = Settings.from_env({**os.environ, "DATABASE_URL": url, "FOAD_DATA_DIR": str(folder)})
-    with redis_url(base) as redis:
-        env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis, "FOAD_DATA_DIR": str(folder),
-               "FOAD_LOG_LEVEL": os.environ.get("FOAD_LOG_LEVEL", "WARNING"), "TWILIO_ACCOUNT_SID": api.account_sid,
-               "TWILIO_AUTH_TOKEN": api.auth_token, "TWILIO_FROM_NUMBER": FROM_NUMBER,
-               "TWILIO_API_BASE_URL": api.base_url}
+    with TimedTwilio() as api, redis_url(base) as redis:
         runtime = Runtime(base, redis)
         if runtime.redis.dbsize():
             raise SystemExit("the Redis database is not empty: give the bench one of its own")
-        workers = start_workers(args.workers, args.fork, env, folder)
-        try:
+        env = {**os.environ, **api.env(), "DATABASE_URL": url, "REDIS_URL": redis,
+               "FOAD_DATA_DIR": str(folder), "FOAD_LOG_LEVEL": args.log_level}
+        with workers(args, env, args.logs or folder):
             wait_healthy(runtime.redis)
             before, started = jobs_done(runtime.redis), time.monotonic()
-            registered, behind = open_at_rate(runtime, args.rate, args.seconds)
+            registered, behind = open_at_rate(runtime, args)
             wait_delivered(api, set(registered))
             elapsed, jobs = time.monotonic() - started, jobs_done(runtime.redis) - before
-        finally:
-            for worker in workers:
-                worker.send_signal(signal.SIGTERM)
-            for worker in workers:
-                worker.wait(timeout=30)
-            runtime.close()
-            api.stop()
+        runtime.close()
     latencies = [api.arrived[c] - t for c, t in registered.items() if c in api.arrived]
     return {"tickets": len(registered), "delivered": len(latencies), "jobs": jobs,
             "jobs_per_s": jobs / elapsed, "p50_s": percentile(latencies, 0.50),
             "p99_s": percentile(latencies, 0.99), "max_s": max(latencies),
-            "intake_behind_s": behind}
+            "intake_behind_s": behind, "load_average": os.getloadavg()[0]}
 
 
-def main() -> None:
-    """Measure and print the table and the JSON line."""
+def arguments() -> argparse.Namespace:
+    """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=50.0, help="complaints per second")
     parser.add_argument("--seconds", type=float, default=20.0, help="how long to open them")
     parser.add_argument("--workers", type=int, default=2, help="`foad worker` processes")
     parser.add_argument("--fork", action=argparse.BooleanOptionalAction, default=True,
-                        help="workers fork a work horse per job (the default) or not")
-    args = parser.parse_args()
+                        help="a forked work horse per job (foad worker's default), or not")
+    parser.add_argument("--calls", type=float, default=0.5, help="share of complaints by phone")
+    parser.add_argument("--logs", type=Path, help="keep the workers' logs in this folder")
+    parser.add_argument("--log-level", default="WARNING", help="the workers' FOAD_LOG_LEVEL")
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Measure and print the table and the JSON line."""
+    args = arguments()
     with tempfile.TemporaryDirectory() as folder, scratch_database(Path(folder)) as url:
-        if os.environ.get("BENCH_KEEP"): folder = os.environ["BENCH_KEEP"]
         figures = measure(args, Path(folder), url)
-    database = make_url(url).get_backend_name()
-    print(f"{'database':<12}{'workers':>8}{'rate/s':>8}{'tickets':>9}{'delivered':>10}"
-          f"{'jobs/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}")
-    print(f"{database:<12}{args.workers:>8}{args.rate:>8.0f}{figures['tickets']:>9}"
+    database, mode = make_url(url).get_backend_name(), "fork" if args.fork else "no-fork"
+    print(f"{'database':<12}{'workers':>8}{'mode':>9}{'rate/s':>8}{'tickets':>9}{'delivered':>10}"
+          f"{'jobs/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'load':>6}")
+    print(f"{database:<12}{args.workers:>8}{mode:>9}{args.rate:>8.0f}{figures['tickets']:>9}"
           f"{figures['delivered']:>10}{figures['jobs_per_s']:>8.1f}{figures['p50_s'] * 1000:>8.0f}"
-          f"{figures['p99_s'] * 1000:>8.0f}{figures['max_s'] * 1000:>8.0f}")
+          f"{figures['p99_s'] * 1000:>8.0f}{figures['max_s'] * 1000:>8.0f}"
+          f"{figures['load_average']:>6.1f}")
     print(json.dumps({"bench": "pipeline", "database": database, "workers": args.workers,
-                      "rate_per_s": args.rate, "seconds": args.seconds,
+                      "mode": mode, "rate_per_s": args.rate, "seconds": args.seconds,
+                      "calls_share": args.calls,
                       **{k: round(v, 4) if isinstance(v, float) else v for k, v in figures.items()}}))
 
 
