@@ -73,14 +73,14 @@ class TimedTwilio(TwilioApi):
 
 
 @contextlib.contextmanager
-def workers(args: argparse.Namespace, env: dict[str, str], logs: Path) -> Iterator[None]:
+def workers(args: argparse.Namespace, env: dict[str, str], logs: Path) -> Iterator[list[int]]:
     """`--workers` `foad worker` processes, as an operator runs them; SIGTERM at the end."""
     mode = "--fork" if args.fork else "--no-fork"
     children = [subprocess.Popen([sys.executable, "-m", "foad", "worker", mode, "--name", f"bench-{n}"],
                                  env=env, stdout=open(logs / f"worker-{n}.log", "wb"),
                                  stderr=subprocess.STDOUT) for n in range(args.workers)]
     try:
-        yield
+        yield [child.pid for child in children]
     finally:
         for child in children:
             child.send_signal(signal.SIGTERM)
@@ -142,6 +142,16 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) the processes used so far, their reaped children's
+    (RQ's work horses) included; Linux /proc."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def measure(args: argparse.Namespace, folder: Path, url: str) -> dict[str, Any]:
     """Run the pipeline once and return the figures."""
     base = Settings.from_env({**os.environ, "DATABASE_URL": url, "FOAD_DATA_DIR": str(folder)})
@@ -151,15 +161,19 @@ def measure(args: argparse.Namespace, folder: Path, url: str) -> dict[str, Any]:
             raise SystemExit("the Redis database is not empty: give the bench one of its own")
         env = {**os.environ, **api.env(), "DATABASE_URL": url, "REDIS_URL": redis,
                "FOAD_DATA_DIR": str(folder), "FOAD_LOG_LEVEL": args.log_level}
-        with workers(args, env, args.logs or folder):
+        with workers(args, env, args.logs or folder) as pids:
             wait_healthy(runtime.redis)
             before, started = jobs_done(runtime.redis), time.monotonic()
+            cpu = cpu_seconds([os.getpid()]), cpu_seconds(pids)
             registered, behind = open_at_rate(runtime, args)
             wait_delivered(api, set(registered))
             elapsed, jobs = time.monotonic() - started, jobs_done(runtime.redis) - before
+            cpu = cpu_seconds([os.getpid()]) - cpu[0], cpu_seconds(pids) - cpu[1]
         runtime.close()
     latencies = [api.arrived[c] - t for c, t in registered.items() if c in api.arrived]
-    return {"tickets": len(registered), "delivered": len(latencies), "jobs": jobs,
+    return {"worker_cpu_ms_per_ticket": 1000 * cpu[1] / len(registered),
+            "intake_and_twilio_cpu_ms_per_ticket": 1000 * cpu[0] / len(registered),
+            "tickets": len(registered), "delivered": len(latencies), "jobs": jobs,
             "jobs_per_s": jobs / elapsed, "p50_s": percentile(latencies, 0.50),
             "p99_s": percentile(latencies, 0.99), "max_s": max(latencies),
             "intake_behind_s": behind, "load_average": os.getloadavg()[0]}
@@ -191,6 +205,9 @@ def main() -> None:
           f"{figures['delivered']:>10}{figures['jobs_per_s']:>8.1f}{figures['p50_s'] * 1000:>8.0f}"
           f"{figures['p99_s'] * 1000:>8.0f}{figures['max_s'] * 1000:>8.0f}"
           f"{figures['load_average']:>6.1f}")
+    print(f"CPU per ticket: workers {figures['worker_cpu_ms_per_ticket']:.1f} ms, intake and the "
+          f"Twilio server {figures['intake_and_twilio_cpu_ms_per_ticket']:.1f} ms "
+          f"(the horses' included; PostgreSQL and Redis not counted)")
     print(json.dumps({"bench": "pipeline", "database": database, "workers": args.workers,
                       "mode": mode, "rate_per_s": args.rate, "seconds": args.seconds,
                       "calls_share": args.calls,
