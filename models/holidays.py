@@ -51,20 +51,8 @@ def import_rows(session: Session, rows: Iterable[Mapping[str, str]]) -> tuple[in
 
     Raises ValueError naming every bad row, and then imports nothing.
     """
-    days, problems = [], []
-    for number, row in enumerate(rows, start=2):  # line 1 is the header
-        text, name = (row.get("date") or "").strip(), (row.get("name") or "").strip()
-        try:
-            day: date | None = parse_day(text)
-        except ValueError:
-            day = None
-        if day is None or not name:
-            problems.append(f"line {number}: needs a YYYY-MM-DD date and a name, not {text!r}, {name!r}")
-        days.append((day, name))
-    if problems:
-        raise ValueError("; ".join(problems))
     added = renamed = 0
-    for day, name in days:
+    for day, name in _parse(rows):
         existing = session.get(Holiday, day)
         if existing is None:
             session.add(Holiday(day=day, name=name))
@@ -74,3 +62,18 @@ def import_rows(session: Session, rows: Iterable[Mapping[str, str]]) -> tuple[in
             renamed += 1
     session.commit()
     return added, renamed
+
+
+def _parse(rows: Iterable[Mapping[str, str]]) -> list[tuple[date, str]]:
+    days, problems = [], []
+    for number, row in enumerate(rows, start=2):  # line 1 is the header
+        text, name = (row.get("date") or "").strip(), (row.get("name") or "").strip()
+        try:
+            days.append((parse_day(text), name))
+        except ValueError:
+            problems.append(f"line {number}: needs a YYYY-MM-DD date, not {text!r}")
+        if not name:
+            problems.append(f"line {number}: needs a name")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return days
