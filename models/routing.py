@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models import lifecycle, notices
@@ -52,7 +52,7 @@ def _unit(session: Session, ticket: Ticket) -> tuple[Agency, str]:
     if ticket.agency is not None:
         return ticket.agency, "chosen"
     if ticket.caller_kind == CallerKind.FOREIGN:
-        consular = _national(session, CONSULAR_SECTOR, CONSULAR_LEVELS)
+        consular = _national(_units(session, CONSULAR_SECTOR, None), CONSULAR_LEVELS)
         if consular is not None:
             return consular, "consular"
     elif ticket.sector_code and ticket.sector_code != FOAD_SECTOR:
@@ -64,46 +64,43 @@ def _unit(session: Session, ticket: Ticket) -> tuple[Agency, str]:
 
 def _local(session: Session, ticket: Ticket) -> tuple[Agency, str] | None:
     """The sector's unit for the caller's county, else province, else the national unit."""
-    sector, province = ticket.sector_code, ticket.province_code
-    if province and ticket.county:
-        county = _one(session, Agency.sector_code == sector, Agency.level == Level.COUNTY,
-                      Agency.province_code == province,
-                      func.lower(Agency.county) == ticket.county.strip().lower())
-        if county is not None:
-            return county, "county"
-    if province:
-        provincial = _one(session, Agency.sector_code == sector, Agency.level == Level.PROVINCIAL,
-                          Agency.province_code == province)
-        if provincial is not None:
-            return provincial, "province"
-    national = _national(session, sector, NATIONAL_LEVELS)
+    province, county = ticket.province_code, (ticket.county or "").strip().lower()
+    units = _units(session, ticket.sector_code, province)
+    for agency in units:
+        if county and agency.level == Level.COUNTY and (agency.county or "").lower() == county:
+            return agency, "county"
+    for agency in units:
+        if agency.level == Level.PROVINCIAL:
+            return agency, "province"
+    national = _national(units, NATIONAL_LEVELS)
     return (national, "national") if national is not None else None
 
 
-def _national(session: Session, sector: str, levels: tuple[Level, ...]) -> Agency | None:
+def _units(session: Session, sector: str, province: str | None) -> list[Agency]:
+    """The sector's agencies in `province` and its national ones, in one query."""
+    here = Agency.province_code.is_(None)
+    if province:
+        here = or_(here, Agency.province_code == province)
+    return list(session.scalars(select(Agency).where(Agency.sector_code == sector, here)
+                                .order_by(Agency.id)).unique())
+
+
+def _national(units: list[Agency], levels: tuple[Level, ...]) -> Agency | None:
     for level in levels:
-        found = _one(session, Agency.sector_code == sector, Agency.level == level,
-                     Agency.province_code.is_(None))
-        if found is not None:
-            return found
+        for agency in units:
+            if agency.level == level and agency.province_code is None:
+                return agency
     return None
-
-
-def _one(session: Session, *where) -> Agency | None:
-    return session.scalars(select(Agency).where(*where).order_by(Agency.id).limit(1)).first()
 
 
 def working_group(session: Session, province: str | None) -> Agency:
     """The province's FOAD working group, else the national one (which must exist)."""
-    if province:
-        provincial = _one(session, Agency.sector_code == FOAD_SECTOR,
-                          Agency.province_code == province)
-        if provincial is not None:
-            return provincial
-    national = _national(session, FOAD_SECTOR, NATIONAL_LEVELS)
-    if national is None:
+    units = _units(session, FOAD_SECTOR, province)
+    provincial = [a for a in units if province and a.province_code == province]
+    found = provincial[0] if provincial else _national(units, NATIONAL_LEVELS)
+    if found is None:
         raise NobodyToRefer("the directory has no national FOAD working group")
-    return national
+    return found
 
 
 def next_up(session: Session, agency: Agency, province: str | None) -> Agency | None:
