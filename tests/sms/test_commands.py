@@ -1,0 +1,200 @@
+"""What a text means: opt-out and back, help, tracking codes, survey answers, threads."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from models import tracking
+from models.base import utcnow
+from models.lookup import STATUS_LABELS
+from models.messages import Message, MessageStatus, OptOut, Purpose
+from models.outgoing import queue_text
+from models.persian import jalali
+from models.surveys import SurveyAnswer
+from models.tickets import Ticket, TicketStatus, Via
+from tests.builders import make_ticket
+from tests.sms.builders import referred, surveyed
+from tests.sms.webhooks import CITIZEN, another_mobile
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def count(session, model) -> int:
+    session.rollback()
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def fresh(session, ticket: Ticket) -> Ticket:
+    """The ticket as the database has it now."""
+    session.rollback()
+    session.expire_all()
+    return session.get(Ticket, ticket.id)
+
+
+def opted_out(session, number=CITIZEN) -> bool:
+    session.rollback()
+    return session.get(OptOut, number) is not None
+
+
+# --- opt-out and back -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("word", ["STOP", "stop", " Unsubscribe ", "CANCEL", "quit"])
+def test_twilio_stop_words_opt_out_and_leave_the_confirmation_to_twilio(twilio, session, word):
+    assert twilio.text(word) == ""
+    assert opted_out(session) and count(session, Ticket) == 0
+
+
+@pytest.mark.parametrize("word", ["لغو", "توقف", "لغو.", " توقف "])
+def test_persian_stop_words_opt_out_and_are_confirmed_once(twilio, session, word):
+    assert twilio.text(word).startswith("دیگر پیامکی از ۱۲۸")
+    assert twilio.text(word) == ""  # the second time: already done, nothing more to say
+    assert opted_out(session) and count(session, Ticket) == 0
+
+
+def test_an_opted_out_number_is_not_texted(twilio, session):
+    twilio.text("لغو")
+    message = queue_text(session, number=CITIZEN, body="x", purpose=Purpose.RESULT)
+    session.commit()
+    assert message.status == MessageStatus.OPTED_OUT
+
+
+@pytest.mark.parametrize("word,reply", [("START", "You will get texts from 128 again."),
+                                        ("شروع", "پیامک‌های سامانه ۱۲۸ دوباره برای شما فرستاده می‌شود.")])
+def test_start_words_resume_texting(twilio, session, word, reply):
+    twilio.text("لغو")
+    assert twilio.text(word) == reply and not opted_out(session)
+
+
+# --- help -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body,language", [("HELP", "en"), ("help", "en"), ("راهنما", "fa"),
+                                           ("", "fa"), ("پیگیری", "fa")])
+def test_help_words_and_an_empty_text_get_the_help(twilio, session, body, language):
+    reply = twilio.text(body)
+    assert reply.startswith("128: text your complaint" if language == "en" else "سامانه ۱۲۸")
+    assert count(session, Ticket) == 0
+
+
+# --- tracking codes ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed", [
+    "{code}", "{spaced}", "پیگیری {code}", "پی‌گیری: {spaced}", "کد پیگیری {code}", "status {code}",
+    "{persian}", "پيگيري {arabic}", "track {persian_spaced}",
+])
+def test_a_tracking_code_in_any_digits_gets_the_status(twilio, session, typed):
+    ticket = referred(session, caller=another_mobile())
+    code = ticket.code
+    body = typed.format(code=code, spaced=tracking.spaced(code), persian=code.translate(PERSIAN),
+                        arabic=code.translate(ARABIC_INDIC),
+                        persian_spaced=tracking.spaced(code).translate(PERSIAN))
+    reply = twilio.text(body)
+    label = STATUS_LABELS[TicketStatus.REFERRED]
+    assert tracking.for_reading(code) in reply or tracking.spaced(code) in reply
+    assert label[0] in reply or label[1] in reply
+    assert count(session, Ticket) == 1
+
+
+def test_someone_else_learns_only_status_agency_and_time(twilio, session):
+    ticket = referred(session, caller=another_mobile(), text="متن خصوصی شکایت")
+    reply = twilio.text(ticket.code)
+    assert reply == (f"شکایت {tracking.for_reading(ticket.code)}: ارجاع شده به دستگاه\n"
+                     f"دستگاه: مدیریت شعب بانک ملی استان تهران\n"
+                     f"آخرین اقدام: {jalali(ticket.last_step_at)}")
+    session.rollback()
+    asked = session.scalar(select(Message).where(Message.reply == reply))
+    assert asked.ticket_id is None  # not filed on a stranger's ticket
+
+
+def test_the_complainant_also_learns_the_time_left(twilio, session):
+    ticket = referred(session)
+    session.execute(update(Ticket).values(due_at=utcnow() + timedelta(hours=2, minutes=30, seconds=20)))
+    session.commit()
+    reply = twilio.text(f"پیگیری {ticket.code}")
+    assert reply.startswith(f"شکایت شما {tracking.for_reading(ticket.code)}: ارجاع شده به دستگاه")
+    assert reply.endswith("مهلت پاسخ: ۲ ساعت و ۳۰ دقیقه")
+
+
+def test_an_english_status_question_gets_an_english_status(twilio, session):
+    ticket = make_ticket(session, caller=another_mobile())
+    reply = twilio.text(f"status {ticket.code}")
+    assert reply.startswith(f"Complaint {tracking.spaced(ticket.code)}: registered. Agency: being chosen.")
+
+
+def test_a_mistyped_code_is_said_to_be_wrong(twilio, session):
+    ticket = make_ticket(session)
+    wrong = ticket.code[:-1] + str((int(ticket.code[-1]) + 1) % 10)
+    assert twilio.text(f"پیگیری {wrong}").startswith("این کد پیگیری درست نیست")
+    assert count(session, Ticket) == 1
+
+
+def test_a_valid_code_nobody_has_is_said_to_be_unknown(twilio, session):
+    code = "123456789" + tracking.check_digit("123456789")
+    assert twilio.text(code) == f"شکایتی با کد {tracking.for_reading(code)} پیدا نشد."
+
+
+# --- satisfaction survey ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("digit", ["4", "۴", "٤"])
+def test_a_digit_answers_a_pending_survey_once_and_closes_the_ticket(twilio, session, digit):
+    ticket = surveyed(session)
+    form = twilio.form(digit)
+    first = twilio.text(digit, sid=form["MessageSid"])
+    assert first == f"از نظر شما (۴ از ۵) سپاسگزاریم. شکایت {tracking.for_reading(ticket.code)} بسته شد."
+    assert twilio.text(digit, sid=form["MessageSid"]) == first  # a redelivery
+    session.rollback()
+    answer = session.scalar(select(SurveyAnswer))
+    assert (answer.ticket_id, answer.score, count(session, SurveyAnswer)) == (ticket.id, 4, 1)
+    closed = fresh(session, ticket)
+    assert closed.status == TicketStatus.CLOSED
+    assert [e.kind for e in closed.events][-2:] == ["survey_answered", "closed"]
+
+
+def test_a_second_answer_is_not_stored(twilio, session):
+    ticket = surveyed(session)
+    twilio.text("5")
+    reply = twilio.text("1")  # the ticket is closed now: just a text, which joins nothing
+    session.rollback()
+    assert session.scalar(select(SurveyAnswer.score)) == 5
+    assert "کد پیگیری" in reply and count(session, Ticket) == 2 and ticket.code not in reply
+
+
+def test_a_digit_with_no_survey_waiting_is_an_ordinary_text(twilio, session):
+    reply = twilio.text("3")
+    assert "کد پیگیری" in reply and count(session, SurveyAnswer) == 0
+
+
+# --- threads ----------------------------------------------------------------------------------
+
+def test_a_text_soon_after_a_complaint_is_added_to_it(twilio, session):
+    first = twilio.text("کارمند باجه نیامد")
+    reply = twilio.text("شعبه میدان ونک، ساعت ۱۰ صبح")
+    [ticket] = session.scalars(select(Ticket)).unique().all()
+    assert reply == f"پیام شما به شکایت {tracking.for_reading(ticket.code)} افزوده شد."
+    assert tracking.for_reading(ticket.code) in first
+    assert ticket.text == "کارمند باجه نیامد\nشعبه میدان ونک، ساعت ۱۰ صبح"
+    assert ticket.events[-1].kind == "sms_appended"
+    assert session.scalar(select(func.count()).where(Message.ticket_id == ticket.id)) == 2
+
+
+def test_after_ten_minutes_a_text_is_a_new_complaint(twilio, session):
+    twilio.text("کارمند باجه نیامد")
+    session.execute(update(Ticket).values(registered_at=utcnow() - timedelta(minutes=10, seconds=5)))
+    session.commit()
+    twilio.text("این بار در شعبه دیگر")
+    assert count(session, Ticket) == 2
+
+
+def test_a_text_after_a_phone_complaint_joins_it_too(twilio, session):
+    ticket = make_ticket(session, via=Via.CALL, caller="09121234567", text=None, voice_path="v/1.wav")
+    assert "افزوده شد" in twilio.text("نام کارمند: رضایی")
+    assert fresh(session, ticket).text == "نام کارمند: رضایی"
+
+
+def test_a_text_after_a_closed_complaint_opens_a_new_one(twilio, session):
+    referred(session)
+    session.execute(update(Ticket).values(status=TicketStatus.REJECTED))
+    session.commit()
+    assert "کد پیگیری" in twilio.text("دوباره همان مشکل")
+    assert count(session, Ticket) == 2
