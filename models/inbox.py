@@ -54,10 +54,10 @@ def wait_for_reply(session: Session, provider_id: str, timeout: float = REPLY_WA
     """The answer of a copy being handled right now, once it is stored ("" if it never is)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        session.rollback()  # each look in a fresh transaction, holding no lock while waiting
+        session.rollback()
         reply = earlier_reply(session, provider_id)
+        session.rollback()  # hold no lock while waiting (on SQLite a read takes the write lock)
         if reply is not None:
-            session.rollback()
             return reply
         time.sleep(REPLY_POLL)
     log.warning("no answer stored for a duplicate delivery", extra={"message_sid": provider_id})

@@ -1,6 +1,5 @@
 """Officials answer by SMS from their registered mobile: `<code> ok` and `<code> <result>`."""
 
-import pytest
 from sqlalchemy import func, select
 
 from models import tracking
@@ -35,11 +34,11 @@ def test_code_ok_acknowledges_and_the_clock_keeps_running(twilio, session):
     assert ticket.events[-1].actor == f"official:{official(session, BMI_TEHRAN_HEAD).id}"
 
 
-@pytest.mark.parametrize("word", ["OK", "تایید", "تأیید."])
-def test_other_ways_of_saying_ok(twilio, session, word):
-    ticket = referred(session)
-    twilio.text(f"{tracking.spaced(ticket.code)} {word}", sender=BMI_TEHRAN_HEAD)
-    assert fresh(session, ticket).status == TicketStatus.ACKNOWLEDGED
+def test_other_ways_of_saying_ok(twilio, session):
+    for word in ["OK", "تایید", "تأیید.", "Okay"]:
+        ticket = referred(session)
+        twilio.text(f"{tracking.spaced(ticket.code)} {word}", sender=BMI_TEHRAN_HEAD)
+        assert fresh(session, ticket).status == TicketStatus.ACKNOWLEDGED, word
 
 
 def test_code_and_result_resolves_and_queues_the_text_back(twilio, session):
@@ -89,10 +88,10 @@ def test_the_official_a_ticket_is_assigned_to_may_answer_it(twilio, session):
     assert fresh(session, ticket).status == TicketStatus.ACKNOWLEDGED
 
 
-@pytest.mark.parametrize("body", ["سلام", "ok", "4821930576", "پیگیری"])
-def test_anything_else_from_an_official_gets_the_usage_line(twilio, session, body):
-    reply = twilio.text(body, sender=BMI_TEHRAN_HEAD)
-    assert reply.startswith("برای پاسخ بفرستید") and "\n" not in reply
+def test_anything_else_from_an_official_gets_the_usage_line(twilio, session):
+    for body in ["سلام", "ok", "4821930576", "پیگیری 4821930576", "لغو"]:
+        reply = twilio.text(body, sender=BMI_TEHRAN_HEAD)
+        assert reply.startswith("برای پاسخ بفرستید") and "\n" not in reply, body
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Ticket)) == 0
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from foad.app import create_app
-from foad.settings import Settings
+from foad.settings import Settings, SettingsError
 from models.messages import Message
 from models.tickets import Ticket
 from tests.sms.webhooks import INBOUND, STATUS, Twilio, reply_of
@@ -87,18 +87,26 @@ def test_delivery_reports_need_a_signature_too(twilio):
     assert twilio.post(STATUS, form, signature="bm90IGEgc2lnbmF0dXJl").status_code == 403
 
 
-@pytest.mark.parametrize("switch", ["false", "0", "off"])
 def test_checking_can_be_turned_off_for_development_with_a_warning(runtime, settings, monkeypatch,
-                                                                   caplog, switch):
-    env = {"FOAD_DATA_DIR": str(settings.data_dir), "FOAD_SMS_CHECK_SIGNATURES": switch,
-           "FOAD_SECRET_KEY": "x"}
-    monkeypatch.setattr(runtime, "settings", replace(settings, sms_check_signatures=Settings.from_env(
-        env).sms_check_signatures))
+                                                                   caplog):
+    monkeypatch.setattr(runtime, "settings", replace(settings, sms_check_signatures=False))
     with caplog.at_level(logging.WARNING):
         client = create_app(runtime).test_client()
     assert any("signature checking is OFF" in r.getMessage() for r in caplog.records)
     unsigned = Twilio(client, settings.twilio.account_sid, settings.twilio.auth_token)
     assert "کد پیگیری" in reply_of(unsigned.post(INBOUND, unsigned.form("سلام"), signature=None))
+
+
+@pytest.mark.parametrize("value,check", [("", True), ("true", True), ("1", True), ("false", False),
+                                         ("0", False), ("Off", False)])
+def test_the_setting_that_turns_checking_off(tmp_path, value, check):
+    env = {"FOAD_DATA_DIR": str(tmp_path), "FOAD_SMS_CHECK_SIGNATURES": value}
+    assert Settings.from_env(env).sms_check_signatures is check
+
+
+def test_a_setting_that_is_neither_true_nor_false_stops_the_start(tmp_path):
+    with pytest.raises(SettingsError, match="FOAD_SMS_CHECK_SIGNATURES"):
+        Settings.from_env({"FOAD_DATA_DIR": str(tmp_path), "FOAD_SMS_CHECK_SIGNATURES": "maybe"})
 
 
 def test_without_an_auth_token_everything_is_refused_and_said_at_start(runtime, settings, monkeypatch,
