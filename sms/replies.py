@@ -14,8 +14,11 @@ from typing import Callable
 from sqlalchemy.orm import Session
 
 from models import inbox, lookup, officials, optouts, survey_answers, threads
+from models.agencies import Official
 from models.blocklist import is_blocked
-from models.errors import Blocked, EmptyComplaint, IllegalTransition, InvalidCode, TicketNotFound, TooManyComplaints
+from models.errors import (
+    Blocked, EmptyComplaint, IllegalTransition, InvalidCode, TicketNotFound, TooManyComplaints,
+)
 from models.intake import Complaint, IntakeRules, open_ticket
 from models.messages import Message
 from models.notices import clip, duration, moment, render
@@ -86,17 +89,19 @@ def _respond(session: Session, message: Message, incoming: Incoming, sender: Cal
     return _RULES[meaning.kind](context)
 
 
+# Twilio answers its own STOP and START words itself (and refuses a reply to a number that
+# just opted out): for those we record the change and say nothing.
+
 def _stop(c: _Context) -> str:
     if c.sender.e164 is None or not optouts.opt_out(c.session, c.sender.e164):
         return ""  # confirmed once, the first time
-    # Twilio confirms its own keywords and refuses a reply to a number that just opted out.
     return "" if c.meaning.twilio_keyword else render("sms_opted_out", c.language)
 
 
 def _start(c: _Context) -> str:
     if c.sender.e164 is not None:
         optouts.opt_in(c.session, c.sender.e164)
-    return render("sms_opted_in", c.language)
+    return "" if c.meaning.twilio_keyword else render("sms_opted_in", c.language)
 
 
 def _help(c: _Context) -> str:
@@ -163,7 +168,7 @@ _RULES: dict[Kind, Callable[[_Context], str]] = {
 }
 
 
-def _official(session: Session, message: Message, staff: list) -> str:
+def _official(session: Session, message: Message, staff: list[Official]) -> str:
     """Rule 0: an official's registered mobile answers tickets, and only that."""
     command = read_official(message.body)
     if command is None:

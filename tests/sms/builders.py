@@ -13,6 +13,13 @@ from tests.builders import agency, make_ticket
 from tests.sms.webhooks import CITIZEN
 
 
+def fresh(session: Session, ticket: Ticket) -> Ticket:
+    """The ticket as the database has it now."""
+    session.rollback()
+    session.expire_all()
+    return session.get(Ticket, ticket.id)
+
+
 def referred(session: Session, agency_code: str = "BMI-TEH", caller: str = CITIZEN,
              official: Official | None = None, **overrides) -> Ticket:
     """A ticket referred to an agency (and its head of inspection, unless told otherwise)."""

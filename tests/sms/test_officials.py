@@ -7,18 +7,12 @@ from models.agencies import Official
 from models.outbox import OutboxItem
 from models.persian import persian_digits
 from models.tickets import Ticket, TicketStatus
-from tests.sms.builders import referred
+from tests.sms.builders import fresh, referred
 
 BMI_TEHRAN_HEAD = "+989970000024"
 BMI_HEAD = "+989970000012"  # Bank Melli Iran, the body above Bank Melli's Tehran branches
 BMI_HAMADAN_HEAD = "+989970000034"
 TEHRAN_MUNICIPALITY_HEAD = "+989970000041"  # a county office below MUN-TEH
-
-
-def fresh(session, ticket: Ticket) -> Ticket:
-    session.rollback()
-    session.expire_all()
-    return session.get(Ticket, ticket.id)
 
 
 def official(session, mobile: str) -> Official:
