@@ -140,14 +140,28 @@ def _in_processes(target, args_for, processes: int) -> list:
     return results
 
 
-def measure(port: int, block: int, args: argparse.Namespace) -> dict[str, float]:
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by gunicorn's master and its workers (Linux /proc).
+
+    Other work on a shared machine changes requests/s; it barely changes this."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    total = 0
+    for each in [pid, *map(int, children)]:
+        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measure(server: int, port: int, block: int, args: argparse.Namespace) -> dict[str, float]:
     """Throughput at full load, then latency at the fixed rate, on one running server."""
+    cpu = cpu_seconds(server)
     full = _in_processes(_closed_loop, lambda p: (port, block + p, args.seconds, args.concurrency), 2)
     done, failed = sum(c for c, _ in full), sum(e for _, e in full)
+    cpu_ms = 1000 * (cpu_seconds(server) - cpu) / max(done, 1)
     paced = _in_processes(_open_loop, lambda p: (port, block + 2 + p, args.seconds, args.rate / 2), 2)
     latencies = sorted(x for lat, _ in paced for x in lat)
     errors = failed + sum(e for _, e in paced)
-    return {"rps": done / args.seconds, "p50_ms": 1000 * statistics.median(latencies),
+    return {"rps": done / args.seconds, "cpu_ms_per_request": cpu_ms, "p50_ms": 1000 * statistics.median(latencies),
             "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))], "errors": errors}
 
 
@@ -211,7 +225,7 @@ def main() -> None:
 def run(factory: str, env: dict[str, str], block: int, args: argparse.Namespace) -> dict[str, float]:
     server, port = serve(factory, env)
     try:
-        return measure(port, block, args)
+        return measure(server.pid, port, block, args)
     finally:
         server.terminate()
         server.wait()
@@ -219,9 +233,11 @@ def run(factory: str, env: dict[str, str], block: int, args: argparse.Namespace)
 
 def report(results: dict[str, dict[str, float]], args: argparse.Namespace, database: str) -> None:
     print(f"\ninbound SMS webhook, gunicorn {' '.join(GUNICORN)}, {database}, {os.cpu_count()} CPUs")
-    print(f"{'route':<10}{'req/s (full load)':>20}{f'p50 ms @{args.rate:g}/s':>18}{f'p99 ms @{args.rate:g}/s':>18}{'errors':>8}")
+    print(f"{'route':<10}{'req/s (full load)':>20}{'server CPU ms/req':>19}"
+          f"{f'p50 ms @{args.rate:g}/s':>18}{f'p99 ms @{args.rate:g}/s':>18}{'errors':>8}")
     for name, r in results.items():
-        print(f"{name:<10}{r['rps']:>20.0f}{r['p50_ms']:>18.1f}{r['p99_ms']:>18.1f}{r['errors']:>8}")
+        print(f"{name:<10}{r['rps']:>20.0f}{r['cpu_ms_per_request']:>19.2f}"
+              f"{r['p50_ms']:>18.1f}{r['p99_ms']:>18.1f}{r['errors']:>8}")
     ratio = results["webhook"]["rps"] / results["bare"]["rps"]
     print(f"webhook / bare throughput: {ratio:.0%} (target >= 50%); webhook p99 "
           f"{results['webhook']['p99_ms']:.1f} ms at {args.rate:g}/s (target < 50 ms)")

@@ -21,11 +21,14 @@ WINDOW = timedelta(minutes=10)
 def recent_ticket(session: Session, number: str, now: datetime | None = None) -> Ticket | None:
     """The open ticket `number` opened within WINDOW, newest first, if any."""
     since = (now or utcnow()) - WINDOW
-    return session.scalar(
-        select(Ticket)
+    # The id first: most texts join nothing, and a Ticket query joins its agency, official
+    # and category tables (eager loads) for nothing.
+    found = session.scalar(
+        select(Ticket.id)
         .where(Ticket.caller == number, Ticket.registered_at > since, Ticket.status.in_(OPEN))
         .order_by(Ticket.registered_at.desc(), Ticket.id.desc()).limit(1)
     )
+    return session.get(Ticket, found) if found is not None else None
 
 
 def append(session: Session, ticket: Ticket, message: Message,

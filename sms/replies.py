@@ -60,16 +60,13 @@ class _Context:
 
 def answer(session: Session, incoming: Incoming, rules: IntakeRules) -> str:
     """The reply to `incoming` ("" for none), the same however often it is delivered."""
-    earlier = inbox.earlier_reply(session, incoming.provider_id)
-    if earlier is not None:
-        return earlier
     sender = identify(incoming.sender)
     if is_blocked(session, sender.e164):
         return ""
     message = inbox.take_in(session, provider=incoming.provider, provider_id=incoming.provider_id,
                             number=sender.e164 or incoming.sender or "unknown",
                             service_number=incoming.to, body=incoming.body)
-    if message is None:
+    if message is None:  # delivered before: its answer, at once or when the first copy has it
         return inbox.wait_for_reply(session, incoming.provider_id)
     reply = _respond(session, message, incoming, sender, rules)
     inbox.answered(session, message, reply)
