@@ -31,12 +31,14 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Flask, Response
+from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
 from foad.app import create_app
 from foad.embedded_redis import EmbeddedRedis
 from foad.runtime import Runtime
 from foad.settings import Settings
+from models.db import make_engine
 from models.directory import SAMPLE, import_csv
 from models.migrate import upgrade
 
@@ -192,9 +194,6 @@ def prepare(data_dir: Path) -> dict[str, str]:
     env.setdefault("DATABASE_URL", f"sqlite:///{data_dir / 'bench.sqlite3'}")
     settings = Settings.from_env(env)
     upgrade(settings.database_url)
-    from sqlalchemy.orm import Session
-
-    from models.db import make_engine
     engine = make_engine(settings.database_url)
     with Session(engine) as session:
         import_csv(session, SAMPLE)

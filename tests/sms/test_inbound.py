@@ -11,7 +11,7 @@ from models.blocklist import block
 from models.messages import Direction, Message, MessageStatus
 from models.notices import segments
 from models.persian import persian_digits
-from models.tickets import CallerKind, Ticket, TicketStatus, Via
+from models.tickets import CallerKind, Ticket, Via
 from tests.sms.webhooks import CITIZEN, INBOUND, SERVICE_NUMBER, Twilio, another_mobile, reply_of
 
 
