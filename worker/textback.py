@@ -59,10 +59,8 @@ def _text_result(session: Session, ticket: Ticket, now: datetime) -> bool:
         record(ticket, RESULT_WAITS, at=now, caller_kind=ticket.caller_kind,
                note="no mobile number: the result waits for the citizen's follow-up call")
         return False
-    result = ticket.result_text
-    if len(result) > RESULT_MAX:
-        result = result[:RESULT_MAX - 1] + "…"
-    body = notices.render("result", ticket.language, code=ticket.code, result=result)
+    body = notices.render("result", ticket.language, code=ticket.code,
+                          result=notices.clip(ticket.result_text, RESULT_MAX))
     message = queue_text(session, number=ticket.caller, body=body, purpose=Purpose.RESULT, ticket=ticket)
     session.flush()
     record(ticket, RESULT_TEXTED, at=now, message=message.id, status=message.status)
