@@ -152,6 +152,13 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy_seconds() -> float:
+    """CPU time all cores spent busy since boot (every process, ours or not); Linux /proc."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(args: argparse.Namespace, folder: Path, url: str) -> dict[str, Any]:
     """Run the pipeline once and return the figures."""
     base = Settings.from_env({**os.environ, "DATABASE_URL": url, "FOAD_DATA_DIR": str(folder)})
@@ -164,15 +171,18 @@ def measure(args: argparse.Namespace, folder: Path, url: str) -> dict[str, Any]:
         with workers(args, env, args.logs or folder) as pids:
             wait_healthy(runtime.redis)
             before, started = jobs_done(runtime.redis), time.monotonic()
-            cpu = cpu_seconds([os.getpid()]), cpu_seconds(pids)
+            cpu = cpu_seconds([os.getpid()]), cpu_seconds(pids), machine_busy_seconds()
             registered, behind = open_at_rate(runtime, args)
             wait_delivered(api, set(registered))
             elapsed, jobs = time.monotonic() - started, jobs_done(runtime.redis) - before
-            cpu = cpu_seconds([os.getpid()]) - cpu[0], cpu_seconds(pids) - cpu[1]
+            cpu = (cpu_seconds([os.getpid()]) - cpu[0], cpu_seconds(pids) - cpu[1],
+                   machine_busy_seconds() - cpu[2])
         runtime.close()
     latencies = [api.arrived[c] - t for c, t in registered.items() if c in api.arrived]
     return {"worker_cpu_ms_per_ticket": 1000 * cpu[1] / len(registered),
             "intake_and_twilio_cpu_ms_per_ticket": 1000 * cpu[0] / len(registered),
+            "machine_cpu_ms_per_ticket": 1000 * cpu[2] / len(registered),
+            "cores_busy": cpu[2] / elapsed,
             "tickets": len(registered), "delivered": len(latencies), "jobs": jobs,
             "jobs_per_s": jobs / elapsed, "p50_s": percentile(latencies, 0.50),
             "p99_s": percentile(latencies, 0.99), "max_s": max(latencies),
@@ -207,7 +217,8 @@ def main() -> None:
           f"{figures['load_average']:>6.1f}")
     print(f"CPU per ticket: workers {figures['worker_cpu_ms_per_ticket']:.1f} ms, intake and the "
           f"Twilio server {figures['intake_and_twilio_cpu_ms_per_ticket']:.1f} ms "
-          f"(the horses' included; PostgreSQL and Redis not counted)")
+          f"(the horses' included); the whole machine {figures['machine_cpu_ms_per_ticket']:.1f} ms "
+          f"(database and Redis too), {figures['cores_busy']:.2f} of {os.cpu_count()} cores busy")
     print(json.dumps({"bench": "pipeline", "database": database, "workers": args.workers,
                       "mode": mode, "rate_per_s": args.rate, "seconds": args.seconds,
                       "calls_share": args.calls,
