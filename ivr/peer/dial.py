@@ -1,0 +1,198 @@
+"""Driving the simulated channel: over a FastAGI connection, or a program's stdin and stdout.
+
+`place_call` does what the dialplan does for a call to 128 or the overseas line: the
+`intake` AGI with MixMonitor running, then, once the caller is gone, the hangup handler's
+`hangup` AGI on the dead channel.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import select
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+from ivr.peer import wav
+from models.phones import identify
+from ivr.peer.channel import HANGUP_DELAY_S, Channel
+from ivr.peer.script import Caller, parse
+from ivr.peer.setup import Setup
+from ivr.peer.sounds import Sounds
+
+HANGUP_CAUSE = "16"
+"""Q.850 normal clearing: what HANGUPCAUSE says after an ordinary hang-up."""
+
+_SEQUENCE = itertools.count(1)
+
+
+@dataclass
+class Timing:
+    """How quickly the AGI program answered."""
+
+    setup_s: float = 0.0
+    """From the first byte of the env block to the first command."""
+    turnarounds: list[float] = field(default_factory=list)
+    """Seconds from each reply sent to the next command received."""
+
+
+class _Lines:
+    """Lines from a file descriptor, with a timeout (select) and no read-ahead surprises."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = b""
+
+    def readline(self, timeout: float | None) -> bytes | None:
+        """The next line with its `\\n`; b"" at EOF; None if `timeout` passed first."""
+        while b"\n" not in self.buffer:
+            if timeout is not None and not select.select([self.fd], [], [], timeout)[0]:
+                return None
+            try:
+                chunk = os.read(self.fd, 65536)
+            except ConnectionResetError:
+                chunk = b""
+            if not chunk:
+                rest, self.buffer = self.buffer, b""
+                return rest
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line + b"\n"
+
+
+def converse(channel: Channel, read_fd: int, write: Callable[[bytes], None], *, pace: float = 0.0) -> Timing:
+    """Send the env block, then answer every command until the program closes its side."""
+    lines, timing = _Lines(read_fd), Timing()
+    started = sent = time.perf_counter()
+    write(channel.setup.env_block())
+    while True:
+        line = lines.readline(HANGUP_DELAY_S if channel.owes_hangup else None)
+        if line is None:  # idle after a cut-off command: Asterisk's HANGUP line goes out now
+            _send(write, channel.take_hangup_line())
+            continue
+        now = time.perf_counter()
+        if not line.endswith(b"\n"):  # EOF: the program is done with the call
+            _send(write, channel.hang_up())
+            return timing
+        if channel.commands == 0:
+            timing.setup_s = now - started
+        else:
+            timing.turnarounds.append(now - sent)
+        reply = channel.handle(line[:-1])
+        if pace and reply.seconds:
+            time.sleep(reply.seconds * pace)
+        if not _send(write, reply.text):
+            return timing
+        sent = time.perf_counter()
+
+
+def _send(write: Callable[[bytes], None], text: str) -> bool:
+    try:
+        if text:
+            write(text.encode())
+    except (BrokenPipeError, ConnectionResetError):
+        return False
+    return True
+
+
+@dataclass
+class PlacedCall:
+    """A finished call: both AGI sessions as the channel saw them."""
+
+    uniqueid: str
+    line: str
+    intake: Channel
+    hangup: Channel | None
+    timing: Timing
+
+    @property
+    def digits_said(self) -> list[str]:
+        """What SAY DIGITS spoke (the tracking code, twice, on a good call)."""
+        return self.intake.digits_said
+
+
+def line_for(dialled: str, *, service_number: str = "128", overseas_number: str = "+989372840000") -> str:
+    """Which of our lines a dialled number reaches, as the dialplan routes it."""
+    if dialled == service_number:
+        return "128"
+    overseas = identify(overseas_number).e164
+    if overseas is not None and identify(dialled).e164 == overseas:
+        return "overseas"
+    raise ValueError(f"{dialled} is neither the service number ({service_number}) "
+                     f"nor the overseas number ({overseas_number})")
+
+
+def new_uniqueid() -> str:
+    """A fresh ${UNIQUEID} in Asterisk's shape (epoch seconds, a dot, a sequence)."""
+    return f"{int(time.time())}.{os.getpid() % 100000}{next(_SEQUENCE):04d}"
+
+
+def place_call(host: str, port: int, *, caller_id: str | None, to: str, keys: str = "",
+               caller_name: str | None = None, line: str | None = None, hangup_at: int | None = None,
+               recordings_dir: Path | None = None, sounds: Sounds | None = None,
+               uniqueid: str | None = None, pace: float = 0.0, timeout: float = 30.0) -> PlacedCall:
+    """Call 128 or the overseas line through the FastAGI server at host:port, as Asterisk would."""
+    line = line or line_for(to)
+    uniqueid = uniqueid or new_uniqueid()
+    setup = Setup(script=f"intake?line={line}", uniqueid=uniqueid, caller_id=caller_id,
+                  caller_name=caller_name, dnid=to, context=f"foad-{line}", host=host, port=port)
+    channel = Channel(setup, Caller(parse(keys), hangup_at), sounds or Sounds())
+    mixmonitor = _start_mixmonitor(channel, recordings_dir)
+    timing = _over_tcp(channel, host, port, pace, timeout)
+    if mixmonitor is not None:
+        wav.write(mixmonitor, round(channel.elapsed * wav.RATE))
+    handler = _hangup_handler(channel, line, host, port, timeout)
+    return PlacedCall(uniqueid, line, channel, handler, timing)
+
+
+def _start_mixmonitor(channel: Channel, recordings_dir: Path | None) -> Path | None:
+    """What MixMonitor(${FOAD_RECORDINGS}/calls/${UNIQUEID}.wav) does before the AGI starts."""
+    if recordings_dir is None:
+        return None
+    path = recordings_dir / "calls" / f"{channel.setup.uniqueid}.wav"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    channel.variables["MIXMONITOR_FILENAME"] = str(path)
+    return path
+
+
+def _hangup_handler(intake: Channel, line: str, host: str, port: int, timeout: float) -> Channel:
+    """The dialplan's hangup handler: AGI(agi://…/hangup?line=…) on the dead channel."""
+    setup = Setup(script=f"hangup?line={line}", uniqueid=intake.setup.uniqueid,
+                  caller_id=intake.setup.caller_id, caller_name=intake.setup.caller_name,
+                  dnid=intake.setup.dnid, context="foad-hangup", priority=1, host=host, port=port)
+    variables = {**intake.variables, "HANGUPCAUSE": HANGUP_CAUSE}
+    handler = Channel(setup, Caller([]), intake.sounds, dead=True, variables=variables,
+                      elapsed=intake.elapsed)
+    _over_tcp(handler, host, port, 0.0, timeout)
+    return handler
+
+
+def _over_tcp(channel: Channel, host: str, port: int, pace: float, timeout: float) -> Timing:
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.settimeout(None)
+        return converse(channel, sock.fileno(), sock.sendall, pace=pace)
+
+
+def run_program(argv: Sequence[str], channel: Channel, *, env: Mapping[str, str] | None = None,
+                stderr: int | None = subprocess.DEVNULL) -> Timing:
+    """Plain AGI: run `argv` as Asterisk runs an AGI program, on its stdin and stdout."""
+    with subprocess.Popen(list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=stderr, env=dict(env) if env is not None else None) as program:
+        assert program.stdin is not None and program.stdout is not None
+
+        def write(data: bytes) -> None:
+            program.stdin.write(data)
+            program.stdin.flush()
+
+        timing = converse(channel, program.stdout.fileno(), write)
+        try:
+            program.stdin.close()
+        except BrokenPipeError:
+            pass  # it has exited already
+        program.wait()
+    return timing
