@@ -67,6 +67,8 @@ class Channel:
     executed: list[list[str]] = field(default_factory=list)
     recorded: list[Path] = field(default_factory=list)
     database: dict[tuple[str, str], str] = field(default_factory=dict)
+    exchanges: list[tuple[str, str]] = field(default_factory=list)
+    """(command, reply) in order; an idle `HANGUP` line has no command."""
     _cut: bool = field(default=False, repr=False)
 
     def handle(self, raw: bytes) -> Reply:
@@ -82,12 +84,20 @@ class Channel:
         reply = self._dispatch(words, handler, argv, forced and words in _TIMED)
         self.elapsed += reply.seconds
         reply.text = before + reply.text
+        self.exchanges.append((raw.decode("utf-8", "replace"), reply.text))
         return reply
 
     def take_hangup_line(self) -> str:
         """The owed `HANGUP` line, once."""
         owed, self.owes_hangup = self.owes_hangup, False
         return "HANGUP\n" if owed else ""
+
+    def idle_hangup_line(self) -> str:
+        """The owed `HANGUP` line, sent while the program is quiet."""
+        text = self.take_hangup_line()
+        if text:
+            self.exchanges.append(("", text))
+        return text
 
     def hang_up(self) -> str:
         """The caller hangs up now (or the program closed its side): the line that says so."""

@@ -72,7 +72,7 @@ def converse(channel: Channel, read_fd: int, write: Callable[[bytes], None], *, 
     while True:
         line = lines.readline(HANGUP_DELAY_S if channel.owes_hangup else None)
         if line is None:  # idle after a cut-off command: Asterisk's HANGUP line goes out now
-            _send(write, channel.take_hangup_line())
+            _send(write, channel.idle_hangup_line())
             continue
         now = time.perf_counter()
         if not line.endswith(b"\n"):  # EOF: the program is done with the call

@@ -1,0 +1,33 @@
+"""Plain AGI: Asterisk runs `foad-agi` for each call and talks on its stdin and stdout.
+
+The dialplan names the route as the first argument: `AGI(/opt/foad/.venv/bin/foad-agi,intake?line=128)`.
+The same flows run as under FastAGI; a process per call is only for small installs.
+"""
+
+from __future__ import annotations
+
+import signal
+
+from foad.embedded_redis import redis_url
+from foad.logs import configure_logging
+from foad.runtime import Runtime
+from foad.settings import Settings
+from ivr.agi import AgiCall
+from ivr.routes import serve_call
+
+
+def main() -> None:
+    """Serve the one call on stdin/stdout with the settings in the environment."""
+    # Asterisk may SIGHUP us when the caller hangs up; that must not kill a ticket half
+    # written. The hang-up shows in the replies instead (see ivr.agi).
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    settings = Settings.from_env()
+    configure_logging(settings)
+    with redis_url(settings) as url:
+        runtime = Runtime(settings, url)
+        call = AgiCall.over_stdio()
+        try:
+            serve_call(call, runtime)
+        finally:
+            call.close()
+            runtime.close()
