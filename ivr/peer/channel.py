@@ -117,12 +117,13 @@ class Channel:
         except _Usage:
             return Reply(usage(" ".join(words)))
 
-    def _hung_up(self) -> Act | None:
-        """A hang-up during this command: forced by `hangup_at`, or the caller's next act."""
+    def _hung_up(self, listening: bool = True) -> Act | None:
+        """A hang-up during this command: forced by `hangup_at`, or (if the command listens
+        for keys) the caller's next act."""
         if self._cut:
             self._cut = False
             return Act(hangup=True)
-        return self.caller.hangup()
+        return self.caller.hangup() if listening else None
 
     def _cut_off(self, text: str, seconds: float) -> Reply:
         """The reply of a command the caller hung up on; `HANGUP` follows a little later."""
@@ -144,7 +145,7 @@ class Channel:
 
     def _playing(self, length: int, escape: str) -> Reply:
         """A prompt of `length` samples that keys of `escape` may interrupt."""
-        act = self._hung_up()
+        act = self._hung_up(listening=bool(escape))
         if act is not None:
             at = _samples(act.at if act.at is not None else DEFAULT_KEY_S, length)
             return self._cut_off(f"200 result=-1 endpos={at}\n", at / RATE)
@@ -187,7 +188,7 @@ class Channel:
             return Reply("200 result=-1\n")
         self.digits_said.append(digits)
         seconds = DIGIT_S * len(digits)
-        act = self._hung_up()
+        act = self._hung_up(listening=bool(escape))
         if act is not None:
             return self._cut_off("200 result=-1\n", act.at if act.at is not None else seconds / 2)
         act = self.caller.keys_for(escape)
@@ -198,7 +199,7 @@ class Channel:
     def _say_number(self, argv: list[str]) -> Reply:
         if len(argv) not in (4, 5):
             raise _Usage
-        act = self._hung_up()
+        act = self._hung_up(listening=bool(argv[3]))
         if act is not None:
             return self._cut_off("200 result=-1\n", act.at or DEFAULT_KEY_S)
         return Reply("200 result=0\n", DIGIT_S * len(argv[2]))

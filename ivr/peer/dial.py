@@ -142,7 +142,7 @@ def place_call(host: str, port: int, *, caller_id: str | None, to: str, keys: st
                   caller_name=caller_name, dnid=to, context=f"foad-{line}", host=host, port=port)
     channel = Channel(setup, Caller(parse(keys), hangup_at), sounds or Sounds())
     mixmonitor = _start_mixmonitor(channel, recordings_dir)
-    timing = _over_tcp(channel, host, port, pace, timeout)
+    timing = over_tcp(channel, host, port, pace, timeout)
     if mixmonitor is not None:
         wav.write(mixmonitor, round(channel.elapsed * wav.RATE))
     handler = _hangup_handler(channel, line, host, port, timeout)
@@ -167,11 +167,12 @@ def _hangup_handler(intake: Channel, line: str, host: str, port: int, timeout: f
     variables = {**intake.variables, "HANGUPCAUSE": HANGUP_CAUSE}
     handler = Channel(setup, Caller([]), intake.sounds, dead=True, variables=variables,
                       elapsed=intake.elapsed)
-    _over_tcp(handler, host, port, 0.0, timeout)
+    over_tcp(handler, host, port, 0.0, timeout)
     return handler
 
 
-def _over_tcp(channel: Channel, host: str, port: int, pace: float, timeout: float) -> Timing:
+def over_tcp(channel: Channel, host: str, port: int, pace: float = 0.0, timeout: float = 30.0) -> Timing:
+    """One AGI session: connect to the FastAGI server and play the channel's side of it."""
     with socket.create_connection((host, port), timeout=timeout) as sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.settimeout(None)

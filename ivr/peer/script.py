@@ -1,12 +1,14 @@
 """What the simulated caller does, in order: keys, silence, talking, hanging up.
 
 A script is a string of tokens separated by spaces, each consumed by the next command
-that can take it:
+that listens for keys (GET DATA, RECORD FILE, WAIT FOR DIGIT, a prompt with escape
+digits); a prompt nobody can interrupt plays to its end. (To hang up during one of those,
+use `Caller(hangup_at=N)`: a hang-up during, or just before, the Nth command.)
 - `1`, `21`, `4821930576#`: keys. A menu (GET DATA) takes the whole token (`#` ends it
   early); a prompt that can be interrupted (STREAM FILE with escape digits) takes it only
   if its first key is one of them; RECORD FILE takes it as "talk, then press this key".
 - `-`: silence. A menu times out; RECORD FILE hears nothing and its silence detector ends it.
-- `h`: hang up during the next command that plays or listens.
+- `h`: hang up during the next command that listens.
 - `@seconds` after any token: when it happens (into a prompt) or how long the caller
   talks (RECORD FILE), e.g. `#@12` talks 12 s then presses #, `h@3` hangs up after 3 s.
 """
@@ -64,7 +66,7 @@ class Caller:
         """Hang up during (or just before) the Nth command, whatever the script says."""
 
     def hangup(self) -> Act | None:
-        """The next act if it is a hang-up (any command that plays or listens takes it)."""
+        """The next act if it is a hang-up."""
         if self.acts and self.acts[0].hangup:
             return self.acts.popleft()
         return None

@@ -16,7 +16,7 @@ from models.tickets import Ticket
 
 def call_row(session, placed: PlacedCall) -> Call:
     """The Call row of a placed call, fresh from the database."""
-    session.expire_all()
+    session.rollback()
     return session.scalars(select(Call).where(Call.uniqueid == placed.uniqueid)).one()
 
 
