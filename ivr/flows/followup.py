@@ -16,6 +16,8 @@ CODE_TIMEOUT_MS = 10000
 """Time to start keying a ten-digit code."""
 WRONG_CODES = 2
 """A wrong code gets "not valid" and one more try."""
+HOURS_UNTIL_DAYS = 48
+"""From this many hours on, a duration is told in days."""
 
 
 def answer(visit: Visit) -> None:
@@ -81,11 +83,12 @@ def say_amount(visit: Visit, amount: timedelta, kind: str) -> None:
 
 
 def spoken(amount: timedelta) -> tuple[int, str]:
-    """A duration as a caller wants to hear it: minutes, else hours, else days (capped)."""
+    """A duration as a caller wants to hear it: minutes up to 99, hours up to two days, then
+    days (at most 99)."""
     minutes = max(1, int(amount.total_seconds() // 60))
     if minutes <= BIGGEST_NUMBER:
         return minutes, "minutes"
     hours = minutes // 60
-    if hours <= BIGGEST_NUMBER:
+    if hours < HOURS_UNTIL_DAYS:
         return hours, "hours"
     return min(hours // 24, BIGGEST_NUMBER), "days"
