@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from foad.runtime import Runtime
 from ivr.agienv import AgiRequest
 from ivr.control import CallControl, Ending, Recording
+from ivr.prompts import category_keys, sector_keys
+from ivr.sessions import session_for
 from models.blocklist import is_blocked
 from models.calls import Call
 from models.categories import OTHER
@@ -82,20 +84,30 @@ class Visit:
     takes: list[Recording] = field(default_factory=list)
     ticket_code: str | None = None
     step: Step = Step.ANSWERED
+    sectors: dict[str, str | None] = field(default_factory=dict)
+    """The sector menu: key → sector code, read once when the call starts."""
+    categories: dict[str, str] = field(default_factory=dict)
+    """The category menu: key → category code."""
+    saved: tuple[Step, str] | None = None
+    """The progress and language last written to the Call row."""
 
     @classmethod
     def begin(cls, call: CallControl, runtime: Runtime) -> "Visit":
-        """Record the call and check its number against the blocklist."""
+        """Record the call, check its number against the blocklist, read the menus: one
+        transaction, before the caller hears anything."""
         request, line = call.request, line_of(call.request)
         caller = identify(request.caller_id)
-        with runtime.session() as session:
+        with session_for(runtime) as session:
             row = find_or_open_call(session, request, line)
             blocked = is_blocked(session, caller.e164)
             if blocked:
                 row.progress = Step.BLOCKED
+            menus = {"sectors": sector_keys(session), "categories": category_keys(session)}
             session.commit()
             call_id = row.id
-        return cls(call, runtime, call_id, line, caller, blocked, language=request.language)
+        step = Step.BLOCKED if blocked else Step.ANSWERED
+        return cls(call, runtime, call_id, line, caller, blocked, language=request.language, step=step,
+                   saved=(step, request.language), **menus)
 
     @property
     def uniqueid(self) -> str:
@@ -108,9 +120,15 @@ class Visit:
         return {"call": self.uniqueid, **({"ticket": self.ticket_code} if self.ticket_code else {})}
 
     def reach(self, step: Step) -> None:
-        """Note on the Call row that the caller got this far (and in which language)."""
+        """Note that the caller got this far; `save_progress` writes it when the call ends
+        (a crash loses only that: the hangup handler still records the call)."""
         self.step = step
-        self._update(progress=step.value, language=self.language)
+
+    def save_progress(self) -> None:
+        """Write how far the caller got, and in which language, on the Call row."""
+        if self.saved != (self.step, self.language):
+            self._update(progress=self.step.value, language=self.language)
+            self.saved = (self.step, self.language)
 
     def set_language(self, language: str) -> None:
         """Speak `language` from now on: prompts and SAY DIGITS follow the channel's language."""
@@ -143,20 +161,20 @@ class Visit:
         """Open the ticket with the best take through the intake service, linked to this call."""
         take = self.best_take
         assert take is not None, "a call's complaint is its recording"
-        with self.runtime.session() as session:
+        step = step or self.step
+        with session_for(self.runtime) as session:
             row = session.get(Call, self.call_id)
-            if step is not None:
-                row.progress = self.step = step
+            row.progress, row.language = step, self.language  # committed with the ticket
             complaint = Complaint(via=Via.CALL, caller=self.call.request.caller_id,
                                   voice_path=self.relative(take), sector=self.sector,
                                   category=self.category or OTHER, province=self.province,
                                   language=self.language, origin=row)
             opened = open_ticket(session, complaint, IntakeRules.from_settings(self.runtime.settings))
-        self.ticket_code = opened.ticket.code
+        self.step, self.saved, self.ticket_code = step, (step, self.language), opened.ticket.code
         return opened
 
     def _update(self, **values: object) -> None:
-        with self.runtime.session() as session:
+        with session_for(self.runtime) as session:
             session.execute(update(Call).where(Call.id == self.call_id).values(**values))
             session.commit()
 

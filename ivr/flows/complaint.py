@@ -6,7 +6,7 @@ import logging
 
 from ivr.control import Ending, Hangup, Recording
 from ivr.flows.menus import MAX_FAILURES, MENU_TIMEOUT_MS, TooManyFailures, choose, say_goodbye
-from ivr.prompts import category_keys, sector_keys, sound
+from ivr.prompts import sound
 from ivr.visit import OVERSEAS, Step, Visit, usable
 from models.errors import Blocked, DomainError, TooManyComplaints
 from models.intake import Opened
@@ -28,12 +28,10 @@ class CannotRecord(Exception):
 
 def take(visit: Visit) -> None:
     """Ask what the complaint is about, record it, let the caller review it, open the ticket."""
-    with visit.runtime.session() as session:
-        sectors, categories = sector_keys(session), category_keys(session)
     visit.reach(Step.SECTOR)
-    visit.sector = sectors[choose(visit.call, "sector_menu", sectors)]
+    visit.sector = visit.sectors[choose(visit.call, "sector_menu", visit.sectors)]
     visit.reach(Step.CATEGORY)
-    visit.category = categories[choose(visit.call, "category_menu", categories)]
+    visit.category = visit.categories[choose(visit.call, "category_menu", visit.categories)]
     ask_province(visit)
     try:
         for _ in range(MAX_TAKES):

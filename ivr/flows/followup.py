@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from ivr.flows.menus import MAX_FAILURES, TooManyFailures, say_goodbye
 from ivr.prompts import BIGGEST_NUMBER, agency_prompt_id, sound
+from ivr.sessions import session_for
 from ivr.visit import Step, Visit
 from models import tracking
 from models.base import utcnow
@@ -52,7 +53,7 @@ def ask_code(visit: Visit) -> tuple[PublicStatus, str | None] | None:
 
 
 def _look_up(visit: Visit, typed: str) -> tuple[PublicStatus, str | None]:
-    with visit.runtime.session() as session:
+    with session_for(visit.runtime) as session:
         ticket = find_by_code(session, typed)
         agency = ticket.agency.code if ticket.agency else None
         return public_status(session, ticket.code), agency

@@ -7,6 +7,7 @@ from pathlib import PurePath
 
 from foad.runtime import Runtime
 from ivr.control import CallControl, Hangup
+from ivr.sessions import session_for
 from ivr.visit import find_or_open_call, line_of
 from models.base import utcnow
 from models.tickets import record
@@ -19,7 +20,7 @@ def call_ended(call: CallControl, runtime: Runtime) -> None:
     request = call.request
     cause, billsec, mixed = (_variable(call, name) for name in
                              ("HANGUPCAUSE", "CDR(billsec)", "MIXMONITOR_FILENAME"))
-    with runtime.session() as session:
+    with session_for(runtime) as session:
         row = find_or_open_call(session, request, line_of(request))
         row.ended_at = utcnow()
         row.duration_s = int(billsec) if billsec.isdigit() else _seconds_since(row.started_at)

@@ -13,7 +13,7 @@ import select
 import socket
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -64,36 +64,71 @@ class _Lines:
         return line + b"\n"
 
 
+class Conversation:
+    """One AGI session from Asterisk's side, I/O left to a driver: what to send when a line
+    comes, when the program is quiet for a while, and when it closes; with the timings."""
+
+    def __init__(self, channel: Channel, pace: float = 0.0) -> None:
+        self.channel, self.pace, self.timing = channel, pace, Timing()
+        self._started = self._sent = 0.0
+
+    def opening(self) -> bytes:
+        """The env block."""
+        self._started = time.perf_counter()
+        return self.channel.setup.env_block()
+
+    @property
+    def patience(self) -> float | None:
+        """How long to wait for the next command before sending an owed `HANGUP` line."""
+        return HANGUP_DELAY_S if self.channel.owes_hangup else None
+
+    def answer(self, line: bytes) -> tuple[bytes, float]:
+        """The reply to a command line (with its `\\n`), and how long to wait before sending it."""
+        now = time.perf_counter()
+        if self.channel.commands == 0:
+            self.timing.setup_s = now - self._started
+        else:
+            self.timing.turnarounds.append(now - self._sent)
+        reply = self.channel.handle(line[:-1])
+        return reply.text.encode(), reply.seconds * self.pace
+
+    def replied(self) -> None:
+        """Note that the reply went out (turnaround is measured from here)."""
+        self._sent = time.perf_counter()
+
+    def quiet(self) -> bytes:
+        """The program said nothing for `patience` seconds."""
+        return self.channel.idle_hangup_line().encode()
+
+    def closed(self) -> bytes:
+        """The program closed its side."""
+        return self.channel.hang_up().encode()
+
+
 def converse(channel: Channel, read_fd: int, write: Callable[[bytes], None], *, pace: float = 0.0) -> Timing:
     """Send the env block, then answer every command until the program closes its side."""
-    lines, timing = _Lines(read_fd), Timing()
-    started = sent = time.perf_counter()
-    write(channel.setup.env_block())
+    lines, talk = _Lines(read_fd), Conversation(channel, pace)
+    write(talk.opening())
     while True:
-        line = lines.readline(HANGUP_DELAY_S if channel.owes_hangup else None)
-        if line is None:  # idle after a cut-off command: Asterisk's HANGUP line goes out now
-            _send(write, channel.idle_hangup_line())
+        line = lines.readline(talk.patience)
+        if line is None:  # quiet after a cut-off command: Asterisk's HANGUP line goes out now
+            _send(write, talk.quiet())
             continue
-        now = time.perf_counter()
         if not line.endswith(b"\n"):  # EOF: the program is done with the call
-            _send(write, channel.hang_up())
-            return timing
-        if channel.commands == 0:
-            timing.setup_s = now - started
-        else:
-            timing.turnarounds.append(now - sent)
-        reply = channel.handle(line[:-1])
-        if pace and reply.seconds:
-            time.sleep(reply.seconds * pace)
-        if not _send(write, reply.text):
-            return timing
-        sent = time.perf_counter()
+            _send(write, talk.closed())
+            return talk.timing
+        reply, pause = talk.answer(line)
+        if pause:
+            time.sleep(pause)
+        if not _send(write, reply):
+            return talk.timing
+        talk.replied()
 
 
-def _send(write: Callable[[bytes], None], text: str) -> bool:
+def _send(write: Callable[[bytes], None], data: bytes) -> bool:
     try:
-        if text:
-            write(text.encode())
+        if data:
+            write(data)
     except (BrokenPipeError, ConnectionResetError):
         return False
     return True
@@ -136,39 +171,48 @@ def place_call(host: str, port: int, *, caller_id: str | None, to: str, keys: st
                recordings_dir: Path | None = None, sounds: Sounds | None = None,
                uniqueid: str | None = None, pace: float = 0.0, timeout: float = 30.0) -> PlacedCall:
     """Call 128 or the overseas line through the FastAGI server at host:port, as Asterisk would."""
+    channel = incoming(host, port, caller_id=caller_id, to=to, keys=keys, caller_name=caller_name,
+                       line=line, hangup_at=hangup_at, recordings_dir=recordings_dir, sounds=sounds,
+                       uniqueid=uniqueid)
+    timing = over_tcp(channel, host, port, pace, timeout)
+    handler = hangup_handler(channel)
+    over_tcp(handler, host, port, 0.0, timeout)
+    return PlacedCall(channel.setup.uniqueid, line_of(channel), channel, handler, timing)
+
+
+def incoming(host: str, port: int, *, caller_id: str | None, to: str, keys: str = "",
+             caller_name: str | None = None, line: str | None = None, hangup_at: int | None = None,
+             recordings_dir: Path | None = None, sounds: Sounds | None = None,
+             uniqueid: str | None = None) -> Channel:
+    """A new call as the dialplan hands it to `AGI(agi://host:port/intake?line=…)`: answered,
+    in Persian, with MixMonitor recording it (when `recordings_dir` is given)."""
     line = line or line_for(to)
-    uniqueid = uniqueid or new_uniqueid()
-    setup = Setup(script=f"intake?line={line}", uniqueid=uniqueid, caller_id=caller_id,
+    setup = Setup(script=f"intake?line={line}", uniqueid=uniqueid or new_uniqueid(), caller_id=caller_id,
                   caller_name=caller_name, dnid=to, context=f"foad-{line}", host=host, port=port)
     channel = Channel(setup, Caller(parse(keys), hangup_at), sounds or Sounds())
-    mixmonitor = _start_mixmonitor(channel, recordings_dir)
-    timing = over_tcp(channel, host, port, pace, timeout)
-    if mixmonitor is not None:
-        wav.write(mixmonitor, round(channel.elapsed * wav.RATE))
-    handler = _hangup_handler(channel, line, host, port, timeout)
-    return PlacedCall(uniqueid, line, channel, handler, timing)
+    if recordings_dir is not None:
+        # MixMonitor(${FOAD_RECORDINGS}/calls/${UNIQUEID}.wav): it makes the folder, and
+        # writes the file as the call goes (here: when the hangup handler starts).
+        mixed = recordings_dir / "calls" / f"{setup.uniqueid}.wav"
+        mixed.parent.mkdir(parents=True, exist_ok=True)
+        channel.variables["MIXMONITOR_FILENAME"] = str(mixed)
+    return channel
 
 
-def _start_mixmonitor(channel: Channel, recordings_dir: Path | None) -> Path | None:
-    """What MixMonitor(${FOAD_RECORDINGS}/calls/${UNIQUEID}.wav) does before the AGI starts."""
-    if recordings_dir is None:
-        return None
-    path = recordings_dir / "calls" / f"{channel.setup.uniqueid}.wav"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    channel.variables["MIXMONITOR_FILENAME"] = str(path)
-    return path
-
-
-def _hangup_handler(intake: Channel, line: str, host: str, port: int, timeout: float) -> Channel:
-    """The dialplan's hangup handler: AGI(agi://…/hangup?line=…) on the dead channel."""
-    setup = Setup(script=f"hangup?line={line}", uniqueid=intake.setup.uniqueid,
-                  caller_id=intake.setup.caller_id, caller_name=intake.setup.caller_name,
-                  dnid=intake.setup.dnid, context="foad-hangup", priority=1, host=host, port=port)
+def hangup_handler(intake: Channel) -> Channel:
+    """After the call: its MixMonitor file finished, then the dialplan's hangup handler,
+    AGI(agi://…/hangup?line=…), on the dead channel."""
+    mixed = intake.variables.get("MIXMONITOR_FILENAME")
+    if mixed:
+        wav.write(Path(mixed), round(intake.elapsed * wav.RATE))
+    setup = replace(intake.setup, script=f"hangup?line={line_of(intake)}", context="foad-hangup", priority=1)
     variables = {**intake.variables, "HANGUPCAUSE": HANGUP_CAUSE}
-    handler = Channel(setup, Caller([]), intake.sounds, dead=True, variables=variables,
-                      elapsed=intake.elapsed)
-    over_tcp(handler, host, port, 0.0, timeout)
-    return handler
+    return Channel(setup, Caller([]), intake.sounds, dead=True, variables=variables, elapsed=intake.elapsed)
+
+
+def line_of(channel: Channel) -> str:
+    """The line a channel's AGI script names (`intake?line=128` → "128")."""
+    return channel.setup.script.partition("line=")[2] or "128"
 
 
 def over_tcp(channel: Channel, host: str, port: int, pace: float = 0.0, timeout: float = 30.0) -> Timing:

@@ -161,6 +161,7 @@ def test_too_many_complaints_in_an_hour_keeps_the_recording_on_the_call(dial, se
     assert call_row(session, first).ticket is not None
     row = call_row(session, second)
     assert row.ticket is None and row.voice_path == f"voice/{second.uniqueid}-1.wav"
+    assert row.progress == "review"
     assert heard(second)[-1] == "too_many"
 
 
