@@ -257,11 +257,17 @@ def prompts() -> None:
 @click.pass_obj
 def prompts_build(settings: Settings, force: bool, jobs: int) -> None:
     """Render the prompts (Persian and English) to 8 kHz WAV with espeak-ng and sox."""
+    from sqlalchemy.exc import DBAPIError
+
     from ivr.prompts import catalog
     from ivr.render import RenderError, build
 
-    with database(settings) as session:
-        every = catalog(session)
+    try:
+        with database(settings) as session:
+            every = catalog(session)
+    except DBAPIError:
+        raise click.ClickException("the menus come from the directory: run `foad db upgrade` and "
+                                   "`foad agencies import` first") from None
     try:
         report = build(every, settings.sounds_dir, force=force, jobs=jobs)
     except RenderError as exc:
