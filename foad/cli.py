@@ -238,6 +238,9 @@ def call(settings: Settings, caller: str, dialled: str | None, keys: str, name: 
                             keys=keys, caller_name=name, line=line,
                             recordings_dir=settings.recordings_dir,
                             sounds=Sounds(settings.sounds_dir if built.is_dir() else None))
+    except ConnectionRefusedError:
+        raise click.ClickException(f"nothing answers on {host}:{port}: start `foad fastagi` "
+                                   "(or `foad serve`) first") from None
     except (ValueError, ScriptError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     with database(settings) as session:

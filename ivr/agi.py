@@ -76,6 +76,7 @@ class _Chatter(io.TextIOBase):
         self._pending = ""
 
     def write(self, text: str) -> int:
+        """Collect pyst2's text; each whole line becomes a DEBUG record (nothing when not debugging)."""
         if log.isEnabledFor(logging.DEBUG):
             self._pending += text
             *done, self._pending = self._pending.split("\n")

@@ -47,12 +47,13 @@ class _CallHandler(socketserver.BaseRequestHandler):
     server: FastAgiServer
 
     def handle(self) -> None:
+        """Read the env block, run the route's flow, close."""
         # Replies are one short line each: Nagle's algorithm would only delay them.
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             call = AgiCall.over_socket(self.request)
-        except Hangup as exc:
-            log.warning("connection without a complete AGI env", extra={"reason": str(exc)})
+        except Hangup as exc:  # a port check, or Asterisk gone before it said anything
+            log.info("connection closed before its AGI env was complete", extra={"reason": str(exc)})
             return
         try:
             serve_call(call, self.server.runtime)

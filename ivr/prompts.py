@@ -77,6 +77,7 @@ _FIXED: dict[str, tuple[str, str]] = {
     "nothing_heard": ("صدایی ضبط نشد. لطفاً دوباره بگویید.", "We did not hear anything. Please try again."),
     "review_menu": ("برای ثبت شکایت، یک. برای شنیدن آنچه گفتید، دو. برای ضبط دوباره، سه را فشار دهید.",
                     "To submit your complaint, press 1. To listen to it, press 2. To record it again, press 3."),
+    "submitting": ("سپاس. شکایت شما در حال ثبت است.", "Thank you. Your complaint is being registered."),
     "ticket_registered": ("شکایت شما ثبت شد. کد پیگیری شما:", "Your complaint is registered. Your tracking code is"),
     "code_repeat": ("تکرار می‌کنم:", "Once more:"),
     "code_by_sms": ("این کد با پیامک هم برایتان فرستاده می‌شود.", "It will also reach you by text message."),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -14,13 +16,16 @@ from foad.runtime import Runtime
 from ivr.agienv import AgiRequest
 from ivr.control import CallControl, Ending, Recording
 from ivr.prompts import category_keys, sector_keys
-from ivr.sessions import session_for
+from ivr.sessions import in_background, session_for
 from models.blocklist import is_blocked
 from models.calls import Call
 from models.categories import OTHER
+from models.errors import DomainError
 from models.intake import Complaint, IntakeRules, Opened, open_ticket
 from models.phones import Caller, identify
 from models.tickets import Via
+
+log = logging.getLogger(__name__)
 
 OVERSEAS = "overseas"
 """The line for Iranians abroad; the other is "128"."""
@@ -90,6 +95,10 @@ class Visit:
     """The category menu: key → category code."""
     saved: tuple[Step, str] | None = None
     """The progress and language last written to the Call row."""
+    pending: list[Future] = field(default_factory=list)
+    """Database work started for this call and maybe still running."""
+    refused: DomainError | None = None
+    """Why intake would not open this call's ticket, once it said so."""
 
     @classmethod
     def begin(cls, call: CallControl, runtime: Runtime) -> "Visit":
@@ -143,10 +152,26 @@ class Visit:
         return str(folder / f"{self.uniqueid}-{len(self.takes) + 1}")
 
     def keep(self, take: Recording) -> None:
-        """Remember a take; a usable one goes on the Call row at once, so a crash loses nothing."""
+        """Remember a take; a usable one goes on the Call row at once (in the background,
+        while the next prompt plays), so a crash loses nothing."""
         self.takes.append(take)
         if usable(take):
-            self._update(voice_path=self.relative(take))
+            self.pending.append(in_background(self._update, voice_path=self.relative(take)))
+
+    def start_ticket(self) -> "Future[Opened]":
+        """Open the ticket in the background; its result is the Opened or the DomainError."""
+        future = in_background(self.open_ticket)
+        self.pending.append(future)
+        return future
+
+    def settle(self) -> None:
+        """Wait for this call's database work; failures other than intake's refusals are logged."""
+        wait(self.pending)
+        for future in self.pending:
+            error = future.exception()
+            if error is not None and not isinstance(error, DomainError):
+                log.error("saving a call failed", exc_info=error, extra=self.extra)
+        self.pending.clear()
 
     @property
     def best_take(self) -> Recording | None:
@@ -169,7 +194,11 @@ class Visit:
                                   voice_path=self.relative(take), sector=self.sector,
                                   category=self.category or OTHER, province=self.province,
                                   language=self.language, origin=row)
-            opened = open_ticket(session, complaint, IntakeRules.from_settings(self.runtime.settings))
+            try:
+                opened = open_ticket(session, complaint, IntakeRules.from_settings(self.runtime.settings))
+            except DomainError as exc:
+                self.refused = exc
+                raise
         self.step, self.saved, self.ticket_code = step, (step, self.language), opened.ticket.code
         return opened
 

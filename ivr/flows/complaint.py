@@ -92,9 +92,11 @@ def review(visit: Visit) -> str:
 
 
 def submit(visit: Visit) -> None:
-    """Open the ticket and read its code out twice."""
+    """Open the ticket while the caller hears "thank you", then read its code out twice."""
+    ticket = visit.start_ticket()
+    visit.call.play(sound("submitting"))  # no silence on the line while the database works
     try:
-        opened = visit.open_ticket()
+        opened = ticket.result()
     except Blocked:
         return say_goodbye(visit.call, "blocked_notice")
     except TooManyComplaints:
@@ -118,7 +120,7 @@ def read_code(visit: Visit, opened: Opened) -> None:
 
 def save_on_hangup(visit: Visit) -> None:
     """Nothing is lost: a call that ends with a usable take and no ticket opens one quietly."""
-    if visit.ticket_code is not None or visit.best_take is None:
+    if visit.ticket_code is not None or visit.refused is not None or visit.best_take is None:
         return
     try:
         visit.open_ticket(step=None)

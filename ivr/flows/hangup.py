@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import PurePath
 
 from foad.runtime import Runtime
@@ -41,7 +42,7 @@ def _variable(call: CallControl, name: str) -> str:
         return ""
 
 
-def _seconds_since(started) -> int:
+def _seconds_since(started: datetime) -> int:
     return max(0, int((utcnow() - started).total_seconds()))
 
 

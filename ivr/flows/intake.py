@@ -23,6 +23,7 @@ def answer(call: CallControl, runtime: Runtime) -> None:
     except Hangup:
         log.info("caller hung up", extra={**visit.extra, "progress": visit.step.value})
     finally:
+        visit.settle()
         visit.save_progress()
         complaint.save_on_hangup(visit)
 

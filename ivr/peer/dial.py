@@ -231,6 +231,7 @@ def run_program(argv: Sequence[str], channel: Channel, *, env: Mapping[str, str]
         assert program.stdin is not None and program.stdout is not None
 
         def write(data: bytes) -> None:
+            """To the program's stdin, at once."""
             program.stdin.write(data)
             program.stdin.flush()
 
