@@ -223,29 +223,14 @@ def fastagi(settings: Settings, host: str, port: int) -> None:
 def call(settings: Settings, caller: str, dialled: str | None, keys: str, name: str | None,
          host: str, port: int, quiet: bool) -> None:
     """Place a call without Asterisk: play Asterisk's side against a running `foad fastagi`."""
-    from ivr.peer.dial import line_for, place_call
-    from ivr.peer.script import ScriptError
-    from ivr.peer.show import describe
-    from ivr.peer.sounds import Sounds
-    from ivr.prompts import catalog
+    from ivr.peer.show import CallError, place_and_tell
 
-    dialled = dialled or settings.service_number
     try:
-        line = line_for(dialled, service_number=settings.service_number,
-                        overseas_number=settings.overseas_number)
-        built = settings.sounds_dir / "fa" / "foad"
-        placed = place_call(host, port, caller_id=None if caller == "unknown" else caller, to=dialled,
-                            keys=keys, caller_name=name, line=line,
-                            recordings_dir=settings.recordings_dir,
-                            sounds=Sounds(settings.sounds_dir if built.is_dir() else None))
-    except ConnectionRefusedError:
-        raise click.ClickException(f"nothing answers on {host}:{port}: start `foad fastagi` "
-                                   "(or `foad serve`) first") from None
-    except (ValueError, ScriptError, OSError) as exc:
+        told = place_and_tell(settings, caller=caller, dialled=dialled, keys=keys, name=name,
+                              host=host, port=port, verbose=not quiet)
+    except CallError as exc:
         raise click.ClickException(str(exc)) from None
-    with database(settings) as session:
-        prompts = catalog(session)
-    for line_out in describe(placed, prompts, verbose=not quiet):
+    for line_out in told:
         click.echo(line_out)
 
 

@@ -36,7 +36,7 @@ ended a take, and a caller who hangs up at the beep leaves less."""
 
 
 class Step(StrEnum):
-    """How far a caller got, kept on the Call row at each step (`Call.progress`)."""
+    """How far a caller got (`Call.progress`, written when the call ends)."""
 
     ANSWERED = "answered"  # the engine took the call
     BLOCKED = "blocked"  # a blocked number: told so, and hung up on

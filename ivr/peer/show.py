@@ -4,9 +4,50 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from foad.settings import Settings
 from ivr.peer.arguments import split_args
-from ivr.peer.dial import PlacedCall
-from ivr.prompts import Prompt
+from ivr.peer.dial import PlacedCall, line_for, place_call
+from ivr.peer.script import ScriptError
+from ivr.peer.sounds import Sounds
+from ivr.prompts import Prompt, catalog, fixed
+from models.db import make_engine
+
+
+class CallError(Exception):
+    """The call could not be placed; the message says why, for the person who tried."""
+
+
+def place_and_tell(settings: Settings, *, caller: str, dialled: str | None, keys: str, name: str | None,
+                   host: str, port: int, verbose: bool = True) -> list[str]:
+    """`foad call`: place the call against the FastAGI server at host:port and tell it."""
+    dialled = dialled or settings.service_number
+    built = settings.sounds_dir / "fa" / "foad"
+    try:
+        line = line_for(dialled, service_number=settings.service_number,
+                        overseas_number=settings.overseas_number)
+        placed = place_call(host, port, caller_id=None if caller == "unknown" else caller, to=dialled,
+                            keys=keys, caller_name=name, line=line, recordings_dir=settings.recordings_dir,
+                            sounds=Sounds(settings.sounds_dir if built.is_dir() else None))
+    except ConnectionRefusedError:
+        raise CallError(f"nothing answers on {host}:{port}: start `foad fastagi` (or `foad serve`) first") from None
+    except (ValueError, ScriptError, OSError) as exc:
+        raise CallError(str(exc)) from None
+    return describe(placed, _prompts(settings), verbose=verbose)
+
+
+def _prompts(settings: Settings) -> dict[str, Prompt]:
+    """The catalog with the directory's menus, or without them if the database is not set up."""
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            return catalog(session)
+    except DBAPIError:  # the words are a courtesy: the call is told without them
+        return fixed()
+    finally:
+        engine.dispose()
 
 
 def describe(placed: PlacedCall, prompts: Mapping[str, Prompt], *, verbose: bool = True) -> list[str]:

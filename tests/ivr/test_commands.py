@@ -123,3 +123,9 @@ def test_the_plain_agi_script_runs_the_same_flow_as_a_process(settings, session,
     row = session.scalars(select(Call).where(Call.uniqueid == "1795440000.91")).one()
     assert row.ticket is not None and channel.digits_said == [row.ticket.code] * 2
     assert timing.setup_s > 0
+
+
+def test_foad_call_says_when_no_fastagi_server_runs(settings):
+    result = invoke(settings, "call", "--from", "02188776655", "--port", str(free_port()))
+
+    assert result.exit_code == 1 and "start `foad fastagi`" in result.output
