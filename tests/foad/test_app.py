@@ -10,6 +10,9 @@ def test_healthz_says_ok_when_database_and_redis_answer(client):
 
 
 def test_healthz_is_503_when_redis_is_down(settings, runtime):
-    app = create_app(Runtime(settings, "redis://127.0.0.1:1/0"))
-    answer = app.test_client().get("/healthz")
+    offline = Runtime(settings, "redis://127.0.0.1:1/0")
+    try:
+        answer = create_app(offline).test_client().get("/healthz")
+    finally:
+        offline.close()
     assert answer.status_code == 503 and answer.json["redis"].startswith("error")
