@@ -1,19 +1,16 @@
 """Plain AGI: Asterisk runs `foad-agi` for each call and talks on its stdin and stdout.
 
 The dialplan names the route as the first argument: `AGI(/opt/foad/.venv/bin/foad-agi,intake?line=128)`.
-`main` is a three-line shim onto the same flows FastAGI runs; a process per call is only
+`main` is a small shim onto the same flows FastAGI runs; a process per call is only
 for small installs (it starts hundreds of times slower: see bench/agi_load.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 import signal
-from typing import Iterator
 
-from foad.embedded_redis import redis_url
+from foad.cli import runtime
 from foad.logs import configure_logging
-from foad.runtime import Runtime
 from foad.settings import Settings
 from ivr.agi import AgiCall
 from ivr.routes import serve_call
@@ -24,18 +21,7 @@ def main() -> None:
     # Asterisk may SIGHUP us when the caller hangs up; that must not kill a ticket half
     # written. The hang-up shows in the replies instead (see ivr.agi).
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    with process_runtime() as runtime:
-        serve_call(AgiCall.over_stdio(), runtime)
-
-
-@contextlib.contextmanager
-def process_runtime() -> Iterator[Runtime]:
-    """Settings from the environment, logging to stderr (Asterisk's console), a runtime."""
     settings = Settings.from_env()
-    configure_logging(settings)
-    with redis_url(settings) as url:
-        runtime = Runtime(settings, url)
-        try:
-            yield runtime
-        finally:
-            runtime.close()
+    configure_logging(settings)  # to stderr: Asterisk shows it on its console
+    with runtime(settings) as rt:
+        serve_call(AgiCall.over_stdio(), rt)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -22,6 +20,7 @@ from ivr.peer.script import Caller, parse
 from ivr.peer.setup import Setup
 from models.calls import Call
 from models.tickets import Ticket
+from tests.ports import free_port, wait_for_port
 
 BIN = Path(sys.executable).parent
 
@@ -36,29 +35,12 @@ def invoke(settings, *args: str, **env: str):
     return CliRunner().invoke(main, list(args), env={**environment(settings), **env}, catch_exceptions=False)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(port: int, seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on {port}")
-
-
 def test_the_readme_tour_call_through_foad_fastagi(settings, session, runtime):
     port = free_port()
     server = subprocess.Popen([str(BIN / "foad"), "fastagi", "--port", str(port)], env=environment(settings),
                               stderr=subprocess.PIPE, text=True)
     try:
-        wait_for(port)
+        wait_for_port(port)
         done = subprocess.run([str(BIN / "foad"), "call", "--from", "02188776655", "--to", "128",
                                "--keys", "1 3 2 # 1", "--port", str(port)],
                               env=environment(settings), capture_output=True, text=True, timeout=60)
