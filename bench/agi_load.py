@@ -62,6 +62,8 @@ class Load:
     turnarounds: list[float] = field(default_factory=list)
     setups: list[float] = field(default_factory=list)
     failed: int = 0
+    server_cpu: float = 0.0
+    """CPU seconds the FastAGI server process used during the run (user + system)."""
 
     def ms(self, figures: list[float], q: float) -> float:
         """The q-quantile of `figures`, in milliseconds."""
@@ -113,15 +115,30 @@ async def run_load(port: int, calls: int, concurrency: int, pace: float, ramp: f
     arrivals = random.Random(calls)
 
     async def gated(n: int) -> None:
-        """Call n, once it has arrived and a line is free."""
-        if n < concurrency:
-            await asyncio.sleep(arrivals.uniform(0, ramp))
+        """Call n, once a line is free (in order) and, for the first ones, once it has arrived."""
         async with gate:
+            if n < concurrency:
+                await asyncio.sleep(arrivals.uniform(0, ramp))
             await one_call(n, port, pace, recordings, load)
 
     start = time.perf_counter()
     await asyncio.gather(*(gated(n) for n in range(calls)))
     load.seconds = time.perf_counter() - start
+    return load
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(server: subprocess.Popen[bytes], port: int, recordings: Path, calls: int,
+             concurrency: int, pace: float, ramp: float) -> Load:
+    """One run of concurrent calls, with the CPU the server spent on it."""
+    before = cpu_seconds(server.pid)
+    load = asyncio.run(run_load(port, calls, concurrency, pace, ramp, recordings))
+    load.server_cpu = cpu_seconds(server.pid) - before
     return load
 
 
@@ -167,8 +184,8 @@ def measure(args: argparse.Namespace, env: dict[str, str], recordings: Path) -> 
     """Every figure, with the server running."""
     server, port = start_server(env)
     try:
-        paced = asyncio.run(run_load(port, args.calls, args.concurrency, args.pace, args.ramp, recordings))
-        flat = asyncio.run(run_load(port, args.calls, args.concurrency, 0.0, 0.0, recordings))
+        paced = measured(server, port, recordings, args.calls, args.concurrency, args.pace, args.ramp)
+        flat = measured(server, port, recordings, args.calls, args.concurrency, 0.0, 0.0)
         alone = fastagi_one_by_one(port, args.process_calls, recordings)
     finally:
         server.terminate()
@@ -183,14 +200,14 @@ def measure(args: argparse.Namespace, env: dict[str, str], recordings: Path) -> 
 def table(args: argparse.Namespace, figures: dict[str, object], database: str) -> None:
     """The figures for people."""
     print(f"{'run':<20}{'calls':>6}{'at once':>8}{'pace':>6}{'calls/s':>8}{'commands':>9}"
-          f"{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'set-up p50/p99 ms':>19}{'failed':>7}")
+          f"{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'set-up p50/p99 ms':>19}{'failed':>7}{'CPU ms/call':>12}")
     for name, load, pace in (("FastAGI, paced", figures["paced"], args.pace),
                              ("FastAGI, flat out", figures["flat"], 0.0)):
         setup = f"{load.ms(load.setups, 0.5):.1f}/{load.ms(load.setups, 0.99):.1f}"
         print(f"{name:<20}{load.calls:>6}{args.concurrency:>8}{pace:>6}{load.calls / load.seconds:>8.1f}"
               f"{len(load.turnarounds):>9}{load.ms(load.turnarounds, 0.5):>8.2f}"
               f"{load.ms(load.turnarounds, 0.99):>8.2f}{1000 * max(load.turnarounds):>8.1f}{setup:>19}"
-              f"{load.failed:>7}")
+              f"{load.failed:>7}{1000 * load.server_cpu / load.calls:>12.1f}")
     print(f"set-up (env block to first command), one call at a time, median of {args.process_calls}: "
           f"FastAGI {1000 * figures['fast_setup']:.2f} ms, process per call "
           f"{1000 * figures['plain_setup']:.0f} ms ({figures['plain_setup'] / figures['fast_setup']:.0f}x); "
@@ -211,6 +228,8 @@ def report(args: argparse.Namespace, figures: dict[str, object], database: str) 
         "flat_out_turnaround_p50_ms": round(flat.ms(flat.turnarounds, 0.5), 3),
         "flat_out_turnaround_p99_ms": round(flat.ms(flat.turnarounds, 0.99), 3),
         "failed_calls": paced.failed + flat.failed,
+        "server_cpu_ms_per_call": round(1000 * flat.server_cpu / flat.calls, 2),
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "setup_fastagi_ms": round(1000 * figures["fast_setup"], 3),
         "setup_process_per_call_ms": round(1000 * figures["plain_setup"], 1),
         "process_per_call_setup_ratio": round(figures["plain_setup"] / figures["fast_setup"], 1),

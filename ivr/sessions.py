@@ -1,50 +1,45 @@
-"""Database work for call flows: short sessions, on SQLite one at a time, and in the background
-while the caller is listening to something.
+"""The database lane: every piece of database work a call flow does runs here.
 
-SQLite takes one writer at a time, and our engine begins every transaction IMMEDIATE. A
-thread that finds it taken waits in SQLite's busy handler, which sleeps in steps of up to
-100 ms: with many calls in one FastAGI process that is where a caller's silence would come
-from. Threads of this process queue on a lock instead, and get the database the moment it
-is free. PostgreSQL needs none of this.
+SQLite takes one writer at a time (our engine begins every transaction IMMEDIATE), and a
+thread that finds it taken waits in SQLite's busy handler, sleeping in steps of up to
+100 ms; call threads racing for a lock would also overtake each other. So on SQLite the
+lane is one thread taking the work in arrival order; on PostgreSQL it is a few threads.
 
-Writes a caller need not wait for (a recording's path, the ticket itself) run on a small
-pool of threads while Asterisk plays the next prompt, so the line never goes quiet while
-the database works.
+Work a caller need not wait for (a recording's path, the ticket itself) is started here
+while Asterisk plays the next prompt (`in_background`), so the line never goes quiet while
+the database works; the rest waits for its answer (`in_database`). Work on the lane must
+not put more work on the lane and wait for it (with one thread, that would never end).
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable, Iterator, TypeVar
-
-from sqlalchemy.orm import Session
+from typing import Any, Callable, TypeVar
 
 from foad.runtime import Runtime
 
 T = TypeVar("T")
 
-BACKGROUND_THREADS = 4
-"""Database writes running at once for all calls of a process (SQLite runs them in turn)."""
+THREADS = {"sqlite": 1}
+"""Threads on the lane by database; any other database gets DEFAULT_THREADS."""
+DEFAULT_THREADS = 4
 
-_SQLITE = threading.Lock()
-_POOL: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def session_for(runtime: Runtime) -> Iterator[Session]:
-    """A session of `runtime`, serialised within this process when the database is SQLite."""
-    gate = _SQLITE if runtime.engine.dialect.name == "sqlite" else contextlib.nullcontext()
-    with gate, runtime.session() as session:
-        yield session
+_LANES: dict[str, ThreadPoolExecutor] = {}
+_LANES_LOCK = threading.Lock()
 
 
-def in_background(work: Callable[..., T], *args: Any, **kwargs: Any) -> "Future[T]":
-    """Run `work` on the process's pool of database threads (made on first use)."""
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(BACKGROUND_THREADS, thread_name_prefix="foad-db")
-    return _POOL.submit(work, *args, **kwargs)
+def in_background(runtime: Runtime, work: Callable[..., T], *args: Any, **kwargs: Any) -> "Future[T]":
+    """Start `work` on the lane of `runtime`'s database; its Future holds the result."""
+    dialect = runtime.engine.dialect.name
+    with _LANES_LOCK:
+        lane = _LANES.get(dialect)
+        if lane is None:  # made on first use: importing does nothing
+            lane = _LANES[dialect] = ThreadPoolExecutor(THREADS.get(dialect, DEFAULT_THREADS),
+                                                        thread_name_prefix=f"foad-{dialect}")
+    return lane.submit(work, *args, **kwargs)
+
+
+def in_database(runtime: Runtime, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run `work` on the lane and wait for its result (or exception)."""
+    return in_background(runtime, work, *args, **kwargs).result()

@@ -16,7 +16,7 @@ from foad.runtime import Runtime
 from ivr.agienv import AgiRequest
 from ivr.control import CallControl, Ending, Recording
 from ivr.prompts import category_keys, sector_keys
-from ivr.sessions import in_background, session_for
+from ivr.sessions import in_background, in_database
 from models.blocklist import is_blocked
 from models.calls import Call
 from models.categories import OTHER
@@ -106,14 +106,7 @@ class Visit:
         transaction, before the caller hears anything."""
         request, line = call.request, line_of(call.request)
         caller = identify(request.caller_id)
-        with session_for(runtime) as session:
-            row = find_or_open_call(session, request, line)
-            blocked = is_blocked(session, caller.e164)
-            if blocked:
-                row.progress = Step.BLOCKED
-            menus = {"sectors": sector_keys(session), "categories": category_keys(session)}
-            session.commit()
-            call_id = row.id
+        call_id, blocked, menus = in_database(runtime, _open_visit, runtime, request, line, caller.e164)
         step = Step.BLOCKED if blocked else Step.ANSWERED
         return cls(call, runtime, call_id, line, caller, blocked, language=request.language, step=step,
                    saved=(step, request.language), **menus)
@@ -136,7 +129,7 @@ class Visit:
     def save_progress(self) -> None:
         """Write how far the caller got, and in which language, on the Call row."""
         if self.saved != (self.step, self.language):
-            self._update(progress=self.step.value, language=self.language)
+            in_database(self.runtime, self._update, progress=self.step.value, language=self.language)
             self.saved = (self.step, self.language)
 
     def set_language(self, language: str) -> None:
@@ -156,11 +149,11 @@ class Visit:
         while the next prompt plays), so a crash loses nothing."""
         self.takes.append(take)
         if usable(take):
-            self.pending.append(in_background(self._update, voice_path=self.relative(take)))
+            self.pending.append(in_background(self.runtime, self._update, voice_path=self.relative(take)))
 
     def start_ticket(self) -> "Future[Opened]":
         """Open the ticket in the background; its result is the Opened or the DomainError."""
-        future = in_background(self.open_ticket)
+        future = in_background(self.runtime, self.open_ticket)
         self.pending.append(future)
         return future
 
@@ -183,11 +176,12 @@ class Visit:
         return str(Path(take.path).relative_to(self.runtime.settings.recordings_dir))
 
     def open_ticket(self, step: Step | None = Step.SUBMITTED) -> Opened:
-        """Open the ticket with the best take through the intake service, linked to this call."""
+        """Open the ticket with the best take through the intake service, linked to this call
+        (database work: run it on the lane)."""
         take = self.best_take
         assert take is not None, "a call's complaint is its recording"
         step = step or self.step
-        with session_for(self.runtime) as session:
+        with self.runtime.session() as session:
             row = session.get(Call, self.call_id)
             row.progress, row.language = step, self.language  # committed with the ticket
             complaint = Complaint(via=Via.CALL, caller=self.call.request.caller_id,
@@ -203,9 +197,22 @@ class Visit:
         return opened
 
     def _update(self, **values: object) -> None:
-        with session_for(self.runtime) as session:
+        with self.runtime.session() as session:
             session.execute(update(Call).where(Call.id == self.call_id).values(**values))
             session.commit()
+
+
+def _open_visit(runtime: Runtime, request: AgiRequest, line: str,
+                number: str | None) -> tuple[int, bool, dict[str, dict[str, str | None]]]:
+    """The Call row's id, whether the number is blocked, and the menus (on the lane)."""
+    with runtime.session() as session:
+        row = find_or_open_call(session, request, line)
+        blocked = is_blocked(session, number)
+        if blocked:
+            row.progress = Step.BLOCKED
+        menus = {"sectors": sector_keys(session), "categories": category_keys(session)}
+        session.commit()
+        return row.id, blocked, menus
 
 
 def usable(take: Recording) -> bool:

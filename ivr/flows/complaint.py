@@ -7,6 +7,7 @@ import logging
 from ivr.control import Ending, Hangup, Recording
 from ivr.flows.menus import MAX_FAILURES, MENU_TIMEOUT_MS, TooManyFailures, choose, say_goodbye
 from ivr.prompts import sound
+from ivr.sessions import in_database
 from ivr.visit import OVERSEAS, Step, Visit, usable
 from models.errors import Blocked, DomainError, TooManyComplaints
 from models.intake import Opened
@@ -123,7 +124,7 @@ def save_on_hangup(visit: Visit) -> None:
     if visit.ticket_code is not None or visit.refused is not None or visit.best_take is None:
         return
     try:
-        visit.open_ticket(step=None)
+        in_database(visit.runtime, visit.open_ticket, None)
     except DomainError as exc:
         log.warning("recording kept on the call, no ticket", extra={**visit.extra, "reason": str(exc)})
         return

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from ivr.flows.menus import MAX_FAILURES, TooManyFailures, say_goodbye
 from ivr.prompts import BIGGEST_NUMBER, agency_prompt_id, sound
-from ivr.sessions import session_for
+from foad.runtime import Runtime
+from ivr.sessions import in_database
 from ivr.visit import Step, Visit
 from models import tracking
 from models.base import utcnow
@@ -43,7 +44,7 @@ def ask_code(visit: Visit) -> tuple[PublicStatus, str | None] | None:
             visit.call.play(sound("no_choice"))
             continue
         try:
-            return _look_up(visit, typed)
+            return in_database(visit.runtime, _look_up, visit.runtime, typed)
         except InvalidCode:
             visit.call.play(sound("code_invalid"))
         except TicketNotFound:
@@ -52,8 +53,8 @@ def ask_code(visit: Visit) -> tuple[PublicStatus, str | None] | None:
     return None
 
 
-def _look_up(visit: Visit, typed: str) -> tuple[PublicStatus, str | None]:
-    with session_for(visit.runtime) as session:
+def _look_up(runtime: Runtime, typed: str) -> tuple[PublicStatus, str | None]:
+    with runtime.session() as session:
         ticket = find_by_code(session, typed)
         agency = ticket.agency.code if ticket.agency else None
         return public_status(session, ticket.code), agency

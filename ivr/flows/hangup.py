@@ -7,8 +7,9 @@ from datetime import datetime
 from pathlib import PurePath
 
 from foad.runtime import Runtime
+from ivr.agienv import AgiRequest
 from ivr.control import CallControl, Hangup
-from ivr.sessions import session_for
+from ivr.sessions import in_database
 from ivr.visit import find_or_open_call, line_of
 from models.base import utcnow
 from models.tickets import record
@@ -21,7 +22,14 @@ def call_ended(call: CallControl, runtime: Runtime) -> None:
     request = call.request
     cause, billsec, mixed = (_variable(call, name) for name in
                              ("HANGUPCAUSE", "CDR(billsec)", "MIXMONITOR_FILENAME"))
-    with session_for(runtime) as session:
+    code, duration = in_database(runtime, _record_end, runtime, request, cause, billsec, mixed)
+    log.info("call ended", extra={"call": request.uniqueid, "ticket": code, "duration_s": duration})
+
+
+def _record_end(runtime: Runtime, request: AgiRequest, cause: str, billsec: str,
+                mixed: str) -> tuple[str | None, int]:
+    """The end on the Call row and, if it became a ticket, on its timeline (on the lane)."""
+    with runtime.session() as session:
         row = find_or_open_call(session, request, line_of(request))
         row.ended_at = utcnow()
         row.duration_s = int(billsec) if billsec.isdigit() else _seconds_since(row.started_at)
@@ -31,8 +39,7 @@ def call_ended(call: CallControl, runtime: Runtime) -> None:
             record(row.ticket, "call_ended", call=request.uniqueid, duration_s=row.duration_s,
                    recording=row.recording_path)
         session.commit()
-        code = row.ticket.code if row.ticket else None
-    log.info("call ended", extra={"call": request.uniqueid, "ticket": code, "duration_s": row.duration_s})
+        return (row.ticket.code if row.ticket else None), row.duration_s
 
 
 def _variable(call: CallControl, name: str) -> str:
