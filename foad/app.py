@@ -13,6 +13,10 @@ def create_app(runtime: Runtime) -> Flask:
     app = Flask(__name__)
     app.config.update(SECRET_KEY=runtime.settings.secret_key, JSON_AS_ASCII=False)
     app.extensions["foad"] = runtime
+    # Imported here, not above: the SMS webhook uses this module's db() and runtime_of().
+    from sms.webhook import init_app as init_sms
+
+    init_sms(app)
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:

@@ -51,6 +51,11 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     twilio: TwilioSettings = field(default_factory=TwilioSettings)
+    # --- SMS intake ------------------------------------------------------------------------
+    sms_check_signatures: bool = True
+    """False only for local development: the SMS webhooks then take requests from anyone."""
+    media_max_bytes: int = 10_000_000
+    """Bytes; the largest MMS photo or video kept (larger ones are rejected)."""
 
     @property
     def recordings_dir(self) -> Path:
@@ -96,6 +101,9 @@ class Settings:
                 ).rstrip("/"),
                 timeout=_number(env, "TWILIO_HTTP_TIMEOUT", 10.0),
             ),
+            # --- SMS intake --------------------------------------------------------------------
+            sms_check_signatures=_flag(env, "FOAD_SMS_CHECK_SIGNATURES", True),
+            media_max_bytes=int(_number(env, "FOAD_MEDIA_MAX_BYTES", 10_000_000)),
         )
 
 
@@ -130,3 +138,14 @@ def _local_secret(data_dir: Path) -> str:
     except FileExistsError:
         pass
     return path.read_text().strip()
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")

@@ -29,8 +29,8 @@ def resolve(session: Session, ticket: Ticket, result: str, *, actor: str,
     result = result.strip()
     if not result:
         raise DomainError("a result needs a text the citizen can read")
-    ticket.result_text = result
     lifecycle.move(ticket, TicketStatus.RESOLVED, actor=actor, at=at, note=result)
+    ticket.result_text = result
     add_work(session, Job.TEXT_BACK, ticket.id, key=f"text_back:{ticket.id}", ticket_id=ticket.id)
     session.commit()
 

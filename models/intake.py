@@ -17,7 +17,7 @@ from models.base import utcnow
 from models.blocklist import blocking
 from models.calls import Call
 from models.categories import OTHER, Category
-from models.media import Media
+from models.media import attach
 from models.messages import Message, MessageStatus, Purpose
 from models.outbox import Job, add_work
 from models.outgoing import queue_text
@@ -88,7 +88,8 @@ def open_ticket(session: Session, complaint: Complaint, rules: IntakeRules = Int
     _insert_with_code(session, ticket, rules.codes)
     record(ticket, "registered", actor="citizen", at=now, via=complaint.via.value)
     add_work(session, Job.ROUTE_TICKET, ticket.id, key=f"route_ticket:{ticket.id}", ticket_id=ticket.id)
-    _attach_media(session, ticket, complaint)
+    attach(session, ticket, complaint.media,
+           complaint.origin if isinstance(complaint.origin, Message) else None)
     texted = _text_code(session, ticket, complaint)
     if complaint.origin is not None:
         complaint.origin.ticket = ticket
@@ -162,15 +163,6 @@ def _insert_with_code(session: Session, ticket: Ticket, codes: Callable[[], str]
             continue
         return
     raise RuntimeError(f"no free tracking code after {CODE_ATTEMPTS} tries")
-
-
-def _attach_media(session: Session, ticket: Ticket, c: Complaint) -> None:
-    message = c.origin if isinstance(c.origin, Message) else None
-    for url, content_type in c.media:
-        item = Media(ticket=ticket, url=url, content_type=content_type, message=message)
-        session.add(item)
-        session.flush()
-        add_work(session, Job.FETCH_MEDIA, item.id, key=f"fetch_media:{item.id}", ticket_id=ticket.id)
 
 
 def _text_code(session: Session, ticket: Ticket, c: Complaint) -> bool:

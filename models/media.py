@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from typing import Iterable
+
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, utcnow
 from models.messages import Message
+from models.outbox import Job, add_work
 from models.tickets import Ticket
 
 
@@ -41,3 +44,17 @@ class Media(Base):
 
     ticket: Mapped[Ticket] = relationship()
     message: Mapped[Message | None] = relationship()
+
+
+def attach(session: Session, ticket: Ticket, items: Iterable[tuple[str, str]],
+           message: Message | None = None) -> list[Media]:
+    """Record each (URL, content type) on the ticket with the work to fetch it, in the
+    caller's transaction."""
+    attached = []
+    for url, content_type in items:
+        item = Media(ticket=ticket, url=url, content_type=content_type, message=message)
+        session.add(item)
+        session.flush()
+        add_work(session, Job.FETCH_MEDIA, item.id, key=f"fetch_media:{item.id}", ticket_id=ticket.id)
+        attached.append(item)
+    return attached

@@ -156,11 +156,19 @@ def client(app):
     return app.test_client()
 
 
+class BurstWorker(SimpleWorker):
+    """RQ's in-process worker without its remote-command listener: a burst run takes no
+    commands, and stopping that listener costs a second per run."""
+
+    def subscribe(self) -> None:
+        """Listen for nothing."""
+
+
 @pytest.fixture
 def work(runtime: Runtime):
     """Run every queued job to the end with a real (in-process) RQ worker."""
 
     def _work(queues: tuple[str, ...] = ALL) -> bool:
-        return SimpleWorker(list(queues), connection=runtime.redis).work(burst=True)
+        return BurstWorker(list(queues), connection=runtime.redis).work(burst=True)
 
     return _work

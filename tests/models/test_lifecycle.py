@@ -84,3 +84,10 @@ def test_duplicate_points_at_the_original(session):
     assert second.duplicate_of_id == first.id and second.events[-1].data["original"] == first.code
     with pytest.raises(DomainError):
         actions.mark_duplicate(session, first, first, actor="user:sup")
+
+
+def test_an_illegal_resolve_leaves_the_ticket_untouched(session):
+    ticket = make_ticket(session)
+    with pytest.raises(IllegalTransition):
+        actions.resolve(session, ticket, "پاسخ", actor="official:1")
+    assert ticket.result_text is None and ticket.status == S.REGISTERED

@@ -1,0 +1,43 @@
+"""Texts that continue a complaint: what a number sends soon after opening a ticket joins it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.lifecycle import OPEN
+from models.media import attach
+from models.messages import Message
+from models.tickets import Ticket, record
+
+WINDOW = timedelta(minutes=10)
+"""How long after opening a ticket a number's texts are added to it."""
+
+
+def recent_ticket(session: Session, number: str, now: datetime | None = None) -> Ticket | None:
+    """The open ticket `number` opened within WINDOW, newest first, if any."""
+    since = (now or utcnow()) - WINDOW
+    # The id first: most texts join nothing, and a Ticket query joins its agency, official
+    # and category tables (eager loads) for nothing.
+    found = session.scalar(
+        select(Ticket.id)
+        .where(Ticket.caller == number, Ticket.registered_at > since, Ticket.status.in_(OPEN))
+        .order_by(Ticket.registered_at.desc(), Ticket.id.desc()).limit(1)
+    )
+    return session.get(Ticket, found) if found is not None else None
+
+
+def append(session: Session, ticket: Ticket, message: Message,
+           media: Sequence[tuple[str, str]] = ()) -> None:
+    """Add the text (as sent) and its media to the ticket, on its timeline too; commit."""
+    if message.body:
+        ticket.text = f"{ticket.text}\n{message.body}" if ticket.text else message.body
+    message.ticket = ticket
+    attach(session, ticket, media, message)
+    record(ticket, "sms_appended", actor="citizen", note=message.body or None,
+           message=message.id, media=len(media))
+    session.commit()

@@ -1,0 +1,50 @@
+"""X-Twilio-Signature: the HMAC of the URL Twilio called and every field it posted."""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+from typing import Callable, TypeVar
+
+from flask import Request, abort, current_app, request
+from twilio.request_validator import RequestValidator
+
+from foad.app import runtime_of
+
+log = logging.getLogger(__name__)
+
+View = TypeVar("View", bound=Callable[..., object])
+
+
+def signed_url(req: Request, public_base_url: str) -> str:
+    """The URL Twilio signed: the public base URL with this path and query when set (behind
+    a TLS proxy the request itself says http:// and an inner host), else the request's."""
+    if not public_base_url:
+        return req.url
+    query = req.query_string.decode("latin-1")
+    return public_base_url + req.path + (f"?{query}" if query else "")
+
+
+def is_signed(req: Request, auth_token: str, public_base_url: str) -> bool:
+    """True when the request carries Twilio's signature over its URL and form fields."""
+    signature = req.headers.get("X-Twilio-Signature", "")
+    if not (signature and auth_token):
+        return False
+    return RequestValidator(auth_token).validate(signed_url(req, public_base_url), req.form, signature)
+
+
+def signed(view: View) -> View:
+    """Refuse a request Twilio did not sign (403, nothing read or stored), unless the
+    settings turned checking off for local development."""
+
+    @wraps(view)
+    def checked(*args: object, **kwargs: object) -> object:
+        settings = runtime_of(current_app).settings
+        if settings.sms_check_signatures and not is_signed(
+                request, settings.twilio.auth_token, settings.public_base_url):
+            log.warning("refused a webhook without a valid Twilio signature",
+                        extra={"path": request.path, "message_sid": request.form.get("MessageSid")})
+            abort(403)
+        return view(*args, **kwargs)
+
+    return checked  # type: ignore[return-value]

@@ -1,0 +1,86 @@
+"""Twilio's webhooks: inbound texts answered with TwiML, delivery reports applied."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Flask, Response, abort, current_app, request
+from twilio.twiml.messaging_response import MessagingResponse
+from werkzeug.datastructures import MultiDict
+
+from foad.app import db, runtime_of
+from models.intake import IntakeRules
+from models.messages import MessageStatus
+from models.sending import record_delivery
+from sms.providers.twilio import INBOUND_PATH, STATUS_PATH, TwilioProvider
+from sms.replies import Incoming, answer
+from sms.signatures import signed
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("sms", __name__)
+
+MAX_MEDIA = 10
+"""Twilio sends at most ten attachments with one message."""
+
+DELIVERY_STATUSES: dict[str, MessageStatus] = {
+    # Twilio's steps before the carrier have no row status of their own: all are "queued".
+    "accepted": MessageStatus.QUEUED, "scheduled": MessageStatus.QUEUED,
+    "queued": MessageStatus.QUEUED, "sending": MessageStatus.QUEUED,
+    "sent": MessageStatus.SENT, "delivered": MessageStatus.DELIVERED, "read": MessageStatus.DELIVERED,
+    "undelivered": MessageStatus.UNDELIVERED, "failed": MessageStatus.FAILED,
+    "canceled": MessageStatus.FAILED,
+}
+"""Twilio's MessageStatus values and the row status each moves a message to."""
+
+
+def init_app(app: Flask) -> None:
+    """Serve the webhooks; warn at start when they would be unsafe or refuse everything."""
+    settings = runtime_of(app).settings
+    app.register_blueprint(bp)
+    if not settings.sms_check_signatures:
+        log.warning("Twilio signature checking is OFF (FOAD_SMS_CHECK_SIGNATURES=false): "
+                    "anyone can post to the SMS webhooks; use this for local development only")
+    elif not settings.twilio.auth_token:
+        log.error("TWILIO_AUTH_TOKEN is not set: every SMS webhook request will be refused (403)")
+
+
+@bp.post(INBOUND_PATH)
+@signed
+def inbound() -> Response:
+    """An inbound SMS or MMS: answered with TwiML (an empty <Response/> sends nothing)."""
+    settings = runtime_of(current_app).settings
+    reply = answer(db(), _incoming(request.form), IntakeRules.from_settings(settings))
+    twiml = MessagingResponse()
+    if reply:
+        twiml.message(reply)
+    return Response(str(twiml), mimetype="text/xml")
+
+
+@bp.post(STATUS_PATH)
+@signed
+def status() -> tuple[str, int]:
+    """A delivery report on a text we sent; reports of unknown statuses are ignored."""
+    sid, word = request.form.get("MessageSid", ""), request.form.get("MessageStatus", "")
+    moved_to = DELIVERY_STATUSES.get(word)
+    if not sid or moved_to is None:
+        log.info("delivery report ignored", extra={"message_sid": sid, "status": word})
+        return "", 204
+    found = record_delivery(db(), sid, moved_to, request.form.get("ErrorCode") or None,
+                            ref=request.args.get("ref"))
+    if found is None:
+        log.info("delivery report for an unknown message", extra={"message_sid": sid})
+    return "", 204
+
+
+def _incoming(form: MultiDict[str, str]) -> Incoming:
+    """Twilio's form fields as an Incoming; a request without a MessageSid is malformed."""
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    if not sid:
+        abort(400)
+    media = tuple(
+        (form[f"MediaUrl{n}"], form.get(f"MediaContentType{n}") or "application/octet-stream")
+        for n in range(MAX_MEDIA) if form.get(f"MediaUrl{n}")
+    )
+    return Incoming(provider=TwilioProvider.name, provider_id=sid, sender=form.get("From", ""),
+                    to=form.get("To", ""), body=form.get("Body", ""), media=media)

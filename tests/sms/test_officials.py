@@ -1,0 +1,112 @@
+"""Officials answer by SMS from their registered mobile: `<code> ok` and `<code> <result>`."""
+
+from sqlalchemy import func, select
+
+from models import tracking
+from models.agencies import Official
+from models.outbox import OutboxItem
+from models.persian import persian_digits
+from models.tickets import Ticket, TicketStatus
+from tests.sms.builders import fresh, referred
+
+BMI_TEHRAN_HEAD = "+989970000024"
+BMI_HEAD = "+989970000012"  # Bank Melli Iran, the body above Bank Melli's Tehran branches
+BMI_HAMADAN_HEAD = "+989970000034"
+TEHRAN_MUNICIPALITY_HEAD = "+989970000041"  # a county office below MUN-TEH
+
+
+def official(session, mobile: str) -> Official:
+    return session.scalars(select(Official).where(Official.mobile == mobile)).one()
+
+
+def test_code_ok_acknowledges_and_the_clock_keeps_running(twilio, session):
+    ticket = referred(session)
+    reply = twilio.text(f"{ticket.code} ok", sender=BMI_TEHRAN_HEAD)
+    assert reply == f"دریافت شکایت {tracking.for_reading(ticket.code)} ثبت شد. مهلت پاسخ همچنان می‌گذرد."
+    ticket = fresh(session, ticket)
+    assert ticket.status == TicketStatus.ACKNOWLEDGED
+    assert ticket.events[-1].actor == f"official:{official(session, BMI_TEHRAN_HEAD).id}"
+
+
+def test_other_ways_of_saying_ok(twilio, session):
+    for word in ["OK", "تایید", "تأیید.", "Okay"]:
+        ticket = referred(session)
+        twilio.text(f"{tracking.spaced(ticket.code)} {word}", sender=BMI_TEHRAN_HEAD)
+        assert fresh(session, ticket).status == TicketStatus.ACKNOWLEDGED, word
+
+
+def test_code_and_result_resolves_and_queues_the_text_back(twilio, session):
+    ticket = referred(session)
+    result = "کارمند خاطی تذکر گرفت و باجهٔ ۳ از فردا ساعت ۸ باز است 👍"
+    reply = twilio.text(f"{persian_digits(ticket.code)} {result}", sender=BMI_TEHRAN_HEAD)
+    assert reply == f"نتیجهٔ شکایت {tracking.for_reading(ticket.code)} ثبت شد و برای شهروند فرستاده می‌شود."
+    ticket = fresh(session, ticket)
+    assert (ticket.status, ticket.result_text) == (TicketStatus.RESOLVED, result)
+    work = session.scalar(select(OutboxItem).where(OutboxItem.key == f"text_back:{ticket.id}"))
+    assert work is not None and work.args == [ticket.id]
+
+
+def test_a_replayed_answer_resolves_once(twilio, session):
+    ticket = referred(session)
+    form = twilio.form(f"{ticket.code} پیگیری شد", sender=BMI_TEHRAN_HEAD)
+    first, again = twilio.text(form["Body"], sender=BMI_TEHRAN_HEAD, sid=form["MessageSid"]), \
+        twilio.text(form["Body"], sender=BMI_TEHRAN_HEAD, sid=form["MessageSid"])
+    assert first == again and "ثبت شد" in first
+    assert [e.kind for e in fresh(session, ticket).events].count("resolved") == 1
+
+
+def test_an_official_above_the_agency_may_answer(twilio, session):
+    ticket = referred(session)
+    twilio.text(f"{ticket.code} ok", sender=BMI_HEAD)
+    assert fresh(session, ticket).status == TicketStatus.ACKNOWLEDGED
+
+
+def test_an_official_of_another_agency_may_not(twilio, session):
+    ticket = referred(session)
+    reply = twilio.text(f"{ticket.code} حل شد", sender=BMI_HAMADAN_HEAD)
+    assert reply == f"شکایت {tracking.for_reading(ticket.code)} به شما یا دستگاه شما ارجاع نشده است."
+    ticket = fresh(session, ticket)
+    assert (ticket.status, ticket.result_text) == (TicketStatus.REFERRED, None)
+
+
+def test_an_official_below_the_agency_may_not(twilio, session):
+    ticket = referred(session, agency_code="MUN-TEH")
+    assert "ارجاع نشده" in twilio.text(f"{ticket.code} ok", sender=TEHRAN_MUNICIPALITY_HEAD)
+    assert fresh(session, ticket).status == TicketStatus.REFERRED
+
+
+def test_the_official_a_ticket_is_assigned_to_may_answer_it(twilio, session):
+    assignee = official(session, BMI_HAMADAN_HEAD)
+    ticket = referred(session, official=assignee)  # assigned across agencies, say by a supervisor
+    twilio.text(f"{ticket.code} ok", sender=BMI_HAMADAN_HEAD)
+    assert fresh(session, ticket).status == TicketStatus.ACKNOWLEDGED
+
+
+def test_anything_else_from_an_official_gets_the_usage_line(twilio, session):
+    for body in ["سلام", "ok", "4821930576", "پیگیری 4821930576", "لغو"]:
+        reply = twilio.text(body, sender=BMI_TEHRAN_HEAD)
+        assert reply.startswith("برای پاسخ بفرستید") and "\n" not in reply, body
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+def test_a_resolved_ticket_cannot_be_acknowledged(twilio, session):
+    ticket = referred(session)
+    twilio.text(f"{ticket.code} انجام شد", sender=BMI_TEHRAN_HEAD)
+    reply = twilio.text(f"{ticket.code} ok", sender=BMI_TEHRAN_HEAD)
+    assert reply == f"شکایت {tracking.for_reading(ticket.code)} در وضعیت «پاسخ داده شده» است و این پاسخ را نمی‌پذیرد."
+    assert fresh(session, ticket).result_text == "انجام شد"
+
+
+def test_an_unknown_or_mistyped_code(twilio, session):
+    code = "123456789" + tracking.check_digit("123456789")
+    assert twilio.text(f"{code} ok", sender=BMI_TEHRAN_HEAD) == f"شکایتی با کد {tracking.for_reading(code)} پیدا نشد."
+    wrong = code[:-1] + str((int(code[-1]) + 1) % 10)
+    assert twilio.text(f"{wrong} ok", sender=BMI_TEHRAN_HEAD).startswith("این کد پیگیری درست نیست")
+
+
+def test_an_inactive_official_is_an_ordinary_citizen(twilio, session):
+    head = official(session, BMI_TEHRAN_HEAD)
+    head.active = False
+    session.commit()
+    assert "کد پیگیری" in twilio.text("سلام", sender=BMI_TEHRAN_HEAD)
