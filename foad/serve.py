@@ -15,18 +15,19 @@ RESTART_DELAY = 2.0
 """Seconds to wait before restarting a service that exited on its own."""
 
 
-def services(host: str, port: int) -> dict[str, list[str]]:
+def services(host: str, port: int, fastagi_port: int = 4573) -> dict[str, list[str]]:
     """The `foad` sub-commands `serve` keeps running."""
     return {
         "web": ["web", "--host", host, "--port", str(port)],
+        "fastagi": ["fastagi", "--host", host, "--port", str(fastagi_port)],
         "worker": ["worker"],
     }
 
 
-def serve_all(redis_url: str, *, host: str, port: int) -> None:
+def serve_all(redis_url: str, *, host: str, port: int, fastagi_port: int = 4573) -> None:
     """Start every service with the shared Redis URL; restart any that dies; stop all on a signal."""
     env = {**os.environ, "REDIS_URL": redis_url}
-    commands = services(host, port)
+    commands = services(host, port, fastagi_port)
     children = {name: _start(name, argv, env) for name, argv in commands.items()}
     stopping = False
 

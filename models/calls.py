@@ -34,6 +34,9 @@ class Call(Base):
     duration_s: Mapped[int | None]
     recording_path: Mapped[str | None] = mapped_column(String(400))
     """The whole-call MixMonitor file, relative to the recordings directory."""
+    voice_path: Mapped[str | None] = mapped_column(String(400))
+    """The caller's recorded description, relative to the recordings directory: kept here
+    as soon as it is recorded, so it is never lost even if no ticket could be opened."""
     hangup_cause: Mapped[str | None] = mapped_column(String(40))
 
     ticket: Mapped[Ticket | None] = relationship()

@@ -3,7 +3,6 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -11,12 +10,7 @@ import urllib.request
 from pathlib import Path
 
 from foad.embedded_redis import EmbeddedRedis
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.ports import free_port, wait_for_port
 
 
 def wait_for_health(port: int, seconds: float = 60) -> dict:
@@ -36,15 +30,18 @@ def test_serve_runs_every_service_on_the_embedded_redis_and_stops_on_sigterm(tmp
     env["FOAD_DATA_DIR"] = str(tmp_path / "data")
     subprocess.run([sys.executable, "-m", "foad", "db", "upgrade"], env=env, check=True,
                    capture_output=True, timeout=120)
-    port = free_port()
-    engine = subprocess.Popen([sys.executable, "-m", "foad", "serve", "--port", str(port)], env=env,
+    port, fastagi_port = free_port(), free_port()
+    engine = subprocess.Popen([sys.executable, "-m", "foad", "serve", "--port", str(port),
+                               "--fastagi-port", str(fastagi_port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         assert wait_for_health(port) == {"database": "ok", "redis": "ok"}
         assert EmbeddedRedis(tmp_path / "data").alive()
+        wait_for_port(fastagi_port)
     finally:
         engine.send_signal(signal.SIGTERM)
         log = engine.communicate(timeout=60)[1].decode()
     assert engine.returncode == 0, log
     assert "service started" in log and "service=worker" in log and "service=web" in log
+    assert "service=fastagi" in log
     assert not EmbeddedRedis(tmp_path / "data").alive()

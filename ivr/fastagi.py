@@ -1,0 +1,75 @@
+"""`foad fastagi`: the FastAGI server, one thread per call, routing on `agi_network_script`.
+
+pyst2's own FastAGI server imports Python 2's SocketServer, so this is our own: a
+threading TCP server whose handler wraps the connection in `ivr.agi.AgiCall`.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import socketserver
+import threading
+
+from foad.runtime import Runtime
+from ivr.agi import AgiCall
+from ivr.control import Hangup
+from ivr.routes import serve_call
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORT = 4573
+"""Asterisk's default for agi:// URLs without a port."""
+
+
+class FastAgiServer(socketserver.ThreadingTCPServer):
+    """Serves many calls at once; on shutdown it stops accepting and lets running calls end."""
+
+    allow_reuse_address = True
+    daemon_threads = False
+    block_on_close = True
+    request_queue_size = 512  # a burst of calls must queue in the kernel, not be refused
+
+    def __init__(self, address: tuple[str, int], runtime: Runtime) -> None:
+        self.runtime = runtime
+        super().__init__(address, _CallHandler)
+
+    @property
+    def port(self) -> int:
+        """The port actually bound (useful with port 0)."""
+        return self.server_address[1]
+
+
+class _CallHandler(socketserver.BaseRequestHandler):
+    """One connection from Asterisk: one call (or one hangup handler)."""
+
+    server: FastAgiServer
+
+    def handle(self) -> None:
+        """Read the env block, run the route's flow, close."""
+        # Replies are one short line each: Nagle's algorithm would only delay them.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            call = AgiCall.over_socket(self.request)
+        except Hangup as exc:  # a port check, or Asterisk gone before it said anything
+            log.info("connection closed before its AGI env was complete", extra={"reason": str(exc)})
+            return
+        try:
+            serve_call(call, self.server.runtime)
+        finally:
+            call.close()
+
+
+def serve(runtime: Runtime, host: str, port: int) -> None:
+    """Serve until SIGTERM or SIGINT, then finish the calls in progress."""
+    with FastAgiServer((host, port), runtime) as server:
+        def _stop(_signum, _frame) -> None:
+            # shutdown() waits for serve_forever(), which runs in this (the main) thread.
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        log.info("FastAGI listening", extra={"host": host, "port": server.port})
+        server.serve_forever()
+        log.info("FastAGI stopping: finishing the calls in progress")

@@ -1,0 +1,64 @@
+"""The `hangup` route: the dialplan's hangup handler tells us the call is over."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import PurePath
+
+from foad.runtime import Runtime
+from ivr.agienv import AgiRequest
+from ivr.control import CallControl, Hangup
+from ivr.sessions import in_database
+from ivr.visit import find_or_open_call, line_of
+from models.base import utcnow
+from models.tickets import record
+
+log = logging.getLogger(__name__)
+
+
+def call_ended(call: CallControl, runtime: Runtime) -> None:
+    """Record when the call ended, how long it lasted and where MixMonitor put it."""
+    request = call.request
+    cause, billsec, mixed = (_variable(call, name) for name in
+                             ("HANGUPCAUSE", "CDR(billsec)", "MIXMONITOR_FILENAME"))
+    code, duration = in_database(runtime, _record_end, runtime, request, cause, billsec, mixed)
+    log.info("call ended", extra={"call": request.uniqueid, "ticket": code, "duration_s": duration})
+
+
+def _record_end(runtime: Runtime, request: AgiRequest, cause: str, billsec: str,
+                mixed: str) -> tuple[str | None, int]:
+    """The end on the Call row and, if it became a ticket, on its timeline (on the lane)."""
+    with runtime.session() as session:
+        row = find_or_open_call(session, request, line_of(request))
+        row.ended_at = utcnow()
+        row.duration_s = int(billsec) if billsec.isdigit() else _seconds_since(row.started_at)
+        row.hangup_cause = cause[:40] if cause.isdigit() else None
+        row.recording_path = _recording(mixed, request.uniqueid)
+        if row.ticket is not None:
+            record(row.ticket, "call_ended", call=request.uniqueid, duration_s=row.duration_s,
+                   recording=row.recording_path)
+        session.commit()
+        return (row.ticket.code if row.ticket else None), row.duration_s
+
+
+def _variable(call: CallControl, name: str) -> str:
+    try:
+        return call.get_variable(name) or ""
+    except Hangup:  # the link closed under us: record what we know without it
+        return ""
+
+
+def _seconds_since(started: datetime) -> int:
+    return max(0, int((utcnow() - started).total_seconds()))
+
+
+def _recording(mixed: str, uniqueid: str) -> str | None:
+    """MixMonitor's file relative to the recordings directory: `calls/<uniqueid>.wav`.
+
+    The file name is checked against the call's own id, so only a file the dialplan named
+    after ${UNIQUEID} is ever attached."""
+    name = PurePath(mixed).name
+    if not mixed or not name.startswith(f"{uniqueid}."):
+        return None
+    return f"calls/{name}"

@@ -1,0 +1,220 @@
+"""One call as the flows see it: its Call row, line, language, caller, choices and takes."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, wait
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from foad.runtime import Runtime
+from ivr.agienv import AgiRequest
+from ivr.control import CallControl, Ending, Recording
+from ivr.prompts import category_keys, sector_keys
+from ivr.sessions import in_background, in_database
+from models.blocklist import is_blocked
+from models.calls import Call
+from models.categories import OTHER
+from models.errors import DomainError
+from models.intake import Complaint, IntakeRules, Opened, open_ticket
+from models.phones import Caller, identify
+from models.tickets import Via
+
+log = logging.getLogger(__name__)
+
+OVERSEAS = "overseas"
+"""The line for Iranians abroad; the other is "128"."""
+
+MIN_TAKE_S = 1.5
+"""A take shorter than this holds nothing: Asterisk keeps one second of the silence that
+ended a take, and a caller who hangs up at the beep leaves less."""
+
+
+class Step(StrEnum):
+    """How far a caller got (`Call.progress`, written when the call ends)."""
+
+    ANSWERED = "answered"  # the engine took the call
+    BLOCKED = "blocked"  # a blocked number: told so, and hung up on
+    LANGUAGE = "language"  # the overseas line's language menu
+    MENU = "menu"  # the main menu
+    SECTOR = "sector"  # choosing the service
+    CATEGORY = "category"  # choosing what went wrong
+    PROVINCE = "province"  # keying the province's area code
+    RECORDING = "recording"  # telling the complaint after the beep
+    REVIEW = "review"  # submit, listen or record again
+    SUBMITTED = "submitted"  # the ticket was opened and its code read out
+    FOLLOW_UP = "follow_up"  # keying a tracking code
+    FOLLOWED_UP = "followed_up"  # heard a ticket's status
+
+
+def line_of(request: AgiRequest) -> str:
+    """The line the dialplan says the call came in on (`?line=128` or `?line=overseas`)."""
+    return OVERSEAS if request.params.get("line") == OVERSEAS else "128"
+
+
+def find_or_open_call(session: Session, request: AgiRequest, line: str) -> Call:
+    """The Call row of this ${UNIQUEID}, made if it is the first we hear of the call."""
+    row = session.scalar(select(Call).where(Call.uniqueid == request.uniqueid))
+    if row is not None:
+        return row
+    row = Call(uniqueid=request.uniqueid, line=line, caller=identify(request.caller_id).e164,
+               dnid=request.dnid, language=request.language, progress=Step.ANSWERED)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # the other route made it first
+        return session.scalars(select(Call).where(Call.uniqueid == request.uniqueid)).one()
+    return row
+
+
+@dataclass
+class Visit:
+    """A call in progress and what the caller has told us so far."""
+
+    call: CallControl
+    runtime: Runtime
+    call_id: int
+    line: str
+    caller: Caller
+    blocked: bool
+    language: str = "fa"
+    sector: str | None = None
+    category: str | None = None
+    province: str | None = None
+    takes: list[Recording] = field(default_factory=list)
+    ticket_code: str | None = None
+    step: Step = Step.ANSWERED
+    sectors: dict[str, str | None] = field(default_factory=dict)
+    """The sector menu: key → sector code, read once when the call starts."""
+    categories: dict[str, str] = field(default_factory=dict)
+    """The category menu: key → category code."""
+    saved: tuple[Step, str] | None = None
+    """The progress and language last written to the Call row."""
+    pending: list[Future] = field(default_factory=list)
+    """Database work started for this call and maybe still running."""
+    refused: DomainError | None = None
+    """Why intake would not open this call's ticket, once it said so."""
+
+    @classmethod
+    def begin(cls, call: CallControl, runtime: Runtime) -> "Visit":
+        """Record the call, check its number against the blocklist, read the menus: one
+        transaction, before the caller hears anything."""
+        request, line = call.request, line_of(call.request)
+        caller = identify(request.caller_id)
+        call_id, blocked, menus = in_database(runtime, _open_visit, runtime, request, line, caller.e164)
+        step = Step.BLOCKED if blocked else Step.ANSWERED
+        return cls(call, runtime, call_id, line, caller, blocked, language=request.language, step=step,
+                   saved=(step, request.language), **menus)
+
+    @property
+    def uniqueid(self) -> str:
+        """Asterisk's ${UNIQUEID} of the call."""
+        return self.call.request.uniqueid
+
+    @property
+    def extra(self) -> dict[str, str]:
+        """Log context: the call and, once there is one, its ticket."""
+        return {"call": self.uniqueid, **({"ticket": self.ticket_code} if self.ticket_code else {})}
+
+    def reach(self, step: Step) -> None:
+        """Note that the caller got this far; `save_progress` writes it when the call ends
+        (a crash loses only that: the hangup handler still records the call)."""
+        self.step = step
+
+    def save_progress(self) -> None:
+        """Write how far the caller got, and in which language, on the Call row."""
+        if self.saved != (self.step, self.language):
+            in_database(self.runtime, self._update, progress=self.step.value, language=self.language)
+            self.saved = (self.step, self.language)
+
+    def set_language(self, language: str) -> None:
+        """Speak `language` from now on: prompts and SAY DIGITS follow the channel's language."""
+        if language != self.language:
+            self.call.set_variable("CHANNEL(language)", language)
+            self.language = language
+
+    def next_take_name(self) -> str:
+        """Where Asterisk writes the next take (absolute, without extension)."""
+        folder = self.runtime.settings.recordings_dir / "voice"
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder / f"{self.uniqueid}-{len(self.takes) + 1}")
+
+    def keep(self, take: Recording) -> None:
+        """Remember a take; a usable one goes on the Call row at once (in the background,
+        while the next prompt plays), so a crash loses nothing."""
+        self.takes.append(take)
+        if usable(take):
+            self.pending.append(in_background(self.runtime, self._update, voice_path=self.relative(take)))
+
+    def start_ticket(self) -> "Future[Opened]":
+        """Open the ticket in the background; its result is the Opened or the DomainError."""
+        future = in_background(self.runtime, self.open_ticket)
+        self.pending.append(future)
+        return future
+
+    def settle(self) -> None:
+        """Wait for this call's database work; failures other than intake's refusals are logged."""
+        wait(self.pending)
+        for future in self.pending:
+            error = future.exception()
+            if error is not None and not isinstance(error, DomainError):
+                log.error("saving a call failed", exc_info=error, extra=self.extra)
+        self.pending.clear()
+
+    @property
+    def best_take(self) -> Recording | None:
+        """The latest take worth a ticket."""
+        return next((t for t in reversed(self.takes) if usable(t)), None)
+
+    def relative(self, take: Recording) -> str:
+        """A take's path relative to the recordings directory (what tickets store)."""
+        return str(Path(take.path).relative_to(self.runtime.settings.recordings_dir))
+
+    def open_ticket(self, step: Step | None = Step.SUBMITTED) -> Opened:
+        """Open the ticket with the best take through the intake service, linked to this call
+        (database work: run it on the lane)."""
+        take = self.best_take
+        assert take is not None, "a call's complaint is its recording"
+        step = step or self.step
+        with self.runtime.session() as session:
+            row = session.get(Call, self.call_id)
+            row.progress, row.language = step, self.language  # committed with the ticket
+            complaint = Complaint(via=Via.CALL, caller=self.call.request.caller_id,
+                                  voice_path=self.relative(take), sector=self.sector,
+                                  category=self.category or OTHER, province=self.province,
+                                  language=self.language, origin=row)
+            try:
+                opened = open_ticket(session, complaint, IntakeRules.from_settings(self.runtime.settings))
+            except DomainError as exc:
+                self.refused = exc
+                raise
+        self.step, self.saved, self.ticket_code = step, (step, self.language), opened.ticket.code
+        return opened
+
+    def _update(self, **values: object) -> None:
+        with self.runtime.session() as session:
+            session.execute(update(Call).where(Call.id == self.call_id).values(**values))
+            session.commit()
+
+
+def _open_visit(runtime: Runtime, request: AgiRequest, line: str,
+                number: str | None) -> tuple[int, bool, dict[str, dict[str, str | None]]]:
+    """The Call row's id, whether the number is blocked, and the menus (on the lane)."""
+    with runtime.session() as session:
+        row = find_or_open_call(session, request, line)
+        blocked = is_blocked(session, number)
+        if blocked:
+            row.progress = Step.BLOCKED
+        menus = {"sectors": sector_keys(session), "categories": category_keys(session)}
+        session.commit()
+        return row.id, blocked, menus
+
+
+def usable(take: Recording) -> bool:
+    """True for a take long enough to hold a complaint."""
+    return take.ending is not Ending.FAILED and take.seconds >= MIN_TAKE_S

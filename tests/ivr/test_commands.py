@@ -1,0 +1,113 @@
+"""The voice commands as a newcomer and an operator run them: foad fastagi, foad call,
+foad prompts build, and the plain AGI script foad-agi."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from foad.cli import main
+from foad.serve import services
+from ivr.peer.channel import Channel
+from ivr.peer.dial import run_program
+from ivr.peer.script import Caller, parse
+from ivr.peer.setup import Setup
+from models.calls import Call
+from models.tickets import Ticket
+from tests.ports import free_port, wait_for_port
+
+BIN = Path(sys.executable).parent
+
+
+def environment(settings) -> dict[str, str]:
+    """What an operator exports for every foad command."""
+    return {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url or "",
+            "FOAD_DATA_DIR": str(settings.data_dir), "PATH": os.environ["PATH"]}
+
+
+def invoke(settings, *args: str, **env: str):
+    return CliRunner().invoke(main, list(args), env={**environment(settings), **env}, catch_exceptions=False)
+
+
+def test_the_readme_tour_call_through_foad_fastagi(settings, session, runtime):
+    port = free_port()
+    server = subprocess.Popen([str(BIN / "foad"), "fastagi", "--port", str(port)], env=environment(settings),
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_port(port)
+        done = subprocess.run([str(BIN / "foad"), "call", "--from", "02188776655", "--to", "128",
+                               "--keys", "1 3 2 # 1", "--port", str(port)],
+                              env=environment(settings), capture_output=True, text=True, timeout=60)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        logs = server.communicate(timeout=30)[1]
+    assert done.returncode == 0, done.stderr
+    code = session.scalars(select(Ticket.code)).one()
+    assert f"tracking code read out: {code} (2 times)" in done.stdout
+    assert "(fa) برای ثبت شکایت تازه" in done.stdout and '>> GET DATA "foad/main_menu"' in done.stdout
+    assert server.returncode == 0 and "FastAGI listening" in logs
+
+
+def test_foad_call_quietly_tells_the_outcome(settings, fastagi, session):
+    result = invoke(settings, "call", "--from", "+447700900123", "--to", "+989372840000",
+                    "--keys", "2 2 1234567890#", "--port", str(fastagi.port), "--quiet")
+
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1:] == ["no tracking code read out"]
+    assert "on the overseas line" in result.stdout
+
+
+def test_foad_call_refuses_a_number_that_is_not_ours(settings):
+    result = invoke(settings, "call", "--from", "02188776655", "--to", "110")
+
+    assert result.exit_code == 1 and "neither the service number" in result.output
+
+
+def test_foad_call_explains_a_bad_script(settings, fastagi):
+    result = invoke(settings, "call", "--from", "02188776655", "--keys", "1 x", "--port", str(fastagi.port))
+
+    assert result.exit_code == 1 and "'x': use keys" in result.output
+
+
+def test_prompts_build_renders_into_the_data_directory(settings):
+    result = invoke(settings, "prompts", "build")
+
+    assert result.exit_code == 0, result.output
+    assert (settings.sounds_dir / "fa" / "digits" / "9.wav").is_file()
+    assert (settings.sounds_dir / "en" / "foad" / "welcome.wav").is_file()
+    assert "unchanged" in result.output and "/var/lib/asterisk/sounds" in result.output
+
+
+def test_prompts_build_says_how_to_install_what_is_missing(settings, tmp_path):
+    result = invoke(settings, "prompts", "build", PATH=str(tmp_path))
+
+    assert result.exit_code == 1
+    assert "espeak-ng and sox not found" in result.output and "apt-get install espeak-ng sox" in result.output
+
+
+def test_foad_serve_runs_the_fastagi_server_too():
+    assert services("0.0.0.0", 8000, 4574)["fastagi"] == ["fastagi", "--host", "0.0.0.0", "--port", "4574"]
+
+
+def test_the_plain_agi_script_runs_the_same_flow_as_a_process(settings, session, runtime):
+    setup = Setup(script=str(BIN / "foad-agi"), network=False, caller_id="02188776655", dnid="128",
+                  args=("intake?line=128",), uniqueid="1795440000.91")
+    channel = Channel(setup, Caller(parse("1 3 2 # 1")))
+
+    timing = run_program([str(BIN / "foad-agi")], channel, env=environment(settings))
+
+    row = session.scalars(select(Call).where(Call.uniqueid == "1795440000.91")).one()
+    assert row.ticket is not None and channel.digits_said == [row.ticket.code] * 2
+    assert timing.setup_s > 0
+
+
+def test_foad_call_says_when_no_fastagi_server_runs(settings):
+    result = invoke(settings, "call", "--from", "02188776655", "--port", str(free_port()))
+
+    assert result.exit_code == 1 and "start `foad fastagi`" in result.output
