@@ -12,6 +12,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from console.commands import users as console_users
 from foad.embedded_redis import redis_url
 from foad.logs import configure_logging
 from foad.runtime import Runtime
@@ -194,3 +195,6 @@ def serve(settings: Settings, host: str, port: int) -> None:
 
     with redis_url(settings) as url:
         serve_all(url, host=host, port=port)
+
+
+main.add_command(console_users)

@@ -51,6 +51,10 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     twilio: TwilioSettings = field(default_factory=TwilioSettings)
+    console_session: timedelta = timedelta(minutes=60)
+    """How long a console log-in lasts without a request before it must log in again."""
+    report_min_complaints: int = 10
+    """Complaints an agency needs in a period to be ranked on the report cards."""
 
     @property
     def recordings_dir(self) -> Path:
@@ -86,6 +90,8 @@ class Settings:
             secret_key=env.get("FOAD_SECRET_KEY") or _local_secret(data_dir),
             log_level=(env.get("FOAD_LOG_LEVEL") or "INFO").upper(),
             log_format=_choice(env, "FOAD_LOG_FORMAT", ("text", "json"), "text"),
+            console_session=timedelta(minutes=_number(env, "FOAD_CONSOLE_SESSION_MINUTES", 60)),
+            report_min_complaints=int(_number(env, "FOAD_REPORT_MIN_COMPLAINTS", 10)),
             twilio=TwilioSettings(
                 account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
                 auth_token=env.get("TWILIO_AUTH_TOKEN", ""),

@@ -10,8 +10,9 @@ from models.messages import Message, OptOut
 from models.outbox import OutboxItem
 from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketEvent
+from models.users import Playback, User
 
 __all__ = [
     "Agency", "Base", "BlockedNumber", "Call", "Category", "Media", "Message", "Official",
-    "OptOut", "OutboxItem", "Sector", "SurveyAnswer", "Ticket", "TicketEvent",
+    "OptOut", "OutboxItem", "Playback", "Sector", "SurveyAnswer", "Ticket", "TicketEvent", "User",
 ]

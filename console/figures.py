@@ -1,0 +1,146 @@
+"""Report-card figures per agency and Jalali period, straight from the tickets.
+
+Definitions (also in README.md, "Report cards"):
+- A complaint counts for the agency that holds it (`tickets.agency_id`) and for the period
+  in which it was registered (Tehran time). Tickets closed as out of scope, duplicate or
+  nuisance are not complaints about the agency and are left out, as are unrouted ones.
+- "First answer" is the agency's first response: the earlier of `acknowledged_at` (the
+  official said they are on it) and `resolved_at` (a result without acknowledgement first).
+  Time to first answer and time to result are measured from `registered_at`, when the
+  citizen's three hours began.
+- "Answered within the deadline" means a result (`resolved_at`) no later than
+  `registered_at` + FOAD_RESPONSE_DEADLINE_MINUTES: only a result stops the clock, so an
+  acknowledgement alone does not count as answered.
+- "Resolved" means the ticket has a result (`resolved_at` set), whenever it came.
+- Escalations are the ticket events of kind "escalated" on the period's complaints.
+- Satisfaction: the survey answers (1-5) of the period's complaints: the mean, and the share
+  of answers that are 4 or 5.
+Medians are the usual ones (the mean of the two middle values for an even count).
+"""
+
+from __future__ import annotations
+
+import statistics
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from console.periods import Period, parts
+from models.surveys import SurveyAnswer
+from models.tickets import Ticket, TicketEvent, TicketStatus
+
+NOT_COMPLAINTS = (TicketStatus.REJECTED, TicketStatus.DUPLICATE, TicketStatus.NUISANCE)
+ESCALATED = TicketStatus.ESCALATED.value
+
+
+@dataclass
+class Figures:
+    """One agency's figures for one period."""
+
+    complaints: int = 0
+    answered_in_time: int = 0
+    resolved: int = 0
+    escalations: int = 0
+    first_answer_median_s: float | None = None
+    result_median_s: float | None = None
+    surveys: int = 0
+    score_sum: int = 0
+    satisfied: int = 0
+    """Survey answers of 4 or 5."""
+
+    @property
+    def share_in_time(self) -> float | None:
+        """Share of complaints with a result within the deadline."""
+        return self.answered_in_time / self.complaints if self.complaints else None
+
+    @property
+    def share_resolved(self) -> float | None:
+        """Share of complaints with a result."""
+        return self.resolved / self.complaints if self.complaints else None
+
+    @property
+    def satisfaction(self) -> float | None:
+        """Mean survey score (1-5)."""
+        return self.score_sum / self.surveys if self.surveys else None
+
+    @property
+    def share_satisfied(self) -> float | None:
+        """Share of survey answers that are 4 or 5."""
+        return self.satisfied / self.surveys if self.surveys else None
+
+
+Table = dict[tuple[int, Period], Figures]
+"""Figures by (agency id, period)."""
+
+
+def compute(session: Session, period: Period, deadline: timedelta) -> Table:
+    """Figures of every agency for `period` and the quarters and months inside it."""
+    if session.get_bind().dialect.name == "postgresql":
+        from console.figures_pg import compute_pg
+
+        return compute_pg(session, period, deadline)
+    return _compute_rows(session, period, deadline)
+
+
+def complaints_in(period: Period):
+    """The WHERE clauses that pick a period's complaints."""
+    return (Ticket.registered_at >= period.start, Ticket.registered_at < period.end,
+            Ticket.agency_id.is_not(None), Ticket.status.not_in([s.value for s in NOT_COMPLAINTS]))
+
+
+def escalations_by_ticket():
+    """A subquery: how many times each ticket escalated."""
+    return (select(TicketEvent.ticket_id, func.count().label("n"))
+            .where(TicketEvent.kind == ESCALATED).group_by(TicketEvent.ticket_id).subquery())
+
+
+@dataclass
+class _Samples:
+    figures: Figures = field(default_factory=Figures)
+    first: list[float] = field(default_factory=list)
+    result: list[float] = field(default_factory=list)
+
+
+def _compute_rows(session: Session, period: Period, deadline: timedelta) -> Table:
+    """Any database: one row per complaint, summed in Python (fine for small installs)."""
+    esc = escalations_by_ticket()
+    rows = session.execute(
+        select(Ticket.agency_id, Ticket.registered_at, Ticket.acknowledged_at,
+               Ticket.resolved_at, SurveyAnswer.score, func.coalesce(esc.c.n, 0))
+        .outerjoin(SurveyAnswer, SurveyAnswer.ticket_id == Ticket.id)
+        .outerjoin(esc, esc.c.ticket_id == Ticket.id).where(*complaints_in(period)))
+    months = [Period(period.year, "month", m) for m in period.months]
+    bounds = [m.start for m in months[1:]]
+    wanted = parts(period)
+    samples: dict[tuple[int, Period], _Samples] = {}
+    for agency_id, registered, acked, resolved, score, escalations in rows:
+        month = months[bisect_right(bounds, registered)]
+        for target in (p for p in wanted if month.number in p.months):
+            _add(samples.setdefault((agency_id, target), _Samples()), registered, acked,
+                 resolved, score, escalations, deadline)
+    return {key: _finish(s) for key, s in samples.items()}
+
+
+def _add(s: _Samples, registered: datetime, acked: datetime | None, resolved: datetime | None,
+         score: int | None, escalations: int, deadline: timedelta) -> None:
+    f = s.figures
+    f.complaints += 1
+    f.escalations += escalations
+    first = min((t for t in (acked, resolved) if t is not None), default=None)
+    if first is not None:
+        s.first.append((first - registered).total_seconds())
+    if resolved is not None:
+        f.resolved += 1
+        f.answered_in_time += resolved <= registered + deadline
+        s.result.append((resolved - registered).total_seconds())
+    if score is not None:
+        f.surveys, f.score_sum, f.satisfied = f.surveys + 1, f.score_sum + score, f.satisfied + (score >= 4)
+
+
+def _finish(s: _Samples) -> Figures:
+    s.figures.first_answer_median_s = statistics.median(s.first) if s.first else None
+    s.figures.result_median_s = statistics.median(s.result) if s.result else None
+    return s.figures
