@@ -65,7 +65,7 @@ def _duplicate(session: Session, ticket: Ticket, form, actor: str) -> None:
     original = lookup.find_by_code(session, form.get("original", ""))
     if not access.can_see(session, current_user, original):
         # Same answer as "no such ticket": an inspector learns nothing of other agencies.
-        raise DomainError(f"no ticket has the code {original.code}")
+        raise TicketNotFound(f"no ticket has the code {original.code}")
     actions.mark_duplicate(session, ticket, original, actor=actor)
 
 

@@ -54,12 +54,13 @@ def csrf_token(client, path: str = "/console/login") -> str:
 
 @pytest.fixture
 def login(client, person) -> Callable[[str], Any]:
-    """Log `client` in as one of ROLES through the log-in form."""
+    """Log `client` (or another client, `on`) in as one of ROLES through the log-in form."""
 
-    def _login(name: str):
+    def _login(name: str, on=None):
         person(name)
-        token = csrf_token(client)
-        response = client.post("/console/login", data={"name": name, "password": PASSWORD,
+        browser = on or client
+        token = csrf_token(browser)
+        response = browser.post("/console/login", data={"name": name, "password": PASSWORD,
                                                        "csrf_token": token})
         assert response.status_code == 302, response.get_data(as_text=True)
         return response
@@ -105,3 +106,13 @@ def write_wav(path: Path, seconds: float = 3.0, rate: int = 8000) -> Path:
         out.setframerate(rate)
         out.writeframes(bytes(frames))
     return path
+
+
+def reload(session: Session, row: Any) -> Any:
+    """`row` as the database has it now, ending the read so the app's writers don't wait.
+
+    (On SQLite every transaction takes the write lock, see models.db.)
+    """
+    session.refresh(row)
+    session.commit()
+    return row
