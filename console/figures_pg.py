@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import case, func, literal, select, tuple_
+from sqlalchemy import Interval, case, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from console.figures import Figures, Table, complaints_in, escalations_by_ticket
@@ -29,7 +29,7 @@ def _facts(period: Period, deadline: timedelta):
         Ticket.agency_id.label("agency_id"), month.label("month"),
         func.extract("epoch", first - reg).label("first_s"),
         func.extract("epoch", res - reg).label("result_s"),
-        case((res <= reg + deadline, 1), else_=0).label("in_time"),
+        case((res <= reg + literal(deadline, Interval()), 1), else_=0).label("in_time"),
         case((res.is_not(None), 1), else_=0).label("resolved"),
         func.coalesce(esc.c.n, 0).label("escalations"),
         SurveyAnswer.score.label("score"),

@@ -6,16 +6,16 @@ from flask import Blueprint
 
 from console.reports import chosen_period, csv_response, page
 
-bp = Blueprint("public", __name__, url_prefix="/reports")
+bp = Blueprint("public", __name__)
 
 
-@bp.get("")
+@bp.get("/reports")
 def index():
     """Every agency's card for a period, for anyone."""
     return page(chosen_period(), public=True)
 
 
-@bp.get(".csv")
+@bp.get("/reports.csv")
 def export():
     """The same cards as CSV, for anyone."""
     return csv_response(chosen_period())

@@ -11,7 +11,7 @@ from foad.app import db, runtime_of
 from models.agencies import Agency
 from models.base import utcnow
 
-bp = Blueprint("reports", __name__, url_prefix="/console/reports")
+bp = Blueprint("reports", __name__, url_prefix="/console")
 
 ALL_ROLES = (access.SUPERVISOR, access.INSPECTOR, access.ADMIN)
 
@@ -47,21 +47,21 @@ def csv_response(period: periods.Period) -> Response:
         "Content-Disposition": f"attachment; filename=foad-report-cards-{period.key}.csv"})
 
 
-@bp.get("")
+@bp.get("/reports")
 @access.roles_required(*ALL_ROLES)
 def index():
     """All agencies' cards for a period."""
     return page(chosen_period(), public=False)
 
 
-@bp.get(".csv")
+@bp.get("/reports.csv")
 @access.roles_required(*ALL_ROLES)
 def export():
     """CSV export of a period's cards."""
     return csv_response(chosen_period())
 
 
-@bp.get("/<code>")
+@bp.get("/reports/<code>")
 @access.roles_required(*ALL_ROLES)
 def agency(code: str):
     """One agency's card for a period, with its quarters and months."""
