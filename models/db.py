@@ -42,9 +42,9 @@ def _sqlite_begin_immediate(connection) -> None:
 
 
 def make_sessions(
-    engine: Engine, on_commit: Callable[[list[int]], None] | None = None
+    engine: Engine, on_commit: Callable[[list[outbox.Work]], None] | None = None
 ) -> sessionmaker[Session]:
-    """A session factory; `on_commit` gets the ids of outbox rows each commit made."""
+    """A session factory; `on_commit` gets the outbox work each commit wrote."""
     sessions = sessionmaker(engine, expire_on_commit=False)
     if on_commit is not None:
         outbox.push_after_commit(sessions, on_commit)

@@ -1,7 +1,7 @@
 """Importing the agency directory from a CSV file that operators keep as a spreadsheet.
 
 One row per agency: code, level, sector, parent (a code), province, county, name_fa,
-name_en, joined_on (YYYY-MM-DD), head_name, head_mobile, senior_name, senior_mobile.
+name_en, joined_on (YYYY-MM-DD, Gregorian or Jalali), head_name, head_mobile, senior_name, senior_mobile.
 Rows may come in any order; a file with any bad row imports nothing.
 """
 
@@ -13,15 +13,19 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Mapping
 
+import jdatetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.agencies import FOAD_SECTOR, Agency, Level, Official, Role, Sector
+from models.persian import latin_digits
 from models.phones import identify
 from models.provinces import BY_CODE
 
-COLUMNS = ("code", "level", "sector", "parent", "province", "county", "name_fa", "name_en",
-           "joined_on", "head_name", "head_mobile", "senior_name", "senior_mobile")
+JALALI_BEFORE = 1700
+"""A joined_on year below this is a Jalali year (1403 is 2024)."""
+REQUIRED_COLUMNS = ("code", "level", "sector", "name_fa", "name_en")
 SAMPLE = Path(__file__).parent / "data" / "directory-sample.csv"
 """Tehran and Hamedan, all four levels, every sector; officials' numbers in +98 997, a
 range no Iranian operator has been given, so the sample can never text a real person."""
@@ -48,7 +52,11 @@ class ImportReport:
 def import_csv(session: Session, path: Path) -> ImportReport:
     """Import (add or update) the directory in `path`, then commit."""
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
+        reader = csv.DictReader(handle)
+        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise DirectoryError([f"the header has no column {c!r}" for c in missing])
+        rows = list(reader)
     return import_rows(session, rows)
 
 
@@ -83,7 +91,7 @@ def _validate(session: Session, rows: list[dict[str, str]], problems: list[str])
     known = set(session.scalars(select(Agency.code))) | {r.get("code", "") for r in rows}
     for number, row in enumerate(rows, start=2):  # line 1 is the header
         where = f"line {number} ({row.get('code') or 'no code'})"
-        missing = [c for c in ("code", "level", "sector", "name_fa", "name_en") if not row.get(c)]
+        missing = [c for c in REQUIRED_COLUMNS if not row.get(c)]
         if missing:
             problems.append(f"{where}: missing {', '.join(missing)}")
             continue
@@ -101,13 +109,21 @@ def _validate(session: Session, rows: list[dict[str, str]], problems: list[str])
                 problems.append(f"{where}: {column} {row[column]!r} is not a phone number")
 
 
-def _date_problem(text: str) -> list[str]:
+def joined_on(text: str) -> date | None:
+    """A YYYY-MM-DD date, Gregorian or (years before 1700) Jalali, as operators type them."""
     if not text:
-        return []
+        return None
+    given = date.fromisoformat(latin_digits(text))
+    if given.year < JALALI_BEFORE:
+        return jdatetime.date(given.year, given.month, given.day).togregorian()
+    return given
+
+
+def _date_problem(text: str) -> list[str]:
     try:
-        date.fromisoformat(text)
+        joined_on(text)
     except ValueError:
-        return [f"joined_on {text!r} is not a YYYY-MM-DD date"]
+        return [f"joined_on {text!r} is not a YYYY-MM-DD date (Gregorian or Jalali)"]
     return []
 
 
@@ -117,7 +133,7 @@ def _fill(agency: Agency, row: dict[str, str]) -> None:
     agency.province_code = row.get("province") or None
     agency.county = row.get("county") or None
     agency.name_fa, agency.name_en = row["name_fa"], row["name_en"]
-    agency.joined_on = date.fromisoformat(row["joined_on"]) if row.get("joined_on") else None
+    agency.joined_on = joined_on(row.get("joined_on", ""))
 
 
 def _officials(session: Session, agency: Agency, row: dict[str, str]) -> int:

@@ -1,16 +1,18 @@
 """The outbox: work to queue, committed with the change that caused it, pushed after commit.
 
 A row is written in the same transaction as the ticket change it belongs to, so the work
-can never be lost: if Redis is down when the transaction commits, the relay queues it later.
+can never be lost: if Redis is down when the transaction commits (or loses the job later),
+the relay queues it again. A row is done when its job has finished.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Callable
 
-from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy import JSON, ForeignKey, Index, String, event, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from models.base import Base, utcnow
@@ -29,6 +31,11 @@ class OutboxItem(Base):
     """One piece of work to hand to the queue."""
 
     __tablename__ = "outbox"
+    __table_args__ = (
+        # The relay's scan: only work not done yet, oldest first.
+        Index("ix_outbox_pending", "created_at", postgresql_where=text("done_at IS NULL"),
+              sqlite_where=text("done_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job: Mapped[str] = mapped_column(String(40))
@@ -37,36 +44,44 @@ class OutboxItem(Base):
     """Idempotency key, e.g. "route_ticket:42": the same work is never written twice."""
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    queued_at: Mapped[datetime | None] = mapped_column(index=True)
-    """Set when the item was handed to Redis; the relay looks for rows where it is null."""
     done_at: Mapped[datetime | None]
-    """Set by the worker when the job finished, so the relay can tell lost work from done."""
+    """Set by the worker when the job finished. Until then the relay makes sure Redis has it."""
 
 
 def add_work(session: Session, job: Job, *args: Any, key: str, ticket_id: int | None = None) -> OutboxItem:
-    """Write work to do after this transaction commits; the same key is written only once."""
-    existing = session.query(OutboxItem).filter_by(key=key).one_or_none()
-    if existing is not None:
-        return existing
+    """Write work to do after this transaction commits.
+
+    `key` is unique: writing the same work twice fails the transaction, so a caller that
+    may repeat itself (a retried job) checks its own state first.
+    """
     item = OutboxItem(job=job.value, args=list(args), key=key, ticket_id=ticket_id)
     session.add(item)
     return item
 
 
-def push_after_commit(sessions: sessionmaker[Session], push: Callable[[list[int]], None]) -> None:
-    """After each commit of a session from `sessions`, call `push` with its new outbox ids."""
+@dataclass(frozen=True)
+class Work:
+    """An outbox row as the queue needs it, detached from any session."""
+
+    id: int
+    job: str
+    args: tuple[Any, ...]
+
+
+def push_after_commit(sessions: sessionmaker[Session], push: Callable[[list[Work]], None]) -> None:
+    """After each commit of a session from `sessions`, call `push` with the work it wrote."""
 
     @event.listens_for(sessions, "after_flush")
     def _collect(session: Session, _context) -> None:
-        fresh = [obj.id for obj in session.new if isinstance(obj, OutboxItem)]
-        session.info.setdefault("outbox_ids", []).extend(fresh)
+        fresh = [Work(o.id, o.job, tuple(o.args)) for o in session.new if isinstance(o, OutboxItem)]
+        session.info.setdefault("outbox", []).extend(fresh)
 
     @event.listens_for(sessions, "after_commit")
     def _push(session: Session) -> None:
-        ids = session.info.pop("outbox_ids", [])
-        if ids:
-            push(ids)
+        work = session.info.pop("outbox", [])
+        if work:
+            push(work)
 
     @event.listens_for(sessions, "after_rollback")
     def _forget(session: Session) -> None:
-        session.info.pop("outbox_ids", None)
+        session.info.pop("outbox", None)

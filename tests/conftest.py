@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import os
 import uuid
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 from rq import SimpleWorker
-from sqlalchemy import Engine, MetaData, create_engine, insert, select, text, update
+from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.engine import make_url
 
 from foad.app import create_app

@@ -1,7 +1,8 @@
-"""Moving outbox rows to RQ: right after commit, and by the relay for anything left behind."""
+"""Moving outbox rows to RQ: right after commit, and by the relay for anything Redis lacks."""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 from datetime import timedelta
@@ -9,14 +10,13 @@ from typing import Callable, Iterable
 
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue
-from rq.exceptions import NoSuchJobError
+from rq import Queue, get_current_job
 from rq.job import Job as RQJob
-from sqlalchemy import Engine, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
-from models.outbox import OutboxItem
+from models.outbox import OutboxItem, Work
 from models.tickets import Ticket
 from worker import context
 from worker.queues import JOBS
@@ -24,75 +24,79 @@ from worker.queues import JOBS
 log = logging.getLogger(__name__)
 
 RELAY_BATCH = 500
-"""Rows the relay moves in one run; the next run takes the rest."""
-STALE_AFTER = timedelta(minutes=5)
-"""A queued row not done after this is checked against Redis (which may have lost it)."""
+"""Rows the relay looks at in one run; the next run takes the rest."""
+RELAY_GRACE = timedelta(seconds=30)
+"""Rows younger than this are left to the after-commit push that is likely under way."""
 
 
 def job_id(item_id: int) -> str:
-    """The RQ job id of an outbox row: stable, so pushing twice does not run it twice."""
+    """The RQ job id of an outbox row: stable, so pushing twice does not make two jobs."""
     return f"outbox-{item_id}"
 
 
 class Pusher:
-    """The session factory's after-commit hook: queue the rows just committed."""
+    """The session factory's after-commit hook: queue the work just committed."""
 
-    def __init__(self, engine: Engine, redis: Redis) -> None:
-        self.engine, self.redis = engine, redis
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
 
-    def __call__(self, ids: list[int]) -> None:
-        with Session(self.engine) as session:
-            items = session.scalars(select(OutboxItem).where(
-                OutboxItem.id.in_(ids), OutboxItem.queued_at.is_(None))).all()
-            push(session, self.redis, items)
+    def __call__(self, work: list[Work]) -> None:
+        push(self.redis, work)
 
 
-def push(session: Session, redis: Redis, items: Iterable[OutboxItem]) -> int:
-    """Enqueue each row and mark it queued; stop quietly at the first Redis failure."""
+@functools.lru_cache(maxsize=64)
+def _queue(redis: Redis, name: str) -> Queue:
+    # A new Queue asks Redis for its version: keep one per connection and name.
+    return Queue(name, connection=redis)
+
+
+def push(redis: Redis, work: Iterable[Work]) -> int:
+    """Enqueue each piece of work; stop quietly at the first Redis failure (the relay retries)."""
     pushed = 0
-    for item in items:
+    for item in work:
         try:
             _enqueue(redis, item)
         except RedisError as exc:
             log.warning("redis unreachable, the relay will queue it later",
                         extra={"outbox": item.id, "job": item.job, "error": str(exc)})
             break
-        session.execute(update(OutboxItem).where(OutboxItem.id == item.id).values(queued_at=utcnow()))
-        session.commit()
         pushed += 1
     return pushed
 
 
-def _enqueue(redis: Redis, item: OutboxItem) -> None:
+def _enqueue(redis: Redis, item: Work) -> None:
     spec = JOBS[item.job]
-    Queue(spec.queue, connection=redis).enqueue(
+    _queue(redis, spec.queue).enqueue(
         run, item.id, job_id=job_id(item.id), retry=spec.retry, job_timeout=spec.timeout,
         description=f"{item.job}({', '.join(map(str, item.args))})",
     )
 
 
-def relay(session: Session, redis: Redis) -> int:
-    """Queue rows never queued, and rows Redis forgot (say, it restarted without its data)."""
-    stale = utcnow() - STALE_AFTER
+
+def relay(session: Session, redis: Redis, *, grace: timedelta = RELAY_GRACE) -> int:
+    """Queue work not done whose job Redis does not hold (never pushed, or forgotten)."""
     rows = session.scalars(
         select(OutboxItem)
-        .where(OutboxItem.done_at.is_(None))
-        .where(OutboxItem.queued_at.is_(None) | (OutboxItem.queued_at < stale))
-        .order_by(OutboxItem.id).limit(RELAY_BATCH)
+        .where(OutboxItem.done_at.is_(None), OutboxItem.created_at < utcnow() - grace)
+        .order_by(OutboxItem.created_at).limit(RELAY_BATCH)
     ).all()
-    lost = [item for item in rows if item.queued_at is None or _forgotten(redis, item)]
-    pushed = push(session, redis, lost)
+    missing = _missing_from(redis, rows)
+    pushed = push(redis, (Work(r.id, r.job, tuple(r.args)) for r in missing))
     if pushed:
-        log.info("relay queued outbox rows", extra={"count": pushed})
+        log.info("relay queued outbox work", extra={"count": pushed})
     return pushed
 
 
-def _forgotten(redis: Redis, item: OutboxItem) -> bool:
+def _missing_from(redis: Redis, rows: list[OutboxItem]) -> list[OutboxItem]:
+    pipe = redis.pipeline(transaction=False)
+    for row in rows:
+        pipe.exists(RQJob.key_for(job_id(row.id)))
     try:
-        RQJob.fetch(job_id(item.id), connection=redis)
-    except NoSuchJobError:
-        return True
-    return False
+        held = pipe.execute()
+    except RedisError as exc:
+        log.warning("redis unreachable, relay skipped", extra={"error": str(exc)})
+        return []
+    return [row for row, present in zip(rows, held) if not present]
 
 
 def run(item_id: int) -> None:
@@ -104,10 +108,10 @@ def run(item_id: int) -> None:
             return
         code = session.scalar(select(Ticket.code).where(Ticket.id == item.ticket_id)) if item.ticket_id else None
         job, args = item.job, list(item.args)
-    spec = JOBS[job]
-    extra = {"job": job, "rq_job": job_id(item_id), "ticket": code}
+    current = get_current_job()
+    extra = {"job": job, "rq_job": current.id if current else job_id(item_id), "ticket": code}
     log.info("job started", extra=extra)
-    _function(spec.function)(*args)
+    _function(JOBS[job].function)(*args)
     with runtime.session() as session:
         session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(done_at=utcnow()))
         session.commit()

@@ -179,14 +179,15 @@ def upgrade() -> None:
     sa.Column('key', sa.String(length=120), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('queued_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('done_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_outbox_ticket_id_tickets'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
     sa.UniqueConstraint('key', name=op.f('uq_outbox_key'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_queued_at'), ['queued_at'], unique=False)
+        batch_op.create_index('ix_outbox_pending', ['created_at'], unique=False,
+                              postgresql_where=sa.text('done_at IS NULL'),
+                              sqlite_where=sa.text('done_at IS NULL'))
 
     op.create_table('ticket_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -258,7 +259,7 @@ def downgrade() -> None:
 
     op.drop_table('ticket_events')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outbox_queued_at'))
+        batch_op.drop_index('ix_outbox_pending')
 
     op.drop_table('outbox')
     with op.batch_alter_table('messages', schema=None) as batch_op:

@@ -1,0 +1,145 @@
+"""Tickets per second through the intake service, beside raw single-row INSERTs on the same database.
+
+    .venv/bin/python bench/intake.py [--tickets N] [--clients C]
+
+Uses DATABASE_URL (a throwaway database is created on that PostgreSQL server and dropped after)
+or, without it, a SQLite file in a temporary folder; REDIS_URL or the embedded Redis. Each
+intake commits the ticket, its first event and its outbox row, then pushes the row to RQ:
+exactly what a channel pays. Prints a table, then one line of JSON with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import multiprocessing
+import time
+import uuid
+from pathlib import Path
+from typing import Callable, Iterator
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from foad.embedded_redis import redis_url  # noqa: E402
+from foad.runtime import Runtime  # noqa: E402
+from foad.settings import Settings  # noqa: E402
+from models.db import make_engine  # noqa: E402
+from models.directory import SAMPLE, import_csv  # noqa: E402
+from models.intake import Complaint, IntakeRules, open_ticket  # noqa: E402
+from models.migrate import upgrade  # noqa: E402
+from models.tickets import Via  # noqa: E402
+
+
+@contextlib.contextmanager
+def scratch_database(folder: Path) -> Iterator[str]:
+    """A fresh, migrated database with the sample directory, dropped afterwards."""
+    given = os.environ.get("DATABASE_URL")
+    if not given:
+        url = f"sqlite:///{folder / 'bench.sqlite3'}"
+        yield _prepared(url)
+        return
+    name = f"foad_bench_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(given, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield _prepared(make_url(given).set(database=name).render_as_string(hide_password=False))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _prepared(url: str) -> str:
+    upgrade(url)
+    engine = make_engine(url)
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        import_csv(session, SAMPLE)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, code VARCHAR(10), body TEXT)"))
+    engine.dispose()
+    return url
+
+
+def timed(clients: int, total: int, one: Callable[[int, int], None]) -> float:
+    """Run `one(client, i)` `total` times spread over `clients` processes; items per second.
+
+    Processes, as in production (gunicorn workers, FastAGI children): threads would measure
+    the GIL, not the database.
+    """
+    per_client = total // clients
+    ready = multiprocessing.Barrier(clients + 1)
+
+    def client(n: int) -> None:
+        ready.wait()
+        for i in range(per_client):
+            one(n, i)
+
+    workers = [multiprocessing.Process(target=client, args=(n,)) for n in range(clients)]
+    for w in workers:
+        w.start()
+    ready.wait()
+    start = time.perf_counter()
+    for w in workers:
+        w.join()
+        if w.exitcode != 0:
+            raise SystemExit(f"a client failed with exit code {w.exitcode}")
+    return per_client * clients / (time.perf_counter() - start)
+
+
+def raw_inserts(runtime: Runtime, clients: int, total: int) -> float:
+    """Single-row INSERT + COMMIT per row: the floor any intake pays."""
+
+    def one(n: int, i: int) -> None:
+        with runtime.for_this_process().engine.begin() as conn:
+            conn.execute(text("INSERT INTO bench_raw (id, code, body) VALUES (:id, :c, :b)"),
+                         {"id": n * 10_000_000 + i, "c": "1234567890", "b": "کارمند نیامد"})
+
+    return timed(clients, total, one)
+
+
+def intakes(runtime: Runtime, clients: int, total: int) -> float:
+    """Tickets opened through the intake service, each from its own caller."""
+    rules = IntakeRules(max_per_hour=1_000_000)
+
+    def one(n: int, i: int) -> None:
+        # A session per complaint, as a request or a call has.
+        with runtime.session() as session:
+            complaint = Complaint(via=Via.SMS, caller=f"+98912{n:02d}{i:05d}", text="کارمند باجه نیامد")
+            open_ticket(session, complaint, rules)
+
+    return timed(clients, total, one)
+
+
+def main() -> None:
+    """Measure and print the table and the JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=4, help="client processes")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder, scratch_database(Path(folder)) as url:
+        settings = Settings.from_env({**os.environ, "DATABASE_URL": url, "FOAD_DATA_DIR": folder})
+        with redis_url(settings) as redis:
+            runtime = Runtime(settings, redis)
+            raw = raw_inserts(runtime, args.clients, args.tickets)
+            intake = intakes(runtime, args.clients, args.tickets)
+            runtime.close()
+    database = make_url(url).get_backend_name()
+    print(f"{'database':<12}{'clients':>8}{'raw inserts/s':>16}{'tickets/s':>12}{'ratio':>8}")
+    print(f"{database:<12}{args.clients:>8}{raw:>16.0f}{intake:>12.0f}{intake / raw:>8.2f}")
+    print(json.dumps({"bench": "intake", "database": database, "clients": args.clients,
+                      "tickets": args.tickets, "raw_inserts_per_s": round(raw, 1),
+                      "tickets_per_s": round(intake, 1), "ratio_to_raw": round(intake / raw, 3)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""Structured logs carry the ticket's code and the call or message id."""
+
+import io
+import json
+import logging
+
+import pytest
+
+from foad.logs import configure_logging
+from foad.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def keep_root_logger():
+    """configure_logging() replaces the root handlers: put pytest's back afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:], root.level = handlers, level
+
+
+def emit(tmp_path, fmt: str) -> str:
+    stream = io.StringIO()
+    configure_logging(Settings.from_env({"FOAD_DATA_DIR": str(tmp_path), "FOAD_LOG_FORMAT": fmt}),
+                      stream=stream)
+    logging.getLogger("foad.test").info("ticket opened", extra={"ticket": "4821930576", "call": "17.5"})
+    return stream.getvalue()
+
+
+def test_text_lines_end_with_key_value_context(tmp_path):
+    line = emit(tmp_path, "text")
+    assert "INFO    foad.test: ticket opened ticket=4821930576 call=17.5" in line
+
+
+def test_json_lines_hold_the_context_as_fields(tmp_path):
+    doc = json.loads(emit(tmp_path, "json"))
+    assert doc["message"] == "ticket opened" and doc["ticket"] == "4821930576" and doc["call"] == "17.5"
