@@ -23,21 +23,24 @@ def bars(figures: Figures) -> list[tuple[str, float | None]]:
 
 
 def card_chart(figures: Figures, title: str) -> Markup:
-    """Horizontal bars, right to left, with the value written beside each bar."""
+    """Horizontal bars, right to left, with the value written beside each bar.
+
+    The SVG is right-to-left like the page, so text-anchor "start" is a text's right edge.
+    """
     rows = bars(figures)
     height = ROW * len(rows) + 8
     room = WIDTH - LABEL - 50
     parts = [f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {WIDTH} {height}" '
-             f'width="{WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+             f'width="{WIDTH}" height="{height}" direction="rtl" xmlns="http://www.w3.org/2000/svg">',
              f"<title>{escape(title)}</title>"]
     for n, (label, share) in enumerate(rows):
         y = 4 + n * ROW
         length = round(room * (share or 0.0))
         right = WIDTH - LABEL
-        parts.append(f'<text x="{WIDTH - 4}" y="{y + 17}" text-anchor="end" class="chart-label">{escape(label)}</text>')
+        parts.append(f'<text x="{WIDTH - 4}" y="{y + 17}" text-anchor="start" class="chart-label">{escape(label)}</text>')
         parts.append(f'<rect x="{right - room}" y="{y + 4}" width="{room}" height="16" class="chart-track"/>')
         parts.append(f'<rect x="{right - length}" y="{y + 4}" width="{length}" height="16" class="chart-bar"/>')
-        parts.append(f'<text x="{right - room - 4}" y="{y + 17}" text-anchor="end" class="chart-value">'
+        parts.append(f'<text x="{right - room - 4}" y="{y + 17}" text-anchor="start" class="chart-value">'
                      f"{escape(_value(label, share, figures))}</text>")
     parts.append("</svg>")
     return Markup("".join(parts))

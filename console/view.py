@@ -53,6 +53,13 @@ def duration(seconds: float | None) -> str:
     return persian_digits(" و ".join(p for p in parts if p))
 
 
+def actor_label(actor: str) -> str:
+    """Who did a step, in Persian: the citizen, the system, an official, or a console user."""
+    kind, _, who = actor.partition(":")
+    named = {"citizen": "شهروند", "system": "سامانه", "official": "بازرس", "user": "کاربر"}
+    return f"{named.get(kind, kind)} {persian_digits(who)}".strip()
+
+
 def percent(share: float | None) -> str:
     """A share (0-1) as a Persian percentage, or a dash."""
     return "—" if share is None else persian_digits(f"{share * 100:.0f}") + "٪"
@@ -67,6 +74,6 @@ def register_filters(app: Flask) -> None:
     """Make the filters available to every template."""
     app.jinja_env.filters.update(
         jalali=jalali_filter, jdate=jalali_date, fa=persian_digits, status_fa=status_label, duration=duration,
-        percent=percent, mask=mask, province=province_name,
+        percent=percent, actor=actor_label, mask=mask, province=province_name,
         via_fa=lambda via: VIA_LABELS.get(via, via),
     )
