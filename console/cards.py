@@ -10,7 +10,8 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from console.figures import Figures, Table, compute
+from console import rollup
+from console.figures import Figures, Table
 from console.periods import Period
 from models.agencies import Agency
 
@@ -38,10 +39,27 @@ class Card:
 
 
 def build(session: Session, period: Period, *, deadline: timedelta, minimum: int,
-          table: Table | None = None) -> list[Card]:
-    """The cards of every agency with complaints in `period`, ranked ones first."""
-    table = compute(session, period, deadline) if table is None else table
-    agencies = {a.id: a for a in session.scalars(select(Agency)).unique()}
+          max_age: timedelta = timedelta(minutes=10), table: Table | None = None) -> list[Card]:
+    """The cards of every agency with complaints in `period`, ranked ones first.
+
+    Figures come from the monthly rollup, refreshed when older than `max_age`.
+    """
+    if table is None:
+        table = rollup.table(session, period, deadline=deadline, max_age=max_age)
+    return rank(period, table, _agencies(session), minimum)
+
+
+def build_all(session: Session, period: Period, *, deadline: timedelta, minimum: int,
+              max_age: timedelta = timedelta(minutes=10)) -> dict[Period, list[Card]]:
+    """The cards of `period` and of every quarter and month inside it, from one rollup read."""
+    table = rollup.table(session, period, deadline=deadline, max_age=max_age)
+    agencies = _agencies(session)
+    periods = sorted({p for _aid, p in table}, key=lambda p: (p.kind != period.kind, p.key))
+    return {p: rank(p, table, agencies, minimum) for p in periods}
+
+
+def rank(period: Period, table: Table, agencies: dict[int, Agency], minimum: int) -> list[Card]:
+    """The cards of `period` in `table`, ranked ones first, best first."""
     cards = [_card(agencies[aid], p, f, minimum) for (aid, p), f in table.items() if p == period]
     ranked = sorted((c for c in cards if c.unranked is None), key=_merit)
     order = {id(c): n for n, c in enumerate(ranked, start=1)}
@@ -49,11 +67,10 @@ def build(session: Session, period: Period, *, deadline: timedelta, minimum: int
     return sorted(cards, key=lambda c: (c.rank is None, c.rank or 0, c.agency.code))
 
 
-def build_all(session: Session, period: Period, *, deadline: timedelta, minimum: int) -> dict[Period, list[Card]]:
-    """The cards of `period` and of every quarter and month inside it, from one computation."""
-    table = compute(session, period, deadline)
-    periods = sorted({p for _aid, p in table}, key=lambda p: (p.kind != period.kind, p.key))
-    return {p: build(session, p, deadline=deadline, minimum=minimum, table=table) for p in periods}
+def _agencies(session: Session) -> dict[int, Agency]:
+    agencies = {a.id: a for a in session.scalars(select(Agency)).unique()}
+    session.commit()  # end the read (on SQLite it holds the write lock)
+    return agencies
 
 
 def _card(agency: Agency, period: Period, figures: Figures, minimum: int) -> Card:

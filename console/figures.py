@@ -1,4 +1,4 @@
-"""Report-card figures per agency and Jalali period, straight from the tickets.
+"""Report-card figures per agency and Jalali period: per agency-month samples, then combined.
 
 Definitions (also in README.md, "Report cards"):
 - A complaint counts for the agency that holds it (`tickets.agency_id`) and for the period
@@ -15,7 +15,9 @@ Definitions (also in README.md, "Report cards"):
 - Escalations are the ticket events of kind "escalated" on the period's complaints.
 - Satisfaction: the survey answers (1-5) of the period's complaints: the mean, and the share
   of answers that are 4 or 5.
-Medians are the usual ones (the mean of the two middle values for an even count).
+Medians are the usual ones (the mean of the two middle values for an even count). They do
+not add up, so each agency-month keeps its sorted durations, and a quarter's or a year's
+median is taken over the months' durations together: exact, not a median of medians.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import statistics
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain
+from typing import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -72,22 +76,69 @@ class Figures:
         return self.satisfied / self.surveys if self.surveys else None
 
 
+ADDITIVE = ("complaints", "answered_in_time", "resolved", "escalations", "surveys", "score_sum",
+            "satisfied")
+"""The figures that add up from months to quarters and years."""
+
+
+@dataclass
+class Month:
+    """One agency's Jalali month: the additive figures and the sorted durations (seconds)."""
+
+    agency_id: int
+    number: int
+    figures: Figures = field(default_factory=Figures)
+    first: list[float] = field(default_factory=list)
+    result: list[float] = field(default_factory=list)
+
+
 Table = dict[tuple[int, Period], Figures]
 """Figures by (agency id, period)."""
 
 
 def compute(session: Session, period: Period, deadline: timedelta) -> Table:
-    """Figures of every agency for `period` and the quarters and months inside it."""
+    """Figures of every agency for `period` and the quarters and months inside it, from tickets."""
+    return tabulate(period, month_samples(session, period.year, period.months, deadline))
+
+
+def month_samples(session: Session, year: int, months: Iterable[int], deadline: timedelta) -> list[Month]:
+    """Every agency's samples for each of `months` (consecutive) of the Jalali `year`."""
+    chosen = [Period(year, "month", m) for m in sorted(months)]
     if session.get_bind().dialect.name == "postgresql":
-        from console.figures_pg import compute_pg
+        from console.figures_pg import month_samples_pg
 
-        return compute_pg(session, period, deadline)
-    return _compute_rows(session, period, deadline)
+        return month_samples_pg(session, chosen, deadline)
+    return _month_samples_rows(session, chosen, deadline)
 
 
-def complaints_in(period: Period):
-    """The WHERE clauses that pick a period's complaints."""
-    return (Ticket.registered_at >= period.start, Ticket.registered_at < period.end,
+def tabulate(period: Period, months: Iterable[Month]) -> Table:
+    """The figures of `period` and of each quarter and month in it, from month samples."""
+    by_agency: dict[int, list[Month]] = {}
+    for month in months:
+        if month.number in period.months:
+            by_agency.setdefault(month.agency_id, []).append(month)
+    table: Table = {}
+    for agency_id, mine in by_agency.items():
+        for part in parts(period):
+            inside = [m for m in mine if m.number in part.months]
+            if inside:
+                table[(agency_id, part)] = combine(inside)
+    return table
+
+
+def combine(months: list[Month]) -> Figures:
+    """The figures of several months of one agency together."""
+    figures = Figures(**{name: sum(getattr(m.figures, name) for m in months) for name in ADDITIVE})
+    first = list(chain.from_iterable(m.first for m in months))
+    result = list(chain.from_iterable(m.result for m in months))
+    figures.first_answer_median_s = statistics.median(first) if first else None
+    figures.result_median_s = statistics.median(result) if result else None
+    return figures
+
+
+def complaints_between(start: datetime, end: datetime):
+    """The WHERE clauses that pick the complaints registered in [start, end)."""
+    return (Ticket.registered_at >= start, Ticket.registered_at < end,
             Ticket.agency_id.is_not(None), Ticket.status.not_in([s.value for s in NOT_COMPLAINTS]))
 
 
@@ -97,50 +148,38 @@ def escalations_by_ticket():
             .where(TicketEvent.kind == ESCALATED).group_by(TicketEvent.ticket_id).subquery())
 
 
-@dataclass
-class _Samples:
-    figures: Figures = field(default_factory=Figures)
-    first: list[float] = field(default_factory=list)
-    result: list[float] = field(default_factory=list)
-
-
-def _compute_rows(session: Session, period: Period, deadline: timedelta) -> Table:
+def _month_samples_rows(session: Session, months: list[Period], deadline: timedelta) -> list[Month]:
     """Any database: one row per complaint, summed in Python (fine for small installs)."""
     esc = escalations_by_ticket()
     rows = session.execute(
         select(Ticket.agency_id, Ticket.registered_at, Ticket.acknowledged_at,
                Ticket.resolved_at, SurveyAnswer.score, func.coalesce(esc.c.n, 0))
         .outerjoin(SurveyAnswer, SurveyAnswer.ticket_id == Ticket.id)
-        .outerjoin(esc, esc.c.ticket_id == Ticket.id).where(*complaints_in(period)))
-    months = [Period(period.year, "month", m) for m in period.months]
+        .outerjoin(esc, esc.c.ticket_id == Ticket.id)
+        .where(*complaints_between(months[0].start, months[-1].end)))
     bounds = [m.start for m in months[1:]]
-    wanted = parts(period)
-    samples: dict[tuple[int, Period], _Samples] = {}
+    found: dict[tuple[int, int], Month] = {}
     for agency_id, registered, acked, resolved, score, escalations in rows:
-        month = months[bisect_right(bounds, registered)]
-        for target in (p for p in wanted if month.number in p.months):
-            _add(samples.setdefault((agency_id, target), _Samples()), registered, acked,
-                 resolved, score, escalations, deadline)
-    return {key: _finish(s) for key, s in samples.items()}
+        number = months[bisect_right(bounds, registered)].number
+        month = found.setdefault((agency_id, number), Month(agency_id, number))
+        _add(month, registered, acked, resolved, score, escalations, deadline)
+    for month in found.values():
+        month.first.sort()
+        month.result.sort()
+    return list(found.values())
 
 
-def _add(s: _Samples, registered: datetime, acked: datetime | None, resolved: datetime | None,
+def _add(m: Month, registered: datetime, acked: datetime | None, resolved: datetime | None,
          score: int | None, escalations: int, deadline: timedelta) -> None:
-    f = s.figures
+    f = m.figures
     f.complaints += 1
     f.escalations += escalations
     first = min((t for t in (acked, resolved) if t is not None), default=None)
     if first is not None:
-        s.first.append((first - registered).total_seconds())
+        m.first.append((first - registered).total_seconds())
     if resolved is not None:
         f.resolved += 1
         f.answered_in_time += resolved <= registered + deadline
-        s.result.append((resolved - registered).total_seconds())
+        m.result.append((resolved - registered).total_seconds())
     if score is not None:
         f.surveys, f.score_sum, f.satisfied = f.surveys + 1, f.score_sum + score, f.satisfied + (score >= 4)
-
-
-def _finish(s: _Samples) -> Figures:
-    s.figures.first_answer_median_s = statistics.median(s.first) if s.first else None
-    s.figures.result_median_s = statistics.median(s.result) if s.result else None
-    return s.figures

@@ -1,25 +1,25 @@
-"""The report-card figures on PostgreSQL: one pass with GROUPING SETS and exact medians.
+"""Month samples on PostgreSQL: one GROUP BY that sums, and sorts each agency-month's durations.
 
-The same definitions as console.figures (read its docstring); here the database does the
-sums and the medians so that a year of a million tickets is one sequential scan.
+The same definitions as console.figures (read its docstring); the database does the sums and
+the sorting so that a year of a million tickets is one scan, not a million rows to Python.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import Interval, case, func, literal, select, tuple_
+from sqlalchemy import Float, Interval, case, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from console.figures import Figures, Table, complaints_in, escalations_by_ticket
-from console.periods import Period, parts
+from console.figures import Figures, Month, complaints_between, escalations_by_ticket
+from console.periods import Period
 from models.surveys import SurveyAnswer
 from models.tickets import Ticket
 
 
-def _facts(period: Period, deadline: timedelta):
-    """One row per complaint: agency, month, quarter and what the card needs of it."""
-    months = [Period(period.year, "month", m) for m in period.months]
+def _facts(months: list[Period], deadline: timedelta):
+    """One row per complaint: agency, Jalali month and what the card needs of it."""
     month = case(*[(Ticket.registered_at < m.end, m.number) for m in months[:-1]],
                  else_=months[-1].number) if len(months) > 1 else literal(months[0].number)
     ack, res, reg = Ticket.acknowledged_at, Ticket.resolved_at, Ticket.registered_at
@@ -27,49 +27,34 @@ def _facts(period: Period, deadline: timedelta):
     esc = escalations_by_ticket()
     return (select(
         Ticket.agency_id.label("agency_id"), month.label("month"),
-        func.extract("epoch", first - reg).label("first_s"),
-        func.extract("epoch", res - reg).label("result_s"),
+        cast(func.extract("epoch", first - reg), Float).label("first_s"),
+        cast(func.extract("epoch", res - reg), Float).label("result_s"),
         case((res <= reg + literal(deadline, Interval()), 1), else_=0).label("in_time"),
         case((res.is_not(None), 1), else_=0).label("resolved"),
         func.coalesce(esc.c.n, 0).label("escalations"),
         SurveyAnswer.score.label("score"),
     ).outerjoin(SurveyAnswer, SurveyAnswer.ticket_id == Ticket.id)
-     .outerjoin(esc, esc.c.ticket_id == Ticket.id).where(*complaints_in(period)).subquery())
+     .outerjoin(esc, esc.c.ticket_id == Ticket.id)
+     .where(*complaints_between(months[0].start, months[-1].end)).subquery())
 
 
-def compute_pg(session: Session, period: Period, deadline: timedelta) -> Table:
-    """Figures of every agency for `period` and the quarters and months inside it."""
-    f = _facts(period, deadline)
-    quarter = ((f.c.month + 2) // 3).label("quarter")
-    sets = [tuple_(f.c.agency_id, f.c.month), tuple_(f.c.agency_id, quarter), tuple_(f.c.agency_id)]
-    median = lambda col: func.percentile_cont(0.5).within_group(col)  # noqa: E731
+def month_samples_pg(session: Session, months: list[Period], deadline: timedelta) -> list[Month]:
+    """Every agency's samples for each of `months` (consecutive, of one Jalali year)."""
+    f = _facts(months, deadline)
+    sorted_ = lambda col: func.array_agg(aggregate_order_by(col, col)).filter(col.is_not(None))  # noqa: E731
     query = select(
-        f.c.agency_id, f.c.month, quarter, func.grouping(f.c.month, quarter),
-        func.count(), func.sum(f.c.in_time), func.sum(f.c.resolved), func.sum(f.c.escalations),
-        median(f.c.first_s), median(f.c.result_s), func.count(f.c.score), func.sum(f.c.score),
-        func.count(case((f.c.score >= 4, 1))),
-    ).group_by(func.grouping_sets(*sets))
-    wanted, table = set(parts(period)), {}
-    for agency_id, month, q, grouping, *values in session.execute(query):
-        key = (agency_id, _period_of(period, grouping, month, q))
-        if key[1] in wanted:  # a month's card also groups "its quarter": not a real quarter
-            table[key] = _figures(values)
-    return table
+        f.c.agency_id, f.c.month, func.count(), func.sum(f.c.in_time), func.sum(f.c.resolved),
+        func.sum(f.c.escalations), func.count(f.c.score), func.sum(f.c.score),
+        func.count(case((f.c.score >= 4, 1))), sorted_(f.c.first_s), sorted_(f.c.result_s),
+    ).group_by(f.c.agency_id, f.c.month)
+    # The plan is a plain scan and sort; compiling it with JIT costs more than it saves.
+    session.execute(select(func.set_config("jit", "off", True)))
+    return [_month(row) for row in session.execute(query)]
 
 
-def _period_of(period: Period, grouping: int, month: int | None, quarter: int | None) -> Period:
-    # grouping(month, quarter): 0b01 = grouped by month, 0b10 = by quarter, 0b11 = neither.
-    if grouping == 0b01:
-        return Period(period.year, "month", int(month))
-    if grouping == 0b10:
-        return Period(period.year, "quarter", int(quarter))
-    return period
-
-
-def _figures(values: list) -> Figures:
-    complaints, in_time, resolved, esc, first, result, surveys, score_sum, satisfied = values
-    return Figures(complaints=complaints, answered_in_time=int(in_time or 0),
-                   resolved=int(resolved or 0), escalations=int(esc or 0),
-                   first_answer_median_s=None if first is None else float(first),
-                   result_median_s=None if result is None else float(result),
-                   surveys=surveys, score_sum=int(score_sum or 0), satisfied=satisfied)
+def _month(row) -> Month:
+    agency_id, number, complaints, in_time, resolved, esc, surveys, score_sum, satisfied, first, result = row
+    figures = Figures(complaints=complaints, answered_in_time=int(in_time or 0),
+                      resolved=int(resolved or 0), escalations=int(esc or 0), surveys=surveys,
+                      score_sum=int(score_sum or 0), satisfied=satisfied)
+    return Month(agency_id, int(number), figures, list(first or []), list(result or []))

@@ -29,7 +29,7 @@ def period_cards(period: periods.Period) -> list[cards.Card]:
     """Every agency's card for `period`, with the operator's deadline and ranking minimum."""
     settings = runtime_of(current_app).settings
     return cards.build(db(), period, deadline=settings.response_deadline,
-                       minimum=settings.report_min_complaints)
+                       minimum=settings.report_min_complaints, max_age=settings.report_max_age)
 
 
 def page(period: periods.Period, *, public: bool):
@@ -71,7 +71,7 @@ def agency(code: str):
     period = chosen_period()
     settings = runtime_of(current_app).settings
     by_period = cards.build_all(db(), period, deadline=settings.response_deadline,
-                                minimum=settings.report_min_complaints)
+                                minimum=settings.report_min_complaints, max_age=settings.report_max_age)
     mine = [(p, next((c for c in found_cards if c.agency.id == found.id), None))
             for p, found_cards in by_period.items()]
     return render_template("agency_card.html", agency=found, period=period, chart=card_chart,

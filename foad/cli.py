@@ -12,6 +12,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from console.commands import reports as console_reports
 from console.commands import users as console_users
 from foad.embedded_redis import redis_url
 from foad.logs import configure_logging
@@ -198,3 +199,4 @@ def serve(settings: Settings, host: str, port: int) -> None:
 
 
 main.add_command(console_users)
+main.add_command(console_reports)

@@ -55,6 +55,8 @@ class Settings:
     """How long a console log-in lasts without a request before it must log in again."""
     report_min_complaints: int = 10
     """Complaints an agency needs in a period to be ranked on the report cards."""
+    report_max_age: timedelta = timedelta(minutes=10)
+    """How old the report cards' monthly rollup may be before a card page refreshes it."""
 
     @property
     def recordings_dir(self) -> Path:
@@ -92,6 +94,7 @@ class Settings:
             log_format=_choice(env, "FOAD_LOG_FORMAT", ("text", "json"), "text"),
             console_session=timedelta(minutes=_number(env, "FOAD_CONSOLE_SESSION_MINUTES", 60)),
             report_min_complaints=int(_number(env, "FOAD_REPORT_MIN_COMPLAINTS", 10)),
+            report_max_age=timedelta(minutes=_number(env, "FOAD_REPORT_MAX_AGE_MINUTES", 10)),
             twilio=TwilioSettings(
                 account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
                 auth_token=env.get("TWILIO_AUTH_TOKEN", ""),

@@ -8,11 +8,12 @@ from models.categories import Category
 from models.media import Media
 from models.messages import Message, OptOut
 from models.outbox import OutboxItem
+from models.report_months import ReportMonth, ReportRefresh
 from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketEvent
 from models.users import Playback, User
 
 __all__ = [
     "Agency", "Base", "BlockedNumber", "Call", "Category", "Media", "Message", "Official",
-    "OptOut", "OutboxItem", "Playback", "Sector", "SurveyAnswer", "Ticket", "TicketEvent", "User",
+    "OptOut", "OutboxItem", "Playback", "ReportMonth", "ReportRefresh", "Sector", "SurveyAnswer", "Ticket", "TicketEvent", "User",
 ]

@@ -33,7 +33,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from console import cards
+from console import cards, rollup
 from console.figures import compute
 from console.periods import parse
 from models import lifecycle
@@ -169,3 +169,40 @@ def test_console_agency_page_shows_the_year_its_quarters_and_months(client, data
     assert html.count("<svg") == 5
     assert client.get("/console/reports/NOPE?period=1405").status_code == 404
     assert client.get("/console/reports?period=1405-13").status_code == 404
+
+
+def test_cards_come_from_the_rollup_until_it_is_older_than_the_max_age(session, data_set):
+    mun, _bank = data_set
+    q3, now = parse("1405-Q3"), utc(2026, 11, 1, 12, 0)
+    first = rollup.table(session, q3, deadline=THREE_HOURS, max_age=timedelta(minutes=10), now=now)
+    assert first[(mun, q3)].complaints == 3
+    late = referred(session, "MUN-TEH", at=utc(2026, 10, 20, 9, 0), caller="09121000077")
+    cached = rollup.table(session, q3, deadline=THREE_HOURS, max_age=timedelta(minutes=10),
+                          now=now + timedelta(minutes=5))
+    assert cached[(mun, q3)].complaints == 3  # rolled up 5 minutes ago: still fresh enough
+    later = rollup.table(session, q3, deadline=THREE_HOURS, max_age=timedelta(minutes=10),
+                         now=now + timedelta(minutes=11))
+    assert later[(mun, q3)].complaints == 4 and late.code
+
+
+def test_another_deadline_rolls_the_months_up_again(session, data_set):
+    mun, _bank = data_set
+    q2 = parse("1405-Q2")
+    three = rollup.table(session, q2, deadline=THREE_HOURS, max_age=timedelta(hours=1))
+    six = rollup.table(session, q2, deadline=timedelta(hours=6), max_age=timedelta(hours=1))
+    assert three[(mun, q2)].answered_in_time == 2 and six[(mun, q2)].answered_in_time == 3
+
+
+def test_foad_reports_refresh_rolls_up_ahead_of_time(settings, session, data_set):
+    from click.testing import CliRunner
+
+    from foad.cli import main
+
+    env = {"DATABASE_URL": settings.database_url, "FOAD_DATA_DIR": str(settings.data_dir),
+           "FOAD_SECRET_KEY": "x"}
+    result = CliRunner().invoke(main, ["reports", "refresh", "1405"], env=env)
+    assert result.exit_code == 0, result.output
+    assert rollup.stale_months(session, parse("1405"), THREE_HOURS, utc(2026, 1, 1)) == []
+    session.commit()
+    bad = CliRunner().invoke(main, ["reports", "refresh", "1405-13"], env=env)
+    assert bad.exit_code == 2

@@ -1,4 +1,4 @@
-"""The console: users who log in, and the audit log of replays.
+"""The console: users who log in, the audit log of replays, the report cards' monthly rollup.
 
 Revision ID: 0005
 Revises: 0001
@@ -45,8 +45,34 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_playbacks_at'), ['at'], unique=False)
         batch_op.create_index('ix_playbacks_user_id_at', ['user_id', 'at'], unique=False)
 
+    op.create_table('report_months',
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('complaints', sa.Integer(), nullable=False),
+    sa.Column('answered_in_time', sa.Integer(), nullable=False),
+    sa.Column('resolved', sa.Integer(), nullable=False),
+    sa.Column('escalations', sa.Integer(), nullable=False),
+    sa.Column('surveys', sa.Integer(), nullable=False),
+    sa.Column('score_sum', sa.Integer(), nullable=False),
+    sa.Column('satisfied', sa.Integer(), nullable=False),
+    sa.Column('first_answers', sa.JSON(), nullable=False),
+    sa.Column('results', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_report_months_agency_id_agencies'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('year', 'month', 'agency_id', name=op.f('pk_report_months'))
+    )
+    op.create_table('report_refreshes',
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Integer(), nullable=False),
+    sa.Column('refreshed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('deadline_s', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('year', 'month', name=op.f('pk_report_refreshes'))
+    )
+
 
 def downgrade() -> None:
+    op.drop_table('report_refreshes')
+    op.drop_table('report_months')
     with op.batch_alter_table('playbacks', schema=None) as batch_op:
         batch_op.drop_index('ix_playbacks_user_id_at')
         batch_op.drop_index(batch_op.f('ix_playbacks_at'))
