@@ -31,24 +31,28 @@ from worker.queues import ALL
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated database holding the sample directory, for this test session only."""
+    """A migrated database holding the sample directory, for this test session only.
+
+    On PostgreSQL that is a schema of its own in the given database (dropping a schema is
+    instant; dropping a database waits for a checkpoint), so parallel runs never meet.
+    """
     given = os.environ.get("DATABASE_URL")
     if not given:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         _prepare(url)
         yield url
         return
-    name = f"foad_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    schema = f"foad_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = make_engine(given, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(given).set(database=name).render_as_string(hide_password=False)
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(given).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
-        _prepare(url)
-        yield url
+        _prepare(url.render_as_string(hide_password=False))
+        yield url.render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
 
 

@@ -1,0 +1,47 @@
+"""The one SMS provider interface and its typed errors; each provider is a small plugin."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class SendError(Exception):
+    """A send the provider did not accept; `code` is the provider's own error code."""
+
+    def __init__(self, detail: str, code: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail, self.code = detail, code
+
+
+class RetryableSendError(SendError):
+    """A failure that may pass: rate limited, a server error, a timeout. Retry later."""
+
+
+class PermanentSendError(SendError):
+    """A refusal that will not pass: a bad number, a blocked destination. Do not retry."""
+
+
+class Unsubscribed(PermanentSendError):
+    """The recipient told the provider to stop (Twilio 21610); record it as an opt-out."""
+
+
+class SmsProvider(Protocol):
+    """Sends one text; providers keep their protocol, credentials and quirks inside."""
+
+    name: str
+    """Stored on each message row ("twilio")."""
+
+    def send(self, to: str, body: str, idempotency_key: str) -> str:
+        """Send `body` to `to` (E.164); return the provider's message id.
+
+        `idempotency_key` is our message's id; providers that support deduplication or
+        delivery-report references use it. Raises RetryableSendError or PermanentSendError.
+        """
+        ...
+
+
+def redact(number: str | None) -> str:
+    """A phone number fit for logs: country prefix and the last two digits only."""
+    if not number:
+        return "-"
+    return f"{number[:3]}…{number[-2:]}" if len(number) > 6 else "…"

@@ -1,0 +1,71 @@
+"""Twilio's REST API as an SMS provider, through the real twilio client."""
+
+from __future__ import annotations
+
+import requests
+from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from foad.settings import TwilioSettings
+from sms.providers.base import PermanentSendError, RetryableSendError, SendError, Unsubscribed
+
+INBOUND_PATH = "/sms/twilio/inbound"
+"""Where Twilio posts inbound texts (the number's "A message comes in" webhook)."""
+STATUS_PATH = "/sms/twilio/status"
+"""Where Twilio posts delivery reports of what we send."""
+UNSUBSCRIBED = 21610
+"""Twilio: the recipient replied STOP; nothing reaches them until they reply START."""
+
+
+class TwilioProvider:
+    """Sends from a number or a Messaging Service, asking for delivery reports."""
+
+    name = "twilio"
+
+    def __init__(self, settings: TwilioSettings, status_callback: str | None = None) -> None:
+        self._sender = ({"messaging_service_sid": settings.messaging_service_sid}
+                        if settings.messaging_service_sid else {"from_": settings.from_number})
+        self._status_callback = status_callback
+        self._client = Client(
+            settings.account_sid, settings.auth_token,
+            # The default client waits forever; ours gives up so the job can retry.
+            http_client=TwilioHttpClient(timeout=settings.timeout),
+            # Our settings, not the process environment: TWILIO_EDGE or TWILIO_REGION
+            # there would rewrite the host of TWILIO_API_BASE_URL.
+            environment={"TWILIO_ACCOUNT_SID": settings.account_sid},
+        )
+        self._client.api.base_url = settings.api_base_url
+
+    def send(self, to: str, body: str, idempotency_key: str) -> str:
+        """Create the message at Twilio; its SID is the provider message id."""
+        # Twilio takes no idempotency key; the key rides on the delivery-report URL so a
+        # report can still find its row if the job died before it stored the SID.
+        callback = f"{self._status_callback}?ref={idempotency_key}" if self._status_callback else None
+        try:
+            message = self._client.messages.create(to=to, body=body, status_callback=callback,
+                                                   **self._sender)
+        except (TwilioRestException, TwilioServiceException) as exc:
+            raise _classify(exc.status, exc.code, _detail(exc)) from exc
+        except requests.RequestException as exc:
+            # A read timeout is ambiguous (Twilio may have taken it); retrying risks a
+            # duplicate, giving up risks silence: texts here matter, so retry.
+            raise RetryableSendError(f"no answer from Twilio: {type(exc).__name__}") from exc
+        return str(message.sid)
+
+
+def _detail(exc: TwilioRestException | TwilioServiceException) -> str:
+    # Twilio's texts can name the number: they go to the message row, never to logs.
+    if isinstance(exc, TwilioRestException):
+        return exc.msg
+    return exc.detail or exc.title
+
+
+def _classify(status: int, code: int | None, detail: str) -> SendError:
+    """Rate limits and server errors pass; any other refusal will not."""
+    code_text = str(code) if code is not None else str(status)
+    if code == UNSUBSCRIBED:
+        return Unsubscribed(detail, code_text)
+    if status == 429 or status >= 500:
+        return RetryableSendError(detail, code_text)
+    return PermanentSendError(detail, code_text)

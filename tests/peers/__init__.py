@@ -1,0 +1,1 @@
+"""Protocol-faithful stand-ins for the systems at our edges, for tests and benches."""

@@ -1,0 +1,19 @@
+"""Pytest fixtures around the peers; import them into a test module or conftest to use them."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+
+from tests.peers.twilio_api import TwilioApi
+
+PUBLIC_BASE_URL = "https://foad.example.ir"
+"""The public address the tests' Twilio signs webhooks for (the app itself is on http)."""
+
+
+@pytest.fixture
+def twilio_api() -> Iterator[TwilioApi]:
+    """A running Twilio-compatible REST server; a planned timeout hangs for one second."""
+    with TwilioApi(hang_seconds=1.0) as api:
+        yield api

@@ -1,0 +1,175 @@
+"""The send job against the Twilio-compatible local server, through the real twilio client."""
+
+import logging
+import threading
+from dataclasses import replace
+
+import pytest
+from rq import Queue
+from sqlalchemy import select
+
+from foad.settings import TwilioSettings
+from models.messages import Message, MessageStatus, OptOut, Purpose
+from models.outbox import OutboxItem
+from models.outgoing import queue_text
+from tests.builders import make_ticket
+from tests.peers.fixtures import PUBLIC_BASE_URL, twilio_api  # noqa: F401  (a fixture)
+from tests.retries import run_retries_now
+from worker.queues import NOTIFICATIONS
+from worker.texting import send_sms
+
+CITIZEN = "+989121234567"
+
+
+@pytest.fixture
+def settings(settings, twilio_api):  # noqa: F811  (the fixture above)
+    """The test settings, sending through the local Twilio server."""
+    return replace(settings, public_base_url=PUBLIC_BASE_URL, twilio=twilio_api.settings(timeout=0.5))
+
+
+def queued(session, body="کد پیگیری شما: ۱۲۳", number=CITIZEN, with_ticket=True) -> Message:
+    """An outbound text written and committed the way every service writes one."""
+    ticket = make_ticket(session) if with_ticket else None
+    message = queue_text(session, number=number, body=body, purpose=Purpose.RESULT, ticket=ticket)
+    session.commit()
+    return message
+
+
+def reloaded(session, message: Message) -> Message:
+    """The row as the database has it now; the read ends its transaction (SQLite's write
+    lock is taken by any transaction here, and the worker needs it)."""
+    session.rollback()
+    session.expire_all()
+    row = session.get(Message, message.id)
+    session.commit()
+    return row
+
+
+def sending_work(session, message: Message) -> OutboxItem:
+    return session.scalar(select(OutboxItem).where(OutboxItem.key == f"send_sms:{message.id}"))
+
+
+def test_a_text_is_sent_once_with_sender_body_and_delivery_callback(session, work, twilio_api):
+    message = queued(session)
+    work((NOTIFICATIONS,))
+    [sent] = twilio_api.messages
+    assert (sent.to, sent.body, sent.from_) == (CITIZEN, "کد پیگیری شما: ۱۲۳", "+15005550006")
+    assert sent.status_callback == f"{PUBLIC_BASE_URL}/sms/twilio/status?ref={message.id}"
+    row = reloaded(session, message)
+    assert (row.status, row.provider, row.provider_id) == (MessageStatus.QUEUED, "twilio", sent.sid)
+    assert row.sent_at is not None
+    assert sending_work(session, message).done_at is not None
+
+
+def test_a_messaging_service_sends_instead_of_a_number(session, work, twilio_api, runtime, monkeypatch):
+    service = replace(runtime.settings.twilio, from_number="", messaging_service_sid="MG" + "0" * 32)
+    monkeypatch.setattr(runtime, "settings", replace(runtime.settings, twilio=service))
+    queued(session)
+    work((NOTIFICATIONS,))
+    [sent] = twilio_api.messages
+    assert sent.messaging_service_sid == "MG" + "0" * 32 and sent.from_ is None
+
+
+def test_a_retried_job_never_texts_twice(session, work, twilio_api):
+    message = queued(session)
+    work((NOTIFICATIONS,))
+    send_sms(message.id)  # RQ running it again, say after a lost acknowledgement
+    send_sms(message.id)
+    assert len(twilio_api.attempts) == 1 and len(twilio_api.messages) == 1
+
+
+def test_two_jobs_at_once_text_once(session, twilio_api, runtime):
+    message = queued(session)
+    Queue(NOTIFICATIONS, connection=runtime.redis).empty()  # the two jobs below race instead
+    start = threading.Barrier(2)
+
+    def job() -> None:
+        start.wait()
+        send_sms(message.id)
+
+    threads = [threading.Thread(target=job) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(twilio_api.attempts) == 1
+    assert reloaded(session, message).status == MessageStatus.QUEUED
+
+
+def test_429_500_and_a_timeout_are_retried_with_backoff_then_one_message(session, work, twilio_api, runtime):
+    twilio_api.plan("429", "500", "timeout")
+    message = queued(session)
+    work((NOTIFICATIONS,))
+    row = reloaded(session, message)
+    assert (row.status, row.error_code) == (MessageStatus.PENDING, "20429")
+    registry = Queue(NOTIFICATIONS, connection=runtime.redis).scheduled_job_registry
+    assert registry.count == 1  # waiting out the backoff, not run again at once
+    for _ in range(3):
+        assert run_retries_now(runtime.redis) == 1
+        work((NOTIFICATIONS,))
+    assert [a["outcome"] for a in twilio_api.attempts] == ["429", "500", "timeout", "ok"]
+    assert len(twilio_api.messages) == 1
+    row = reloaded(session, message)
+    assert (row.status, row.provider_id, row.error_code) == (
+        MessageStatus.QUEUED, twilio_api.messages[0].sid, None)
+
+
+def test_an_unsubscribed_number_fails_for_good_on_the_timeline(session, work, twilio_api, runtime):
+    twilio_api.unsubscribed.add(CITIZEN)
+    message = queued(session)
+    work((NOTIFICATIONS,))
+    row = reloaded(session, message)
+    assert (row.status, row.error_code) == (MessageStatus.FAILED, "21610")
+    assert Queue(NOTIFICATIONS, connection=runtime.redis).scheduled_job_registry.count == 0
+    assert run_retries_now(runtime.redis) == 0 and len(twilio_api.attempts) == 1
+    event = row.ticket.events[-1]
+    assert (event.kind, event.data["code"], event.data["message"]) == ("sms_failed", "21610", row.id)
+    assert session.get(OptOut, CITIZEN) is not None  # nothing more is queued for it
+
+
+def test_an_invalid_number_fails_without_retry(session, work, twilio_api, runtime):
+    twilio_api.plan(21211)
+    message = queued(session)
+    work((NOTIFICATIONS,))
+    row = reloaded(session, message)
+    assert (row.status, row.error_code) == (MessageStatus.FAILED, "21211")
+    assert "not a valid phone number" in row.error
+    assert run_retries_now(runtime.redis) == 0 and len(twilio_api.attempts) == 1
+
+
+def test_a_number_that_opted_out_after_queueing_is_not_texted(session, work, twilio_api):
+    message = queued(session)
+    session.add(OptOut(number=CITIZEN))
+    session.commit()
+    work((NOTIFICATIONS,))
+    assert reloaded(session, message).status == MessageStatus.OPTED_OUT
+    assert twilio_api.attempts == []
+
+
+def test_without_a_provider_texts_stay_visibly_unsent(session, work, runtime, monkeypatch):
+    monkeypatch.setattr(runtime, "settings", replace(runtime.settings, twilio=TwilioSettings()))
+    message = queued(session)
+    assert work((NOTIFICATIONS,))
+    assert reloaded(session, message).status == MessageStatus.NO_PROVIDER
+    assert sending_work(session, message).done_at is not None
+
+
+def test_when_retries_run_out_the_text_is_marked_failed(session, work, twilio_api, runtime):
+    twilio_api.plan(*["500"] * 6)
+    message = queued(session, with_ticket=False)
+    work((NOTIFICATIONS,))
+    while run_retries_now(runtime.redis):
+        work((NOTIFICATIONS,))
+    assert len(twilio_api.attempts) == 6 and twilio_api.messages == []
+    row = reloaded(session, message)
+    assert row.status == MessageStatus.FAILED and row.error.startswith("gave up after retries")
+
+
+def test_provider_logs_name_neither_the_number_nor_the_body(session, work, twilio_api, caplog):
+    caplog.set_level(logging.DEBUG)
+    queued(session, body="متن محرمانه")
+    work((NOTIFICATIONS,))
+    assert twilio_api.messages
+    logged = "\n".join(f"{r.getMessage()} {vars(r)}" for r in caplog.records)
+    assert "sms sent" in logged and "متن محرمانه" not in logged
+    assert "9121234567" not in logged and "+98…67" in logged

@@ -1,0 +1,11 @@
+"""Whether the running job gets another try if it fails: jobs give up visibly on the last."""
+
+from __future__ import annotations
+
+from rq import get_current_job
+
+
+def is_last() -> bool:
+    """True when RQ will not retry the running job (or it runs outside RQ)."""
+    job = get_current_job()
+    return job is None or not job.should_retry
