@@ -22,6 +22,7 @@ run: $(STAMP)
 	$(BIN)/foad serve
 
 test: $(STAMP)
+	@command -v chromium >/dev/null || echo "note: no chromium on PATH, so the console's browser tests will be skipped (apt-get install chromium)"
 	$(BIN)/python -m pytest
 
 clean:
