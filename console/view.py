@@ -21,6 +21,14 @@ EVENT_LABELS = {
     "sms_appended": "پیامک افزوده به شکایت",
 }
 """Timeline entries that are not statuses; statuses use models.lookup.STATUS_LABELS."""
+MESSAGE_LABELS = {
+    "received": "دریافت شد", "pending": "در صف", "no_provider": "فرستاده نشد: سامانهٔ پیامک نیست",
+    "opted_out": "فرستاده نشد: لغو اشتراک", "sending": "در حال فرستادن", "queued": "در صف اپراتور",
+    "sent": "فرستاده شد", "delivered": "رسید", "undelivered": "نرسید", "failed": "ناموفق",
+    "tracking_code": "کد رهگیری", "referral": "ارجاع", "reminder": "یادآوری",
+    "escalation": "ارجاع به بالاتر", "result": "نتیجه", "survey": "نظرسنجی", "reply": "پاسخ",
+}
+"""SMS statuses and purposes (models.messages) in Persian, for the ticket's SMS thread."""
 
 
 def jalali_filter(moment: datetime | None, with_time: bool = True) -> str:
@@ -76,4 +84,5 @@ def register_filters(app: Flask) -> None:
         jalali=jalali_filter, jdate=jalali_date, fa=persian_digits, status_fa=status_label, duration=duration,
         percent=percent, actor=actor_label, mask=mask, province=province_name,
         via_fa=lambda via: VIA_LABELS.get(via, via),
+        sms_fa=lambda word: MESSAGE_LABELS.get(word, word),
     )

@@ -38,6 +38,12 @@
     }).catch(function () { /* a missed refresh is retried on the next round */ });
   }
 
+  // Blocking a number cannot be undone from the console: ask first.
+  document.addEventListener("submit", function (event) {
+    var ask = event.target.dataset && event.target.dataset.confirm;
+    if (ask && !window.confirm(ask)) { event.preventDefault(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     tick();
     setInterval(tick, 1000);
