@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from models import actions
 from models.base import utcnow
+from models.blocklist import is_blocked
 from models.calls import Call
 from models.outbox import Job, OutboxItem
 from models.surveys import SurveyAnswer
@@ -159,3 +160,18 @@ def test_report_cards_page(page, site, person, session, tickets):
     screenshot(page, "report-cards")
     page.goto(f"{site}/reports")  # the public page, same figures, no log-in needed
     assert page.locator("article[data-agency='MUN-TEH'] [data-figure=complaints]").inner_text() == "۲"
+
+
+def test_blocking_a_number_asks_first(page, site, person, session, tickets):
+    _call, _sms, bank = tickets
+    log_in(page, site, person)
+    page.goto(f"{site}/console/tickets/{bank.code}")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("button[value=nuisance]")
+    assert reload(session, bank).status == "referred"
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button[value=nuisance]")
+    page.wait_for_selector(".flash.ok")
+    assert reload(session, bank).status == "nuisance"
+    assert is_blocked(session, "+989351112233")
+    session.commit()
