@@ -49,4 +49,7 @@
     setInterval(tick, 1000);
     setInterval(refreshRows, REFRESH_MS);
   });
+
+  // For the browser tests (and a curious supervisor's console): refresh now.
+  window.foadConsole = { refreshRows: refreshRows };
 })();

@@ -175,3 +175,13 @@ def test_blocking_a_number_asks_first(page, site, person, session, tickets):
     assert reload(session, bank).status == "nuisance"
     assert is_blocked(session, "+989351112233")
     session.commit()
+
+
+def test_new_tickets_appear_in_the_list_without_a_reload(page, site, person, session, tickets):
+    log_in(page, site, person)
+    page.evaluate("() => { window.notReloaded = true; }")
+    fresh = referred(session, "MUN-HAM", caller="09129998877")
+    page.evaluate("() => window.foadConsole.refreshRows()")  # what the 20-second timer calls
+    page.wait_for_selector(f"tr[data-code='{fresh.code}']")
+    assert page.evaluate("() => window.notReloaded") is True
+    assert page.locator("tbody#rows tr[data-code]").count() == 4
