@@ -86,6 +86,16 @@ def can_see(session: Session, user: User, ticket: Ticket) -> bool:
     return ids is None or ticket.agency_id in ids
 
 
+def visible_ticket(session: Session, user: User, code: str) -> Ticket:
+    """The ticket with `code` if `user` may see it; else the 404 or 403 page."""
+    ticket = session.scalar(select(Ticket).where(Ticket.code == code))
+    if ticket is None:
+        abort(404)
+    if not can_see(session, user, ticket):
+        abort(403)
+    return ticket
+
+
 def can_act(user: User, action: str) -> bool:
     """True when `user`'s role may take `action` (see ACTIONS)."""
     return user.role in ACTIONS.get(action, ())

@@ -21,7 +21,8 @@ PAGE_SIZE = 100
 def index():
     """Playbacks, newest first, optionally of one ticket (`?ticket=<code>`)."""
     session = db()
-    page = max(int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1, 1)
+    asked = request.args.get("page", "1")
+    page = int(asked) if asked.isdigit() and int(asked) > 0 else 1
     query = select(Playback, Ticket.code).join(Ticket, Ticket.id == Playback.ticket_id)
     code = request.args.get("ticket", "").strip()
     if code:

@@ -10,7 +10,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Blueprint, abort, request, send_from_directory
+from flask import Blueprint, abort, current_app, request, send_from_directory
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -95,6 +95,4 @@ def _audit(ticket: Ticket, kind: str, target: str) -> None:
 
 
 def _settings():
-    from flask import current_app
-
     return runtime_of(current_app).settings

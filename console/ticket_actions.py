@@ -35,10 +35,8 @@ def act(code: str, action: str):
     if action not in access.ACTIONS:
         abort(404)
     session = db()
-    ticket = session.scalar(select(Ticket).where(Ticket.code == code))
-    if ticket is None:
-        abort(404)
-    if not access.can_see(session, current_user, ticket) or not access.can_act(current_user, action):
+    ticket = access.visible_ticket(session, current_user, code)
+    if not access.can_act(current_user, action):
         abort(403)
     try:
         _DO[action](session, ticket, request.form, current_user.actor)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -52,11 +52,7 @@ def index():
 def show(code: str):
     """One ticket: timeline, recordings, media, SMS thread and the actions the user may take."""
     session = db()
-    ticket = session.scalar(select(Ticket).where(Ticket.code == code))
-    if ticket is None:
-        abort(404)
-    if not access.can_see(session, current_user, ticket):
-        abort(403)
+    ticket = access.visible_ticket(session, current_user, code)
     return render_template(
         "ticket.html", t=ticket, now=utcnow(), open_statuses=OPEN,
         calls=_of(Call, ticket, Call.id), messages=_of(Message, ticket, Message.id),

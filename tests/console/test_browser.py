@@ -120,7 +120,7 @@ def test_a_recording_plays_and_seeks_with_206_answers(page, site, person, sessio
         a.currentTime = 4.5; })""")
     assert seeked == pytest.approx(4.5, abs=0.1)
     page.wait_for_function("() => !document.querySelector('audio.call-recording').paused")
-    replay = [status for url, status in statuses if f"/replay/call/" in url]
+    replay = [status for url, status in statuses if "/replay/call/" in url]
     assert replay and 206 in replay and set(replay) <= {200, 206}
     rows = session.scalars(select(Playback)).all()
     session.commit()
