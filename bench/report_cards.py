@@ -63,19 +63,20 @@ def scratch_database() -> Iterator[str]:
         admin.dispose()
 
 
-def directory(session: Session, extra: int) -> list[int]:
-    """The sample directory plus `extra` county offices; the ids of agencies that get tickets."""
+def directory(session: Session, extra: int) -> list[tuple[int, str]]:
+    """The sample directory plus `extra` county offices; (id, code) of agencies that get tickets."""
     import_csv(session, SAMPLE)
     rows = [{"code": f"MUN-TEH-C{n:03d}", "level": "county", "sector": "municipality",
              "parent": "MUN-TEH", "province": "tehran", "county": f"county {n}",
              "name_fa": f"شهرداری شهرستان {n}", "name_en": f"County {n} municipality",
              "joined_on": "2024-03-20"} for n in range(extra)]
     import_rows(session, rows)
-    return list(session.scalars(text("SELECT id FROM agencies WHERE sector_code <> 'foad'")))
+    return [tuple(r) for r in session.execute(text("SELECT id, code FROM agencies WHERE sector_code <> 'foad'"))]
 
 
-def fill(url: str, agencies: list[int], tickets: int, seed: int = 128) -> None:
-    """COPY `tickets` tickets over the year, with their escalations and survey answers."""
+def fill(url: str, agencies: list[tuple[int, str]], tickets: int, seed: int = 128) -> None:
+    """COPY `tickets` tickets over the year, with their referral and escalation events and
+    survey answers, as routing, the clock and the survey leave them."""
     rnd = random.Random(seed)
     start, span = YEAR.start, (YEAR.end - YEAR.start).total_seconds()
     engine = make_engine(url)
@@ -108,7 +109,7 @@ def _copy(cur, table: str, rows: list[tuple]) -> None:
             copy.write_row(row)
 
 
-def _one(rnd: random.Random, n: int, reg, agency: int, ticket, event, answer) -> None:
+def _one(rnd: random.Random, n: int, reg, agency: tuple[int, str], ticket, event, answer) -> None:
     """One ticket: most answered within hours, some escalated, some never answered."""
     referred = reg + timedelta(minutes=rnd.uniform(0.1, 3))
     ack = referred + timedelta(minutes=rnd.expovariate(1 / 40)) if rnd.random() < 0.8 else None
@@ -119,8 +120,9 @@ def _one(rnd: random.Random, n: int, reg, agency: int, ticket, event, answer) ->
     if rnd.random() < 0.03:
         status = rnd.choice(("nuisance", "duplicate", "rejected"))
     ticket((n, str(1_000_000_000 + n), rnd.choice(("call", "sms")), f"+98912{n:07d}",
-                     "ir_mobile", agency, "delay", "fa", status, escalations,
+                     "ir_mobile", agency[0], "delay", "fa", status, escalations,
                      reg + timedelta(hours=3), reg, referred, ack, resolved, resolved or ack or referred))
+    event((n, referred, "referred", "system", json.dumps({"agency": agency[1]})))
     for step in range(escalations):
         event((n, reg + timedelta(hours=3 * (step + 1)), "escalated", "system", "{}"))
     if resolved is not None and rnd.random() < 0.5:

@@ -1,9 +1,12 @@
 """Report-card figures per agency and Jalali period: per agency-month samples, then combined.
 
 Definitions (also in README.md, "Report cards"):
-- A complaint counts for the agency that holds it (`tickets.agency_id`) and for the period
-  in which it was registered (Tehran time). Tickets closed as out of scope, duplicate or
-  nuisance are not complaints about the agency and are left out, as are unrouted ones.
+- A complaint counts for the agency answerable for it: the agency of its latest "referred"
+  event (routing, or a supervisor's reassignment; `data["agency"]`), else the ticket's
+  agency. Escalation moves a ticket up a level but not its complaint off the card of the
+  agency that let the deadline pass. It counts for the period in which it was registered
+  (Tehran time). Tickets closed as out of scope, duplicate or nuisance are not complaints
+  about the agency and are left out, as are unrouted ones.
 - "First answer" is the agency's first response: the earlier of `acknowledged_at` (the
   official said they are on it) and `resolved_at` (a result without acknowledgement first).
   Time to first answer and time to result are measured from `registered_at`, when the
@@ -29,15 +32,17 @@ from datetime import datetime, timedelta
 from itertools import chain
 from typing import Iterable
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
 
 from console.periods import Period, parts
+from models.agencies import Agency
 from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketEvent, TicketStatus
 
 NOT_COMPLAINTS = (TicketStatus.REJECTED, TicketStatus.DUPLICATE, TicketStatus.NUISANCE)
 ESCALATED = TicketStatus.ESCALATED.value
+REFERRED = TicketStatus.REFERRED.value
 
 
 @dataclass
@@ -136,10 +141,23 @@ def combine(months: list[Month]) -> Figures:
     return figures
 
 
-def complaints_between(start: datetime, end: datetime):
-    """The WHERE clauses that pick the complaints registered in [start, end)."""
-    return (Ticket.registered_at >= start, Ticket.registered_at < end,
-            Ticket.agency_id.is_not(None), Ticket.status.not_in([s.value for s in NOT_COMPLAINTS]))
+def complaint_rows(months: list[Period], *columns) -> Select:
+    """The complaints registered in `months` (consecutive): the answerable agency's id, the
+    number of escalations and the survey score of each, then `columns`."""
+    esc, last = escalations_by_ticket(), _last_referrals()
+    event, named = aliased(TicketEvent), aliased(Agency)
+    agency = func.coalesce(named.id, Ticket.agency_id)
+    return (
+        select(agency.label("agency_id"), func.coalesce(esc.c.n, 0).label("escalations"),
+               SurveyAnswer.score.label("score"), *columns)
+        .select_from(Ticket)
+        .outerjoin(SurveyAnswer, SurveyAnswer.ticket_id == Ticket.id)
+        .outerjoin(esc, esc.c.ticket_id == Ticket.id)
+        .outerjoin(last, last.c.ticket_id == Ticket.id)
+        .outerjoin(event, event.id == last.c.event_id)
+        .outerjoin(named, named.code == event.data["agency"].as_string())
+        .where(Ticket.registered_at >= months[0].start, Ticket.registered_at < months[-1].end,
+               agency.is_not(None), Ticket.status.not_in([s.value for s in NOT_COMPLAINTS])))
 
 
 def escalations_by_ticket():
@@ -148,18 +166,19 @@ def escalations_by_ticket():
             .where(TicketEvent.kind == ESCALATED).group_by(TicketEvent.ticket_id).subquery())
 
 
+def _last_referrals():
+    """A subquery: each ticket's latest "referred" event."""
+    return (select(TicketEvent.ticket_id, func.max(TicketEvent.id).label("event_id"))
+            .where(TicketEvent.kind == REFERRED).group_by(TicketEvent.ticket_id).subquery())
+
+
 def _month_samples_rows(session: Session, months: list[Period], deadline: timedelta) -> list[Month]:
     """Any database: one row per complaint, summed in Python (fine for small installs)."""
-    esc = escalations_by_ticket()
-    rows = session.execute(
-        select(Ticket.agency_id, Ticket.registered_at, Ticket.acknowledged_at,
-               Ticket.resolved_at, SurveyAnswer.score, func.coalesce(esc.c.n, 0))
-        .outerjoin(SurveyAnswer, SurveyAnswer.ticket_id == Ticket.id)
-        .outerjoin(esc, esc.c.ticket_id == Ticket.id)
-        .where(*complaints_between(months[0].start, months[-1].end)))
+    rows = session.execute(complaint_rows(
+        months, Ticket.registered_at, Ticket.acknowledged_at, Ticket.resolved_at))
     bounds = [m.start for m in months[1:]]
     found: dict[tuple[int, int], Month] = {}
-    for agency_id, registered, acked, resolved, score, escalations in rows:
+    for agency_id, escalations, score, registered, acked, resolved in rows:
         number = months[bisect_right(bounds, registered)].number
         month = found.setdefault((agency_id, number), Month(agency_id, number))
         _add(month, registered, acked, resolved, score, escalations, deadline)

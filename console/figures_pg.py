@@ -12,9 +12,8 @@ from sqlalchemy import Float, Interval, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from console.figures import Figures, Month, complaints_between, escalations_by_ticket
+from console.figures import Figures, Month, complaint_rows
 from console.periods import Period
-from models.surveys import SurveyAnswer
 from models.tickets import Ticket
 
 
@@ -24,18 +23,13 @@ def _facts(months: list[Period], deadline: timedelta):
                  else_=months[-1].number) if len(months) > 1 else literal(months[0].number)
     ack, res, reg = Ticket.acknowledged_at, Ticket.resolved_at, Ticket.registered_at
     first = case((ack.is_(None), res), (res.is_(None), ack), (ack < res, ack), else_=res)
-    esc = escalations_by_ticket()
-    return (select(
-        Ticket.agency_id.label("agency_id"), month.label("month"),
+    return complaint_rows(
+        months, month.label("month"),
         cast(func.extract("epoch", first - reg), Float).label("first_s"),
         cast(func.extract("epoch", res - reg), Float).label("result_s"),
         case((res <= reg + literal(deadline, Interval()), 1), else_=0).label("in_time"),
         case((res.is_not(None), 1), else_=0).label("resolved"),
-        func.coalesce(esc.c.n, 0).label("escalations"),
-        SurveyAnswer.score.label("score"),
-    ).outerjoin(SurveyAnswer, SurveyAnswer.ticket_id == Ticket.id)
-     .outerjoin(esc, esc.c.ticket_id == Ticket.id)
-     .where(*complaints_between(months[0].start, months[-1].end)).subquery())
+    ).subquery()
 
 
 def month_samples_pg(session: Session, months: list[Period], deadline: timedelta) -> list[Month]:

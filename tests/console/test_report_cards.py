@@ -206,3 +206,31 @@ def test_foad_reports_refresh_rolls_up_ahead_of_time(settings, session, data_set
     session.commit()
     bad = CliRunner().invoke(main, ["reports", "refresh", "1405-13"], env=env)
     assert bad.exit_code == 2
+
+
+def test_an_escalated_complaint_stays_on_the_card_of_the_agency_that_missed_the_deadline(session):
+    at = utc(2026, 10, 10, 9, 0)
+    ticket = referred(session, "MUN-TEH", at=at)
+    lifecycle.move(ticket, S.REFERRED, at=at, agency="MUN-TEH")  # as the routing job records it
+    # The deadline passes: the clock moves the ticket to the level above, as worker.clock does.
+    ticket.agency_id = agency(session, "IMVO").id
+    lifecycle.move(ticket, S.ESCALATED, at=at + THREE_HOURS, agency="IMVO", previous_agency="MUN-TEH")
+    lifecycle.move(ticket, S.RESOLVED, at=at + 2 * THREE_HOURS)
+    session.commit()
+    table = compute(session, parse("1405-07"), THREE_HOURS)
+    mun = table[(agency(session, "MUN-TEH").id, parse("1405-07"))]
+    assert (mun.complaints, mun.escalations, mun.resolved, mun.answered_in_time) == (1, 1, 1, 0)
+    assert (agency(session, "IMVO").id, parse("1405-07")) not in table
+
+
+def test_a_reassigned_complaint_counts_for_the_agency_it_was_reassigned_to(session):
+    at = utc(2026, 10, 10, 9, 0)
+    ticket = referred(session, "MUN-TEH", at=at)
+    lifecycle.move(ticket, S.REFERRED, at=at, agency="MUN-TEH")
+    ticket.agency_id = agency(session, "BMI-TEH").id
+    lifecycle.move(ticket, S.REFERRED, at=at + timedelta(minutes=5), agency="BMI-TEH",
+                   previous_agency="MUN-TEH", actor="user:sara")
+    session.commit()
+    table = compute(session, parse("1405-07"), THREE_HOURS)
+    assert table[(agency(session, "BMI-TEH").id, parse("1405-07"))].complaints == 1
+    assert (agency(session, "MUN-TEH").id, parse("1405-07")) not in table
