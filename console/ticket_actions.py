@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console import access
-from foad.app import db
+from foad.app import db, runtime_of
 from models import actions, lookup
 from models.agencies import Agency
 from models.errors import DomainError, IllegalTransition, InvalidCode, TicketNotFound
@@ -75,11 +75,12 @@ def _reassign(session: Session, ticket: Ticket, form, actor: str) -> None:
     agency = session.scalar(select(Agency).where(Agency.code == form.get("agency", "")))
     if agency is None:
         raise DomainError("دستگاهی از فهرست دستگاه‌ها انتخاب کنید")
-    # The workers' routing service owns the rules (keep the clock, text the new official).
+    # The workers' routing service owns the rules (keep the clock, text the new official
+    # with a link to this console). Imported here: models.routing lands with issue 6.
     from models import routing
 
-    routing.reassign(session, ticket, agency, actor)
-    session.commit()
+    link_base = runtime_of(current_app).settings.public_base_url
+    routing.reassign(session, ticket, agency, actor, link_base=link_base)
 
 
 def _in_persian(exc: DomainError) -> str:
