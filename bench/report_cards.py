@@ -123,8 +123,10 @@ def _one(rnd: random.Random, n: int, reg, agency: tuple[int, str], ticket, event
                      "ir_mobile", agency[0], "delay", "fa", status, escalations,
                      reg + timedelta(hours=3), reg, referred, ack, resolved, resolved or ack or referred))
     event((n, referred, "referred", "system", json.dumps({"agency": agency[1]})))
-    for step in range(escalations):
-        event((n, reg + timedelta(hours=3 * (step + 1)), "escalated", "system", "{}"))
+    for step in range(escalations):  # as worker.clock records them
+        late = agency[1] if step == 0 else "MUN-TEH"
+        event((n, reg + timedelta(hours=3 * (step + 1)), "escalated", "system",
+               json.dumps({"agency": "MUN-TEH", "previous_agency": late})))
     if resolved is not None and rnd.random() < 0.5:
         answer((n, rnd.choice((1, 2, 3, 4, 4, 5, 5, 5)), resolved + timedelta(hours=1)))
 

@@ -1,11 +1,11 @@
 """Report-card figures per agency and Jalali period: per agency-month samples, then combined.
 
 Definitions (also in README.md, "Report cards"):
-- A complaint counts for the agency answerable for it: the agency of its latest "referred"
-  event (routing, or a supervisor's reassignment; `data["agency"]`), else the ticket's
-  agency. Escalation moves a ticket up a level but not its complaint off the card of the
-  agency that let the deadline pass. It counts for the period in which it was registered
-  (Tehran time). Tickets closed as out of scope, duplicate or nuisance are not complaints
+- A complaint counts for the agency answerable for it: the agency that had it when its
+  deadline first passed (`data["previous_agency"]` of its first "escalated" event), else the
+  agency that holds it (where routing or a supervisor's reassignment put it). Escalation
+  moves a ticket up a level, not its complaint off the card of the agency that let the
+  deadline pass. It counts for the period in which it was registered (Tehran time). Tickets closed as out of scope, duplicate or nuisance are not complaints
   about the agency and are left out, as are unrouted ones.
 - "First answer" is the agency's first response: the earlier of `acknowledged_at` (the
   official said they are on it) and `resolved_at` (a result without acknowledgement first).
@@ -42,7 +42,6 @@ from models.tickets import Ticket, TicketEvent, TicketStatus
 
 NOT_COMPLAINTS = (TicketStatus.REJECTED, TicketStatus.DUPLICATE, TicketStatus.NUISANCE)
 ESCALATED = TicketStatus.ESCALATED.value
-REFERRED = TicketStatus.REFERRED.value
 
 
 @dataclass
@@ -144,8 +143,8 @@ def combine(months: list[Month]) -> Figures:
 def complaint_rows(months: list[Period], *columns) -> Select:
     """The complaints registered in `months` (consecutive): the answerable agency's id, the
     number of escalations and the survey score of each, then `columns`."""
-    esc, last = escalations_by_ticket(), _last_referrals()
-    event, named = aliased(TicketEvent), aliased(Agency)
+    esc = escalations_by_ticket()
+    first, named = aliased(TicketEvent), aliased(Agency)
     agency = func.coalesce(named.id, Ticket.agency_id)
     return (
         select(agency.label("agency_id"), func.coalesce(esc.c.n, 0).label("escalations"),
@@ -153,23 +152,16 @@ def complaint_rows(months: list[Period], *columns) -> Select:
         .select_from(Ticket)
         .outerjoin(SurveyAnswer, SurveyAnswer.ticket_id == Ticket.id)
         .outerjoin(esc, esc.c.ticket_id == Ticket.id)
-        .outerjoin(last, last.c.ticket_id == Ticket.id)
-        .outerjoin(event, event.id == last.c.event_id)
-        .outerjoin(named, named.code == event.data["agency"].as_string())
+        .outerjoin(first, first.id == esc.c.first_id)
+        .outerjoin(named, named.code == first.data["previous_agency"].as_string())
         .where(Ticket.registered_at >= months[0].start, Ticket.registered_at < months[-1].end,
                agency.is_not(None), Ticket.status.not_in([s.value for s in NOT_COMPLAINTS])))
 
 
 def escalations_by_ticket():
-    """A subquery: how many times each ticket escalated."""
-    return (select(TicketEvent.ticket_id, func.count().label("n"))
+    """A subquery: how many times each ticket escalated, and its first escalation event."""
+    return (select(TicketEvent.ticket_id, func.count().label("n"), func.min(TicketEvent.id).label("first_id"))
             .where(TicketEvent.kind == ESCALATED).group_by(TicketEvent.ticket_id).subquery())
-
-
-def _last_referrals():
-    """A subquery: each ticket's latest "referred" event."""
-    return (select(TicketEvent.ticket_id, func.max(TicketEvent.id).label("event_id"))
-            .where(TicketEvent.kind == REFERRED).group_by(TicketEvent.ticket_id).subquery())
 
 
 def _month_samples_rows(session: Session, months: list[Period], deadline: timedelta) -> list[Month]:

@@ -2,9 +2,10 @@
 
 Computing a year of a million tickets takes seconds (every complaint is read and its
 durations sorted); reading the year's rolled-up months takes a fraction of that. A card page
-refreshes the months it needs that were rolled up more than FOAD_REPORT_MAX_AGE_MINUTES ago
-(or with another deadline), so figures are never older than that; `foad reports refresh`
-does the same ahead of time, for a cron job or the worker's schedule.
+refreshes the months it needs that are stale: this month and the last one when rolled up more
+than FOAD_REPORT_MAX_AGE_MINUTES ago, older months (whose tickets have long been answered or
+escalated) when more than a day ago, and any month rolled up with another deadline.
+`foad reports refresh` rolls a period up ahead of time, for a nightly cron job.
 """
 
 from __future__ import annotations
@@ -17,17 +18,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from console.figures import ADDITIVE, Figures, Month, Table, month_samples, tabulate
-from console.periods import Period
+from console.periods import Period, containing
 from models.base import utcnow
 from models.report_months import ReportMonth, ReportRefresh
 
 log = logging.getLogger(__name__)
 
+OLD_MONTH_MAX_AGE = timedelta(days=1)
+"""How old the roll-up of a month before last may get: its tickets rarely change any more."""
+
 
 def table(session: Session, period: Period, *, deadline: timedelta, max_age: timedelta,
           now: datetime | None = None) -> Table:
     """Figures of `period` and the quarters and months in it, from a fresh enough rollup."""
-    stale = stale_months(session, period, deadline, (now or utcnow()) - max_age)
+    stale = stale_months(session, period, deadline, max_age, now or utcnow())
     if stale:
         refresh(session, period.year, range(min(stale), max(stale) + 1), deadline, now=now)
     rows = session.execute(select(ReportMonth.__table__).where(
@@ -38,13 +42,21 @@ def table(session: Session, period: Period, *, deadline: timedelta, max_age: tim
     return tabulate(period, months)
 
 
-def stale_months(session: Session, period: Period, deadline: timedelta, since: datetime) -> list[int]:
-    """The months of `period` not rolled up since `since` with this deadline."""
-    fresh = set(session.scalars(select(ReportRefresh.month).where(
+def stale_months(session: Session, period: Period, deadline: timedelta, max_age: timedelta,
+                 now: datetime) -> list[int]:
+    """The months of `period` due for a new roll-up at `now` (see the module's docstring)."""
+    current = containing(now, "month")
+    recent = {current, containing(current.start - timedelta(days=1), "month")}
+    rows = session.execute(select(ReportRefresh.month, ReportRefresh.refreshed_at).where(
         ReportRefresh.year == period.year, ReportRefresh.month.in_(period.months),
-        ReportRefresh.refreshed_at >= since,
-        ReportRefresh.deadline_s == int(deadline.total_seconds()))))
-    return [m for m in period.months if m not in fresh]
+        ReportRefresh.deadline_s == int(deadline.total_seconds())))
+    done = dict(rows.all())
+    stale = []
+    for month in period.months:
+        allowed = max_age if Period(period.year, "month", month) in recent else OLD_MONTH_MAX_AGE
+        if month not in done or done[month] < now - allowed:
+            stale.append(month)
+    return stale
 
 
 def refresh(session: Session, year: int, months: range, deadline: timedelta, *,
