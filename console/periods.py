@@ -20,6 +20,9 @@ SEASONS_FA = ("بهار", "تابستان", "پاییز", "زمستان")
 """The Jalali quarters are the seasons: Farvardin-Khordad is spring."""
 KINDS = ("month", "quarter", "year")
 
+FIRST_YEAR, LAST_YEAR = 1390, 1499
+"""Years a period may name (128 began in the 1390s); others are typing mistakes."""
+
 _KEY = re.compile(r"^(\d{4})(?:-(Q[1-4]|\d{2}))?$")
 
 
@@ -89,6 +92,8 @@ def parse(key: str) -> Period:
     if not match:
         raise PeriodError(f"not a period: {key!r}")
     year, part = int(match[1]), match[2]
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(f"no report cards for the year {year}")
     if part is None:
         return Period(year, "year", 1)
     if part.startswith("Q"):

@@ -246,3 +246,8 @@ def test_a_reassigned_complaint_counts_for_the_agency_it_was_reassigned_to(sessi
     table = compute(session, parse("1405-07"), THREE_HOURS)
     assert table[(agency(session, "BMI-TEH").id, parse("1405-07"))].complaints == 1
     assert (agency(session, "MUN-TEH").id, parse("1405-07")) not in table
+
+
+@pytest.mark.parametrize("key", ["9999", "1405-Q5", "1405-00", "x", "0001-01"])
+def test_a_period_that_is_no_period_is_a_404(client, key):
+    assert client.get(f"/reports?period={key}").status_code == 404
