@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 from console import rollup
 from console.figures import Figures, Table
 from console.periods import Period
+
+SHOWN_FIRST = ("year", "quarter", "month")
+"""On an agency's page a period comes before those inside it."""
 from models.agencies import Agency
 
 TOO_FEW = "too_few"
@@ -54,7 +57,8 @@ def build_all(session: Session, period: Period, *, deadline: timedelta, minimum:
     """The cards of `period` and of every quarter and month inside it, from one rollup read."""
     table = rollup.table(session, period, deadline=deadline, max_age=max_age)
     agencies = _agencies(session)
-    periods = sorted({p for _aid, p in table}, key=lambda p: (p.kind != period.kind, p.key))
+    # The year, then each quarter followed by its months.
+    periods = sorted({p for _aid, p in table}, key=lambda p: (p.months[0], SHOWN_FIRST.index(p.kind)))
     return {p: rank(p, table, agencies, minimum) for p in periods}
 
 

@@ -18,7 +18,6 @@ MONTHS_FA = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مر
              "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
 SEASONS_FA = ("بهار", "تابستان", "پاییز", "زمستان")
 """The Jalali quarters are the seasons: Farvardin-Khordad is spring."""
-KINDS = ("month", "quarter", "year")
 
 FIRST_YEAR, LAST_YEAR = 1390, 1499
 """Years a period may name (128 began in the 1390s); others are typing mistakes."""

@@ -14,6 +14,7 @@ from models.persian import jalali, persian_digits
 from models.provinces import BY_CODE
 from models.tickets import TicketStatus
 
+ROLE_LABELS = {"supervisor": "ناظر", "inspector": "بازرس", "admin": "مدیر سامانه"}
 VIA_LABELS = {"call": "تماس", "sms": "پیامک", "web": "وب", "app": "اپلیکیشن"}
 EVENT_LABELS = {
     "breach": "گذشتن از مهلت",
@@ -84,5 +85,6 @@ def register_filters(app: Flask) -> None:
         jalali=jalali_filter, jdate=jalali_date, fa=persian_digits, status_fa=status_label, duration=duration,
         percent=percent, actor=actor_label, mask=mask, province=province_name,
         via_fa=lambda via: VIA_LABELS.get(via, via),
+        role_fa=lambda role: ROLE_LABELS.get(role, role),
         sms_fa=lambda word: MESSAGE_LABELS.get(word, word),
     )

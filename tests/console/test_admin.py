@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models.agencies import Agency
 from models.users import User
-from tests.console.conftest import csrf_token
+from tests.console.conftest import csrf_token, reload
 
 NEW_AGENCY = ("code,level,sector,parent,province,county,name_fa,name_en,joined_on\n"
               "MUN-TEH-SHM,county,municipality,MUN-TEH,tehran,Shemiranat,شهرداری شمیرانات,"
@@ -50,7 +50,8 @@ def test_deactivating_a_user_logs_them_out(app, client, session, login, post, pe
 def test_nobody_deactivates_themselves(client, session, login, post, person):
     login("ali")
     post(f"/console/admin/users/{person('ali').id}/active", {"active": "0"}, page="/console/admin/users")
-    assert client.get("/console/admin/users").status_code == 200
+    assert "حساب خودتان را نمی‌توانید غیرفعال کنید" in client.get("/console/admin/users").get_data(as_text=True)
+    assert reload(session, person("ali")).active
 
 
 def test_inspectors_cannot_add_users(client, session, login, post):
