@@ -111,3 +111,15 @@ def test_inspector_cannot_act_on_a_ticket_they_cannot_see(client, session, login
 def test_everyone_logged_in_may_read_report_cards(client, login):
     login("reza")
     assert client.get("/console/reports").status_code == 200
+
+
+def test_admins_cannot_open_act_on_or_replay_tickets(client, session, settings, login, post):
+    ticket = referred(session, "MUN-TEH")
+    write_wav(settings.recordings_dir / "call-2.wav")
+    session.add(Call(uniqueid="2.2", line="128", ticket=ticket, recording_path="call-2.wav"))
+    session.commit()
+    login("ali")
+    assert client.get(f"/console/tickets/{ticket.code}").status_code == 403
+    assert post(f"/console/tickets/{ticket.code}/acknowledge", page="/console/admin/users").status_code == 403
+    assert client.get("/console/replay/call/1").status_code == 403
+    assert reload(session, ticket).status == "referred"
