@@ -56,7 +56,8 @@ class Settings:
     report_min_complaints: int = 10
     """Complaints an agency needs in a period to be ranked on the report cards."""
     report_max_age: timedelta = timedelta(minutes=10)
-    """How old the report cards' monthly rollup may be before a card page refreshes it."""
+    """How old the report cards' rollup of this month and the last may get before a card page
+    rolls them up again (older months: a day, see console.rollup)."""
 
     @property
     def recordings_dir(self) -> Path:

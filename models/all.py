@@ -15,5 +15,6 @@ from models.users import Playback, User
 
 __all__ = [
     "Agency", "Base", "BlockedNumber", "Call", "Category", "Media", "Message", "Official",
-    "OptOut", "OutboxItem", "Playback", "ReportMonth", "ReportRefresh", "Sector", "SurveyAnswer", "Ticket", "TicketEvent", "User",
+    "OptOut", "OutboxItem", "Playback", "ReportMonth", "ReportRefresh", "Sector", "SurveyAnswer",
+    "Ticket", "TicketEvent", "User",
 ]
