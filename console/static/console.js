@@ -34,6 +34,9 @@
       return r.text();
     }).then(function (html) {
       document.getElementById("rows").innerHTML = html;
+      var count = document.querySelector("#rows tr[data-total]");
+      var shown = document.querySelector("[data-total-label]");
+      if (count && shown) { shown.textContent = count.dataset.total; }
       tick();
     }).catch(function () { /* a missed refresh is retried on the next round */ });
   }

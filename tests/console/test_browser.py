@@ -186,3 +186,4 @@ def test_new_tickets_appear_in_the_list_without_a_reload(page, site, person, ses
     page.wait_for_selector(f"tr[data-code='{fresh.code}']")
     assert page.evaluate("() => window.notReloaded") is True
     assert page.locator("tbody#rows tr[data-code]").count() == 4
+    assert page.locator("[data-total-label]").inner_text() == "۴ مورد"
