@@ -20,6 +20,11 @@ EVENT_LABELS = {
     "breach": "گذشتن از مهلت",
     "reminder_sent": "یادآوری به بازرس",
     "sms_appended": "پیامک افزوده به شکایت",
+    "sms_failed": "پیامک فرستاده نشد",
+    "sms_undelivered": "پیامک نرسید",
+    "result_texted": "نتیجه برای شهروند پیامک شد",
+    "result_waits": "نتیجه در انتظار تماس شهروند (تلفن ثابت)",
+    "survey_answered": "پاسخ نظرسنجی",
 }
 """Timeline entries that are not statuses; statuses use models.lookup.STATUS_LABELS."""
 MESSAGE_LABELS = {

@@ -56,3 +56,15 @@ def test_an_unknown_ticket_is_a_404_page(client, login):
     login("sara")
     response = client.get("/console/tickets/1234567890")
     assert response.status_code == 404 and "پیدا نشد" in response.get_data(as_text=True)
+
+
+def test_worker_events_have_persian_names(client, session, login):
+    from models.tickets import record
+
+    ticket = referred(session, "MUN-TEH")
+    record(ticket, "breach", note=None)
+    record(ticket, "result_waits")
+    session.commit()
+    login("sara")
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert "گذشتن از مهلت" in html and "نتیجه در انتظار تماس شهروند" in html
