@@ -23,6 +23,7 @@ run: $(STAMP)
 	$(BIN)/foad serve
 
 test: $(STAMP) voice-tools
+	@command -v chromium >/dev/null || echo "note: no chromium on PATH, so the console's browser tests will be skipped (apt-get install chromium)"
 	$(BIN)/python -m pytest
 
 # The voice prompts are spoken by espeak-ng and converted by sox (Debian packages). As root

@@ -24,6 +24,11 @@ def create_app(runtime: Runtime) -> Flask:
         if session is not None:
             session.close()
 
+    # Imported here: the console's views import `db` from this module.
+    from console.setup import init_app as init_console
+
+    init_console(app, runtime.settings)
+
     @app.get("/healthz")
     def healthz() -> tuple[dict[str, str], int]:
         """Whether the database and Redis answer, for load balancers and monitoring."""

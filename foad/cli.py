@@ -12,6 +12,8 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from console.commands import reports as console_reports
+from console.commands import users as console_users
 from foad.embedded_redis import redis_url
 from foad.logs import configure_logging
 from foad.runtime import Runtime
@@ -257,3 +259,7 @@ def prompts_build(settings: Settings, force: bool, jobs: int) -> None:
     click.echo(f"prompts: {report.rendered} rendered, {report.unchanged} unchanged, in {report.folder}")
     click.echo(f"for Asterisk: link {report.folder}/fa/foad and {report.folder}/en/foad into its sounds "
                f"folder (e.g. /var/lib/asterisk/sounds/fa/foad), and copy fa/digits there too")
+
+
+main.add_command(console_users)
+main.add_command(console_reports)

@@ -66,6 +66,15 @@ class Settings:
     fixed_now: datetime | None = None
     """For tests and drills only: jobs act as if it were always this moment."""
 
+    # --- the console (issue 7) -----------------------------------------------------------
+    console_session: timedelta = timedelta(minutes=60)
+    """How long a console log-in lasts without a request before it must log in again."""
+    report_min_complaints: int = 10
+    """Complaints an agency needs in a period to be ranked on the report cards."""
+    report_max_age: timedelta = timedelta(minutes=10)
+    """How old the report cards' rollup of this month and the last may get before a card page
+    rolls them up again (older months: a day, see console.rollup)."""
+
     @property
     def recordings_dir(self) -> Path:
         """Where Asterisk's MixMonitor and RECORD FILE write (shared with Asterisk)."""
@@ -100,6 +109,9 @@ class Settings:
             secret_key=env.get("FOAD_SECRET_KEY") or _local_secret(data_dir),
             log_level=(env.get("FOAD_LOG_LEVEL") or "INFO").upper(),
             log_format=_choice(env, "FOAD_LOG_FORMAT", ("text", "json"), "text"),
+            console_session=timedelta(minutes=_number(env, "FOAD_CONSOLE_SESSION_MINUTES", 60)),
+            report_min_complaints=int(_number(env, "FOAD_REPORT_MIN_COMPLAINTS", 10)),
+            report_max_age=timedelta(minutes=_number(env, "FOAD_REPORT_MAX_AGE_MINUTES", 10)),
             twilio=TwilioSettings(
                 account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
                 auth_token=env.get("TWILIO_AUTH_TOKEN", ""),

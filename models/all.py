@@ -10,11 +10,13 @@ from models.holidays import Holiday
 from models.media import Media
 from models.messages import Message, OptOut
 from models.outbox import OutboxItem
+from models.report_months import ReportMonth, ReportRefresh
 from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketEvent
+from models.users import Playback, User
 
 __all__ = [
     "Agency", "Base", "BlockedNumber", "Call", "Category", "Holiday", "Media", "Message",
-    "Official", "OptOut", "OutboxItem", "Sector", "SurveyAnswer", "Ticket", "TicketClock",
-    "TicketEvent",
+    "Official", "OptOut", "OutboxItem", "Playback", "ReportMonth", "ReportRefresh", "Sector",
+    "SurveyAnswer", "Ticket", "TicketClock", "TicketEvent", "User",
 ]

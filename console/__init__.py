@@ -1,0 +1,1 @@
+"""The supervisor and inspector console: Flask blueprints, Persian and right-to-left."""

@@ -1,0 +1,94 @@
+"""Users and the agency directory: for admins and supervisors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from console import access
+from foad.app import db
+from models.agencies import Agency
+from models.directory import DirectoryError, import_rows
+from models.errors import DomainError
+from models.users import User, UserRole, add_user
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("admin", __name__, url_prefix="/console/admin")
+
+
+@bp.get("/users")
+@access.roles_required(*access.DIRECTORY_ROLES)
+def users():
+    """Every console user, and a form to add one."""
+    rows = db().scalars(select(User).order_by(User.name)).unique().all()
+    agencies = db().scalars(select(Agency).order_by(Agency.code)).unique().all()
+    return render_template("users.html", users=rows, roles=list(UserRole), agencies=agencies)
+
+
+@bp.post("/users")
+@access.roles_required(*access.DIRECTORY_ROLES)
+def create_user():
+    """Add a user from the form."""
+    form = request.form
+    try:
+        user = add_user(db(), form.get("name", ""), form.get("role", ""), form.get("password", ""),
+                        agency_code=form.get("agency") or None, full_name=form.get("full_name", ""))
+    except DomainError as exc:
+        db().rollback()
+        flash(f"کاربر افزوده نشد: {exc}", "error")
+    else:
+        flash("کاربر افزوده شد.", "ok")
+        log.info("console user added", extra={"user": current_user.name, "added": user.name,
+                                              "role": user.role})
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/active")
+@access.roles_required(*access.DIRECTORY_ROLES)
+def set_active(user_id: int):
+    """Deactivate (or reactivate) a user; a deactivated user is logged out at once."""
+    user = db().get(User, user_id)
+    if user is None:
+        abort(404)
+    if user.id == current_user.id:
+        flash("حساب خودتان را نمی‌توانید غیرفعال کنید.", "error")
+        return redirect(url_for("admin.users"))
+    user.active = request.form.get("active") == "1"
+    db().commit()
+    log.info("console user changed", extra={"user": current_user.name, "changed": user.name,
+                                            "active": user.active})
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/directory")
+@access.roles_required(*access.DIRECTORY_ROLES)
+def directory():
+    """The agency directory as a tree-ordered table, and the CSV import form."""
+    rows = db().scalars(select(Agency).order_by(Agency.level, Agency.code)).unique().all()
+    return render_template("directory.html", agencies=rows)
+
+
+@bp.post("/directory")
+@access.roles_required(*access.DIRECTORY_ROLES)
+def import_directory():
+    """Add or update agencies from an uploaded CSV (the columns of `foad agencies import`)."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("یک پرونده CSV انتخاب کنید.", "error")
+        return redirect(url_for("admin.directory"))
+    text = upload.read().decode("utf-8-sig", errors="replace")
+    try:
+        report = import_rows(db(), csv.DictReader(io.StringIO(text)))
+    except DirectoryError as exc:
+        db().rollback()
+        for problem in exc.problems[:20]:
+            flash(problem, "error")
+    else:
+        flash(f"{report.agencies_added} دستگاه افزوده و {report.agencies_updated} به‌روز شد.", "ok")
+    return redirect(url_for("admin.directory"))

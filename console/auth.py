@@ -1,0 +1,91 @@
+"""Logging in and out: Flask-Login sessions that expire when idle, hashed passwords."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, current_user, login_user, logout_user
+from sqlalchemy import select
+
+from foad.app import db
+from models.users import User
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("auth", __name__, url_prefix="/console")
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "برای دیدن این صفحه وارد شوید."
+# A stolen cookie replayed from elsewhere loses the log-in rather than keeping it.
+login_manager.session_protection = "strong"
+
+
+class ConsoleUser:
+    """The Flask-Login face of a User row: what the session remembers is only its id."""
+
+    def __init__(self, user: User) -> None:
+        self.row = user
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.row, name)
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        """Deactivated users are logged out at their next request."""
+        return bool(self.row.active)
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session."""
+        return str(self.row.id)
+
+
+@login_manager.user_loader
+def _load(user_id: str) -> ConsoleUser | None:
+    user = db().get(User, int(user_id)) if user_id.isdigit() else None
+    return ConsoleUser(user) if user is not None and user.active else None
+
+
+def authenticate(name: str, password: str) -> User | None:
+    """The active user with this name and password, or None."""
+    user = db().scalar(select(User).where(User.name == name.strip()))
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    return user
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The log-in form; on success, back to where the user was going."""
+    if request.method == "POST":
+        user = authenticate(request.form.get("name", ""), request.form.get("password", ""))
+        if user is not None:
+            session.permanent = True  # expires after FOAD_CONSOLE_SESSION_MINUTES idle
+            login_user(ConsoleUser(user))
+            log.info("console log-in", extra={"user": user.name, "role": user.role})
+            return redirect(_safe_next(request.args.get("next")))
+        log.warning("console log-in refused", extra={"user": request.form.get("name", "")[:80]})
+        flash("نام کاربری یا گذرواژه درست نیست.", "error")
+    return render_template("login.html"), 200 if request.method == "GET" else 401
+
+
+@bp.post("/logout")
+def logout():
+    """End the session."""
+    if current_user.is_authenticated:
+        log.info("console log-out", extra={"user": current_user.name})
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect to somebody else's."""
+    parts = urlsplit(target or "")
+    if target and not parts.scheme and not parts.netloc and target.startswith("/"):
+        return target
+    return url_for("tickets.index")

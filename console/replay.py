@@ -1,0 +1,98 @@
+"""Call replay: recordings and attachments served with HTTP Range, to those allowed, audited.
+
+Files are reached only through these views, by the id of the row that names them, after
+checking the user may see the ticket; there is no static URL for the recordings directory.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, request, send_from_directory
+from flask_login import current_user
+from sqlalchemy import select
+
+from console import access
+from foad.app import db, runtime_of
+from models.base import utcnow
+from models.calls import Call
+from models.media import Media, MediaStatus
+from models.tickets import Ticket
+from models.users import Playback
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("replay", __name__, url_prefix="/console/replay")
+
+SAME_PLAYBACK = timedelta(seconds=30)
+"""A browser may fetch the start of a file more than once for one play; within this it is one."""
+
+
+@bp.get("/call/<int:call_id>")
+@access.roles_required(*access.TICKET_ROLES)
+def call(call_id: int):
+    """The whole-call recording of a call that belongs to a ticket."""
+    found = db().get(Call, call_id)
+    if found is None or found.ticket is None or not found.recording_path:
+        abort(404)
+    return _serve(found.ticket, "call", found.recording_path, _settings().recordings_dir)
+
+
+@bp.get("/voice/<code>")
+@access.roles_required(*access.TICKET_ROLES)
+def voice(code: str):
+    """The voice complaint the caller recorded."""
+    ticket = db().scalar(select(Ticket).where(Ticket.code == code))
+    if ticket is None or not ticket.voice_path:
+        abort(404)
+    return _serve(ticket, "voice", ticket.voice_path, _settings().recordings_dir)
+
+
+@bp.get("/media/<int:media_id>")
+@access.roles_required(*access.TICKET_ROLES)
+def media(media_id: int):
+    """A photo or video sent by MMS, once downloaded."""
+    found = db().get(Media, media_id)
+    if found is None or found.status != MediaStatus.STORED or not found.path:
+        abort(404)
+    return _serve(found.ticket, "media", found.path, _settings().media_dir,
+                  mimetype=found.content_type)
+
+
+def _serve(ticket: Ticket, kind: str, relative: str, directory: Path, mimetype: str | None = None):
+    if not access.can_see(db(), current_user, ticket):
+        abort(403)
+    # send_from_directory refuses paths that climb out of `directory` and answers Range
+    # requests with 206 Partial Content, which is what lets the audio element seek.
+    response = send_from_directory(directory, relative, mimetype=mimetype, conditional=True,
+                                   max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    if _starts_playback():  # after the file was found: a missing file was never played
+        _audit(ticket, kind, relative)
+    return response
+
+
+def _starts_playback() -> bool:
+    """A request for the start of the file is a playback; one for a later byte is a seek."""
+    spec = request.headers.get("Range", "")
+    return not spec or spec.replace(" ", "").startswith("bytes=0-")
+
+
+def _audit(ticket: Ticket, kind: str, target: str) -> None:
+    session, now = db(), utcnow()
+    last = session.scalar(select(Playback.at).where(
+        Playback.user_id == current_user.id, Playback.target == target, Playback.kind == kind,
+        Playback.at > now - SAME_PLAYBACK).order_by(Playback.at.desc()).limit(1))
+    if last is not None:
+        return
+    session.add(Playback(user_id=current_user.id, ticket_id=ticket.id, kind=kind, target=target,
+                         remote_addr=request.remote_addr, at=now))
+    session.commit()
+    log.info("recording played", extra={"ticket": ticket.code, "user": current_user.name,
+                                        "kind": kind, "target": target})
+
+
+def _settings():
+    return runtime_of(current_app).settings

@@ -1,0 +1,115 @@
+"""The ticket list's filters and search, turned into one query on what the user may see."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Mapping
+
+from sqlalchemy import Select, false, select
+from sqlalchemy.orm import Session
+
+from console import access
+from console.periods import PeriodError, day_start
+from models import tracking
+from models.agencies import Agency
+from models.errors import InvalidCode
+from models.lifecycle import OPEN
+from models.persian import latin_digits
+from models.phones import identify
+from models.tickets import Ticket, TicketStatus, Via
+from models.users import User
+
+PAGE_SIZE = 50
+"""Rows on one page of the list."""
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    """What the list was asked to show; every field optional."""
+
+    status: str = ""
+    agency: str = ""
+    """An agency code: its tickets and those of the agencies below it."""
+    province: str = ""
+    via: str = ""
+    overdue: bool = False
+    since: str = ""
+    """A Jalali date: tickets registered on or after it (Tehran time)."""
+    until: str = ""
+    """A Jalali date: tickets registered on or before it."""
+    q: str = ""
+    """A tracking code (whole or its first digits) or a caller's number."""
+    page: int = 1
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> "TicketFilter":
+        """The filter in a request's query string; bad values are dropped and named."""
+        page = args.get("page", "1")
+        found = cls(status=_one_of(args.get("status", ""), TicketStatus),
+                    via=_one_of(args.get("via", ""), Via), agency=args.get("agency", "").strip(),
+                    province=args.get("province", "").strip(), overdue=args.get("overdue") == "1",
+                    since=args.get("since", "").strip(), until=args.get("until", "").strip(),
+                    q=args.get("q", "").strip(), page=int(page) if page.isdigit() and int(page) > 0 else 1)
+        problems = tuple(f"تاریخ «{text}» درست نیست (نمونه: ۱۴۰۵/۰۹/۰۱)"
+                         for text in (found.since, found.until) if text and not _is_date(text))
+        return replace(found, problems=problems)
+
+    def query(self, session: Session, user: User, now: datetime) -> Select:
+        """The tickets matching the filter that `user` may see, newest first."""
+        query = access.visible(select(Ticket), session, user)
+        if self.status:
+            query = query.where(Ticket.status == self.status)
+        if self.via:
+            query = query.where(Ticket.via == self.via)
+        if self.province:
+            query = query.where(Ticket.province_code == self.province)
+        if self.agency:
+            query = query.where(Ticket.agency_id.in_(_agency_ids(session, self.agency)))
+        if self.overdue:
+            query = query.where(Ticket.status.in_(list(OPEN)), Ticket.due_at < now)
+        query = self._dates(query)
+        if self.q:
+            query = query.where(_search(self.q))
+        return query.order_by(Ticket.registered_at.desc(), Ticket.id.desc())
+
+    def _dates(self, query: Select) -> Select:
+        if self.since and _is_date(self.since):
+            query = query.where(Ticket.registered_at >= day_start(self.since))
+        if self.until and _is_date(self.until):
+            query = query.where(Ticket.registered_at < day_start(self.until) + timedelta(days=1))
+        return query
+
+
+def _one_of(value: str, allowed: type) -> str:
+    return value if value in {m.value for m in allowed} else ""
+
+
+def _is_date(text: str) -> bool:
+    try:
+        day_start(text)
+    except PeriodError:
+        return False
+    return True
+
+
+def _agency_ids(session: Session, code: str) -> frozenset[int]:
+    agency_id = session.scalar(select(Agency.id).where(Agency.code == code))
+    return access.subtree(session, agency_id) if agency_id is not None else frozenset()
+
+
+def _search(text: str):
+    """A whole tracking code, the first digits of one, or a caller's number in any form."""
+    digits = re.sub(r"[\s\-_.]", "", latin_digits(text))
+    try:
+        return Ticket.code == tracking.parse(digits)
+    except InvalidCode:
+        pass
+    caller = identify(text).e164
+    if caller:
+        return Ticket.caller == caller
+    if digits.isdigit():
+        return Ticket.code.startswith(digits, autoescape=True)
+    return false()

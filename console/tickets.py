@@ -1,0 +1,71 @@
+"""The live ticket list and the ticket page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from console import access
+from console.ticket_list import PAGE_SIZE, TicketFilter
+from foad.app import db
+from models.agencies import Agency
+from models.base import utcnow
+from models.calls import Call
+from models.lifecycle import OPEN
+from models.media import Media, MediaStatus
+from models.messages import Message
+from models.provinces import PROVINCES
+from models.surveys import SurveyAnswer
+from models.tickets import Ticket, TicketStatus, Via
+
+bp = Blueprint("tickets", __name__, url_prefix="/console")
+
+
+@bp.get("/")
+def home():
+    """The console's front page is the ticket list (or, for admins, the users)."""
+    if current_user.is_authenticated and current_user.role == access.ADMIN:
+        return redirect(url_for("admin.users"))
+    return redirect(url_for("tickets.index"))
+
+
+@bp.get("/tickets")
+@access.roles_required(*access.TICKET_ROLES)
+def index():
+    """Tickets with filters; `?rows=1` answers only the rows, for the live refresh."""
+    session, now = db(), utcnow()
+    chosen = TicketFilter.from_args(request.args)
+    query = chosen.query(session, current_user, now)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = session.scalars(query.limit(PAGE_SIZE).offset((chosen.page - 1) * PAGE_SIZE)).unique().all()
+    context = dict(rows=rows, total=total, now=now, open_statuses=OPEN, f=chosen,
+                   show_numbers=access.shows_numbers(current_user), page_size=PAGE_SIZE)
+    if request.args.get("rows") == "1":
+        return render_template("_ticket_rows.html", **context)
+    return render_template("tickets.html", statuses=list(TicketStatus), vias=list(Via),
+                           provinces=PROVINCES, agencies=_agencies(), **context)
+
+
+@bp.get("/tickets/<code>")
+@access.roles_required(*access.TICKET_ROLES)
+def show(code: str):
+    """One ticket: timeline, recordings, media, SMS thread and the actions the user may take."""
+    session = db()
+    ticket = access.visible_ticket(session, current_user, code)
+    return render_template(
+        "ticket.html", t=ticket, now=utcnow(), open_statuses=OPEN,
+        calls=_of(Call, ticket, Call.id), messages=_of(Message, ticket, Message.id),
+        media=[m for m in _of(Media, ticket, Media.id) if m.status == MediaStatus.STORED],
+        survey=session.scalar(select(SurveyAnswer).where(SurveyAnswer.ticket_id == ticket.id)),
+        show_numbers=access.shows_numbers(current_user), agencies=_agencies(),
+        allowed={a for a in access.ACTIONS if access.can_act(current_user, a)},
+    )
+
+
+def _of(model, ticket: Ticket, order) -> list:
+    return list(db().scalars(select(model).where(model.ticket_id == ticket.id).order_by(order)))
+
+
+def _agencies() -> list[Agency]:
+    return list(db().scalars(select(Agency).order_by(Agency.code)).unique())

@@ -1,0 +1,51 @@
+"""Headless Chromium for the browser tests: Debian's chromium driven by Playwright, and a live app.
+
+Playwright's own browser download cannot run here (nothing is fetched at test time): the
+tests use the Chromium that `apt-get install chromium` put in /usr/bin, and are skipped,
+saying so, only when it is missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from werkzeug.serving import make_server
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SKIP_REASON = ("no Chromium on this machine: the browser tests need Debian's chromium package "
+               "(apt-get install chromium); .ci/run installs it")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    # This machine's network is closed: without these, Chromium's own calls home pile up.
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # The tests start playback from script, with no user gesture to allow it.
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@contextmanager
+def live_server(app) -> Iterator[str]:
+    """Serve `app` on a free local port in a thread; yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-app", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under test-artifacts/ (kept by CI, ignored by git)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

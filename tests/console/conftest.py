@@ -1,0 +1,118 @@
+"""Console fixtures: people with roles, logging in through the real form, referred tickets."""
+
+from __future__ import annotations
+
+import re
+import wave
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from sqlalchemy.orm import Session
+
+from models import lifecycle
+from models.base import utcnow
+from models.intake import Complaint, IntakeRules, open_ticket
+from models.tickets import Ticket, TicketStatus, Via
+from models.users import User, add_user
+from tests.builders import agency
+
+PASSWORD = "correct horse battery"
+
+ROLES = {
+    # name: (role, agency code)
+    "sara": ("supervisor", None),
+    "reza": ("inspector", "MUN-TEH"),  # a provincial directorate of municipalities
+    "nima": ("inspector", "IMVO"),  # the national organization above MUN-TEH and MUN-HAM
+    "bita": ("inspector", "BMI-TEH"),  # a bank: sees none of the municipal tickets
+    "ali": ("admin", None),
+}
+
+
+@pytest.fixture
+def person(session: Session) -> Callable[[str], User]:
+    """Create (once) one of the people in ROLES through the real `add_user`."""
+    made: dict[str, User] = {}
+
+    def _person(name: str) -> User:
+        if name not in made:
+            role, code = ROLES[name]
+            made[name] = add_user(session, name, role, PASSWORD, agency_code=code)
+        return made[name]
+
+    return _person
+
+
+def csrf_token(client, path: str = "/console/login") -> str:
+    """The CSRF token of the form on `path`, as a browser would read it."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(client, person) -> Callable[[str], Any]:
+    """Log `client` (or another client, `on`) in as one of ROLES through the log-in form."""
+
+    def _login(name: str, on=None):
+        person(name)
+        browser = on or client
+        token = csrf_token(browser)
+        response = browser.post("/console/login", data={"name": name, "password": PASSWORD,
+                                                       "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return _login
+
+
+@pytest.fixture
+def post(client) -> Callable[..., Any]:
+    """POST a console form with the CSRF token of the page it is on."""
+
+    def _post(path: str, data: dict[str, str] | None = None, *, page: str):
+        return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, page)})
+
+    return _post
+
+
+def referred(session: Session, code: str, *, at: datetime | None = None,
+             deadline: timedelta = timedelta(hours=3), **fields: Any) -> Ticket:
+    """A ticket opened through intake and referred to the agency `code`, its clock running."""
+    at = at or utcnow()
+    complaint = {"via": Via.SMS, "caller": "09121234567", "text": "کارمند باجه سه ساعت نیامد", **fields}
+    ticket = open_ticket(session, Complaint(**complaint), IntakeRules(max_per_hour=1000), now=at).ticket
+    ticket.agency_id = agency(session, code).id
+    ticket.due_at = at + deadline
+    lifecycle.move(ticket, TicketStatus.REFERRED, at=at)
+    session.commit()
+    return ticket
+
+
+def write_wav(path: Path, seconds: float = 3.0, rate: int = 8000) -> Path:
+    """A real 8 kHz mono WAV file (a quiet tone), as Asterisk writes them."""
+    import math
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frames = bytearray()
+    for n in range(int(seconds * rate)):
+        value = int(3000 * math.sin(2 * math.pi * 440 * n / rate))
+        frames += value.to_bytes(2, "little", signed=True)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(bytes(frames))
+    return path
+
+
+def reload(session: Session, row: Any) -> Any:
+    """`row` as the database has it now, ending the read so the app's writers don't wait.
+
+    (On SQLite every transaction takes the write lock, see models.db.)
+    """
+    session.refresh(row)
+    session.commit()
+    return row

@@ -1,0 +1,86 @@
+"""Users and the directory from the console: admins and supervisors, through the real forms."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from models.agencies import Agency
+from models.users import User
+from tests.console.conftest import csrf_token, reload
+
+NEW_AGENCY = ("code,level,sector,parent,province,county,name_fa,name_en,joined_on\n"
+              "MUN-TEH-SHM,county,municipality,MUN-TEH,tehran,Shemiranat,شهرداری شمیرانات,"
+              "Shemiranat municipality,1405-07-01\n")
+
+
+@pytest.mark.parametrize("who", ["ali", "sara"])
+def test_admins_and_supervisors_add_users(client, session, login, post, who):
+    login(who)
+    response = post("/console/admin/users", {"name": "zahra", "role": "inspector", "agency": "MUN-HAM",
+                                             "password": "a good long one", "full_name": "زهرا"},
+                    page="/console/admin/users")
+    assert response.status_code == 302
+    user = session.scalar(select(User).where(User.name == "zahra"))
+    session.commit()
+    assert user.role == "inspector" and user.agency.code == "MUN-HAM" and user.check_password("a good long one")
+    assert "zahra" in client.get("/console/admin/users").get_data(as_text=True)
+
+
+def test_a_bad_user_is_refused_with_the_reason(client, session, login, post):
+    login("ali")
+    post("/console/admin/users", {"name": "x", "role": "inspector", "password": "a good long one"},
+         page="/console/admin/users")
+    assert "کاربر افزوده نشد" in client.get("/console/admin/users").get_data(as_text=True)
+    assert session.scalar(select(User).where(User.name == "x")) is None
+    session.commit()
+
+
+def test_deactivating_a_user_logs_them_out(app, client, session, login, post, person):
+    reza = app.test_client()
+    login("reza", on=reza)
+    assert reza.get("/console/tickets").status_code == 200
+    login("ali")
+    post(f"/console/admin/users/{person('reza').id}/active", {"active": "0"}, page="/console/admin/users")
+    assert reza.get("/console/tickets").status_code == 302
+
+
+def test_nobody_deactivates_themselves(client, session, login, post, person):
+    login("ali")
+    post(f"/console/admin/users/{person('ali').id}/active", {"active": "0"}, page="/console/admin/users")
+    assert "حساب خودتان را نمی‌توانید غیرفعال کنید" in client.get("/console/admin/users").get_data(as_text=True)
+    assert reload(session, person("ali")).active
+
+
+def test_inspectors_cannot_add_users(client, session, login, post):
+    login("reza")
+    response = post("/console/admin/users", {"name": "evil", "role": "supervisor", "password": "a good long one"},
+                    page="/console/reports")
+    assert response.status_code == 403
+    assert session.scalar(select(User).where(User.name == "evil")) is None
+    session.commit()
+
+
+def test_directory_upload_adds_agencies(client, session, login):
+    login("ali")
+    data = {"csrf_token": csrf_token(client, "/console/admin/directory"),
+            "file": (io.BytesIO(NEW_AGENCY.encode()), "agencies.csv")}
+    assert client.post("/console/admin/directory", data=data, content_type="multipart/form-data").status_code == 302
+    added = session.scalar(select(Agency).where(Agency.code == "MUN-TEH-SHM"))
+    parent = added.parent.code
+    session.commit()
+    assert parent == "MUN-TEH"
+    assert "MUN-TEH-SHM" in client.get("/console/admin/directory").get_data(as_text=True)
+
+
+def test_a_bad_directory_file_imports_nothing_and_says_why(client, session, login):
+    login("sara")
+    bad = NEW_AGENCY.replace("municipality,MUN-TEH", "nonsense,MUN-TEH")
+    data = {"csrf_token": csrf_token(client, "/console/admin/directory"),
+            "file": (io.BytesIO(bad.encode()), "agencies.csv")}
+    client.post("/console/admin/directory", data=data, content_type="multipart/form-data")
+    assert "unknown sector" in client.get("/console/admin/directory").get_data(as_text=True)
+    assert session.scalar(select(Agency).where(Agency.code == "MUN-TEH-SHM")) is None
+    session.commit()

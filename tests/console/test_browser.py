@@ -1,0 +1,189 @@
+"""The console in a real browser (headless Chromium): log in, list, ticket, replay, resolve, cards."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from models import actions
+from models.base import utcnow
+from models.blocklist import is_blocked
+from models.calls import Call
+from models.outbox import Job, OutboxItem
+from models.surveys import SurveyAnswer
+from models.tickets import Via
+from models.users import Playback
+from tests.console.browser import CHROMIUM, FLAGS, SKIP_REASON, live_server, screenshot
+from tests.console.conftest import PASSWORD, referred, reload, write_wav
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Chromium for the module's tests."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(app):
+    """The app served over real HTTP."""
+    with live_server(app) as url:
+        yield url
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(locale="fa-IR", timezone_id="Asia/Tehran",
+                                   viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def tickets(session, settings):
+    """An overdue call with its recordings, an SMS still in time, and one for a bank."""
+    now = utcnow()
+    call = referred(session, "MUN-TEH", via=Via.CALL, caller="02188776655", text=None,
+                    voice_path="voice/7.7.wav", at=now - timedelta(hours=4))
+    write_wav(settings.recordings_dir / "voice/7.7.wav", seconds=2)
+    write_wav(settings.recordings_dir / "calls/7.7.wav", seconds=6)
+    session.add(Call(uniqueid="7.7", line="128", ticket=call, recording_path="calls/7.7.wav",
+                     duration_s=6))
+    sms = referred(session, "MUN-TEH", caller="09121234567", at=now - timedelta(minutes=30))
+    bank = referred(session, "BMI-TEH", caller="09351112233", at=now - timedelta(hours=1))
+    session.commit()
+    return call, sms, bank
+
+
+def log_in(page, site: str, person, name: str = "sara") -> None:
+    person(name)
+    page.goto(f"{site}/console/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{site}/console/tickets")
+
+
+def test_log_in_filter_the_list_and_open_a_ticket(page, site, person, tickets):
+    call, sms, bank = tickets
+    log_in(page, site, person)
+    assert page.locator("tbody#rows tr[data-code]").count() == 3
+    screenshot(page, "ticket-list")
+    page.select_option("select[name=agency]", "MUN-TEH")
+    page.check("input[name=overdue]")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url(re.compile(r"overdue=1"))
+    assert page.locator("tbody#rows tr[data-code]").all_inner_texts() and \
+        [r.get_attribute("data-code") for r in page.locator("tbody#rows tr[data-code]").all()] == [call.code]
+    page.click(f"tr[data-code='{call.code}'] a")
+    page.wait_for_url(f"{site}/console/tickets/{call.code}")
+    assert page.locator("audio").count() == 2
+    screenshot(page, "ticket")
+
+
+def test_countdowns_tick_without_a_reload_and_breached_ones_are_red(page, site, person, tickets):
+    call, sms, _bank = tickets
+    log_in(page, site, person)
+    running = page.locator(f"tr[data-code='{sms.code}'] .countdown")
+    first = running.inner_text()
+    page.wait_for_function("(t) => document.querySelector(\"tr[data-code='\" + t[0] + \"'] .countdown\").textContent !== t[1]",
+                           arg=[sms.code, first])
+    assert "مانده" in running.inner_text() and "breached" not in running.get_attribute("class")
+    late = page.locator(f"tr[data-code='{call.code}'] .countdown")
+    assert "گذشته" in late.inner_text() and "breached" in late.get_attribute("class")
+    color = late.evaluate("el => getComputedStyle(el).color")
+    assert color == "rgb(179, 38, 30)"  # --danger
+
+
+def test_a_recording_plays_and_seeks_with_206_answers(page, site, person, session, tickets):
+    call, _sms, _bank = tickets
+    statuses: list[tuple[str, int]] = []
+    page.on("response", lambda r: statuses.append((r.url, r.status)) if "/replay/" in r.url else None)
+    log_in(page, site, person)
+    page.goto(f"{site}/console/tickets/{call.code}")
+    player = page.locator("audio.call-recording")
+    player.evaluate("a => a.play()")
+    page.wait_for_function("() => document.querySelector('audio.call-recording').readyState >= 1")
+    assert player.evaluate("a => a.duration") == pytest.approx(6.0, abs=0.1)
+    seeked = player.evaluate("""a => new Promise(done => {
+        a.addEventListener('seeked', () => done(a.currentTime), {once: true});
+        a.currentTime = 4.5; })""")
+    assert seeked == pytest.approx(4.5, abs=0.1)
+    page.wait_for_function("() => !document.querySelector('audio.call-recording').paused")
+    replay = [status for url, status in statuses if "/replay/call/" in url]
+    assert replay and 206 in replay and set(replay) <= {200, 206}
+    rows = session.scalars(select(Playback)).all()
+    session.commit()
+    assert [(p.user.name, p.kind, p.target) for p in rows] == [("sara", "call", "calls/7.7.wav")]
+
+
+def test_resolve_from_the_ticket_page(page, site, person, session, tickets):
+    _call, sms, _bank = tickets
+    log_in(page, site, person, "reza")
+    page.goto(f"{site}/console/tickets/{sms.code}")
+    assert "*****" in page.locator(".facts .number").inner_text()  # masked for inspectors
+    page.fill("textarea[name=result]", "با کارمند برخورد شد؛ از شما سپاسگزاریم")
+    page.click("button[value=resolve]")
+    page.wait_for_selector(".flash.ok")
+    assert "پاسخ داده شده" in page.locator(".ticket-head .status").inner_text()
+    reload(session, sms)
+    assert sms.status == "resolved" and sms.result_text == "با کارمند برخورد شد؛ از شما سپاسگزاریم"
+    jobs = session.scalars(select(OutboxItem.job).where(OutboxItem.ticket_id == sms.id)).all()
+    session.commit()
+    assert Job.TEXT_BACK.value in jobs
+
+
+def test_report_cards_page(page, site, person, session, tickets):
+    _call, sms, _bank = tickets
+    actions.resolve(session, sms, "پرونده انجام شد", actor="user:sara")
+    session.add(SurveyAnswer(ticket_id=sms.id, score=5))
+    session.commit()
+    log_in(page, site, person)
+    page.goto(f"{site}/console/reports")
+    cards = page.locator("article.report")
+    assert cards.count() == 2  # MUN-TEH and BMI-TEH have complaints this quarter
+    assert page.locator("article.report svg.chart").count() == 2
+    mun = page.locator("article[data-agency='MUN-TEH']")
+    assert mun.locator("[data-figure=complaints]").inner_text() == "۲"
+    assert mun.locator("[data-figure=share_resolved]").inner_text() == "۵۰٪"
+    assert mun.locator("[data-figure=share_satisfied]").inner_text() == "۱۰۰٪"
+    screenshot(page, "report-cards")
+    page.goto(f"{site}/reports")  # the public page, same figures, no log-in needed
+    assert page.locator("article[data-agency='MUN-TEH'] [data-figure=complaints]").inner_text() == "۲"
+
+
+def test_blocking_a_number_asks_first(page, site, person, session, tickets):
+    _call, _sms, bank = tickets
+    log_in(page, site, person)
+    page.goto(f"{site}/console/tickets/{bank.code}")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("button[value=nuisance]")
+    page.wait_for_timeout(300)  # time enough for a form that was sent to come back
+    assert page.locator(".flash").count() == 0 and reload(session, bank).status == "referred"
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button[value=nuisance]")
+    page.wait_for_selector(".flash.ok")
+    assert reload(session, bank).status == "nuisance"
+    assert is_blocked(session, "+989351112233")
+    session.commit()
+
+
+def test_new_tickets_appear_in_the_list_without_a_reload(page, site, person, session, tickets):
+    log_in(page, site, person)
+    page.evaluate("() => { window.notReloaded = true; }")
+    fresh = referred(session, "MUN-HAM", caller="09129998877")
+    page.evaluate("() => window.foadConsole.refreshRows()")  # what the 20-second timer calls
+    page.wait_for_selector(f"tr[data-code='{fresh.code}']")
+    assert page.evaluate("() => window.notReloaded") is True
+    assert page.locator("tbody#rows tr[data-code]").count() == 4
+    assert page.locator("[data-total-label]").inner_text() == "۴ مورد"

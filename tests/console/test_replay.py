@@ -1,0 +1,132 @@
+"""Call replay: Range answers, who may listen, the audit log of each playback."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from models.calls import Call
+from models.media import Media, MediaStatus
+from models.tickets import Via
+from models.users import Playback
+from tests.console.conftest import referred, write_wav
+
+
+@pytest.fixture
+def recorded(session, settings):
+    """A call ticket with a whole-call recording and a voice complaint, both real WAV files."""
+    ticket = referred(session, "MUN-TEH", via=Via.CALL, text=None, voice_path="voice/1.1.wav")
+    whole = write_wav(settings.recordings_dir / "calls/1.1.wav", seconds=2)
+    write_wav(settings.recordings_dir / "voice/1.1.wav", seconds=1)
+    call = Call(uniqueid="1.1", line="128", ticket=ticket, recording_path="calls/1.1.wav")
+    session.add(call)
+    session.commit()
+    return ticket, call, whole.read_bytes()
+
+
+def fetch(client, path: str, range_: str | None = None):
+    """GET `path` and read it to the end, closing the file it streams (as a browser would)."""
+    response = client.get(path, headers={"Range": range_} if range_ else {})
+    response.get_data()
+    response.close()
+    return response
+
+
+def playbacks(session) -> list[tuple[str, str, str]]:
+    rows = [(p.user.name, p.kind, p.target) for p in session.scalars(select(Playback).order_by(Playback.id))]
+    session.commit()
+    return rows
+
+
+def test_a_range_request_gets_206_and_exactly_those_bytes(client, login, recorded):
+    _ticket, call, data = recorded
+    login("reza")
+    response = fetch(client, f"/console/replay/call/{call.id}", "bytes=1000-1999")
+    assert response.status_code == 206
+    assert response.headers["Content-Range"] == f"bytes 1000-1999/{len(data)}"
+    assert response.data == data[1000:2000]
+    assert response.headers["Accept-Ranges"] == "bytes"
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_the_whole_file_and_an_open_range_from_zero(client, login, recorded):
+    _ticket, call, data = recorded
+    login("reza")
+    whole = fetch(client, f"/console/replay/call/{call.id}")
+    assert whole.status_code == 200 and whole.data == data and whole.mimetype.startswith("audio/")
+    start = fetch(client, f"/console/replay/call/{call.id}", "bytes=0-")
+    assert start.status_code == 206 and start.data == data
+
+
+def test_each_playback_is_audited_once_and_seeks_are_not_playbacks(client, session, login, recorded):
+    ticket, call, _data = recorded
+    login("reza")
+    for spec in ("bytes=0-", "bytes=0-", "bytes=20000-", "bytes=5000-6000"):
+        fetch(client, f"/console/replay/call/{call.id}", spec)
+    fetch(client, f"/console/replay/voice/{ticket.code}")
+    assert playbacks(session) == [("reza", "call", "calls/1.1.wav"), ("reza", "voice", "voice/1.1.wav")]
+
+
+def test_the_audit_log_shows_who_played_what_to_supervisors(client, session, login, recorded, app):
+    ticket, call, _data = recorded
+    login("reza")
+    fetch(client, f"/console/replay/call/{call.id}")
+    supervisor = app.test_client()
+    login("sara", on=supervisor)
+    html = supervisor.get("/console/audit").get_data(as_text=True)
+    assert "reza" in html and "calls/1.1.wav" in html and "ضبط تماس" in html
+    assert ticket.code in supervisor.get(f"/console/audit?ticket={ticket.code}").get_data(as_text=True)
+
+
+def test_a_missing_file_is_404_and_not_audited(client, session, settings, login, recorded):
+    _ticket, call, _data = recorded
+    (settings.recordings_dir / "calls/1.1.wav").unlink()
+    login("sara")
+    assert client.get(f"/console/replay/call/{call.id}").status_code == 404
+    assert playbacks(session) == []
+
+
+def test_a_path_that_climbs_out_of_the_recordings_folder_is_refused(client, session, settings, login):
+    ticket = referred(session, "MUN-TEH", voice_path="../secret_key", text=None)
+    settings.recordings_dir.mkdir(parents=True)
+    (settings.data_dir / "secret_key").write_text("s3cret")
+    login("sara")
+    response = client.get(f"/console/replay/voice/{ticket.code}")
+    assert response.status_code == 404 and b"s3cret" not in response.data
+
+
+def test_no_static_url_serves_recordings(client, login, recorded):
+    login("sara")
+    for path in ("/static/calls/1.1.wav", "/console/static/calls/1.1.wav", "/recordings/calls/1.1.wav"):
+        assert client.get(path).status_code == 404
+
+
+def test_logged_out_users_get_nothing(client, recorded):
+    _ticket, call, _data = recorded
+    response = client.get(f"/console/replay/call/{call.id}", headers={"Range": "bytes=0-"})
+    assert response.status_code == 302
+
+
+def test_mms_photos_are_served_with_their_type_and_audited(client, session, settings, login):
+    ticket = referred(session, "MUN-TEH")
+    (settings.media_dir / "t").mkdir(parents=True)
+    (settings.media_dir / "t/photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not much of a jpeg")
+    media = Media(ticket=ticket, url="https://api.twilio.com/x", content_type="image/jpeg",
+                  status=MediaStatus.STORED, path="t/photo.jpg", size=24)
+    pending = Media(ticket=ticket, url="https://api.twilio.com/y", content_type="image/png")
+    session.add_all([media, pending])
+    session.commit()
+    login("reza")
+    response = fetch(client, f"/console/replay/media/{media.id}")
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    assert client.get(f"/console/replay/media/{pending.id}").status_code == 404
+    assert f"/console/replay/media/{media.id}" in client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert playbacks(session) == [("reza", "media", "t/photo.jpg")]
+
+
+def test_the_ticket_page_has_players_for_both_recordings(client, login, recorded):
+    ticket, call, _data = recorded
+    login("reza")
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert f'src="/console/replay/voice/{ticket.code}"' in html
+    assert f'src="/console/replay/call/{call.id}"' in html

@@ -1,0 +1,70 @@
+"""The ticket page: facts, timeline, SMS thread, survey, attachments."""
+
+from __future__ import annotations
+
+from models import actions
+from models.media import Media, MediaStatus
+from models.messages import Direction, Message, MessageStatus, Purpose
+from models.surveys import SurveyAnswer
+from tests.console.conftest import referred
+
+
+def test_the_sms_thread_in_order_with_persian_statuses(client, session, login):
+    ticket = referred(session, "MUN-TEH")
+    session.add_all([
+        Message(direction=Direction.IN, ticket=ticket, number="+989121234567", body="شکایت دارم",
+                status=MessageStatus.RECEIVED),
+        Message(direction=Direction.OUT, ticket=ticket, number="+989121234567", body="کد شما ۱۲۳",
+                status=MessageStatus.DELIVERED, purpose=Purpose.TRACKING_CODE),
+    ])
+    session.commit()
+    login("reza")
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert html.index("شکایت دارم") < html.index("کد شما ۱۲۳")
+    assert 'class="msg in"' in html and 'class="msg out"' in html
+    assert "رسید · کد رهگیری" in html
+
+
+def test_timeline_result_and_survey(client, session, login):
+    ticket = referred(session, "MUN-TEH")
+    actions.resolve(session, ticket, "پرونده انجام شد", actor="user:sara")
+    session.add(SurveyAnswer(ticket_id=ticket.id, score=4))
+    session.commit()
+    login("sara")
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert "ثبت شده" in html and "ارجاع شده به دستگاه" in html and "پاسخ داده شده" in html
+    assert "کاربر sara" in html and "شهروند" in html
+    assert "پرونده انجام شد" in html and "۴ از ۵" in html
+    assert 'name="result"' not in html  # a resolved ticket has no actions left
+
+
+def test_videos_get_a_player_and_photos_an_image(client, session, login):
+    ticket = referred(session, "MUN-TEH")
+    video = Media(ticket=ticket, url="u1", content_type="video/mp4", status=MediaStatus.STORED, path="v.mp4")
+    photo = Media(ticket=ticket, url="u2", content_type="image/jpeg", status=MediaStatus.STORED, path="p.jpg")
+    refused = Media(ticket=ticket, url="u3", content_type="application/pdf", status=MediaStatus.REJECTED)
+    session.add_all([video, photo, refused])
+    session.commit()
+    login("sara")
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert f'<video controls preload="none" src="/console/replay/media/{video.id}"' in html
+    assert f'<img src="/console/replay/media/{photo.id}"' in html
+    assert f"/console/replay/media/{refused.id}" not in html
+
+
+def test_an_unknown_ticket_is_a_404_page(client, login):
+    login("sara")
+    response = client.get("/console/tickets/1234567890")
+    assert response.status_code == 404 and "پیدا نشد" in response.get_data(as_text=True)
+
+
+def test_worker_events_have_persian_names(client, session, login):
+    from models.tickets import record
+
+    ticket = referred(session, "MUN-TEH")
+    record(ticket, "breach", note=None)
+    record(ticket, "result_waits")
+    session.commit()
+    login("sara")
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert "گذشتن از مهلت" in html and "نتیجه در انتظار تماس شهروند" in html
