@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/intake.py [--tickets N] [--clients C]
 
-Uses DATABASE_URL (a throwaway database is created on that PostgreSQL server and dropped after)
+Uses DATABASE_URL (a throwaway schema is created on that PostgreSQL server and dropped after)
 or, without it, a SQLite file in a temporary folder; REDIS_URL or the embedded Redis. Each
 intake commits the ticket, its first event and its outbox row, then pushes the row to RQ:
 exactly what a channel pays. Prints a table, then one line of JSON with the figures.
@@ -18,7 +18,6 @@ import sys
 import tempfile
 import multiprocessing
 import time
-import uuid
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -31,43 +30,21 @@ from foad.embedded_redis import redis_url  # noqa: E402
 from foad.runtime import Runtime  # noqa: E402
 from foad.settings import Settings  # noqa: E402
 from models.db import make_engine  # noqa: E402
-from models.directory import SAMPLE, import_csv  # noqa: E402
 from models.intake import Complaint, IntakeRules, open_ticket  # noqa: E402
-from models.migrate import upgrade  # noqa: E402
 from models.tickets import Via  # noqa: E402
+import tests.scratch  # noqa: E402
 
 
 @contextlib.contextmanager
 def scratch_database(folder: Path) -> Iterator[str]:
-    """A fresh, migrated database with the sample directory, dropped afterwards."""
-    given = os.environ.get("DATABASE_URL")
-    if not given:
-        url = f"sqlite:///{folder / 'bench.sqlite3'}"
-        yield _prepared(url)
-        return
-    name = f"foad_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(given, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield _prepared(make_url(given).set(database=name).render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _prepared(url: str) -> str:
-    upgrade(url)
-    engine = make_engine(url)
-    from sqlalchemy.orm import Session
-
-    with Session(engine) as session:
-        import_csv(session, SAMPLE)
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, code VARCHAR(10), body TEXT)"))
-    engine.dispose()
-    return url
+    """A fresh database with the sample directory and a table for the raw-insert baseline, on
+    DATABASE_URL's PostgreSQL server (a schema of its own, dropped after) or a SQLite file."""
+    with tests.scratch.scratch_database(os.environ.get("DATABASE_URL"), folder) as url:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, code VARCHAR(10), body TEXT)"))
+        engine.dispose()
+        yield url
 
 
 def timed(clients: int, total: int, one: Callable[[int, int], None]) -> float:

@@ -3,7 +3,7 @@
     .venv/bin/python bench/report_cards.py [--tickets N] [--agencies A] [--runs R]
 
 DATABASE_URL names the PostgreSQL server (default postgresql://postgres@127.0.0.1:5432/test);
-a throwaway database is created there, filled with COPY and dropped afterwards. "Build" is
+a throwaway schema is created there, filled with COPY and dropped afterwards. "Build" is
 `console.cards.build_all` for the year 1404: the year's, each quarter's and each month's
 cards of every agency, ranked, exactly what the console and the public page use. The first
 build finds the monthly rollup empty and rolls the year up from the tickets ("cold"); later
@@ -21,8 +21,8 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Iterator
@@ -37,7 +37,7 @@ from console.cards import build_all  # noqa: E402
 from console.periods import Period  # noqa: E402
 from models.db import make_engine  # noqa: E402
 from models.directory import SAMPLE, import_csv, import_rows  # noqa: E402
-from models.migrate import upgrade  # noqa: E402
+from tests.scratch import scratch_database as scratch  # noqa: E402
 
 YEAR = Period(1404, "year", 1)
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
@@ -45,22 +45,12 @@ DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 
 @contextlib.contextmanager
 def scratch_database() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database, dropped afterwards."""
+    """A fresh, migrated PostgreSQL database (a schema of its own), dropped afterwards."""
     given = os.environ.get("DATABASE_URL") or DEFAULT_SERVER
     if make_url(given).get_backend_name() != "postgresql":
         raise SystemExit("this benchmark measures PostgreSQL: set DATABASE_URL=postgresql://…")
-    name = f"foad_bench_cards_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(given, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(given).set(database=name).render_as_string(hide_password=False)
-        upgrade(url)
+    with tempfile.TemporaryDirectory() as folder, scratch(given, Path(folder), sample=False) as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def directory(session: Session, extra: int) -> list[tuple[int, str]]:

@@ -7,14 +7,12 @@ throwaway database on that PostgreSQL server. Without REDIS_URL it starts the em
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 from rq import SimpleWorker
 from sqlalchemy import Engine, insert, select, text, update
-from sqlalchemy.engine import make_url
 
 from foad.app import create_app
 from foad.embedded_redis import EmbeddedRedis
@@ -22,46 +20,18 @@ from foad.runtime import Runtime
 from foad.settings import Settings
 from models import all as models
 from models.db import make_engine
-from models.directory import SAMPLE, import_csv
-from models.migrate import upgrade
 from sqlalchemy.orm import Session
+from tests.scratch import scratch_database
 from worker import context
 from worker.queues import ALL
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated database holding the sample directory, for this test session only.
-
-    On PostgreSQL that is a schema of its own in the given database (dropping a schema is
-    instant; dropping a database waits for a checkpoint), so parallel runs never meet.
-    """
-    given = os.environ.get("DATABASE_URL")
-    if not given:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-        _prepare(url)
+    """A migrated database holding the sample directory, for this test session only: a
+    schema of its own on DATABASE_URL's PostgreSQL server, else a SQLite file."""
+    with scratch_database(os.environ.get("DATABASE_URL"), tmp_path_factory.mktemp("db")) as url:
         yield url
-        return
-    schema = f"foad_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = make_engine(given, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(given).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        _prepare(url.render_as_string(hide_password=False))
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def _prepare(url: str) -> None:
-    upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        import_csv(session, SAMPLE)
-    engine.dispose()
 
 
 @pytest.fixture(scope="session")
