@@ -1,9 +1,11 @@
-"""Console fixtures: people with roles, logging in through the real form, referred tickets."""
+"""Console fixtures: people with roles, logging in through the real form, referred tickets,
+and texts sent through the local Twilio-compatible server."""
 
 from __future__ import annotations
 
 import re
 import wave
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
@@ -17,8 +19,12 @@ from models.intake import Complaint, IntakeRules, open_ticket
 from models.tickets import Ticket, TicketStatus, Via
 from models.users import User, add_user
 from tests.builders import agency
+from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
 
 PASSWORD = "correct horse battery"
+CONSOLE_BASE_URL = "http://foad.test"
+"""FOAD_PUBLIC_BASE_URL in these tests: the console links in officials' texts start with it.
+(Plain http: with https the session cookie would be sent over https only.)"""
 
 ROLES = {
     # name: (role, agency code)
@@ -28,6 +34,12 @@ ROLES = {
     "bita": ("inspector", "BMI-TEH"),  # a bank: sees none of the municipal tickets
     "ali": ("admin", None),
 }
+
+
+@pytest.fixture
+def settings(settings, twilio_api):  # noqa: F811  (the fixture imported above)
+    """The test settings; every text the jobs send goes to the local Twilio-compatible server."""
+    return replace(settings, public_base_url=CONSOLE_BASE_URL, twilio=twilio_api.settings(timeout=0.5))
 
 
 @pytest.fixture

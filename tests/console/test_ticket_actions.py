@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from models import actions
 from models.blocklist import is_blocked
+from models.messages import Message, Purpose
 from models.outbox import Job, OutboxItem
-from tests.console.conftest import referred, reload
+from models.tracking import for_reading
+from tests.console.conftest import CONSOLE_BASE_URL, referred, reload
+
+TAX_TEH_OFFICIAL = "+989970000026"
+"""The head of inspection of TAX-TEH in the sample directory."""
 
 
 @pytest.fixture
@@ -47,7 +53,14 @@ def test_resolve_without_a_text_is_refused_and_changes_nothing(client, session, 
     act(post, ticket, "resolve", {"result": "   "})
     reload(session, ticket)
     assert ticket.status == "referred"
-    assert "این کار انجام نشد" in client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert "متن نتیجه خالی است" in client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+
+
+def test_a_ticket_cannot_duplicate_itself(client, session, login, post, ticket):
+    login("reza")
+    act(post, ticket, "duplicate", {"original": ticket.code})
+    assert "تکراریِ خودش" in client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert reload(session, ticket).status == "referred"
 
 
 def test_mark_duplicate_links_the_original(session, login, post, ticket):
@@ -98,3 +111,66 @@ def test_actions_need_the_csrf_token(client, session, login, ticket):
     assert client.post(f"/console/tickets/{ticket.code}/acknowledge").status_code == 400
     reload(session, ticket)
     assert ticket.status == "referred"
+
+
+def test_a_supervisor_reassigns_the_clock_runs_on_and_the_new_official_is_texted(
+        client, session, login, post, ticket, work, twilio_api):
+    login("sara")
+    due = ticket.due_at
+    act(post, ticket, "reassign", {"agency": "TAX-TEH"})
+    assert "شکایت به دستگاه دیگری ارجاع شد" in client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    reload(session, ticket)
+    assert (ticket.agency.code, ticket.official.mobile, ticket.status) == ("TAX-TEH", TAX_TEH_OFFICIAL, "referred")
+    assert ticket.due_at == due
+    moved = ticket.events[-1]
+    assert (moved.actor, moved.data["previous_agency"], moved.data["agency"]) == ("user:sara", "MUN-TEH", "TAX-TEH")
+    [row] = session.scalars(select(Message).where(Message.ticket_id == ticket.id,
+                                                   Message.purpose == Purpose.REFERRAL)).all()
+    session.commit()
+    assert row.number == TAX_TEH_OFFICIAL
+    assert work()
+    [sent] = [m for m in twilio_api.messages if m.to == TAX_TEH_OFFICIAL]
+    assert for_reading(ticket.code) in sent.body
+    assert sent.body.endswith(f"{CONSOLE_BASE_URL}/console/tickets/{ticket.code}")
+
+
+def test_an_inspector_cannot_reassign(session, login, post, ticket, work, twilio_api):
+    login("nima")  # IMVO: above MUN-TEH, so the ticket is theirs to see
+    page = f"/console/tickets/{ticket.code}"
+    assert post(f"{page}/reassign", {"agency": "TAX-TEH"}, page=page).status_code == 403
+    work()
+    reload(session, ticket)
+    assert ticket.agency.code == "MUN-TEH" and len(ticket.events) == 2
+    assert twilio_api.messages == []
+
+
+@pytest.mark.parametrize("agency", ["NO-SUCH", ""])
+def test_reassigning_to_an_unknown_agency_is_a_clear_form_error(client, session, login, post, ticket, agency):
+    login("sara")
+    act(post, ticket, "reassign", {"agency": agency})
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert 'class="flash error"' in html and "در فهرست دستگاه‌ها نیست" in html
+    reload(session, ticket)
+    assert ticket.agency.code == "MUN-TEH" and ticket.status == "referred"
+
+
+def test_reassigning_to_the_agency_that_has_it_says_so(client, session, login, post, ticket):
+    login("sara")
+    act(post, ticket, "reassign", {"agency": "MUN-TEH"})
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert "شکایت هم‌اکنون نزد همین دستگاه است" in html
+    assert len(reload(session, ticket).events) == 2
+
+
+def test_reassigning_a_closed_ticket_is_refused_politely(client, session, login, post, ticket, work, twilio_api):
+    actions.resolve(session, ticket, "پرونده انجام شد", actor="user:sara")
+    actions.close(session, ticket)
+    login("sara")
+    act(post, ticket, "reassign", {"agency": "TAX-TEH"})
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert "این کار در وضعیت کنونی شکایت ممکن نیست" in html and "Traceback" not in html
+    reload(session, ticket)
+    assert (ticket.status, ticket.agency.code, ticket.official_id) == ("closed", "MUN-TEH", None)
+    referrals = session.scalars(select(Message).where(Message.purpose == Purpose.REFERRAL)).all()
+    session.commit()
+    assert referrals == []
