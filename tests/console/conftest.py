@@ -13,6 +13,7 @@ from typing import Any, Callable
 import pytest
 from sqlalchemy.orm import Session
 
+from foad.runtime import Runtime
 from models import lifecycle
 from models.base import utcnow
 from models.intake import Complaint, IntakeRules, open_ticket
@@ -20,6 +21,9 @@ from models.tickets import Ticket, TicketStatus, Via
 from models.users import User, add_user
 from tests.builders import agency
 from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
+from tests.peers.twilio_api import TwilioApi
+from tests.worker.helpers import release
+from worker.textback import SURVEY_DELAY
 
 PASSWORD = "correct horse battery"
 CONSOLE_BASE_URL = "http://foad.test"
@@ -128,3 +132,13 @@ def reload(session: Session, row: Any) -> Any:
     session.refresh(row)
     session.commit()
     return row
+
+
+def received(api: TwilioApi, number: str) -> list[str]:
+    """The bodies of the texts the local Twilio server accepted for `number`, in order."""
+    return [m.body for m in api.messages if m.to == number]
+
+
+def survey_time(runtime: Runtime) -> list[str]:
+    """Let the minute before the survey pass: queue the survey jobs RQ's scheduler holds."""
+    return release(runtime, utcnow() + SURVEY_DELAY + timedelta(seconds=5))

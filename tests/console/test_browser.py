@@ -12,12 +12,11 @@ from models import actions
 from models.base import utcnow
 from models.blocklist import is_blocked
 from models.calls import Call
-from models.outbox import Job, OutboxItem
 from models.surveys import SurveyAnswer
 from models.tickets import Via
 from models.users import Playback
 from tests.console.browser import CHROMIUM, FLAGS, SKIP_REASON, live_server, screenshot
-from tests.console.conftest import PASSWORD, referred, reload, write_wav
+from tests.console.conftest import PASSWORD, received, referred, reload, survey_time, write_wav
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
 
@@ -127,7 +126,8 @@ def test_a_recording_plays_and_seeks_with_206_answers(page, site, person, sessio
     assert [(p.user.name, p.kind, p.target) for p in rows] == [("sara", "call", "calls/7.7.wav")]
 
 
-def test_resolve_from_the_ticket_page(page, site, person, session, tickets):
+def test_resolve_a_ticket_and_the_result_sms_reaches_the_twilio_server(
+        page, site, person, session, runtime, tickets, work, twilio_api):
     _call, sms, _bank = tickets
     log_in(page, site, person, "reza")
     page.goto(f"{site}/console/tickets/{sms.code}")
@@ -138,9 +138,19 @@ def test_resolve_from_the_ticket_page(page, site, person, session, tickets):
     assert "پاسخ داده شده" in page.locator(".ticket-head .status").inner_text()
     reload(session, sms)
     assert sms.status == "resolved" and sms.result_text == "با کارمند برخورد شد؛ از شما سپاسگزاریم"
-    jobs = session.scalars(select(OutboxItem.job).where(OutboxItem.ticket_id == sms.id)).all()
-    session.commit()
-    assert Job.TEXT_BACK.value in jobs
+
+    assert work()  # the real jobs, sending through the local Twilio-compatible server
+    [result] = received(twilio_api, "+989121234567")
+    assert "با کارمند برخورد شد؛ از شما سپاسگزاریم" in result
+    page.reload()
+    thread = page.locator(".thread .msg.out")
+    assert thread.count() == 1 and "با کارمند برخورد شد" in thread.first.inner_text()
+    assert "در صف اپراتور · نتیجه" in thread.first.inner_text()  # Twilio took it: "queued"
+    assert survey_time(runtime) and work()
+    assert len(received(twilio_api, "+989121234567")) == 2
+    page.reload()
+    assert "نظرسنجی" in page.locator(".thread .msg.out").last.inner_text()
+    screenshot(page, "ticket-resolved")
 
 
 def test_report_cards_page(page, site, person, session, tickets):

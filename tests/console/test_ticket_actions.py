@@ -10,8 +10,9 @@ from models.blocklist import is_blocked
 from models.messages import Message, Purpose
 from models.outbox import Job, OutboxItem
 from models.tracking import for_reading
-from tests.console.conftest import CONSOLE_BASE_URL, referred, reload
+from tests.console.conftest import CONSOLE_BASE_URL, received, referred, reload, survey_time
 
+CITIZEN = "+989121234567"
 TAX_TEH_OFFICIAL = "+989970000026"
 """The head of inspection of TAX-TEH in the sample directory."""
 
@@ -39,13 +40,26 @@ def test_acknowledge_records_who_and_keeps_the_clock(client, session, login, pos
     assert ticket.events[-1].actor == "user:reza"
 
 
-def test_resolve_stores_the_result_and_queues_the_text_back(session, login, post, ticket):
+def test_resolve_texts_the_citizen_the_result_then_the_survey(
+        client, session, runtime, login, post, ticket, work, twilio_api):
     login("reza")
     act(post, ticket, "resolve", {"result": "کارمند تذکر گرفت و پرونده انجام شد"})
     reload(session, ticket)
     assert ticket.status == "resolved" and ticket.result_text == "کارمند تذکر گرفت و پرونده انجام شد"
-    work = session.scalars(select(OutboxItem).where(OutboxItem.ticket_id == ticket.id)).all()
-    assert Job.TEXT_BACK.value in {w.job for w in work}
+    queued = session.scalars(select(OutboxItem).where(OutboxItem.ticket_id == ticket.id)).all()
+    session.commit()
+    assert Job.TEXT_BACK.value in {w.job for w in queued}
+
+    assert work()  # the real jobs: text-back writes the result, the send job sends it
+    [result] = received(twilio_api, CITIZEN)
+    assert for_reading(ticket.code) in result and "کارمند تذکر گرفت و پرونده انجام شد" in result
+    assert [f"survey-{ticket.id}"] == survey_time(runtime)
+    assert work()
+    result_again, survey = received(twilio_api, CITIZEN)
+    assert result_again == result and "۱" in survey and "۵" in survey
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert "نتیجه برای شهروند پیامک شد" in html
+    assert "در صف اپراتور · نتیجه" in html and "در صف اپراتور · نظرسنجی" in html
 
 
 def test_resolve_without_a_text_is_refused_and_changes_nothing(client, session, login, post, ticket):
