@@ -132,5 +132,19 @@ def day_start(text: str) -> datetime:
         raise PeriodError(f"not a Jalali date: {text!r}") from exc
 
 
+def is_date(text: str) -> bool:
+    """True when `text` is a Jalali date `day_start` reads."""
+    try:
+        day_start(text)
+    except PeriodError:
+        return False
+    return True
+
+
+def date_problems(*texts: str) -> tuple[str, ...]:
+    """What is wrong with the Jalali dates typed into a filter, in Persian; empty ones are fine."""
+    return tuple(f"تاریخ «{text}» درست نیست (نمونه: ۱۴۰۵/۰۹/۰۱)" for text in texts if text and not is_date(text))
+
+
 def _midnight(day: jdatetime.date) -> datetime:
     return datetime.combine(day.togregorian(), time(0), TEHRAN).astimezone(timezone.utc)

@@ -11,7 +11,7 @@ from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 from console import access
-from console.periods import PeriodError, day_start
+from console.periods import date_problems, day_start, is_date
 from models import tracking
 from models.agencies import Agency
 from models.errors import InvalidCode
@@ -53,9 +53,7 @@ class TicketFilter:
                     province=args.get("province", "").strip(), overdue=args.get("overdue") == "1",
                     since=args.get("since", "").strip(), until=args.get("until", "").strip(),
                     q=args.get("q", "").strip(), page=int(page) if page.isdigit() and int(page) > 0 else 1)
-        problems = tuple(f"تاریخ «{text}» درست نیست (نمونه: ۱۴۰۵/۰۹/۰۱)"
-                         for text in (found.since, found.until) if text and not _is_date(text))
-        return replace(found, problems=problems)
+        return replace(found, problems=date_problems(found.since, found.until))
 
     def query(self, session: Session, user: User, now: datetime) -> Select:
         """The tickets matching the filter that `user` may see, newest first."""
@@ -76,23 +74,15 @@ class TicketFilter:
         return query.order_by(Ticket.registered_at.desc(), Ticket.id.desc())
 
     def _dates(self, query: Select) -> Select:
-        if self.since and _is_date(self.since):
+        if self.since and is_date(self.since):
             query = query.where(Ticket.registered_at >= day_start(self.since))
-        if self.until and _is_date(self.until):
+        if self.until and is_date(self.until):
             query = query.where(Ticket.registered_at < day_start(self.until) + timedelta(days=1))
         return query
 
 
 def _one_of(value: str, allowed: type) -> str:
     return value if value in {m.value for m in allowed} else ""
-
-
-def _is_date(text: str) -> bool:
-    try:
-        day_start(text)
-    except PeriodError:
-        return False
-    return True
 
 
 def _agency_ids(session: Session, code: str) -> frozenset[int]:

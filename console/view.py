@@ -35,6 +35,15 @@ MESSAGE_LABELS = {
     "escalation": "ارجاع به بالاتر", "result": "نتیجه", "survey": "نظرسنجی", "reply": "پاسخ",
 }
 """SMS statuses and purposes (models.messages) in Persian, for the ticket's SMS thread."""
+PROGRESS_LABELS = {
+    "answered": "پاسخ داده شد", "blocked": "شمارهٔ مسدود؛ قطع شد", "language": "منوی زبان",
+    "menu": "منوی اصلی", "sector": "انتخاب دستگاه", "category": "انتخاب موضوع",
+    "province": "انتخاب استان", "recording": "ضبط شکایت", "review": "بازشنوی پیش از ثبت",
+    "submitted": "شکایت ثبت شد", "follow_up": "پیگیری: وارد کردن کد",
+    "followed_up": "پیگیری: وضعیت را شنید",
+}
+"""How far a caller got (ivr.visit.Step, the calls' `progress`) in Persian."""
+LINE_LABELS = {"128": "۱۲۸", "overseas": "خارج از کشور"}
 
 
 def jalali_filter(moment: datetime | None, with_time: bool = True) -> str:
@@ -67,6 +76,13 @@ def duration(seconds: float | None) -> str:
     return persian_digits(" و ".join(p for p in parts if p))
 
 
+def clock(seconds: int | None) -> str:
+    """A call's length as minutes and seconds in Persian digits ("۲:۰۵"), or a dash."""
+    if seconds is None:
+        return "—"
+    return persian_digits(f"{seconds // 60}:{seconds % 60:02d}")
+
+
 def actor_label(actor: str) -> str:
     """Who did a step, in Persian: the citizen, the system, an official, or a console user."""
     kind, _, who = actor.partition(":")
@@ -91,5 +107,7 @@ def register_filters(app: Flask) -> None:
         percent=percent, actor=actor_label, mask=mask, province=province_name,
         via_fa=lambda via: VIA_LABELS.get(via, via),
         role_fa=lambda role: ROLE_LABELS.get(role, role),
-        sms_fa=lambda word: MESSAGE_LABELS.get(word, word),
+        sms_fa=lambda word: MESSAGE_LABELS.get(word, word), clock=clock,
+        progress_fa=lambda step: PROGRESS_LABELS.get(step, step),
+        line_fa=lambda line: LINE_LABELS.get(line, line),
     )

@@ -124,6 +124,14 @@ def write_wav(path: Path, seconds: float = 3.0, rate: int = 8000) -> Path:
     return path
 
 
+def fetch(client, path: str, range_: str | None = None):
+    """GET `path` and read it to the end, closing the file it streams (as a browser would)."""
+    response = client.get(path, headers={"Range": range_} if range_ else {})
+    response.get_data()
+    response.close()
+    return response
+
+
 def reload(session: Session, row: Any) -> Any:
     """`row` as the database has it now, ending the read so the app's writers don't wait.
 

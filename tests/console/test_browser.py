@@ -197,3 +197,27 @@ def test_new_tickets_appear_in_the_list_without_a_reload(page, site, person, ses
     assert page.evaluate("() => window.notReloaded") is True
     assert page.locator("tbody#rows tr[data-code]").count() == 4
     assert page.locator("[data-total-label]").inner_text() == "۴ مورد"
+
+
+def test_a_call_that_never_became_a_ticket_is_found_and_replayed(page, site, person, session, settings):
+    write_wav(settings.recordings_dir / "calls/8.8.wav", seconds=4)
+    write_wav(settings.recordings_dir / "voice/8.8.wav", seconds=2)
+    lost = Call(uniqueid="8.8", line="128", caller="+989121234567", progress="review",
+                duration_s=4, recording_path="calls/8.8.wav", voice_path="voice/8.8.wav")
+    session.add(lost)
+    session.commit()
+    log_in(page, site, person)
+    page.click("nav a[href='/console/calls']")
+    page.check("input[name=without]")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url(re.compile(r"without=1"))
+    row = page.locator("tr[data-call='8.8']")
+    assert "بدون شکایت" in row.inner_text() and "بازشنوی پیش از ثبت" in row.inner_text()
+    take = row.locator("audio.voice-take")
+    take.evaluate("a => a.play()")
+    page.wait_for_function("() => document.querySelector(\"tr[data-call='8.8'] audio.voice-take\").readyState >= 1")
+    assert take.evaluate("a => a.duration") == pytest.approx(2.0, abs=0.1)
+    screenshot(page, "calls")
+    played = session.scalars(select(Playback)).all()
+    session.commit()
+    assert [(p.kind, p.call_id, p.ticket_id) for p in played] == [("voice", lost.id, None)]
