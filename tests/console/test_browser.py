@@ -90,8 +90,9 @@ def test_log_in_filter_the_list_and_open_a_ticket(page, site, person, tickets):
     screenshot(page, "ticket")
 
 
-def test_countdowns_tick_without_a_reload_and_breached_ones_are_red(page, site, person, tickets):
+def test_countdowns_tick_without_a_reload_and_breached_ones_are_red(page, site, person, session, tickets):
     call, sms, _bank = tickets
+    later = referred(session, "MUN-HAM", caller="09120001111", deadline=timedelta(days=2, hours=1))
     log_in(page, site, person)
     running = page.locator(f"tr[data-code='{sms.code}'] .countdown")
     first = running.inner_text()
@@ -102,6 +103,8 @@ def test_countdowns_tick_without_a_reload_and_breached_ones_are_red(page, site, 
     assert "گذشته" in late.inner_text() and "breached" in late.get_attribute("class")
     color = late.evaluate("el => getComputedStyle(el).color")
     assert color == "rgb(179, 38, 30)"  # --danger
+    # A business-hours deadline two days off reads in days, not as "۴۹:۰۰:۰۰".
+    assert page.locator(f"tr[data-code='{later.code}'] .countdown").inner_text().startswith("۲ روز و ۰:")
 
 
 def test_a_recording_plays_and_seeks_with_206_answers(page, site, person, session, tickets):
