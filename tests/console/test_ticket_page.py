@@ -101,3 +101,21 @@ def test_reassigning_starts_from_no_agency_chosen(client, session, login):
     login("sara")
     html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
     assert '<select name="agency" required><option value="">دستگاه تازه را برگزینید</option>' in html
+
+
+def test_an_english_speakers_ticket_asks_for_an_english_result(client, session, login):
+    abroad = referred(session, "MUN-TEH", caller="+447700900123", language="en", text="The desk ignored me")
+    at_home = referred(session, "MUN-TEH", caller="09121110000")
+    login("sara")
+    english = client.get(f"/console/tickets/{abroad.code}").get_data(as_text=True)
+    persian = client.get(f"/console/tickets/{at_home.code}").get_data(as_text=True)
+    assert "<dt>زبان</dt><dd>انگلیسی</dd>" in english and "نتیجه را به انگلیسی بنویسید" in english
+    assert "<dt>زبان</dt>" not in persian and "به انگلیسی" not in persian
+
+
+def test_the_deadline_says_how_often_the_ticket_climbed(client, session, login):
+    ticket = referred(session, "MUN-TEH")
+    ticket.escalation_level = 2
+    session.commit()
+    login("sara")
+    assert "۲ بار به مقام بالاتر رفته" in client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
