@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 from typing import Mapping
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import Select, false, func, select
 
 from console import access
-from console.periods import date_problems, day_start, is_date
+from console.periods import date_problems, day_range
 from foad.app import db
 from models.calls import Call
 from models.phones import identify
@@ -57,10 +56,7 @@ class CallFilter:
             query = query.where(Call.ticket_id.is_(None))
         if self.q:
             query = query.where(_search(self.q))
-        if self.since and is_date(self.since):
-            query = query.where(Call.started_at >= day_start(self.since))
-        if self.until and is_date(self.until):
-            query = query.where(Call.started_at < day_start(self.until) + timedelta(days=1))
+        query = query.where(*day_range(Call.started_at, self.since, self.until))
         return query.order_by(Call.started_at.desc(), Call.id.desc())
 
 

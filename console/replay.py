@@ -36,20 +36,14 @@ SAME_PLAYBACK = timedelta(seconds=30)
 @access.roles_required(*access.TICKET_ROLES)
 def call(call_id: int):
     """The whole-call recording of a call."""
-    found = db().get(Call, call_id)
-    if found is None or not found.recording_path:
-        abort(404)
-    return _serve_call(found, "call", found.recording_path)
+    return _serve_call(call_id, "call")
 
 
 @bp.get("/call/<int:call_id>/voice")
 @access.roles_required(*access.TICKET_ROLES)
 def call_voice(call_id: int):
     """The complaint a caller recorded during a call, kept even when no ticket was opened."""
-    found = db().get(Call, call_id)
-    if found is None or not found.voice_path:
-        abort(404)
-    return _serve_call(found, "voice", found.voice_path)
+    return _serve_call(call_id, "voice")
 
 
 @bp.get("/voice/<code>")
@@ -89,7 +83,15 @@ class Heard:
     """The file, relative to its directory."""
 
 
-def _serve_call(found: Call, kind: str, relative: str):
+CALL_FILES = {"call": "recording_path", "voice": "voice_path"}
+"""Which column of a call names each kind of its recordings."""
+
+
+def _serve_call(call_id: int, kind: str):
+    found = db().get(Call, call_id)
+    relative = getattr(found, CALL_FILES[kind]) if found is not None else None
+    if not relative:
+        abort(404)
     if not access.can_hear(db(), current_user, found):
         abort(403)
     return _serve(Heard(found.ticket, found, kind, relative), _settings().recordings_dir)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Mapping
 
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 from console import access
-from console.periods import date_problems, day_start, is_date
+from console.periods import date_problems, day_range
 from models import tracking
 from models.agencies import Agency
 from models.errors import InvalidCode
@@ -68,17 +68,10 @@ class TicketFilter:
             query = query.where(Ticket.agency_id.in_(_agency_ids(session, self.agency)))
         if self.overdue:
             query = query.where(Ticket.status.in_(list(OPEN)), Ticket.due_at < now)
-        query = self._dates(query)
+        query = query.where(*day_range(Ticket.registered_at, self.since, self.until))
         if self.q:
             query = query.where(_search(self.q))
         return query.order_by(Ticket.registered_at.desc(), Ticket.id.desc())
-
-    def _dates(self, query: Select) -> Select:
-        if self.since and is_date(self.since):
-            query = query.where(Ticket.registered_at >= day_start(self.since))
-        if self.until and is_date(self.until):
-            query = query.where(Ticket.registered_at < day_start(self.until) + timedelta(days=1))
-        return query
 
 
 def _one_of(value: str, allowed: type) -> str:
