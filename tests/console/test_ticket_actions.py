@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from models import actions
+from models.agencies import Official
 from models.blocklist import is_blocked
 from models.messages import Message, Purpose
 from models.outbox import Job, OutboxItem
@@ -188,3 +189,12 @@ def test_reassigning_a_closed_ticket_is_refused_politely(client, session, login,
     referrals = session.scalars(select(Message).where(Message.purpose == Purpose.REFERRAL)).all()
     session.commit()
     assert referrals == []
+
+
+def test_reassigning_where_nobody_is_active_asks_for_the_directory_to_be_fixed(client, session, login, post, ticket):
+    session.execute(update(Official).values(active=False))
+    session.commit()
+    login("sara")
+    act(post, ticket, "reassign", {"agency": "TAX-TEH"})
+    assert "بازرس فعالی ندارند" in client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert reload(session, ticket).agency.code == "MUN-TEH"
