@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from models.agencies import Agency
+from models.calls import Call
 from models.tickets import Ticket
 from models.users import User, UserRole
 
@@ -84,6 +85,14 @@ def can_see(session: Session, user: User, ticket: Ticket) -> bool:
     """True when `user` may open `ticket`."""
     ids = scope(session, user)
     return ids is None or ticket.agency_id in ids
+
+
+def can_hear(session: Session, user: User, call: Call) -> bool:
+    """True when `user` may replay `call`: as its ticket allows, and only supervisors when it
+    never became a ticket (nothing ties it to an agency)."""
+    if call.ticket is not None:
+        return can_see(session, user, call.ticket)
+    return user.role == SUPERVISOR
 
 
 def visible_ticket(session: Session, user: User, code: str) -> Ticket:

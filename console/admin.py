@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from console import access
 from foad.app import db
-from models.agencies import Agency
+from models.agencies import Agency, Level
 from models.directory import DirectoryError, import_rows
 from models.errors import DomainError
 from models.users import User, UserRole, add_user
@@ -69,8 +69,9 @@ def set_active(user_id: int):
 @bp.get("/directory")
 @access.roles_required(*access.DIRECTORY_ROLES)
 def directory():
-    """The agency directory as a tree-ordered table, and the CSV import form."""
-    rows = db().scalars(select(Agency).order_by(Agency.level, Agency.code)).unique().all()
+    """The agency directory, ministries first down to county offices, and the CSV import form."""
+    top_down = list(Level)  # declared from the ministries down
+    rows = sorted(db().scalars(select(Agency)).unique(), key=lambda a: (top_down.index(a.level), a.code))
     return render_template("directory.html", agencies=rows)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from console import access
 from foad.app import db
+from models.calls import Call
 from models.tickets import Ticket
 from models.users import Playback
 
@@ -23,7 +24,10 @@ def index():
     session = db()
     asked = request.args.get("page", "1")
     page = int(asked) if asked.isdigit() and int(asked) > 0 else 1
-    query = select(Playback, Ticket.code).join(Ticket, Ticket.id == Playback.ticket_id)
+    # Outer joins: a call that never became a ticket is replayed without one.
+    query = (select(Playback, Ticket.code, Call.uniqueid)
+             .outerjoin(Ticket, Ticket.id == Playback.ticket_id)
+             .outerjoin(Call, Call.id == Playback.call_id))
     code = request.args.get("ticket", "").strip()
     if code:
         query = query.where(Ticket.code == code)

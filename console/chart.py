@@ -5,7 +5,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from console.figures import Figures
-from models.persian import persian_digits
+from models.persian import persian_decimal, persian_digits
 
 WIDTH, ROW, LABEL = 360, 26, 150
 """Pixels: the chart's width, the height of one bar's row, the room for the labels."""
@@ -50,5 +50,5 @@ def _value(label: str, share: float | None, figures: Figures) -> str:
     if share is None:
         return "—"
     if label.startswith("میانگین"):
-        return persian_digits(f"{figures.satisfaction:.1f}")
+        return persian_decimal(figures.satisfaction)
     return persian_digits(f"{share * 100:.0f}") + "٪"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import jdatetime
 
@@ -130,6 +130,31 @@ def day_start(text: str) -> datetime:
         return _midnight(jdatetime.date(*(int(g) for g in match.groups())))
     except ValueError as exc:
         raise PeriodError(f"not a Jalali date: {text!r}") from exc
+
+
+def is_date(text: str) -> bool:
+    """True when `text` is a Jalali date `day_start` reads."""
+    try:
+        day_start(text)
+    except PeriodError:
+        return False
+    return True
+
+
+def date_problems(*texts: str) -> tuple[str, ...]:
+    """What is wrong with the Jalali dates typed into a filter, in Persian; empty ones are fine."""
+    return tuple(f"تاریخ «{text}» درست نیست (نمونه: ۱۴۰۵/۰۹/۰۱)" for text in texts if text and not is_date(text))
+
+
+def day_range(column, since: str, until: str) -> list:
+    """Conditions keeping `column` within the Jalali days typed, Tehran time (either may be
+    empty; a date that is no date is left out, `date_problems` names it)."""
+    conditions = []
+    if since and is_date(since):
+        conditions.append(column >= day_start(since))
+    if until and is_date(until):
+        conditions.append(column < day_start(until) + timedelta(days=1))
+    return conditions
 
 
 def _midnight(day: jdatetime.date) -> datetime:

@@ -1,12 +1,14 @@
 """Call replay: recordings and attachments served with HTTP Range, to those allowed, audited.
 
 Files are reached only through these views, by the id of the row that names them, after
-checking the user may see the ticket; there is no static URL for the recordings directory.
+checking the user may see the ticket (a call that never became a ticket: supervisors only);
+there is no static URL for the recordings directory.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,21 +35,27 @@ SAME_PLAYBACK = timedelta(seconds=30)
 @bp.get("/call/<int:call_id>")
 @access.roles_required(*access.TICKET_ROLES)
 def call(call_id: int):
-    """The whole-call recording of a call that belongs to a ticket."""
-    found = db().get(Call, call_id)
-    if found is None or found.ticket is None or not found.recording_path:
-        abort(404)
-    return _serve(found.ticket, "call", found.recording_path, _settings().recordings_dir)
+    """The whole-call recording of a call."""
+    return _serve_call(call_id, "call")
+
+
+@bp.get("/call/<int:call_id>/voice")
+@access.roles_required(*access.TICKET_ROLES)
+def call_voice(call_id: int):
+    """The complaint a caller recorded during a call, kept even when no ticket was opened."""
+    return _serve_call(call_id, "voice")
 
 
 @bp.get("/voice/<code>")
 @access.roles_required(*access.TICKET_ROLES)
 def voice(code: str):
-    """The voice complaint the caller recorded."""
+    """The voice complaint of a ticket."""
     ticket = db().scalar(select(Ticket).where(Ticket.code == code))
     if ticket is None or not ticket.voice_path:
         abort(404)
-    return _serve(ticket, "voice", ticket.voice_path, _settings().recordings_dir)
+    if not access.can_see(db(), current_user, ticket):
+        abort(403)
+    return _serve(Heard(ticket, None, "voice", ticket.voice_path), _settings().recordings_dir)
 
 
 @bp.get("/media/<int:media_id>")
@@ -57,20 +65,46 @@ def media(media_id: int):
     found = db().get(Media, media_id)
     if found is None or found.status != MediaStatus.STORED or not found.path:
         abort(404)
-    return _serve(found.ticket, "media", found.path, _settings().media_dir,
+    if not access.can_see(db(), current_user, found.ticket):
+        abort(403)
+    return _serve(Heard(found.ticket, None, "media", found.path), _settings().media_dir,
                   mimetype=found.content_type)
 
 
-def _serve(ticket: Ticket, kind: str, relative: str, directory: Path, mimetype: str | None = None):
-    if not access.can_see(db(), current_user, ticket):
+@dataclass(frozen=True)
+class Heard:
+    """What is being opened, for the audit log: its ticket and/or call, kind and file."""
+
+    ticket: Ticket | None
+    call: Call | None
+    kind: str
+    """"call" (the whole-call recording), "voice" (the voice complaint) or "media"."""
+    target: str
+    """The file, relative to its directory."""
+
+
+CALL_FILES = {"call": "recording_path", "voice": "voice_path"}
+"""Which column of a call names each kind of its recordings."""
+
+
+def _serve_call(call_id: int, kind: str):
+    found = db().get(Call, call_id)
+    relative = getattr(found, CALL_FILES[kind]) if found is not None else None
+    if not relative:
+        abort(404)
+    if not access.can_hear(db(), current_user, found):
         abort(403)
+    return _serve(Heard(found.ticket, found, kind, relative), _settings().recordings_dir)
+
+
+def _serve(heard: Heard, directory: Path, mimetype: str | None = None):
     # send_from_directory refuses paths that climb out of `directory` and answers Range
     # requests with 206 Partial Content, which is what lets the audio element seek.
-    response = send_from_directory(directory, relative, mimetype=mimetype, conditional=True,
+    response = send_from_directory(directory, heard.target, mimetype=mimetype, conditional=True,
                                    max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     if _starts_playback():  # after the file was found: a missing file was never played
-        _audit(ticket, kind, relative)
+        _audit(heard)
     return response
 
 
@@ -80,18 +114,20 @@ def _starts_playback() -> bool:
     return not spec or spec.replace(" ", "").startswith("bytes=0-")
 
 
-def _audit(ticket: Ticket, kind: str, target: str) -> None:
+def _audit(heard: Heard) -> None:
     session, now = db(), utcnow()
     last = session.scalar(select(Playback.at).where(
-        Playback.user_id == current_user.id, Playback.target == target, Playback.kind == kind,
-        Playback.at > now - SAME_PLAYBACK).order_by(Playback.at.desc()).limit(1))
+        Playback.user_id == current_user.id, Playback.target == heard.target,
+        Playback.kind == heard.kind, Playback.at > now - SAME_PLAYBACK).order_by(Playback.at.desc()).limit(1))
     if last is not None:
         return
-    session.add(Playback(user_id=current_user.id, ticket_id=ticket.id, kind=kind, target=target,
-                         remote_addr=request.remote_addr, at=now))
+    session.add(Playback(user_id=current_user.id, ticket_id=heard.ticket.id if heard.ticket else None,
+                         call_id=heard.call.id if heard.call else None, kind=heard.kind,
+                         target=heard.target, remote_addr=request.remote_addr, at=now))
     session.commit()
-    log.info("recording played", extra={"ticket": ticket.code, "user": current_user.name,
-                                        "kind": kind, "target": target})
+    log.info("recording played", extra={
+        "ticket": heard.ticket.code if heard.ticket else None, "user": current_user.name,
+        "call": heard.call.uniqueid if heard.call else None, "kind": heard.kind, "target": heard.target})
 
 
 def _settings():

@@ -5,7 +5,8 @@ durations sorted); reading the year's rolled-up months takes a fraction of that.
 refreshes the months it needs that are stale: this month and the last one when rolled up more
 than FOAD_REPORT_MAX_AGE_MINUTES ago, older months (whose tickets have long been answered or
 escalated) when more than a day ago, and any month rolled up with another deadline.
-`foad reports refresh` rolls a period up ahead of time, for a nightly cron job.
+The workers roll up ahead of pages (worker/reports.py): this month and the last every five
+minutes, last year and this one so far every night; `foad reports refresh` does any period.
 """
 
 from __future__ import annotations
@@ -42,11 +43,16 @@ def table(session: Session, period: Period, *, deadline: timedelta, max_age: tim
     return tabulate(period, months)
 
 
+def recent_months(now: datetime) -> list[Period]:
+    """The last Jalali month and this one at `now` (the last may be of the year before)."""
+    current = containing(now, "month")
+    return [containing(current.start - timedelta(days=1), "month"), current]
+
+
 def stale_months(session: Session, period: Period, deadline: timedelta, max_age: timedelta,
                  now: datetime) -> list[int]:
     """The months of `period` due for a new roll-up at `now` (see the module's docstring)."""
-    current = containing(now, "month")
-    recent = {current, containing(current.start - timedelta(days=1), "month")}
+    recent = set(recent_months(now))
     rows = session.execute(select(ReportRefresh.month, ReportRefresh.refreshed_at).where(
         ReportRefresh.year == period.year, ReportRefresh.month.in_(period.months),
         ReportRefresh.deadline_s == int(deadline.total_seconds())))
@@ -78,6 +84,24 @@ def refresh(session: Session, year: int, months: range, deadline: timedelta, *,
         return
     log.info("report months rolled up", extra={"year": year, "months": f"{months.start}-{months.stop - 1}",
                                                "rows": len(samples)})
+
+
+def refresh_recent(session: Session, deadline: timedelta, now: datetime) -> list[Period]:
+    """Roll up the last month and this one again (the months whose tickets still move)."""
+    months = recent_months(now)
+    for year in sorted({m.year for m in months}):
+        numbers = [m.number for m in months if m.year == year]
+        refresh(session, year, range(min(numbers), max(numbers) + 1), deadline, now=now)
+    return months
+
+
+def refresh_years(session: Session, deadline: timedelta, now: datetime) -> list[Period]:
+    """Roll up last Jalali year (its cards are read all through this one) and this year's
+    months so far."""
+    current = containing(now, "month")
+    refresh(session, current.year - 1, range(1, 13), deadline, now=now)
+    refresh(session, current.year, range(1, current.number + 1), deadline, now=now)
+    return [Period(current.year - 1, "year", 1), Period(current.year, "year", 1)]
 
 
 def _row(year: int, m: Month) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from console import admin, audit, auth, public, replay, reports, ticket_actions, tickets, view
+from console import admin, audit, auth, calls, public, replay, reports, ticket_actions, tickets, view
 from foad.settings import Settings
 
 csrf = CSRFProtect()
@@ -14,8 +14,8 @@ csrf = CSRFProtect()
 assets = Blueprint("console_assets", __name__, template_folder="templates",
                    static_folder="static", static_url_path="/console/static")
 
-BLUEPRINTS = (assets, auth.bp, tickets.bp, ticket_actions.bp, replay.bp, audit.bp, reports.bp,
-              public.bp, admin.bp)
+BLUEPRINTS = (assets, auth.bp, tickets.bp, ticket_actions.bp, calls.bp, replay.bp, audit.bp,
+              reports.bp, public.bp, admin.bp)
 CONSOLE_PREFIXES = ("/console",)
 """Where forms are checked for a CSRF token (the SMS webhook is signed by Twilio instead)."""
 

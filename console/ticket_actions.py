@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from console import access
 from foad.app import db, runtime_of
-from models import actions, lookup
+from models import actions, lookup, routing
 from models.agencies import Agency
-from models.errors import DomainError, IllegalTransition, InvalidCode, TicketNotFound
+from models.errors import (DomainError, EmptyResult, IllegalTransition, InvalidCode, SelfDuplicate,
+                           TicketNotFound, UnknownAgency)
 from models.tickets import Ticket
 
 log = logging.getLogger(__name__)
@@ -72,23 +73,35 @@ def _nuisance(session: Session, ticket: Ticket, form, actor: str) -> None:
 
 
 def _reassign(session: Session, ticket: Ticket, form, actor: str) -> None:
-    agency = session.scalar(select(Agency).where(Agency.code == form.get("agency", "")))
+    code = form.get("agency", "").strip()
+    agency = session.scalar(select(Agency).where(Agency.code == code))
     if agency is None:
-        raise DomainError("دستگاهی از فهرست دستگاه‌ها انتخاب کنید")
-    # The workers' routing service owns the rules (keep the clock, text the new official
-    # with a link to this console). Imported here: models.routing lands with issue 6.
-    from models import routing
-
+        raise UnknownAgency(f"no agency has the code {code!r}")
+    # The routing service owns the rules: the clock keeps running, the new agency's
+    # official is texted with a link to this console.
     link_base = runtime_of(current_app).settings.public_base_url
     routing.reassign(session, ticket, agency, actor, link_base=link_base)
 
 
+REFUSALS: tuple[tuple[type[DomainError], str], ...] = (
+    (IllegalTransition, "این کار در وضعیت کنونی شکایت ممکن نیست."),
+    (InvalidCode, "شکایتی با این کد رهگیری پیدا نشد."),
+    (TicketNotFound, "شکایتی با این کد رهگیری پیدا نشد."),
+    (EmptyResult, "متن نتیجه خالی است؛ بنویسید چه شد تا برای شهروند پیامک شود."),
+    (SelfDuplicate, "شکایت نمی‌تواند تکراریِ خودش باشد؛ کد شکایت اصلی را بنویسید."),
+    (UnknownAgency, "دستگاهی با این نام در فهرست دستگاه‌ها نیست؛ یکی را از فهرست برگزینید."),
+    (routing.AlreadyThere, "شکایت هم‌اکنون نزد همین دستگاه است."),
+    (routing.NobodyToRefer, "این دستگاه و دستگاه‌های بالادست آن بازرس فعالی ندارند؛ "
+                            "فهرست دستگاه‌ها را اصلاح کنید."),
+)
+"""Refusals the user is told in their own words; any other says what the rule said."""
+
+
 def _in_persian(exc: DomainError) -> str:
     """The refusal as the user reads it (the domain speaks English to logs)."""
-    if isinstance(exc, IllegalTransition):
-        return "این کار در وضعیت کنونی شکایت ممکن نیست."
-    if isinstance(exc, (InvalidCode, TicketNotFound)):
-        return "شکایتی با این کد رهگیری پیدا نشد."
+    for kind, text in REFUSALS:
+        if isinstance(exc, kind):
+            return text
     return f"این کار انجام نشد: {exc}"
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Mapping
 
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 from console import access
-from console.periods import PeriodError, day_start
+from console.periods import date_problems, day_range
 from models import tracking
 from models.agencies import Agency
 from models.errors import InvalidCode
@@ -53,9 +53,7 @@ class TicketFilter:
                     province=args.get("province", "").strip(), overdue=args.get("overdue") == "1",
                     since=args.get("since", "").strip(), until=args.get("until", "").strip(),
                     q=args.get("q", "").strip(), page=int(page) if page.isdigit() and int(page) > 0 else 1)
-        problems = tuple(f"تاریخ «{text}» درست نیست (نمونه: ۱۴۰۵/۰۹/۰۱)"
-                         for text in (found.since, found.until) if text and not _is_date(text))
-        return replace(found, problems=problems)
+        return replace(found, problems=date_problems(found.since, found.until))
 
     def query(self, session: Session, user: User, now: datetime) -> Select:
         """The tickets matching the filter that `user` may see, newest first."""
@@ -70,29 +68,14 @@ class TicketFilter:
             query = query.where(Ticket.agency_id.in_(_agency_ids(session, self.agency)))
         if self.overdue:
             query = query.where(Ticket.status.in_(list(OPEN)), Ticket.due_at < now)
-        query = self._dates(query)
+        query = query.where(*day_range(Ticket.registered_at, self.since, self.until))
         if self.q:
             query = query.where(_search(self.q))
         return query.order_by(Ticket.registered_at.desc(), Ticket.id.desc())
 
-    def _dates(self, query: Select) -> Select:
-        if self.since and _is_date(self.since):
-            query = query.where(Ticket.registered_at >= day_start(self.since))
-        if self.until and _is_date(self.until):
-            query = query.where(Ticket.registered_at < day_start(self.until) + timedelta(days=1))
-        return query
-
 
 def _one_of(value: str, allowed: type) -> str:
     return value if value in {m.value for m in allowed} else ""
-
-
-def _is_date(text: str) -> bool:
-    try:
-        day_start(text)
-    except PeriodError:
-        return False
-    return True
 
 
 def _agency_ids(session: Session, code: str) -> frozenset[int]:

@@ -44,7 +44,8 @@ def index():
     if request.args.get("rows") == "1":
         return render_template("_ticket_rows.html", **context)
     return render_template("tickets.html", statuses=list(TicketStatus), vias=list(Via),
-                           provinces=PROVINCES, agencies=_agencies(), **context)
+                           provinces=PROVINCES, agencies=_agencies(access.scope(session, current_user)),
+                           **context)
 
 
 @bp.get("/tickets/<code>")
@@ -53,12 +54,14 @@ def show(code: str):
     """One ticket: timeline, recordings, media, SMS thread and the actions the user may take."""
     session = db()
     ticket = access.visible_ticket(session, current_user, code)
+    agencies = _agencies()
     return render_template(
         "ticket.html", t=ticket, now=utcnow(), open_statuses=OPEN,
         calls=_of(Call, ticket, Call.id), messages=_of(Message, ticket, Message.id),
         media=[m for m in _of(Media, ticket, Media.id) if m.status == MediaStatus.STORED],
         survey=session.scalar(select(SurveyAnswer).where(SurveyAnswer.ticket_id == ticket.id)),
-        show_numbers=access.shows_numbers(current_user), agencies=_agencies(),
+        show_numbers=access.shows_numbers(current_user), agencies=agencies,
+        agency_names={a.code: a.name_fa for a in agencies},
         allowed={a for a in access.ACTIONS if access.can_act(current_user, a)},
     )
 
@@ -67,5 +70,9 @@ def _of(model, ticket: Ticket, order) -> list:
     return list(db().scalars(select(model).where(model.ticket_id == ticket.id).order_by(order)))
 
 
-def _agencies() -> list[Agency]:
-    return list(db().scalars(select(Agency).order_by(Agency.code)).unique())
+def _agencies(ids: frozenset[int] | None = None) -> list[Agency]:
+    """The directory by code; only `ids` when given (an inspector filters within their own)."""
+    query = select(Agency).order_by(Agency.code)
+    if ids is not None:
+        query = query.where(Agency.id.in_(ids))
+    return list(db().scalars(query).unique())

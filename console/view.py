@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Mapping
 
 import jdatetime
 
@@ -10,9 +11,9 @@ from flask import Flask
 
 from console.access import mask
 from models.lookup import STATUS_LABELS
-from models.persian import jalali, persian_digits
+from models.persian import jalali, persian_decimal, persian_digits
 from models.provinces import BY_CODE
-from models.tickets import TicketStatus
+from models.tickets import TicketEvent, TicketStatus
 
 ROLE_LABELS = {"supervisor": "ناظر", "inspector": "بازرس", "admin": "مدیر سامانه"}
 VIA_LABELS = {"call": "تماس", "sms": "پیامک", "web": "وب", "app": "اپلیکیشن"}
@@ -25,6 +26,7 @@ EVENT_LABELS = {
     "result_texted": "نتیجه برای شهروند پیامک شد",
     "result_waits": "نتیجه در انتظار تماس شهروند (تلفن ثابت)",
     "survey_answered": "پاسخ نظرسنجی",
+    "call_ended": "پایان تماس",
 }
 """Timeline entries that are not statuses; statuses use models.lookup.STATUS_LABELS."""
 MESSAGE_LABELS = {
@@ -35,6 +37,20 @@ MESSAGE_LABELS = {
     "escalation": "ارجاع به بالاتر", "result": "نتیجه", "survey": "نظرسنجی", "reply": "پاسخ",
 }
 """SMS statuses and purposes (models.messages) in Persian, for the ticket's SMS thread."""
+PROGRESS_LABELS = {
+    "answered": "پاسخ داده شد", "blocked": "شمارهٔ مسدود؛ قطع شد", "language": "منوی زبان",
+    "menu": "منوی اصلی", "sector": "انتخاب دستگاه", "category": "انتخاب موضوع",
+    "province": "انتخاب استان", "recording": "ضبط شکایت", "review": "بازشنوی پیش از ثبت",
+    "submitted": "شکایت ثبت شد", "follow_up": "پیگیری: وارد کردن کد",
+    "followed_up": "پیگیری: وضعیت را شنید",
+}
+"""How far a caller got (ivr.visit.Step, the calls' `progress`) in Persian."""
+LINE_LABELS = {"128": "۱۲۸", "overseas": "خارج از کشور"}
+LEVEL_LABELS = {"ministry": "ستاد وزارتخانه", "affiliate": "سازمان وابسته",
+                "provincial": "ادارهٔ کل استان", "county": "ادارهٔ شهرستان"}
+"""The directory's levels (models.agencies.Level) in Persian."""
+QUIET_NOTES = frozenset({"result_waits"})
+"""Timeline events whose note is the workers' English for the logs; their label says it all."""
 
 
 def jalali_filter(moment: datetime | None, with_time: bool = True) -> str:
@@ -67,6 +83,38 @@ def duration(seconds: float | None) -> str:
     return persian_digits(" و ".join(p for p in parts if p))
 
 
+def clock(seconds: int | None) -> str:
+    """A call's length as minutes and seconds in Persian digits ("۲:۰۵"), or a dash."""
+    if seconds is None:
+        return "—"
+    return persian_digits(f"{seconds // 60}:{seconds % 60:02d}")
+
+
+def decimal(value: float | None) -> str:
+    """A number with one decimal in Persian ("۳٫۵"), or a dash."""
+    return "—" if value is None else persian_decimal(value)
+
+
+def event_detail(event: TicketEvent, agency_names: Mapping[str, str]) -> str:
+    """What a timeline entry adds to its label: where the ticket went, a score, a call's length."""
+    data, name = event.data or {}, lambda code: agency_names.get(code, code)
+    if event.kind == "breach" and data.get("agency"):
+        return name(data["agency"])
+    if event.kind in ("referred", "escalated") and data.get("agency"):
+        went = f"به {name(data['agency'])}"
+        return f"از {name(data['previous_agency'])} {went}" if data.get("previous_agency") else went
+    if event.kind == "survey_answered" and data.get("score") is not None:
+        return persian_digits(f"{data['score']} از 5")
+    if event.kind == "call_ended" and data.get("duration_s") is not None:
+        return clock(data["duration_s"])
+    return ""
+
+
+def event_note(event: TicketEvent) -> str | None:
+    """The note a timeline entry shows: the people's words and the providers' errors."""
+    return None if event.kind in QUIET_NOTES else event.note
+
+
 def actor_label(actor: str) -> str:
     """Who did a step, in Persian: the citizen, the system, an official, or a console user."""
     kind, _, who = actor.partition(":")
@@ -91,5 +139,9 @@ def register_filters(app: Flask) -> None:
         percent=percent, actor=actor_label, mask=mask, province=province_name,
         via_fa=lambda via: VIA_LABELS.get(via, via),
         role_fa=lambda role: ROLE_LABELS.get(role, role),
-        sms_fa=lambda word: MESSAGE_LABELS.get(word, word),
+        sms_fa=lambda word: MESSAGE_LABELS.get(word, word), clock=clock, decimal=decimal,
+        event_detail=event_detail, event_note=event_note,
+        progress_fa=lambda step: PROGRESS_LABELS.get(step, step),
+        line_fa=lambda line: LINE_LABELS.get(line, line),
+        level_fa=lambda level: LEVEL_LABELS.get(level, level),
     )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from models import lifecycle
 from models.base import utcnow
 from models.blocklist import block
-from models.errors import DomainError
+from models.errors import EmptyResult, SelfDuplicate
 from models.outbox import Job, add_work
 from models.tickets import Ticket, TicketStatus
 
@@ -28,7 +28,7 @@ def resolve(session: Session, ticket: Ticket, result: str, *, actor: str,
     """Answer the complaint; the citizen is texted the result and then the survey."""
     result = result.strip()
     if not result:
-        raise DomainError("a result needs a text the citizen can read")
+        raise EmptyResult("a result needs a text the citizen can read")
     lifecycle.move(ticket, TicketStatus.RESOLVED, actor=actor, at=at, note=result)
     ticket.result_text = result
     add_work(session, Job.TEXT_BACK, ticket.id, key=f"text_back:{ticket.id}", ticket_id=ticket.id)
@@ -38,7 +38,7 @@ def resolve(session: Session, ticket: Ticket, result: str, *, actor: str,
 def mark_duplicate(session: Session, ticket: Ticket, original: Ticket, *, actor: str) -> None:
     """Close the ticket as the same complaint as `original`."""
     if original.id == ticket.id:
-        raise DomainError("a ticket cannot duplicate itself")
+        raise SelfDuplicate("a ticket cannot duplicate itself")
     ticket.duplicate_of_id = original.id
     lifecycle.move(ticket, TicketStatus.DUPLICATE, actor=actor, original=original.code)
     session.commit()

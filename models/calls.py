@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -15,6 +15,11 @@ class Call(Base):
     """A call to 128 or the overseas line, with how far the caller got and its recording."""
 
     __tablename__ = "calls"
+    __table_args__ = (
+        # The console's calls list (newest first) and its search by the caller's number.
+        Index("ix_calls_started_at", "started_at"),
+        Index("ix_calls_caller_started_at", "caller", "started_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uniqueid: Mapped[str] = mapped_column(String(64), unique=True)

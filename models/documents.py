@@ -49,7 +49,7 @@ def full(session: Session, ticket: Ticket) -> dict[str, Any]:
     doc["calls"] = [
         {"uniqueid": c.uniqueid, "line": c.line, "progress": c.progress,
          "started_at": _iso(c.started_at), "duration_s": c.duration_s,
-         "recording_path": c.recording_path}
+         "recording_path": c.recording_path, "voice_path": c.voice_path}
         for c in session.scalars(select(Call).where(Call.ticket_id == ticket.id).order_by(Call.id))
     ]
     doc["messages"] = [

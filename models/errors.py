@@ -29,6 +29,14 @@ class EmptyComplaint(DomainError):
     """A complaint with no text, no recording and no media."""
 
 
+class EmptyResult(DomainError):
+    """A result with no text for the citizen to read."""
+
+
+class SelfDuplicate(DomainError):
+    """A ticket marked as a duplicate of itself."""
+
+
 class IllegalTransition(DomainError):
     """A ticket was asked to move to a status it cannot reach from where it is."""
 

@@ -31,6 +31,11 @@ def persian_digits(text: object) -> str:
     return str(text).translate(_TO_PERSIAN)
 
 
+def persian_decimal(value: float, places: int = 1) -> str:
+    """A number with `places` decimals as a Persian reader writes it: "۳٫۵" (U+066B, not ".")."""
+    return persian_digits(f"{value:.{places}f}").replace(".", "\u066b")
+
+
 def normalize(text: str) -> str:
     """Text ready for parsing: Latin digits, Persian ی/ک, no invisible marks, single spaces.
 

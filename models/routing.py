@@ -32,6 +32,10 @@ class NobodyToRefer(DomainError):
     """No agency on the way up has an active official: the directory needs fixing."""
 
 
+class AlreadyThere(DomainError):
+    """A reassignment to the agency that already has the ticket."""
+
+
 @dataclass(frozen=True)
 class Referral:
     """The agency a ticket goes to, the official who gets it, and the rule that chose them."""
@@ -176,7 +180,7 @@ def reassign(session: Session, ticket: Ticket, agency: Agency, actor: str, *,
              link_base: str = "", at: datetime | None = None) -> Referral:
     """Send the ticket to another agency (the console's "reassign"); the clock keeps running."""
     if ticket.agency_id == agency.id:
-        raise DomainError(f"ticket {ticket.code} is already with {agency.code}")
+        raise AlreadyThere(f"ticket {ticket.code} is already with {agency.code}")
     referral = _staffed(session, agency, "chosen", ticket.province_code)
     previous = ticket.agency.code if ticket.agency else None
     assign(ticket, referral)

@@ -66,7 +66,10 @@ class Playback(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    """The ticket the file belongs to; None for a call that never became a ticket."""
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))
+    """The call whose recording was played. SET NULL: purging old calls keeps who listened."""
     kind: Mapped[str] = mapped_column(String(20))
     """"call" (the whole-call recording), "voice" (the voice complaint) or "media"."""
     target: Mapped[str] = mapped_column(String(400))

@@ -51,8 +51,14 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("outbox-relay", "worker.periodic.relay_outbox", every=60),
     Periodic("deadline-sweep", "worker.clock.sweep_deadlines", every=60),
     Periodic("survey-sweep", "worker.surveys.sweep_surveys", every=600),
+    # Half of FOAD_REPORT_MAX_AGE_MINUTES' default (10): a card page then finds this month
+    # and the last fresh and reads them, instead of rolling them up itself.
+    Periodic("report-cards-recent", "worker.reports.refresh_recent_months", every=300),
+    # Periods start at 00:00 UTC: 03:30 in Tehran, when the line is quiet.
+    Periodic("report-cards-years", "worker.reports.refresh_years", every=86400, timeout=1800),
 )
-"""What runs on a schedule: relay lost outbox work, catch missed deadlines, close surveys."""
+"""What runs on a schedule: relay lost outbox work, catch missed deadlines, close surveys,
+roll the report cards up."""
 
 
 def tick(redis: Redis, now: datetime | None = None) -> list[str]:

@@ -9,9 +9,12 @@
   function fa(text) { return String(text).replace(/[0-9]/g, function (d) { return FA[d]; }); }
   function two(n) { return n < 10 ? "0" + n : String(n); }
 
+  // "۲:۰۵:۰۹"; past a day (business-hours deadlines, long breaches) "۲ روز و ۳:۰۵:۰۹".
   function span(ms) {
     var s = Math.floor(Math.abs(ms) / 1000);
-    return fa(Math.floor(s / 3600) + ":" + two(Math.floor(s / 60) % 60) + ":" + two(s % 60));
+    var days = Math.floor(s / 86400);
+    var time = Math.floor(s / 3600) % 24 + ":" + two(Math.floor(s / 60) % 60) + ":" + two(s % 60);
+    return fa(days ? days + " روز و " + time : time);
   }
 
   function tick() {

@@ -1,9 +1,11 @@
-"""Console fixtures: people with roles, logging in through the real form, referred tickets."""
+"""Console fixtures: people with roles, logging in through the real form, referred tickets,
+and texts sent through the local Twilio-compatible server."""
 
 from __future__ import annotations
 
 import re
 import wave
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
@@ -11,14 +13,22 @@ from typing import Any, Callable
 import pytest
 from sqlalchemy.orm import Session
 
+from foad.runtime import Runtime
 from models import lifecycle
 from models.base import utcnow
 from models.intake import Complaint, IntakeRules, open_ticket
 from models.tickets import Ticket, TicketStatus, Via
 from models.users import User, add_user
 from tests.builders import agency
+from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
+from tests.peers.twilio_api import TwilioApi
+from tests.worker.helpers import release
+from worker.textback import SURVEY_DELAY
 
 PASSWORD = "correct horse battery"
+CONSOLE_BASE_URL = "http://foad.test"
+"""FOAD_PUBLIC_BASE_URL in these tests: the console links in officials' texts start with it.
+(Plain http: with https the session cookie would be sent over https only.)"""
 
 ROLES = {
     # name: (role, agency code)
@@ -28,6 +38,12 @@ ROLES = {
     "bita": ("inspector", "BMI-TEH"),  # a bank: sees none of the municipal tickets
     "ali": ("admin", None),
 }
+
+
+@pytest.fixture
+def settings(settings, twilio_api):  # noqa: F811  (the fixture imported above)
+    """The test settings; every text the jobs send goes to the local Twilio-compatible server."""
+    return replace(settings, public_base_url=CONSOLE_BASE_URL, twilio=twilio_api.settings(timeout=0.5))
 
 
 @pytest.fixture
@@ -108,6 +124,14 @@ def write_wav(path: Path, seconds: float = 3.0, rate: int = 8000) -> Path:
     return path
 
 
+def fetch(client, path: str, range_: str | None = None):
+    """GET `path` and read it to the end, closing the file it streams (as a browser would)."""
+    response = client.get(path, headers={"Range": range_} if range_ else {})
+    response.get_data()
+    response.close()
+    return response
+
+
 def reload(session: Session, row: Any) -> Any:
     """`row` as the database has it now, ending the read so the app's writers don't wait.
 
@@ -116,3 +140,13 @@ def reload(session: Session, row: Any) -> Any:
     session.refresh(row)
     session.commit()
     return row
+
+
+def received(api: TwilioApi, number: str) -> list[str]:
+    """The bodies of the texts the local Twilio server accepted for `number`, in order."""
+    return [m.body for m in api.messages if m.to == number]
+
+
+def survey_time(runtime: Runtime) -> list[str]:
+    """Let the minute before the survey pass: queue the survey jobs RQ's scheduler holds."""
+    return release(runtime, utcnow() + SURVEY_DELAY + timedelta(seconds=5))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -84,3 +85,14 @@ def test_a_bad_directory_file_imports_nothing_and_says_why(client, session, logi
     assert "unknown sector" in client.get("/console/admin/directory").get_data(as_text=True)
     assert session.scalar(select(Agency).where(Agency.code == "MUN-TEH-SHM")) is None
     session.commit()
+
+
+def test_the_directory_reads_top_down_with_levels_in_persian(client, login):
+    login("ali")
+    html = client.get("/console/admin/directory").get_data(as_text=True)
+    rows = re.findall(r'<tr><td dir="ltr">([A-Z-]+)</td><td>[^<]*</td><td>([^<]*)</td>', html)
+    levels = [level for _code, level in rows]
+    assert levels[0] == "ستاد وزارتخانه" and levels[-1] == "ادارهٔ شهرستان"
+    order = ["ستاد وزارتخانه", "سازمان وابسته", "ادارهٔ کل استان", "ادارهٔ شهرستان"]
+    assert [order.index(level) for level in levels] == sorted(order.index(level) for level in levels)
+    assert ">county<" not in html and ">ministry<" not in html

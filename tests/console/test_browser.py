@@ -12,12 +12,11 @@ from models import actions
 from models.base import utcnow
 from models.blocklist import is_blocked
 from models.calls import Call
-from models.outbox import Job, OutboxItem
 from models.surveys import SurveyAnswer
 from models.tickets import Via
 from models.users import Playback
 from tests.console.browser import CHROMIUM, FLAGS, SKIP_REASON, live_server, screenshot
-from tests.console.conftest import PASSWORD, referred, reload, write_wav
+from tests.console.conftest import PASSWORD, received, referred, reload, survey_time, write_wav
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
 
@@ -91,8 +90,9 @@ def test_log_in_filter_the_list_and_open_a_ticket(page, site, person, tickets):
     screenshot(page, "ticket")
 
 
-def test_countdowns_tick_without_a_reload_and_breached_ones_are_red(page, site, person, tickets):
+def test_countdowns_tick_without_a_reload_and_breached_ones_are_red(page, site, person, session, tickets):
     call, sms, _bank = tickets
+    later = referred(session, "MUN-HAM", caller="09120001111", deadline=timedelta(days=2, hours=1))
     log_in(page, site, person)
     running = page.locator(f"tr[data-code='{sms.code}'] .countdown")
     first = running.inner_text()
@@ -103,6 +103,8 @@ def test_countdowns_tick_without_a_reload_and_breached_ones_are_red(page, site, 
     assert "گذشته" in late.inner_text() and "breached" in late.get_attribute("class")
     color = late.evaluate("el => getComputedStyle(el).color")
     assert color == "rgb(179, 38, 30)"  # --danger
+    # A business-hours deadline two days off reads in days, not as "۴۹:۰۰:۰۰".
+    assert page.locator(f"tr[data-code='{later.code}'] .countdown").inner_text().startswith("۲ روز و ۰:")
 
 
 def test_a_recording_plays_and_seeks_with_206_answers(page, site, person, session, tickets):
@@ -127,7 +129,8 @@ def test_a_recording_plays_and_seeks_with_206_answers(page, site, person, sessio
     assert [(p.user.name, p.kind, p.target) for p in rows] == [("sara", "call", "calls/7.7.wav")]
 
 
-def test_resolve_from_the_ticket_page(page, site, person, session, tickets):
+def test_resolve_a_ticket_and_the_result_sms_reaches_the_twilio_server(
+        page, site, person, session, runtime, tickets, work, twilio_api):
     _call, sms, _bank = tickets
     log_in(page, site, person, "reza")
     page.goto(f"{site}/console/tickets/{sms.code}")
@@ -138,9 +141,19 @@ def test_resolve_from_the_ticket_page(page, site, person, session, tickets):
     assert "پاسخ داده شده" in page.locator(".ticket-head .status").inner_text()
     reload(session, sms)
     assert sms.status == "resolved" and sms.result_text == "با کارمند برخورد شد؛ از شما سپاسگزاریم"
-    jobs = session.scalars(select(OutboxItem.job).where(OutboxItem.ticket_id == sms.id)).all()
-    session.commit()
-    assert Job.TEXT_BACK.value in jobs
+
+    assert work()  # the real jobs, sending through the local Twilio-compatible server
+    [result] = received(twilio_api, "+989121234567")
+    assert "با کارمند برخورد شد؛ از شما سپاسگزاریم" in result
+    page.reload()
+    thread = page.locator(".thread .msg.out")
+    assert thread.count() == 1 and "با کارمند برخورد شد" in thread.first.inner_text()
+    assert "در صف اپراتور · نتیجه" in thread.first.inner_text()  # Twilio took it: "queued"
+    assert survey_time(runtime) and work()
+    assert len(received(twilio_api, "+989121234567")) == 2
+    page.reload()
+    assert "نظرسنجی" in page.locator(".thread .msg.out").last.inner_text()
+    screenshot(page, "ticket-resolved")
 
 
 def test_report_cards_page(page, site, person, session, tickets):
@@ -187,3 +200,27 @@ def test_new_tickets_appear_in_the_list_without_a_reload(page, site, person, ses
     assert page.evaluate("() => window.notReloaded") is True
     assert page.locator("tbody#rows tr[data-code]").count() == 4
     assert page.locator("[data-total-label]").inner_text() == "۴ مورد"
+
+
+def test_a_call_that_never_became_a_ticket_is_found_and_replayed(page, site, person, session, settings):
+    write_wav(settings.recordings_dir / "calls/8.8.wav", seconds=4)
+    write_wav(settings.recordings_dir / "voice/8.8.wav", seconds=2)
+    lost = Call(uniqueid="8.8", line="128", caller="+989121234567", progress="review",
+                duration_s=4, recording_path="calls/8.8.wav", voice_path="voice/8.8.wav")
+    session.add(lost)
+    session.commit()
+    log_in(page, site, person)
+    page.click("nav a[href='/console/calls']")
+    page.check("input[name=without]")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url(re.compile(r"without=1"))
+    row = page.locator("tr[data-call='8.8']")
+    assert "بدون شکایت" in row.inner_text() and "بازشنوی پیش از ثبت" in row.inner_text()
+    take = row.locator("audio.voice-take")
+    take.evaluate("a => a.play()")
+    page.wait_for_function("() => document.querySelector(\"tr[data-call='8.8'] audio.voice-take\").readyState >= 1")
+    assert take.evaluate("a => a.duration") == pytest.approx(2.0, abs=0.1)
+    screenshot(page, "calls")
+    played = session.scalars(select(Playback)).all()
+    session.commit()
+    assert [(p.kind, p.call_id, p.ticket_id) for p in played] == [("voice", lost.id, None)]

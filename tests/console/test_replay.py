@@ -9,7 +9,7 @@ from models.calls import Call
 from models.media import Media, MediaStatus
 from models.tickets import Via
 from models.users import Playback
-from tests.console.conftest import referred, write_wav
+from tests.console.conftest import fetch, referred, write_wav
 
 
 @pytest.fixture
@@ -22,14 +22,6 @@ def recorded(session, settings):
     session.add(call)
     session.commit()
     return ticket, call, whole.read_bytes()
-
-
-def fetch(client, path: str, range_: str | None = None):
-    """GET `path` and read it to the end, closing the file it streams (as a browser would)."""
-    response = client.get(path, headers={"Range": range_} if range_ else {})
-    response.get_data()
-    response.close()
-    return response
 
 
 def playbacks(session) -> list[tuple[str, str, str]]:
@@ -128,5 +120,7 @@ def test_the_ticket_page_has_players_for_both_recordings(client, login, recorded
     ticket, call, _data = recorded
     login("reza")
     html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
-    assert f'src="/console/replay/voice/{ticket.code}"' in html
-    assert f'src="/console/replay/call/{call.id}"' in html
+    for src in (f"/console/replay/voice/{ticket.code}", f"/console/replay/call/{call.id}"):
+        assert f'src="{src}"' in html
+        played = fetch(client, src)
+        assert played.status_code == 200 and played.data.startswith(b"RIFF")

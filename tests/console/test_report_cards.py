@@ -36,7 +36,7 @@ import pytest
 from console import cards, rollup
 from console.figures import compute
 from console.periods import parse
-from models import lifecycle
+from models import lifecycle, routing
 from models.base import utcnow
 from models.surveys import SurveyAnswer
 from models.tickets import TicketStatus as S
@@ -156,6 +156,7 @@ def test_public_page_shows_the_same_aggregates_without_personal_data(app, sessio
     html = public.get("/reports?period=1405").get_data(as_text=True)
     assert "ادارهٔ کل امور شهری استانداری تهران" in html
     assert 'data-figure="complaints">۶<' in html and 'data-figure="share_in_time">۵۰٪<' in html
+    assert 'data-figure="satisfaction">۳٫۷ <small>(۳ پاسخ)' in html  # 11/3, Persian decimal separator
     assert "<svg" in html  # a chart per card
     for private in ("+98912", "۰۹۱۲", "+۹۸۹۱۲", "کارمند باجه", "/console/tickets"):
         assert private not in html
@@ -238,11 +239,7 @@ def test_an_escalated_complaint_stays_on_the_card_of_the_agency_that_missed_the_
 def test_a_reassigned_complaint_counts_for_the_agency_it_was_reassigned_to(session):
     at = utc(2026, 10, 10, 9, 0)
     ticket = referred(session, "MUN-TEH", at=at)
-    # As models.routing.reassign leaves it: the new agency on the ticket, a "referred" event.
-    ticket.agency_id = agency(session, "BMI-TEH").id
-    lifecycle.move(ticket, S.REFERRED, at=at + timedelta(minutes=5), agency="BMI-TEH",
-                   previous_agency="MUN-TEH", actor="user:sara")
-    session.commit()
+    routing.reassign(session, ticket, agency(session, "BMI-TEH"), "user:sara", at=at + timedelta(minutes=5))
     table = compute(session, parse("1405-07"), THREE_HOURS)
     assert table[(agency(session, "BMI-TEH").id, parse("1405-07"))].complaints == 1
     assert (agency(session, "MUN-TEH").id, parse("1405-07")) not in table

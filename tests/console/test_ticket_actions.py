@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from models import actions
+from models.agencies import Official
 from models.blocklist import is_blocked
+from models.messages import Message, Purpose
 from models.outbox import Job, OutboxItem
-from tests.console.conftest import referred, reload
+from models.tracking import for_reading
+from tests.console.conftest import CONSOLE_BASE_URL, received, referred, reload, survey_time
+
+CITIZEN = "+989121234567"
+TAX_TEH_OFFICIAL = "+989970000026"
+"""The head of inspection of TAX-TEH in the sample directory."""
 
 
 @pytest.fixture
@@ -33,13 +41,26 @@ def test_acknowledge_records_who_and_keeps_the_clock(client, session, login, pos
     assert ticket.events[-1].actor == "user:reza"
 
 
-def test_resolve_stores_the_result_and_queues_the_text_back(session, login, post, ticket):
+def test_resolve_texts_the_citizen_the_result_then_the_survey(
+        client, session, runtime, login, post, ticket, work, twilio_api):
     login("reza")
     act(post, ticket, "resolve", {"result": "کارمند تذکر گرفت و پرونده انجام شد"})
     reload(session, ticket)
     assert ticket.status == "resolved" and ticket.result_text == "کارمند تذکر گرفت و پرونده انجام شد"
-    work = session.scalars(select(OutboxItem).where(OutboxItem.ticket_id == ticket.id)).all()
-    assert Job.TEXT_BACK.value in {w.job for w in work}
+    queued = session.scalars(select(OutboxItem).where(OutboxItem.ticket_id == ticket.id)).all()
+    session.commit()
+    assert Job.TEXT_BACK.value in {w.job for w in queued}
+
+    assert work()  # the real jobs: text-back writes the result, the send job sends it
+    [result] = received(twilio_api, CITIZEN)
+    assert for_reading(ticket.code) in result and "کارمند تذکر گرفت و پرونده انجام شد" in result
+    assert [f"survey-{ticket.id}"] == survey_time(runtime)
+    assert work()
+    result_again, survey = received(twilio_api, CITIZEN)
+    assert result_again == result and "۱" in survey and "۵" in survey
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert "نتیجه برای شهروند پیامک شد" in html
+    assert "در صف اپراتور · نتیجه" in html and "در صف اپراتور · نظرسنجی" in html
 
 
 def test_resolve_without_a_text_is_refused_and_changes_nothing(client, session, login, post, ticket):
@@ -47,7 +68,14 @@ def test_resolve_without_a_text_is_refused_and_changes_nothing(client, session, 
     act(post, ticket, "resolve", {"result": "   "})
     reload(session, ticket)
     assert ticket.status == "referred"
-    assert "این کار انجام نشد" in client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert "متن نتیجه خالی است" in client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+
+
+def test_a_ticket_cannot_duplicate_itself(client, session, login, post, ticket):
+    login("reza")
+    act(post, ticket, "duplicate", {"original": ticket.code})
+    assert "تکراریِ خودش" in client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert reload(session, ticket).status == "referred"
 
 
 def test_mark_duplicate_links_the_original(session, login, post, ticket):
@@ -98,3 +126,75 @@ def test_actions_need_the_csrf_token(client, session, login, ticket):
     assert client.post(f"/console/tickets/{ticket.code}/acknowledge").status_code == 400
     reload(session, ticket)
     assert ticket.status == "referred"
+
+
+def test_a_supervisor_reassigns_the_clock_runs_on_and_the_new_official_is_texted(
+        client, session, login, post, ticket, work, twilio_api):
+    login("sara")
+    due = ticket.due_at
+    act(post, ticket, "reassign", {"agency": "TAX-TEH"})
+    assert "شکایت به دستگاه دیگری ارجاع شد" in client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    reload(session, ticket)
+    assert (ticket.agency.code, ticket.official.mobile, ticket.status) == ("TAX-TEH", TAX_TEH_OFFICIAL, "referred")
+    assert ticket.due_at == due
+    moved = ticket.events[-1]
+    assert (moved.actor, moved.data["previous_agency"], moved.data["agency"]) == ("user:sara", "MUN-TEH", "TAX-TEH")
+    [row] = session.scalars(select(Message).where(Message.ticket_id == ticket.id,
+                                                   Message.purpose == Purpose.REFERRAL)).all()
+    session.commit()
+    assert row.number == TAX_TEH_OFFICIAL
+    assert work()
+    [sent] = [m for m in twilio_api.messages if m.to == TAX_TEH_OFFICIAL]
+    assert for_reading(ticket.code) in sent.body
+    assert sent.body.endswith(f"{CONSOLE_BASE_URL}/console/tickets/{ticket.code}")
+
+
+def test_an_inspector_cannot_reassign(session, login, post, ticket, work, twilio_api):
+    login("nima")  # IMVO: above MUN-TEH, so the ticket is theirs to see
+    page = f"/console/tickets/{ticket.code}"
+    assert post(f"{page}/reassign", {"agency": "TAX-TEH"}, page=page).status_code == 403
+    work()
+    reload(session, ticket)
+    assert ticket.agency.code == "MUN-TEH" and len(ticket.events) == 2
+    assert twilio_api.messages == []
+
+
+@pytest.mark.parametrize("agency", ["NO-SUCH", ""])
+def test_reassigning_to_an_unknown_agency_is_a_clear_form_error(client, session, login, post, ticket, agency):
+    login("sara")
+    act(post, ticket, "reassign", {"agency": agency})
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert 'class="flash error"' in html and "در فهرست دستگاه‌ها نیست" in html
+    reload(session, ticket)
+    assert ticket.agency.code == "MUN-TEH" and ticket.status == "referred"
+
+
+def test_reassigning_to_the_agency_that_has_it_says_so(client, session, login, post, ticket):
+    login("sara")
+    act(post, ticket, "reassign", {"agency": "MUN-TEH"})
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert "شکایت هم‌اکنون نزد همین دستگاه است" in html
+    assert len(reload(session, ticket).events) == 2
+
+
+def test_reassigning_a_closed_ticket_is_refused_politely(client, session, login, post, ticket, work, twilio_api):
+    actions.resolve(session, ticket, "پرونده انجام شد", actor="user:sara")
+    actions.close(session, ticket)
+    login("sara")
+    act(post, ticket, "reassign", {"agency": "TAX-TEH"})
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert "این کار در وضعیت کنونی شکایت ممکن نیست" in html and "Traceback" not in html
+    reload(session, ticket)
+    assert (ticket.status, ticket.agency.code, ticket.official_id) == ("closed", "MUN-TEH", None)
+    referrals = session.scalars(select(Message).where(Message.purpose == Purpose.REFERRAL)).all()
+    session.commit()
+    assert referrals == []
+
+
+def test_reassigning_where_nobody_is_active_asks_for_the_directory_to_be_fixed(client, session, login, post, ticket):
+    session.execute(update(Official).values(active=False))
+    session.commit()
+    login("sara")
+    act(post, ticket, "reassign", {"agency": "TAX-TEH"})
+    assert "بازرس فعالی ندارند" in client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert reload(session, ticket).agency.code == "MUN-TEH"

@@ -104,3 +104,11 @@ def test_list_pages_past_fifty_rows(client, session, login):
         referred(session, "MUN-TEH", caller=f"091210{n:05d}")
     login("sara")
     assert len(codes(client)) == 50 and len(codes(client, "page=2")) == 1
+
+
+def test_an_inspectors_agency_filter_offers_only_their_agencies(client, session, login):
+    login("nima")  # IMVO: itself and the municipal directorates and offices below it
+    html = client.get("/console/tickets").get_data(as_text=True)
+    offered = set(re.findall(r'<option value="([A-Z][A-Z-]+)"', html))
+    assert {"IMVO", "MUN-TEH", "MUN-HAM", "MUN-TEH-SHAHRIAR"} <= offered
+    assert "BMI-TEH" not in offered and "TAX-TEH" not in offered

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from models import actions
+from models import actions, routing
 from models.media import Media, MediaStatus
 from models.messages import Direction, Message, MessageStatus, Purpose
 from models.surveys import SurveyAnswer
+from models.tickets import record
+from tests.builders import agency
 from tests.console.conftest import referred
 
 
@@ -23,6 +25,15 @@ def test_the_sms_thread_in_order_with_persian_statuses(client, session, login):
     assert html.index("شکایت دارم") < html.index("کد شما ۱۲۳")
     assert 'class="msg in"' in html and 'class="msg out"' in html
     assert "رسید · کد رهگیری" in html
+    assert '<span class="who">از شهروند</span>' in html and '<span class="who">به شهروند</span>' in html
+
+
+def test_texts_to_the_official_are_told_apart_from_the_citizens(client, session, login):
+    ticket = referred(session, "MUN-TEH")
+    routing.reassign(session, ticket, agency(session, "TAX-TEH"), "user:sara")
+    login("sara")
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert '<span class="who">به بازرس</span>' in html and '<span class="who">به شهروند' not in html
 
 
 def test_timeline_result_and_survey(client, session, login):
@@ -59,8 +70,6 @@ def test_an_unknown_ticket_is_a_404_page(client, login):
 
 
 def test_worker_events_have_persian_names(client, session, login):
-    from models.tickets import record
-
     ticket = referred(session, "MUN-TEH")
     record(ticket, "breach", note=None)
     record(ticket, "result_waits")
@@ -68,3 +77,45 @@ def test_worker_events_have_persian_names(client, session, login):
     login("sara")
     html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
     assert "گذشتن از مهلت" in html and "نتیجه در انتظار تماس شهروند" in html
+
+
+def test_the_timeline_says_where_the_ticket_went_and_hides_the_workers_english(client, session, login):
+    ticket = referred(session, "MUN-TEH", caller="02188776655")
+    record(ticket, "breach", agency="MUN-TEH")
+    routing.reassign(session, ticket, agency(session, "TAX-TEH"), "user:sara")
+    record(ticket, "call_ended", duration_s=125)
+    record(ticket, "result_waits", note="no mobile number: the result waits for the citizen's follow-up call")
+    record(ticket, "survey_answered", actor="citizen", score=4)
+    session.commit()
+    login("sara")
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert "از ادارهٔ کل امور شهری استانداری تهران به ادارهٔ کل امور مالیاتی استان تهران" in html
+    assert '<b>گذشتن از مهلت</b> <span class="detail">ادارهٔ کل امور شهری استانداری تهران</span>' in html
+    assert '<b>پایان تماس</b> <span class="detail">۲:۰۵</span>' in html
+    assert '<b>پاسخ نظرسنجی</b> <span class="detail">۴ از ۵</span>' in html
+    assert "no mobile number" not in html and "نتیجه در انتظار تماس شهروند" in html
+
+
+def test_reassigning_starts_from_no_agency_chosen(client, session, login):
+    ticket = referred(session, "MUN-TEH")
+    login("sara")
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    assert '<select name="agency" required><option value="">دستگاه تازه را برگزینید</option>' in html
+
+
+def test_an_english_speakers_ticket_asks_for_an_english_result(client, session, login):
+    abroad = referred(session, "MUN-TEH", caller="+447700900123", language="en", text="The desk ignored me")
+    at_home = referred(session, "MUN-TEH", caller="09121110000")
+    login("sara")
+    english = client.get(f"/console/tickets/{abroad.code}").get_data(as_text=True)
+    persian = client.get(f"/console/tickets/{at_home.code}").get_data(as_text=True)
+    assert "<dt>زبان</dt><dd>انگلیسی</dd>" in english and "نتیجه را به انگلیسی بنویسید" in english
+    assert "<dt>زبان</dt>" not in persian and "به انگلیسی" not in persian
+
+
+def test_the_deadline_says_how_often_the_ticket_climbed(client, session, login):
+    ticket = referred(session, "MUN-TEH")
+    ticket.escalation_level = 2
+    session.commit()
+    login("sara")
+    assert "۲ بار به مقام بالاتر رفته" in client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)

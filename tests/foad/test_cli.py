@@ -7,6 +7,7 @@ import sys
 from click.testing import CliRunner
 
 from foad.cli import main
+from models.calls import Call
 from models.tickets import Via
 from tests.builders import make_ticket
 
@@ -62,6 +63,19 @@ def test_tickets_show_json_has_events_calls_messages_and_media(settings, session
     assert [e["kind"] for e in doc["events"]] == ["registered"]
     assert doc["media"][0]["content_type"] == "image/png"
     assert doc["calls"] == [] and doc["messages"] == [] and doc["survey_score"] is None
+
+
+def test_tickets_show_gives_each_calls_two_recordings(settings, session):
+    ticket = make_ticket(session, via=Via.CALL, caller="02188776655", text=None,
+                         voice_path="voice/1795440000.77-1.wav")
+    session.add(Call(uniqueid="1795440000.77", line="128", ticket=ticket, progress="submitted",
+                     recording_path="calls/1795440000.77.wav", voice_path="voice/1795440000.77-1.wav"))
+    session.commit()
+    doc = json.loads(invoke(settings, "tickets", "show", ticket.code, "--json").output)
+    [call] = doc["calls"]
+    assert (call["recording_path"], call["voice_path"]) == ("calls/1795440000.77.wav", "voice/1795440000.77-1.wav")
+    shown = invoke(settings, "tickets", "show", ticket.code).output
+    assert "recording_path=calls/1795440000.77.wav  voice_path=voice/1795440000.77-1.wav" in shown
 
 
 def test_tickets_show_accepts_the_code_as_people_write_it(settings, session):

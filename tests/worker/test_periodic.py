@@ -14,13 +14,14 @@ from tests.worker.helpers import JOBS_BUT_SENDING
 from worker.periodic import LAST_TICK_KEY, PERIODIC, tick
 from worker.queues import MAINTENANCE
 
-PERIOD_START = datetime(2026, 11, 28, 6, 0, tzinfo=timezone.utc)  # a multiple of every period
+PERIOD_START = datetime(2026, 11, 28, 0, 0, tzinfo=timezone.utc)  # a multiple of every period
 
 
 def test_the_periodic_jobs_are_declared_with_stable_unique_names():
     names = [job.name for job in PERIODIC]
     assert len(set(names)) == len(names)
-    assert {"outbox-relay", "deadline-sweep", "survey-sweep"} <= set(names)
+    assert {"outbox-relay", "deadline-sweep", "survey-sweep", "report-cards-recent",
+            "report-cards-years"} <= set(names)
     assert all(job.every >= 60 for job in PERIODIC)
 
 

@@ -1,0 +1,32 @@
+"""Periodic jobs that keep the report cards' monthly rollup fresh, so card pages only read it."""
+
+from __future__ import annotations
+
+import logging
+
+from console import rollup
+from worker import context
+
+log = logging.getLogger(__name__)
+
+
+def refresh_recent_months() -> list[str]:
+    """The periodic job: roll up the last Jalali month and this one again; their keys."""
+    runtime = context.current()
+    with runtime.session() as session:
+        months = rollup.refresh_recent(session, runtime.settings.response_deadline, context.now())
+    keys = [m.key for m in months]
+    log.info("report cards: recent months rolled up", extra={"months": ",".join(keys),
+                                                             "rq_job": context.job_id()})
+    return keys
+
+
+def refresh_years() -> list[str]:
+    """The nightly job: roll up last Jalali year and this one so far (old months still
+    change: late answers, escalations, survey scores); the years' keys."""
+    runtime = context.current()
+    with runtime.session() as session:
+        years = rollup.refresh_years(session, runtime.settings.response_deadline, context.now())
+    keys = [y.key for y in years]
+    log.info("report cards: years rolled up", extra={"years": ",".join(keys), "rq_job": context.job_id()})
+    return keys
