@@ -28,7 +28,8 @@ _DAMM = (
     (2, 5, 8, 1, 4, 3, 6, 7, 9, 0),
 )
 
-_SEPARATORS = re.compile(r"[\s\-_.\u200c\u00a0/]+")
+# Spaces, dashes, dots, and the invisible marks a phone may copy along with the code.
+_SEPARATORS = re.compile(r"[\s\-_.\u200c\u200e\u200f\u2066-\u2069\u00a0/]+")
 
 
 def check_digit(digits: str) -> str:
@@ -85,6 +86,13 @@ def spaced(code: str) -> str:
     return f"{code[:3]}-{code[3:6]}-{code[6:]}"
 
 
+LRM = "\u200e"
+"""Left-to-right mark. After Persian letters, Persian digits count as Arabic numbers, whose
+dashes do not bind them: a phone would show "۰۵۷۶-۱۹۳-۴۸۲". A mark before the code keeps the
+groups in their order."""
+
+
 def for_reading(code: str) -> str:
-    """The code grouped 3-3-4 in Persian digits, for texts to citizens."""
-    return persian_digits(spaced(code))
+    """The code grouped 3-3-4 in Persian digits, for texts to citizens, shown in its order
+    inside right-to-left text."""
+    return LRM + persian_digits(spaced(code))

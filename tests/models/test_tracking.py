@@ -69,7 +69,20 @@ def test_parse_refuses_a_wrong_check_digit():
 
 
 def test_for_reading_groups_three_three_four_in_persian_digits():
-    assert tracking.for_reading("4821930576") == "۴۸۲-۱۹۳-۰۵۷۶"
+    assert tracking.for_reading("4821930576") == "\u200e۴۸۲-۱۹۳-۰۵۷۶"
+
+
+def test_the_code_keeps_its_order_inside_persian_text():
+    import unicodedata
+
+    code = "482193057" + tracking.check_digit("482193057")
+    text = "کد پیگیری: " + tracking.for_reading(code)
+    digits = [i for i, ch in enumerate(text) if ch.isdigit()]
+    # The strong character nearest before the digits is the LRM (class L), not a Persian
+    # letter (class AL), so the digits stay European numbers and the dashes join them.
+    strong = [ch for ch in text[:digits[0]] if unicodedata.bidirectional(ch) in ("L", "R", "AL")]
+    assert unicodedata.bidirectional(strong[-1]) == "L"
+    assert tracking.parse(text.split(": ")[1]) == code
 
 
 def test_random_source_is_not_seedable_from_outside():
