@@ -56,6 +56,7 @@ class Purpose(StrEnum):
     RESULT = "result"  # the agency's answer, to the citizen
     SURVEY = "survey"  # "reply 1 to 5"
     REPLY = "reply"  # any other answer to an inbound text
+    OPT_OUT = "opt_out"  # the confirmation of an opt-out (لغو): the one text an opted-out number gets
 
 
 class Message(Base):
