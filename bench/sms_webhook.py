@@ -295,17 +295,18 @@ def arguments() -> argparse.Namespace:
 
 def main() -> None:
     """Both parts, then the table and the JSON line."""
-    args = arguments()
+    args, load = arguments(), os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="foad-bench-") as tmp:
         with setting_up(Path(tmp) / "ack") as env:
             results = {name: run(factory, env, block, args) for name, factory, block in
                        (("bare", "bench.sms_webhook:bare_app()", 10),
                         ("webhook", "bench.sms_webhook:foad_app()", 50))}
         answers = answer_times(Path(tmp) / "answer", args)
-    report(results, answers, args, "postgresql" if "postgres" in env["DATABASE_URL"] else "sqlite")
+    report(results, answers, args, "postgresql" if "postgres" in env["DATABASE_URL"] else "sqlite", load)
 
 
 def run(factory: str, env: dict[str, str], block: int, args: argparse.Namespace) -> dict[str, float]:
+    """Serve `factory` under gunicorn and measure it."""
     server, port = serve(factory, env)
     try:
         return measure(server.pid, port, block, args)
@@ -315,8 +316,10 @@ def run(factory: str, env: dict[str, str], block: int, args: argparse.Namespace)
 
 
 def report(results: dict[str, dict[str, float]], answers: dict[str, float], args: argparse.Namespace,
-           database: str) -> None:
-    print(f"\ninbound SMS webhook, gunicorn {' '.join(GUNICORN)}, {database}, {os.cpu_count()} CPUs")
+           database: str, load: float) -> None:
+    """The table, what it means against the targets, and the JSON line."""
+    print(f"\ninbound SMS webhook, gunicorn {' '.join(GUNICORN)}, {database}, {os.cpu_count()} CPUs, "
+          f"load average {load:.1f} before the run (on a shared machine, read this first)")
     print(f"{'route':<10}{'req/s (full load)':>20}{'server CPU ms/req':>19}"
           f"{f'p50 ms @{args.rate:g}/s':>18}{f'p99 ms @{args.rate:g}/s':>18}{'errors':>8}")
     for name, r in results.items():
@@ -330,7 +333,8 @@ def report(results: dict[str, dict[str, float]], answers: dict[str, float], args
           f"{args.workers} workers ({mode}): {answers['answered']} answered; from the webhook to the "
           f"reply SMS p50 {answers['reply_p50_ms']:.0f} ms, p99 {answers['reply_p99_ms']:.0f} ms, "
           f"max {answers['reply_max_ms']:.0f} ms (webhook p99 {answers['ack_p99_ms']:.1f} ms meanwhile)")
-    print(json.dumps({"database": database, "rate": args.rate, "seconds": args.seconds,
+    print(json.dumps({"database": database, "load_average": round(load, 2), "rate": args.rate,
+                      "seconds": args.seconds,
                       "ratio": round(ratio, 3),
                       **{f"{name}_{k}": round(v, 2) for name, r in results.items() for k, v in r.items()},
                       "answer_rate": args.answer_rate, "answer_workers": args.workers, "answer_mode": mode,
