@@ -1,20 +1,32 @@
 """Inbound SMS webhook under gunicorn (2 workers), beside a bare "return empty TwiML" route
-under the same gunicorn settings, in one run.
+under the same gunicorn settings, in one run; then how long the answer takes to reach the
+citizen's phone with `foad worker` processes answering.
 
-Every request is a new complaint from a new number (a ticket, its timeline, routing work
-pushed to Redis, the stored reply): the heaviest thing the webhook does. Requests are
-signed as Twilio signs them and checked by the app. Prints requests/s at full load, and
-p50/p99 at a fixed rate (measured from when each request was due, so a stall counts).
+Acknowledgement: every request is a new text from a new number, signed as Twilio signs it
+and checked by the app, which stores the message and its answer work in one transaction,
+pushes the job to Redis and answers an empty TwiML (no worker runs in this part: the answer
+is no part of the acknowledgement). Prints requests/s at full load, the server's CPU per
+request, and p50/p99 at a fixed rate (measured from when each request was due, so a stall
+counts).
+
+Answer: a fresh database and Redis, the same app, `--workers` real `foad worker` processes
+and the tests' Twilio-compatible server (tests/peers/twilio_api.py) as the SMS provider;
+new complaints at `--answer-rate` for `--answer-seconds`; p50/p99/max from each webhook
+request being due to its reply SMS reaching the server (the answer job, the send job and,
+for each complaint, routing and the official's SMS share the workers).
 
     .venv/bin/python bench/sms_webhook.py [--seconds 10] [--rate 200] [--concurrency 8]
+        [--answer-rate 20] [--answer-seconds 10] [--workers 2] [--no-fork]
 
-DATABASE_URL and REDIS_URL are used when set; else a SQLite file and the embedded Redis
-in a temporary data directory.
+DATABASE_URL (a throwaway database on that PostgreSQL server for each part) and REDIS_URL
+(an empty database, emptied again after each part) are used when set; else SQLite files
+and the embedded Redis in a temporary folder.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import multiprocessing
@@ -28,19 +40,22 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, Iterator
 from urllib.parse import urlencode
 
 from flask import Flask, Response
-from sqlalchemy.orm import Session
+from redis import Redis
 from twilio.request_validator import RequestValidator
 
-from foad.app import create_app
-from foad.embedded_redis import EmbeddedRedis
-from foad.runtime import Runtime
-from foad.settings import Settings
-from models.db import make_engine
-from models.directory import SAMPLE, import_csv
-from models.migrate import upgrade
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # pipeline.py and intake.py, beside this
+
+from foad.app import create_app  # noqa: E402
+from foad.embedded_redis import redis_url  # noqa: E402
+from foad.runtime import Runtime  # noqa: E402
+from foad.settings import Settings  # noqa: E402
+from intake import scratch_database  # noqa: E402
+from pipeline import TimedTwilio, percentile, wait_healthy, workers  # noqa: E402
+from sms.webhook import EMPTY_TWIML  # noqa: E402
 
 PATH = "/sms/twilio/inbound"
 PUBLIC = "https://foad.example.ir"
@@ -62,16 +77,20 @@ def bare_app() -> Flask:
 
     @app.post(PATH)
     def inbound() -> Response:
-        return Response('<?xml version="1.0" encoding="UTF-8"?><Response />', mimetype="text/xml")
+        return Response(EMPTY_TWIML, mimetype="text/xml")
 
     return app
 
 
-def signed_form(sender_block: int, n: int) -> tuple[bytes, str]:
+def sender(block: int, n: int) -> str:
+    """A distinct valid mobile number for each block and n."""
+    return f"+98912{block * 100_000 + n:07d}"
+
+
+def signed_form(block: int, n: int) -> tuple[bytes, str]:
     """A Twilio inbound-SMS form from a fresh number, and its signature."""
-    sid = f"SM{sender_block:04d}{n:028d}"
-    sender = f"+98912{sender_block * 100_000 + n:07d}"  # a distinct valid mobile each time
-    form = {"MessageSid": sid, "SmsSid": sid, "AccountSid": ACCOUNT, "From": sender,
+    sid = f"SM{block:04d}{n:028d}"
+    form = {"MessageSid": sid, "SmsSid": sid, "AccountSid": ACCOUNT, "From": sender(block, n),
             "To": "+98128", "Body": "کارمند باجه ۳ ساعت در محل کار حاضر نبود و صف طولانی شد",
             "NumMedia": "0", "NumSegments": "2", "FromCountry": "IR"}
     signature = RequestValidator(TOKEN).compute_signature(PUBLIC + PATH, form)
@@ -186,42 +205,108 @@ def serve(factory: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
     raise RuntimeError(f"gunicorn did not start: {factory}")
 
 
-def prepare(data_dir: Path) -> dict[str, str]:
-    """The environment of the app under test: a migrated database with the sample directory."""
-    env = {**os.environ, "FOAD_DATA_DIR": str(data_dir), "FOAD_PUBLIC_BASE_URL": PUBLIC,
+@contextlib.contextmanager
+def setting_up(folder: Path) -> Iterator[dict[str, str]]:
+    """The app's environment: a fresh database with the sample directory, an empty Redis
+    (emptied again afterwards), Twilio's signatures checked against the public URL."""
+    folder.mkdir(parents=True)
+    env = {**os.environ, "FOAD_DATA_DIR": str(folder), "FOAD_PUBLIC_BASE_URL": PUBLIC,
            "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TOKEN, "FOAD_LOG_LEVEL": "WARNING",
-           "FOAD_SECRET_KEY": "bench"}
-    env.setdefault("DATABASE_URL", f"sqlite:///{data_dir / 'bench.sqlite3'}")
-    settings = Settings.from_env(env)
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
-    with Session(engine) as session:
-        import_csv(session, SAMPLE)
-    engine.dispose()
-    return env
+           "FOAD_SECRET_KEY": "bench", "FOAD_MAX_COMPLAINTS_PER_HOUR": "1000"}
+    with scratch_database(folder) as url, redis_url(Settings.from_env(env)) as redis:
+        connection = Redis.from_url(redis)
+        if connection.dbsize():
+            raise SystemExit("the Redis database is not empty: give the bench one of its own")
+        try:
+            yield {**env, "DATABASE_URL": url, "REDIS_URL": redis}
+        finally:
+            connection.flushdb()
+            connection.close()
 
 
-def main() -> None:
+class ReplyClock(TimedTwilio):
+    """The tests' Twilio server, noting when the first text to each number arrives (it runs
+    in this process: one clock for both ends)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first_text: dict[str, float] = {}
+
+    def _accept(self, form: dict[str, list[str]]) -> Any:
+        sent = super()._accept(form)
+        self.first_text.setdefault(sent.to, time.time())
+        return sent
+
+
+def answered(port: int, block: int, args: argparse.Namespace, api: ReplyClock) -> dict[str, float]:
+    """Texts at the answer rate; from each one's due time to its reply reaching the server."""
+    total, due, acks, errors = int(args.answer_rate * args.answer_seconds), {}, [], [0]
+    start = time.time() + 0.2
+
+    def one(n: int) -> None:
+        body, signature = signed_form(block, n)
+        due[sender(block, n)] = start + n / args.answer_rate
+        if post(port, body, signature) != 200:
+            errors[0] += 1
+        acks.append(time.time() - due[sender(block, n)])
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        for n in range(total):
+            time.sleep(max(0.0, start + n / args.answer_rate - time.time()))
+            pool.submit(one, n)
+    deadline = time.monotonic() + args.answer_timeout
+    while not set(due) <= set(api.first_text) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    waits = [api.first_text[number] - at for number, at in due.items() if number in api.first_text]
+    return {"texts": total, "answered": len(waits), "errors": errors[0],
+            "ack_p99_ms": 1000 * percentile(acks, 0.99),
+            **{f"reply_{name}_ms": 1000 * (percentile(waits, share) if waits else float("nan"))
+               for name, share in (("p50", 0.5), ("p99", 0.99), ("max", 1.0))}}
+
+
+def answer_times(folder: Path, args: argparse.Namespace) -> dict[str, float]:
+    """The answer part: the app, real workers and the Twilio stand-in on a fresh database."""
+    with setting_up(folder) as env, ReplyClock() as api:
+        server, port = serve("bench.sms_webhook:foad_app()", env)
+        try:
+            with workers(args, {**env, **api.env()}, folder):
+                wait_healthy(Redis.from_url(env["REDIS_URL"]))
+                return answered(port, 90, args, api)
+        finally:
+            server.terminate()
+            server.wait()
+
+
+def arguments() -> argparse.Namespace:
+    """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rate", type=float, default=200.0, help="requests/s for the latency run")
     parser.add_argument("--concurrency", type=int, default=8, help="threads per client process")
-    args = parser.parse_args()
+    parser.add_argument("--answer-rate", type=float, default=20.0, help="texts/s with workers answering")
+    parser.add_argument("--answer-seconds", type=float, default=10.0)
+    parser.add_argument("--answer-timeout", type=float, default=300.0,
+                        help="seconds to wait for the last reply")
+    parser.add_argument("--workers", type=int, default=2, help="`foad worker` processes")
+    parser.add_argument("--fork", action=argparse.BooleanOptionalAction, default=True,
+                        help="a forked work horse per job (foad worker's default), or not")
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Both parts, then the table and the JSON line."""
+    args, load = arguments(), os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="foad-bench-") as tmp:
-        redis = None if os.environ.get("REDIS_URL") else EmbeddedRedis(Path(tmp)).start()
-        env = prepare(Path(tmp))
-        if redis is not None:
-            env["REDIS_URL"] = redis.url
-        try:
+        with setting_up(Path(tmp) / "ack") as env:
             results = {name: run(factory, env, block, args) for name, factory, block in
-                       (("bare", "bench.sms_webhook:bare_app()", 10), ("webhook", "bench.sms_webhook:foad_app()", 50))}
-        finally:
-            if redis is not None:
-                redis.stop()
-    report(results, args, "postgresql" if "postgres" in env["DATABASE_URL"] else "sqlite")
+                       (("bare", "bench.sms_webhook:bare_app()", 10),
+                        ("webhook", "bench.sms_webhook:foad_app()", 50))}
+        answers = answer_times(Path(tmp) / "answer", args)
+    report(results, answers, args, "postgresql" if "postgres" in env["DATABASE_URL"] else "sqlite", load)
 
 
 def run(factory: str, env: dict[str, str], block: int, args: argparse.Namespace) -> dict[str, float]:
+    """Serve `factory` under gunicorn and measure it."""
     server, port = serve(factory, env)
     try:
         return measure(server.pid, port, block, args)
@@ -230,8 +315,11 @@ def run(factory: str, env: dict[str, str], block: int, args: argparse.Namespace)
         server.wait()
 
 
-def report(results: dict[str, dict[str, float]], args: argparse.Namespace, database: str) -> None:
-    print(f"\ninbound SMS webhook, gunicorn {' '.join(GUNICORN)}, {database}, {os.cpu_count()} CPUs")
+def report(results: dict[str, dict[str, float]], answers: dict[str, float], args: argparse.Namespace,
+           database: str, load: float) -> None:
+    """The table, what it means against the targets, and the JSON line."""
+    print(f"\ninbound SMS webhook, gunicorn {' '.join(GUNICORN)}, {database}, {os.cpu_count()} CPUs, "
+          f"load average {load:.1f} before the run (on a shared machine, read this first)")
     print(f"{'route':<10}{'req/s (full load)':>20}{'server CPU ms/req':>19}"
           f"{f'p50 ms @{args.rate:g}/s':>18}{f'p99 ms @{args.rate:g}/s':>18}{'errors':>8}")
     for name, r in results.items():
@@ -240,9 +328,17 @@ def report(results: dict[str, dict[str, float]], args: argparse.Namespace, datab
     ratio = results["webhook"]["rps"] / results["bare"]["rps"]
     print(f"webhook / bare throughput: {ratio:.0%} (target >= 50%); webhook p99 "
           f"{results['webhook']['p99_ms']:.1f} ms at {args.rate:g}/s (target < 50 ms)")
-    print(json.dumps({"database": database, "rate": args.rate, "seconds": args.seconds,
+    mode = "fork" if args.fork else "no-fork"
+    print(f"the answer, not the acknowledgement: {answers['texts']} texts at {args.answer_rate:g}/s, "
+          f"{args.workers} workers ({mode}): {answers['answered']} answered; from the webhook to the "
+          f"reply SMS p50 {answers['reply_p50_ms']:.0f} ms, p99 {answers['reply_p99_ms']:.0f} ms, "
+          f"max {answers['reply_max_ms']:.0f} ms (webhook p99 {answers['ack_p99_ms']:.1f} ms meanwhile)")
+    print(json.dumps({"database": database, "load_average": round(load, 2), "rate": args.rate,
+                      "seconds": args.seconds,
                       "ratio": round(ratio, 3),
-                      **{f"{name}_{k}": round(v, 2) for name, r in results.items() for k, v in r.items()}}))
+                      **{f"{name}_{k}": round(v, 2) for name, r in results.items() for k, v in r.items()},
+                      "answer_rate": args.answer_rate, "answer_workers": args.workers, "answer_mode": mode,
+                      **{f"answer_{k}": round(v, 1) for k, v in answers.items()}}))
 
 
 if __name__ == "__main__":

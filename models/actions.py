@@ -1,6 +1,8 @@
 """What officials and supervisors do to a ticket: the same functions from SMS, console or CLI.
 
-Each takes the actor as data ("official:12", "user:maryam") and commits.
+Each takes the actor as data ("official:12", "user:maryam") and commits; those an SMS can
+trigger also take `commit=False`, so that the SMS answer job commits the action together
+with its reply.
 """
 
 from __future__ import annotations
@@ -17,14 +19,15 @@ from models.outbox import Job, add_work
 from models.tickets import Ticket, TicketStatus
 
 
-def acknowledge(session: Session, ticket: Ticket, *, actor: str, at: datetime | None = None) -> None:
+def acknowledge(session: Session, ticket: Ticket, *, actor: str, at: datetime | None = None,
+                commit: bool = True) -> None:
     """The official has seen the case. The clock keeps running: only a result stops it."""
     lifecycle.move(ticket, TicketStatus.ACKNOWLEDGED, actor=actor, at=at)
-    session.commit()
+    _done(session, commit)
 
 
 def resolve(session: Session, ticket: Ticket, result: str, *, actor: str,
-            at: datetime | None = None) -> None:
+            at: datetime | None = None, commit: bool = True) -> None:
     """Answer the complaint; the citizen is texted the result and then the survey."""
     result = result.strip()
     if not result:
@@ -32,7 +35,7 @@ def resolve(session: Session, ticket: Ticket, result: str, *, actor: str,
     lifecycle.move(ticket, TicketStatus.RESOLVED, actor=actor, at=at, note=result)
     ticket.result_text = result
     add_work(session, Job.TEXT_BACK, ticket.id, key=f"text_back:{ticket.id}", ticket_id=ticket.id)
-    session.commit()
+    _done(session, commit)
 
 
 def mark_duplicate(session: Session, ticket: Ticket, original: Ticket, *, actor: str) -> None:
@@ -59,7 +62,13 @@ def reject(session: Session, ticket: Ticket, reason: str, *, actor: str) -> None
     session.commit()
 
 
-def close(session: Session, ticket: Ticket, *, actor: str = "system", at: datetime | None = None) -> None:
+def close(session: Session, ticket: Ticket, *, actor: str = "system", at: datetime | None = None,
+          commit: bool = True) -> None:
     """Close a resolved ticket (after the survey answer, or when nobody answered it)."""
     lifecycle.move(ticket, TicketStatus.CLOSED, actor=actor, at=at or utcnow())
-    session.commit()
+    _done(session, commit)
+
+
+def _done(session: Session, commit: bool) -> None:
+    if commit:
+        session.commit()

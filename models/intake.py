@@ -81,6 +81,17 @@ class Opened:
 def open_ticket(session: Session, complaint: Complaint, rules: IntakeRules = IntakeRules(),
                 *, now: datetime | None = None) -> Opened:
     """Validate, create the ticket with its code, first event and routing work; commit."""
+    opened = register(session, complaint, rules, now=now)
+    session.commit()
+    log.info("ticket opened", extra={"ticket": opened.ticket.code, "via": opened.ticket.via,
+                                     **_origin(complaint)})
+    return opened
+
+
+def register(session: Session, complaint: Complaint, rules: IntakeRules = IntakeRules(),
+             *, now: datetime | None = None) -> Opened:
+    """`open_ticket` in the caller's transaction, for a caller that commits the ticket
+    together with writes of its own (the SMS answer job: the ticket and its reply)."""
     now = now or utcnow()
     caller = identify(complaint.caller)
     _check(session, complaint, caller, rules, now)
@@ -93,8 +104,6 @@ def open_ticket(session: Session, complaint: Complaint, rules: IntakeRules = Int
     texted = _text_code(session, ticket, complaint)
     if complaint.origin is not None:
         complaint.origin.ticket = ticket
-    session.commit()
-    log.info("ticket opened", extra={"ticket": ticket.code, "via": ticket.via, **_origin(complaint)})
     return Opened(ticket, texted)
 
 

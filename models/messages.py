@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -56,6 +56,7 @@ class Purpose(StrEnum):
     RESULT = "result"  # the agency's answer, to the citizen
     SURVEY = "survey"  # "reply 1 to 5"
     REPLY = "reply"  # any other answer to an inbound text
+    OPT_OUT = "opt_out"  # the confirmation of an opt-out (لغو): the one text an opted-out number gets
 
 
 class Message(Base):
@@ -83,7 +84,11 @@ class Message(Base):
     error_code: Mapped[str | None] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
     reply: Mapped[str | None] = mapped_column(Text)
-    """Inbound: the answer we gave, so a retried webhook gets the very same answer."""
+    """Inbound: the answer decided by the answer job ("" for none); None until then, and
+    once set the message is never answered again."""
+    media: Mapped[list[list[str]] | None] = mapped_column(JSON(none_as_null=True))
+    """Inbound: [URL, content type] of each attachment as the provider gave them; the
+    answer job files them on a ticket."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -42,7 +42,7 @@ def answering(ticket: Ticket, officials: list[Official]) -> Official | None:
 
 def answer(session: Session, officials: list[Official], code: str, result: str | None,
            message: Message | None = None) -> Ticket:
-    """Acknowledge (`result` None) or resolve the ticket `code`; commits.
+    """Acknowledge (`result` None) or resolve the ticket `code`, in the caller's transaction.
 
     Raises InvalidCode, TicketNotFound, NotYourTicket or IllegalTransition, changing nothing.
     """
@@ -57,7 +57,7 @@ def answer(session: Session, officials: list[Official], code: str, result: str |
         message.ticket = ticket
     actor = f"official:{official.id}"
     if result is None:
-        actions.acknowledge(session, ticket, actor=actor)
+        actions.acknowledge(session, ticket, actor=actor, commit=False)
     else:
-        actions.resolve(session, ticket, result, actor=actor)
+        actions.resolve(session, ticket, result, actor=actor, commit=False)
     return ticket

@@ -25,6 +25,7 @@ class Job(StrEnum):
     SEND_SMS = "send_sms"  # send one outbound SMS row through the provider
     FETCH_MEDIA = "fetch_media"  # download one MMS attachment
     TEXT_BACK = "text_back"  # text the citizen the result, then the survey
+    ANSWER_SMS = "answer_sms"  # read an inbound text, act on it and queue the reply
 
 
 class OutboxItem(Base):

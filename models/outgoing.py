@@ -15,6 +15,12 @@ def opted_out(session: Session, number: str) -> bool:
     return session.scalar(select(OptOut.number).where(OptOut.number == number)) is not None
 
 
+def barred(session: Session, number: str, purpose: str | None) -> bool:
+    """True when `number` may not be texted for `purpose`: it opted out, and this text is
+    not the one confirmation of that (لغو is ours, so Twilio lets that confirmation through)."""
+    return purpose != Purpose.OPT_OUT and opted_out(session, number)
+
+
 def queue_text(session: Session, *, number: str, body: str, purpose: Purpose,
                ticket: Ticket | None = None) -> Message:
     """Write an outbound SMS and the work to send it; an opted-out number gets no work."""
@@ -23,7 +29,7 @@ def queue_text(session: Session, *, number: str, body: str, purpose: Purpose,
         ticket=ticket, status=MessageStatus.PENDING,
     )
     session.add(message)
-    if opted_out(session, number):
+    if barred(session, number, purpose):
         message.status = MessageStatus.OPTED_OUT
         return message
     session.flush()

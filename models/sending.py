@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from models.base import utcnow
 from models.messages import DELIVERY_ORDER, Direction, Message, MessageStatus
 from models.optouts import opt_out
-from models.outgoing import opted_out
+from models.outgoing import barred
 from models.tickets import record
 
 S = MessageStatus
@@ -26,12 +26,13 @@ def claim(session: Session, message_id: int) -> Message | None:
     """Take a pending row for one send attempt and commit; None when it is not ours to send.
 
     A row is sent only from "pending", so a retried or concurrent job finds it claimed
-    (or sent) and sends nothing; a number that opted out since is never texted.
+    (or sent) and sends nothing; a number that opted out since is never texted (but for
+    the confirmation of that opt-out).
     """
     message = session.get(Message, message_id)
     if message is None or message.status != S.PENDING:
         return None
-    target = S.OPTED_OUT if opted_out(session, message.number) else S.SENDING
+    target = S.OPTED_OUT if barred(session, message.number, message.purpose) else S.SENDING
     taken = _move(session, message_id, {S.PENDING}, status=target)
     session.commit()
     return message if taken and target is S.SENDING else None

@@ -7,6 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import actions
+from models.errors import IllegalTransition
+from models.lifecycle import can_move
 from models.messages import Direction, Message, Purpose
 from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketStatus, record
@@ -25,7 +27,10 @@ def pending_survey(session: Session, number: str) -> Ticket | None:
 
 
 def answer(session: Session, ticket: Ticket, score: int, message: Message | None = None) -> bool:
-    """Store the score and close the ticket; False (nothing changed) if it was answered."""
+    """Store the score and close the ticket, in the caller's transaction; False (nothing
+    changed) if it was answered. IllegalTransition (nothing changed) if it is not resolved."""
+    if not can_move(TicketStatus(ticket.status), TicketStatus.CLOSED):
+        raise IllegalTransition(f"ticket {ticket.code} is {ticket.status}")
     if message is not None:
         message.ticket = ticket
     try:
@@ -36,5 +41,5 @@ def answer(session: Session, ticket: Ticket, score: int, message: Message | None
     except IntegrityError:
         return False
     record(ticket, "survey_answered", actor="citizen", score=score)
-    actions.close(session, ticket, actor="citizen")
+    actions.close(session, ticket, actor="citizen", commit=False)
     return True

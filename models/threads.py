@@ -33,11 +33,11 @@ def recent_ticket(session: Session, number: str, now: datetime | None = None) ->
 
 def append(session: Session, ticket: Ticket, message: Message,
            media: Sequence[tuple[str, str]] = ()) -> None:
-    """Add the text (as sent) and its media to the ticket, on its timeline too; commit."""
+    """Add the text (as sent) and its media to the ticket, on its timeline too, in the
+    caller's transaction."""
     if message.body:
         ticket.text = f"{ticket.text}\n{message.body}" if ticket.text else message.body
     message.ticket = ticket
     attach(session, ticket, media, message)
     record(ticket, "sms_appended", actor="citizen", note=message.body or None,
            message=message.id, media=len(media))
-    session.commit()

@@ -1,89 +1,72 @@
 """What we answer an inbound text: the SMS line's rules in order, first match wins.
 
 Each rule hands the text to a service in models/ and turns its result, or its domain
-error, into a short reply from the notices catalog. Any SMS provider's webhook calls
-`answer`; the reply is stored with the message, so a redelivery gets the same one.
+error, into a short reply from the notices catalog. Everything happens in the caller's
+transaction: the answer job commits the rule's effect together with the reply it queues.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from models import inbox, lookup, officials, optouts, survey_answers, threads
+from models import lookup, officials, optouts, survey_answers, threads
 from models.agencies import Official
 from models.blocklist import is_blocked
 from models.errors import (
     Blocked, EmptyComplaint, IllegalTransition, InvalidCode, TicketNotFound, TooManyComplaints,
 )
-from models.intake import Complaint, IntakeRules, open_ticket
-from models.messages import Message
+from models.intake import Complaint, IntakeRules, register
+from models.messages import Message, Purpose
 from models.notices import clip, duration, moment, render
 from models.phones import Caller, identify
-from models.tickets import Ticket, Via
+from models.tickets import Via
 from sms.meaning import Kind, Meaning, read, read_official
-
-log = logging.getLogger(__name__)
 
 AGENCY_CHARS = 40
 """An agency's name is cut to this in a status reply, to keep it within two segments."""
 
 
 @dataclass(frozen=True)
-class Incoming:
-    """An inbound text, out of its provider's protocol."""
+class Reply:
+    """What to text back ("" for nothing), and why."""
 
-    provider: str
-    provider_id: str
-    """The provider's message id (Twilio's MessageSid): the same on every redelivery."""
-    sender: str
-    """The sender as the provider gave it; intake normalizes it."""
-    to: str
-    body: str
-    media: tuple[tuple[str, str], ...] = ()
-    """(URL, content type) of each attachment."""
+    text: str
+    purpose: Purpose = Purpose.REPLY
+
+
+SILENCE = Reply("")
 
 
 @dataclass(frozen=True)
 class _Context:
     session: Session
     message: Message
-    incoming: Incoming
     sender: Caller
     meaning: Meaning
     language: str
     rules: IntakeRules
 
+    @property
+    def media(self) -> list[tuple[str, str]]:
+        return [(url, kind) for url, kind in self.message.media or ()]
 
-def answer(session: Session, incoming: Incoming, rules: IntakeRules) -> str:
-    """The reply to `incoming` ("" for none), the same however often it is delivered."""
-    sender = identify(incoming.sender)
+
+def reply_to(session: Session, message: Message, rules: IntakeRules) -> Reply:
+    """Act on the inbound `message` (in the caller's transaction) and say what to answer."""
+    sender = identify(message.number)
     if is_blocked(session, sender.e164):
-        return ""
-    message = inbox.take_in(session, provider=incoming.provider, provider_id=incoming.provider_id,
-                            number=sender.e164 or incoming.sender or "unknown",
-                            service_number=incoming.to, body=incoming.body)
-    if message is None:  # delivered before: its answer, at once or when the first copy has it
-        return inbox.wait_for_reply(session, incoming.provider_id)
-    reply = _respond(session, message, incoming, sender, rules)
-    inbox.answered(session, message, reply)
-    log.info("sms answered", extra={"message_sid": incoming.provider_id,
-                                    "ticket": message.ticket.code if message.ticket else None})
-    return reply
-
-
-def _respond(session: Session, message: Message, incoming: Incoming, sender: Caller,
-             rules: IntakeRules) -> str:
+        return SILENCE
     staff = officials.by_mobile(session, sender.e164)
     if staff:
-        return _official(session, message, staff)
-    meaning = read(incoming.body, has_media=bool(incoming.media))
+        return Reply(_official(session, message, staff))
+    meaning = read(message.body, has_media=bool(message.media))
     language = meaning.language or ("en" if sender.abroad else "fa")
-    context = _Context(session, message, incoming, sender, meaning, language, rules)
-    return _RULES[meaning.kind](context)
+    text = _RULES[meaning.kind](_Context(session, message, sender, meaning, language, rules))
+    # A STOP rule says nothing but the confirmation, which must reach the number it stops.
+    return Reply(text, Purpose.OPT_OUT if meaning.kind is Kind.STOP else Purpose.REPLY)
 
 
 # Twilio answers its own STOP and START words itself (and refuses a reply to a number that
@@ -140,16 +123,16 @@ def _score(c: _Context) -> str:
 def _text(c: _Context) -> str:
     ticket = threads.recent_ticket(c.session, c.sender.e164) if c.sender.e164 else None
     if ticket is not None:
-        threads.append(c.session, ticket, c.message, c.incoming.media)
+        threads.append(c.session, ticket, c.message, c.media)
         return render("sms_appended", ticket.language, code=ticket.code)
     return _new_complaint(c)
 
 
 def _new_complaint(c: _Context) -> str:
-    complaint = Complaint(via=Via.SMS, caller=c.incoming.sender, text=c.incoming.body or None,
-                          language=c.language, media=c.incoming.media, origin=c.message)
+    complaint = Complaint(via=Via.SMS, caller=c.message.number, text=c.message.body or None,
+                          language=c.language, media=c.media, origin=c.message)
     try:
-        ticket: Ticket = open_ticket(c.session, complaint, c.rules).ticket
+        ticket = register(c.session, complaint, c.rules).ticket
     except TooManyComplaints:
         return render("sms_please_wait", c.language)
     except Blocked:

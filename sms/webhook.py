@@ -1,19 +1,19 @@
-"""Twilio's webhooks: inbound texts answered with TwiML, delivery reports applied."""
+"""Twilio's webhooks: inbound texts taken in (the answer job replies by SMS), delivery
+reports applied."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, Response, abort, current_app, request
-from twilio.twiml.messaging_response import MessagingResponse
+from flask import Blueprint, Flask, Response, abort, request
 from werkzeug.datastructures import MultiDict
 
 from foad.app import db, runtime_of
-from models.intake import IntakeRules
+from models import inbox
 from models.messages import MessageStatus
+from models.phones import identify
 from models.sending import record_delivery
 from sms.providers.twilio import INBOUND_PATH, STATUS_PATH, TwilioProvider
-from sms.replies import Incoming, answer
 from sms.signatures import signed
 
 log = logging.getLogger(__name__)
@@ -22,6 +22,8 @@ bp = Blueprint("sms", __name__)
 
 MAX_MEDIA = 10
 """Twilio sends at most ten attachments with one message."""
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
+"""What twilio's MessagingResponse() renders with no message in it: Twilio sends nothing."""
 
 DELIVERY_STATUSES: dict[str, MessageStatus] = {
     # Twilio's steps before the carrier have no row status of their own: all are "queued".
@@ -48,13 +50,19 @@ def init_app(app: Flask) -> None:
 @bp.post(INBOUND_PATH)
 @signed
 def inbound() -> Response:
-    """An inbound SMS or MMS: answered with TwiML (an empty <Response/> sends nothing)."""
-    settings = runtime_of(current_app).settings
-    reply = answer(db(), _incoming(request.form), IntakeRules.from_settings(settings))
-    twiml = MessagingResponse()
-    if reply:
-        twiml.message(reply)
-    return Response(str(twiml), mimetype="text/xml")
+    """An inbound SMS or MMS: stored with the work to answer it, and an empty <Response/> at
+    once (Twilio waits 15 s at most); the answer follows as a text from the answer job."""
+    form = request.form
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    if not sid:
+        abort(400)
+    sender = form.get("From", "")
+    taken = inbox.take_in(db(), provider=TwilioProvider.name, provider_id=sid,
+                          number=identify(sender).e164 or sender or "unknown",
+                          service_number=form.get("To"), body=form.get("Body", ""), media=_media(form))
+    log.info("sms taken in" if taken else "sms delivered again, already taken in",
+             extra={"message_sid": sid})
+    return Response(EMPTY_TWIML, mimetype="text/xml")
 
 
 @bp.post(STATUS_PATH)
@@ -73,14 +81,7 @@ def status() -> tuple[str, int]:
     return "", 204
 
 
-def _incoming(form: MultiDict[str, str]) -> Incoming:
-    """Twilio's form fields as an Incoming; a request without a MessageSid is malformed."""
-    sid = form.get("MessageSid") or form.get("SmsSid")
-    if not sid:
-        abort(400)
-    media = tuple(
-        (form[f"MediaUrl{n}"], form.get(f"MediaContentType{n}") or "application/octet-stream")
-        for n in range(MAX_MEDIA) if form.get(f"MediaUrl{n}")
-    )
-    return Incoming(provider=TwilioProvider.name, provider_id=sid, sender=form.get("From", ""),
-                    to=form.get("To", ""), body=form.get("Body", ""), media=media)
+def _media(form: MultiDict[str, str]) -> list[tuple[str, str]]:
+    """(URL, content type) of each attachment Twilio announced."""
+    return [(form[f"MediaUrl{n}"], form.get(f"MediaContentType{n}") or "application/octet-stream")
+            for n in range(MAX_MEDIA) if form.get(f"MediaUrl{n}")]

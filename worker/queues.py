@@ -11,7 +11,8 @@ from rq import Queue, Retry
 from models.outbox import Job
 
 ROUTING = "routing"
-"""Routing new tickets to an official: the first minutes of the three hours, so first."""
+"""Answering inbound texts and routing new tickets to an official: a citizen waiting for a
+reply, and the first minutes of the three hours, so first."""
 NOTIFICATIONS = "notifications"
 """SMS to citizens and officials."""
 MEDIA = "media"
@@ -46,6 +47,8 @@ def _backoff(*seconds: int) -> Retry:
 
 JOBS: dict[str, JobSpec] = {
     Job.ROUTE_TICKET: JobSpec("worker.routing.route_ticket", ROUTING, _backoff(5, 30, 120, 600)),
+    # A citizen waits for this answer: retry soon; a failed run changed nothing (one transaction).
+    Job.ANSWER_SMS: JobSpec("worker.answering.answer_sms", ROUTING, _backoff(2, 10, 60, 300, 900)),
     Job.SEND_SMS: JobSpec("worker.texting.send_sms", NOTIFICATIONS, _backoff(10, 60, 300, 900, 1800)),
     Job.TEXT_BACK: JobSpec("worker.textback.text_back", NOTIFICATIONS, _backoff(10, 60, 300)),
     Job.FETCH_MEDIA: JobSpec("worker.media.fetch_media", MEDIA, _backoff(30, 300, 1800), timeout=300),

@@ -6,11 +6,10 @@ from sqlalchemy.orm import Session
 
 from models import actions, lifecycle
 from models.agencies import Official
-from models.messages import Purpose
-from models.outgoing import queue_text
 from models.tickets import Ticket, TicketStatus
 from tests.builders import agency, make_ticket
 from tests.sms.webhooks import CITIZEN
+from worker.textback import send_survey, text_back
 
 
 def fresh(session: Session, ticket: Ticket) -> Ticket:
@@ -33,9 +32,10 @@ def referred(session: Session, agency_code: str = "BMI-TEH", caller: str = CITIZ
 
 
 def surveyed(session: Session, caller: str = CITIZEN) -> Ticket:
-    """A resolved ticket whose citizen was sent the satisfaction survey."""
+    """A resolved ticket whose citizen was texted the result, then the satisfaction survey
+    (the text-back jobs, run here at once)."""
     ticket = referred(session, caller=caller)
     actions.resolve(session, ticket, "کارمند تذکر گرفت", actor="official:1")
-    queue_text(session, number=caller, body="از ۱ تا ۵ …", purpose=Purpose.SURVEY, ticket=ticket)
-    session.commit()
+    text_back(ticket.id)
+    send_survey(ticket.id)
     return ticket

@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from rq import Queue
 from sqlalchemy import func, select, update
 
-from models import tracking
+from models import optouts, tracking
 from models.base import utcnow
 from models.lookup import STATUS_LABELS
-from models.messages import Message, MessageStatus, OptOut, Purpose
+from models.messages import Direction, Message, MessageStatus, OptOut, Purpose
 from models.outgoing import queue_text
 from models.persian import jalali
 from models.surveys import SurveyAnswer
@@ -16,6 +17,7 @@ from models.tickets import Ticket, TicketStatus, Via
 from tests.builders import make_ticket
 from tests.sms.builders import fresh, referred, surveyed
 from tests.sms.webhooks import CITIZEN, another_mobile
+from worker.queues import ROUTING
 
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
@@ -48,12 +50,14 @@ def test_twilio_stop_words_opt_out_and_leave_the_confirmation_to_twilio(twilio, 
     assert count(session, Ticket) == 0
 
 
-def test_persian_stop_words_opt_out_and_are_confirmed_once(twilio, session):
+def test_persian_stop_words_opt_out_and_are_confirmed_once(twilio, phones, session):
     for word in ["لغو", "توقف", "لغو.", " توقف "]:
         sender = another_mobile()
+        # The confirmation reaches the number although it has just opted out.
         assert twilio.text(word, sender=sender).startswith("دیگر پیامکی از ۱۲۸"), word
         assert twilio.text(word, sender=sender) == ""  # the second time: already done
         assert opted_out(session, sender), word
+        assert len(phones.received(sender)) == 1
     assert count(session, Ticket) == 0
 
 
@@ -62,6 +66,24 @@ def test_an_opted_out_number_is_not_texted(twilio, session):
     message = queue_text(session, number=CITIZEN, body="x", purpose=Purpose.RESULT)
     session.commit()
     assert message.status == MessageStatus.OPTED_OUT
+
+
+def test_after_the_confirmation_an_opted_out_number_gets_no_replies(twilio, phones, session):
+    twilio.text("توقف")
+    assert twilio.text("کارمند نیامد") == ""  # the complaint is taken; its reply is not sent
+    assert count(session, Ticket) == 1
+    [confirmation, code] = phones.replies(CITIZEN)
+    assert (confirmation.purpose, confirmation.status) == (Purpose.OPT_OUT, MessageStatus.QUEUED)
+    assert (code.purpose, code.status) == (Purpose.REPLY, MessageStatus.OPTED_OUT)
+    assert phones.received(CITIZEN) == [confirmation.body]
+
+
+def test_a_confirmation_is_the_only_text_that_passes_an_opt_out(session):
+    optouts.opt_out(session, CITIZEN)
+    texts = [queue_text(session, number=CITIZEN, body="x", purpose=purpose)
+             for purpose in (Purpose.OPT_OUT, Purpose.REPLY, Purpose.RESULT, Purpose.SURVEY)]
+    session.commit()
+    assert [t.status for t in texts] == [MessageStatus.PENDING] + [MessageStatus.OPTED_OUT] * 3
 
 
 @pytest.mark.parametrize("word,reply", [("START", ""),  # Twilio answers its own START words
@@ -116,8 +138,9 @@ def test_the_complainant_also_learns_the_time_left(twilio, session):
     assert reply.endswith("مهلت پاسخ: ۲ ساعت و ۳۰ دقیقه")
 
 
-def test_an_english_status_question_gets_an_english_status(twilio, session):
+def test_an_english_status_question_gets_an_english_status(twilio, session, runtime):
     ticket = make_ticket(session, caller=another_mobile())
+    Queue(ROUTING, connection=runtime.redis).empty()  # not routed yet: no agency
     reply = twilio.text(f"status {ticket.code}")
     assert reply.startswith(f"Complaint {tracking.spaced(ticket.code)}: registered. Agency: being chosen.")
 
@@ -136,12 +159,14 @@ def test_a_valid_code_nobody_has_is_said_to_be_unknown(twilio, session):
 
 # --- satisfaction survey ----------------------------------------------------------------------
 
-def test_a_digit_answers_a_pending_survey_once_and_closes_the_ticket(twilio, session):
+def test_a_digit_answers_a_pending_survey_once_and_closes_the_ticket(twilio, phones, session):
     ticket = surveyed(session)
     form = twilio.form("۴")
     first = twilio.text("۴", sid=form["MessageSid"])
     assert first == f"از نظر شما (۴ از ۵) سپاسگزاریم. شکایت {tracking.for_reading(ticket.code)} بسته شد."
-    assert twilio.text("۴", sid=form["MessageSid"]) == first  # a redelivery
+    twilio.deliver(form)  # a redelivery
+    phones.answer(form["MessageSid"], 0)
+    assert len(phones.replies(CITIZEN)) == 1
     session.rollback()
     answer = session.scalar(select(SurveyAnswer))
     assert (answer.ticket_id, answer.score, count(session, SurveyAnswer)) == (ticket.id, 4, 1)
@@ -183,7 +208,8 @@ def test_a_text_soon_after_a_complaint_is_added_to_it(twilio, session):
     assert tracking.for_reading(ticket.code) in first
     assert ticket.text == "کارمند باجه نیامد\nشعبه میدان ونک، ساعت ۱۰ صبح"
     assert ticket.events[-1].kind == "sms_appended"
-    assert session.scalar(select(func.count()).where(Message.ticket_id == ticket.id)) == 2
+    assert session.scalar(select(func.count()).where(
+        Message.ticket_id == ticket.id, Message.direction == Direction.IN)) == 2
 
 
 def test_after_ten_minutes_a_text_is_a_new_complaint(twilio, session):

@@ -12,6 +12,7 @@ from werkzeug.test import TestResponse
 
 from tests.peers.fixtures import PUBLIC_BASE_URL
 from tests.peers.twilio_api import new_sid
+from tests.sms.phones import Phones
 
 CITIZEN = "+989121234567"
 SERVICE_NUMBER = "+98128"
@@ -30,12 +31,14 @@ def reply_of(response: TestResponse) -> str:
 
 
 class Twilio:
-    """Posts inbound texts and delivery reports to the app, signed as Twilio signs them."""
+    """Posts inbound texts and delivery reports to the app, signed as Twilio signs them;
+    with `phones`, also follows a text to the reply its sender's phone gets."""
 
     def __init__(self, client: FlaskClient, account_sid: str, auth_token: str,
-                 base_url: str = PUBLIC_BASE_URL) -> None:
+                 base_url: str = PUBLIC_BASE_URL, phones: Phones | None = None) -> None:
         self.client, self.account_sid, self.base_url = client, account_sid, base_url
         self.validator = RequestValidator(auth_token)
+        self.phones = phones
 
     def sign(self, path: str, form: dict[str, Any]) -> str:
         """X-Twilio-Signature for `form` posted to `path` under the public base URL."""
@@ -61,10 +64,19 @@ class Twilio:
             form[f"MediaUrl{n}"], form[f"MediaContentType{n}"] = url, content_type
         return {**form, **extra}
 
+    def deliver(self, form: dict[str, str]) -> None:
+        """Deliver an inbound text: the webhook takes it in and answers an empty TwiML."""
+        assert reply_of(self.post(INBOUND, form)) == ""
+
     def text(self, body: str, sender: str = CITIZEN, sid: str | None = None,
              media: Sequence[tuple[str, str]] = (), **extra: str) -> str:
-        """Send an inbound text; returns our reply ("" for none)."""
-        return reply_of(self.post(INBOUND, self.form(body, sender, sid, media, **extra)))
+        """Send an inbound text and let the workers answer it: the reply the sender's phone
+        got ("" for none)."""
+        assert self.phones is not None, "give Twilio the phones to follow a text to its reply"
+        after = self.phones.mark()
+        form = self.form(body, sender, sid, media, **extra)
+        self.deliver(form)
+        return self.phones.answer(form["MessageSid"], after)
 
     def report(self, sid: str, status: str, error_code: str | None = None,
                ref: int | None = None) -> TestResponse:
