@@ -1,16 +1,16 @@
 """SMS inbox: an inbound message keeps its attachments until the answer job files them.
 
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-11-24 10:00:00
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-23 16:30:00
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
