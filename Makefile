@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench clean prompts voice-tools
+.PHONY: run test bench clean prompts voice-tools browser-tools
 
 $(STAMP): setup.cfg pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -22,22 +22,39 @@ run: $(STAMP)
 	@$(MAKE) --no-print-directory prompts
 	$(BIN)/foad serve
 
-test: $(STAMP) voice-tools
-	@command -v chromium >/dev/null || echo "note: no chromium on PATH, so the console's browser tests will be skipped (apt-get install chromium)"
+test: $(STAMP) voice-tools browser-tools
 	$(BIN)/python -m pytest
 
-# The voice prompts are spoken by espeak-ng and converted by sox (Debian packages). As root
-# with apt-get they are installed here; otherwise this says what to run, and `make run`
-# starts without prompts (callers would hear silence where a prompt should be).
+# $(call apt-install,PACKAGES,WHAT NEEDS THEM): as root with apt-get, install the Debian
+# PACKAGES (reading the package lists again only if the first try fails); otherwise, or if
+# that fails too, say what to run and go on without them.
+define apt-install
+if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	echo "installing $(1) ($(2))"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get install -y -q $(1) >/dev/null 2>&1 || \
+		{ apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(1) >/dev/null 2>&1; } || \
+		echo "NOTE: could not install $(1) ($(2)): apt-get install $(1)"; \
+else \
+	echo "NOTE: $(2) need $(1): sudo apt-get install $(1)"; \
+fi
+endef
+
+# The voice prompts are spoken by espeak-ng and converted by sox (Debian packages). Without
+# them `make run` starts without prompts (callers would hear silence where a prompt should be).
 voice-tools:
 	@if ! command -v espeak-ng >/dev/null || ! command -v sox >/dev/null; then \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "installing espeak-ng and sox (voice prompts)"; \
-			apt-get install -y -q espeak-ng sox >/dev/null 2>&1 || \
-				{ apt-get update -q >/dev/null && apt-get install -y -q espeak-ng sox >/dev/null; }; \
-		else \
-			echo "NOTE: the voice prompts need espeak-ng and sox: sudo apt-get install espeak-ng sox"; \
-		fi; \
+		$(call apt-install,espeak-ng sox,the voice prompts); \
+	fi
+
+# The console's browser tests drive Debian's Chromium (`chromium`, or `chromium-browser` as
+# tests/console/browser.py also accepts; Playwright's own browser download cannot work here),
+# and Noto gives it Persian glyphs for the screenshots. Without Chromium those tests, and only
+# they, are skipped, and pytest's summary says why.
+browser-tools:
+	@if ! { command -v chromium || command -v chromium-browser; } >/dev/null || \
+		{ command -v dpkg >/dev/null && ! dpkg -s fonts-noto-core >/dev/null 2>&1; }; then \
+		$(call apt-install,chromium fonts-noto-core,the console's browser tests); \
 	fi
 
 prompts: $(STAMP) voice-tools

@@ -51,3 +51,12 @@ class InvalidCode(DomainError):
 
 class TooManyComplaints(DomainError):
     """The number opened as many complaints in the last hour as the rules allow."""
+
+
+class TicketNotStored(DomainError):
+    """The database would not take the ticket (a row it names went away meanwhile): nothing
+    was stored, and the citizen is asked to try again."""
+
+
+class NoFreeCode(TicketNotStored):
+    """Every tracking code drawn for the ticket was already taken."""

@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 CODE_ATTEMPTS = 8
 """Fresh codes tried when one is taken; with 10^9 codes a second try is already rare."""
+CODE_TAKEN = frozenset({"uq_tickets_code", "UNIQUE constraint failed: tickets.code"})
+"""A clash on tickets.code as each database names it: PostgreSQL the unique constraint (named
+by models.base.NAMING), SQLite the column. Only this clash is cured by drawing a fresh code."""
 
 
 @dataclass(frozen=True)
@@ -167,11 +170,23 @@ def _insert_with_code(session: Session, ticket: Ticket, codes: Callable[[], str]
         try:
             with session.begin_nested():
                 session.add(ticket)
-        except IntegrityError:
+        except IntegrityError as exc:
+            refused_by = _refused_by(exc)
+            if refused_by not in CODE_TAKEN:
+                raise errors.TicketNotStored(f"the database refused the ticket: {refused_by}") from exc
             log.warning("tracking code taken, drawing another", extra={"ticket": ticket.code})
             continue
         return
-    raise RuntimeError(f"no free tracking code after {CODE_ATTEMPTS} tries")
+    raise errors.NoFreeCode(f"no free tracking code after {CODE_ATTEMPTS} tries")
+
+
+def _refused_by(exc: IntegrityError) -> str:
+    """What refused the insert, without the values (a caller's number) it held: the
+    constraint PostgreSQL names, else its message; SQLite's message names only columns."""
+    diag = getattr(exc.orig, "diag", None)
+    if diag is None:
+        return str(exc.orig)
+    return diag.constraint_name or diag.message_primary or "an integrity constraint"
 
 
 def _text_code(session: Session, ticket: Ticket, c: Complaint) -> bool:

@@ -13,6 +13,8 @@ from models.provinces import Province, by_area_code
 from models.tickets import CallerKind
 
 _WITHHELD_WORDS = {"", "unknown", "anonymous", "private", "restricted", "withheld", "unavailable"}
+_URI_USER = re.compile(r"(?:sips?|tel):([^@;>]*)", re.IGNORECASE)
+"""The user part of a SIP or tel URI ("sip:0912…@10.0.0.1", "<tel:+98…;phone-context=…>")."""
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
@@ -48,11 +50,12 @@ def identify(raw: str | None, region: str = "IR") -> Caller:
         return WITHHELD
     if text.startswith("00"):
         text = "+" + text[2:]
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return WITHHELD
-    if not phonenumbers.is_possible_number(number):
+    number = _parse(text, region)
+    if number is None and text.isdigit() and not text.startswith("0"):
+        # International digits a trunk sent without "+" or "00" ("447700900123"): read
+        # them as such once they cannot be an Iranian number.
+        number = _parse("+" + text, region)
+    if number is None:
         return WITHHELD
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if number.country_code != 98:
@@ -61,11 +64,24 @@ def identify(raw: str | None, region: str = "IR") -> Caller:
     return _iranian(number, e164)
 
 
+def _parse(text: str, region: str) -> phonenumbers.PhoneNumber | None:
+    """The number, when phonenumbers finds one of a possible length in `text`."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_possible_number(number) else None
+
+
 def _clean(raw: str | None) -> str:
     if raw is None:
         return ""
+    text = str(raw)
+    uri = _URI_USER.search(text)
+    if uri:
+        text = uri.group(1)
     # Keep what a number can be made of; caller-id text can carry anything.
-    return re.sub(r"[^\d+A-Za-z]", "", latin_digits(str(raw)))
+    return re.sub(r"[^\d+A-Za-z]", "", latin_digits(text))
 
 
 def _iranian(number: phonenumbers.PhoneNumber, e164: str) -> Caller:

@@ -105,12 +105,17 @@ class Ticket(Base):
 
 
 class TicketEvent(Base):
-    """One step in a ticket's life. Written once, never changed."""
+    """One step in a ticket's life. Written once, never changed.
+
+    The database holds it to that: migration 0007_core adds triggers refusing UPDATE and
+    DELETE on the table (a later migration that rebuilds the table on SQLite must add them
+    again), and deleting a ticket does not cascade to its timeline.
+    """
 
     __tablename__ = "ticket_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     kind: Mapped[str] = mapped_column(String(40))
     """A status it moved to, or a note such as "sms_appended", "reminder_sent", "breach"."""

@@ -1,14 +1,16 @@
 """Fixtures on real things: SQLite or PostgreSQL, a real Redis, real RQ workers, the real app.
 
 Without DATABASE_URL the suite runs on a SQLite file; with it (CI's second pass) it creates a
-throwaway database on that PostgreSQL server. Without REDIS_URL it starts the embedded Redis.
+throwaway schema in that PostgreSQL database. Without REDIS_URL it starts the embedded Redis.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 from rq import SimpleWorker
@@ -25,6 +27,9 @@ from tests.scratch import scratch_database
 from worker import context
 from worker.queues import ALL
 
+Reset = Callable[[Engine], None]
+"""Puts a database back as the migrations and the sample import left it."""
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -35,13 +40,45 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def reference_rows(database_url: str) -> dict[str, list[dict[str, Any]]]:
-    """Every row the migrations and the sample import wrote, to put back before each test."""
+def reset_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Reset:
+    """How to put the database back as the migrations and the sample import left it.
+
+    The timeline's triggers refuse DELETE on ticket_events, so no reset deletes rows: SQLite
+    gets a snapshot copied back over it (the backup API writes pages and runs no statement),
+    PostgreSQL truncates (TRUNCATE fires no row trigger) and gets the reference rows back.
+    """
     engine = make_engine(database_url)
+    try:
+        if engine.dialect.name == "sqlite":
+            return _snapshot(engine, tmp_path_factory.mktemp("pristine") / "pristine.sqlite3")
+        return _reloader(_reference_rows(engine))
+    finally:
+        engine.dispose()
+
+
+def _snapshot(engine: Engine, path: Path) -> Reset:
+    with contextlib.closing(sqlite3.connect(path)) as copy, _sqlite(engine) as live:
+        live.backup(copy)
+
+    def reset(target: Engine) -> None:
+        with contextlib.closing(sqlite3.connect(path)) as copy, _sqlite(target) as live:
+            copy.backup(live)
+
+    return reset
+
+
+@contextlib.contextmanager
+def _sqlite(engine: Engine) -> Iterator[sqlite3.Connection]:
+    """The engine's own sqlite3 connection (its pragmas and busy timeout set)."""
+    with contextlib.closing(engine.raw_connection()) as pooled:
+        yield pooled.driver_connection
+
+
+def _reference_rows(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """Every row the migrations and the sample import wrote."""
     with engine.connect() as conn:
         rows = {t.name: [dict(r._mapping) for r in conn.execute(select(t).order_by(*t.primary_key))]
                 for t in models.Base.metadata.sorted_tables}
-    engine.dispose()
     return {name: found for name, found in rows.items() if found}
 
 
@@ -66,27 +103,26 @@ def settings(tmp_path: Path, database_url: str, redis_server_url: str) -> Settin
 
 
 @pytest.fixture
-def runtime(settings: Settings, reference_rows: dict[str, list[dict[str, Any]]]) -> Iterator[Runtime]:
-    """A runtime on an emptied database (reference rows put back) and an emptied Redis."""
+def runtime(settings: Settings, reset_database: Reset) -> Iterator[Runtime]:
+    """A runtime on the database as migrated with the sample directory, and an emptied Redis."""
     rt = Runtime(settings, settings.redis_url or "")
     rt.redis.flushdb()
-    _reset(rt.engine, reference_rows)
+    reset_database(rt.engine)
     context.bind(rt)
     yield rt
     rt.close()
 
 
-def _reset(engine: Engine, reference: dict[str, list[dict[str, Any]]]) -> None:
-    tables = models.Base.metadata.sorted_tables
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
+def _reloader(reference: dict[str, list[dict[str, Any]]]) -> Reset:
+    def reset(engine: Engine) -> None:
+        tables = models.Base.metadata.sorted_tables
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        with engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                conn.execute(table.delete())
-        for table in tables:
-            _restore(conn, table, reference.get(table.name, []))
+            for table in tables:
+                _restore(conn, table, reference.get(table.name, []))
+
+    return reset
 
 
 def _restore(conn, table, rows: list[dict[str, Any]]) -> None:
@@ -100,7 +136,7 @@ def _restore(conn, table, rows: list[dict[str, Any]]) -> None:
         if links:
             key = {c.name: row[c.name] for c in table.primary_key}
             conn.execute(update(table).where(*(table.c[k] == v for k, v in key.items())).values(**links))
-    if conn.dialect.name == "postgresql" and "id" in table.c:
+    if "id" in table.c:
         conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                           f"(SELECT max(id) FROM \"{table.name}\"))"))
 

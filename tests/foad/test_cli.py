@@ -7,7 +7,9 @@ import sys
 from click.testing import CliRunner
 
 from foad.cli import main
+from models import tracking
 from models.calls import Call
+from models.intake import Complaint, open_ticket
 from models.tickets import Via
 from tests.builders import make_ticket
 
@@ -86,12 +88,94 @@ def test_tickets_show_accepts_the_code_as_people_write_it(settings, session):
     assert result.exit_code == 0 and f"code: {ticket.code}" in result.output
 
 
-def test_tickets_show_unknown_or_invalid_code_fails_clearly(settings):
+def _called_in(session):
+    """A ticket opened by a call from a mobile, with its call row and the texted code."""
+    call = Call(uniqueid="1795440000.12", linkedid="1795440000.12", line="128", dnid="128",
+                caller="+989121234567", progress="submitted", recording_path="calls/1795440000.12.wav",
+                voice_path="voice/1795440000.12-1.wav", duration_s=95)
+    session.add(call)
+    complaint = Complaint(via=Via.CALL, caller="09121234567", voice_path="voice/1795440000.12-1.wav",
+                          sector="banks", category="delay", origin=call)
+    opened = open_ticket(session, complaint)
+    assert opened.code_texted
+    return opened.ticket
+
+
+def test_tickets_show_json_of_a_call_from_a_mobile(settings, session):
+    ticket = _called_in(session)
+    result = invoke(settings, "tickets", "show", ticket.code, "--json")
+    assert result.exit_code == 0
+    doc = json.loads(result.output)
+    assert (doc["code"], doc["via"], doc["caller"], doc["caller_kind"], doc["caller_country"]) == (
+        ticket.code, "call", "+989121234567", "ir_mobile", "IR")
+    assert (doc["sector_code"], doc["category_code"], doc["text"], doc["voice_path"]) == (
+        "banks", "delay", None, "voice/1795440000.12-1.wav")
+    assert [(e["kind"], e["actor"], e["data"]) for e in doc["events"]] == [
+        ("registered", "citizen", {"via": "call"})]
+    assert doc["calls"] == [{"uniqueid": "1795440000.12", "line": "128", "progress": "submitted",
+                             "started_at": doc["calls"][0]["started_at"], "duration_s": 95,
+                             "recording_path": "calls/1795440000.12.wav",
+                             "voice_path": "voice/1795440000.12-1.wav"}]
+    [message] = doc["messages"]
+    assert (message["direction"], message["number"], message["purpose"], message["status"]) == (
+        "out", "+989121234567", "tracking_code", "pending")
+    assert tracking.for_reading(ticket.code) in message["body"]
+    assert doc["media"] == [] and doc["survey_score"] is None
+
+
+def test_tickets_show_text_of_a_call_from_a_mobile(settings, session):
+    ticket = _called_in(session)
+    result = invoke(settings, "tickets", "show", ticket.code)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    for line in (f"code: {ticket.code}", "via: call", "caller: +989121234567", "caller_kind: ir_mobile",
+                 "events:", "calls:", "messages:", "media:", "survey_score: None"):
+        assert line in lines
+    [call] = [line for line in lines if line.startswith("  uniqueid=")]
+    assert call.startswith("  uniqueid=1795440000.12  line=128  progress=submitted  started_at=")
+    assert call.endswith("duration_s=95  recording_path=calls/1795440000.12.wav  "
+                         "voice_path=voice/1795440000.12-1.wav")
+    [message] = [line for line in lines if line.startswith("  direction=")]
+    assert message.startswith("  direction=out  number=+989121234567  body=")
+    assert tracking.for_reading(ticket.code) in message and "purpose=tracking_code  status=pending" in message
+    assert "  at=" in result.output and "kind=registered  actor=citizen" in result.output
+
+
+def test_tickets_show_invalid_code_fails_clearly(settings):
     result = invoke(settings, "tickets", "show", "1234567890")
     assert result.exit_code == 1 and "check digit" in result.output
 
 
-def test_help_names_every_service():
-    output = CliRunner().invoke(main, ["--help"]).output
-    for command in ("db", "agencies", "tickets", "serve", "web", "worker"):
-        assert command in output
+def test_tickets_show_a_valid_code_with_no_ticket_fails_clearly(settings, session):
+    taken = make_ticket(session).code
+    code = next(c for c in iter(tracking.new_code, None) if c != taken)
+    result = invoke(settings, "tickets", "show", code)
+    assert result.exit_code == 1
+    assert result.output == f"Error: no ticket has the code {code}\n"
+    as_json = invoke(settings, "tickets", "show", code, "--json")
+    assert as_json.exit_code == 1 and as_json.output == result.output
+
+
+def _commands(*path: str) -> dict[str, dict]:
+    """The commands `foad … --help` lists under Commands, and theirs, all the way down."""
+    output = CliRunner().invoke(main, [*path, "--help"]).output
+    listed = output.split("Commands:\n")[1].splitlines() if "Commands:\n" in output else []
+    names = [line.split()[0] for line in listed if line.startswith("  ") and not line.startswith("   ")]
+    return {name: _commands(*path, name) for name in names}
+
+
+def test_help_lists_exactly_the_commands_and_their_subcommands():
+    assert _commands() == {
+        "agencies": {"import": {}},
+        "call": {},
+        "db": {"upgrade": {}},
+        "fastagi": {},
+        "holidays": {"add": {}, "import": {}, "list": {}},
+        "prompts": {"build": {}},
+        "reports": {"refresh": {}},
+        "serve": {},
+        "tickets": {"list": {}, "show": {}},
+        "users": {"add": {}, "list": {}},
+        "web": {},
+        "worker": {"health": {}},
+    }

@@ -1,18 +1,19 @@
 """The one intake service: validation, codes, the timeline, the outbox, texts and limits."""
 
 import itertools
+import secrets
 import threading
 from datetime import timedelta
 
 import pytest
 from rq import Queue
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from models import errors, tracking
 from models.base import utcnow
 from models.blocklist import block
 from models.calls import Call
-from models.intake import Complaint, IntakeRules, open_ticket
+from models.intake import CODE_ATTEMPTS, Complaint, IntakeRules, open_ticket
 from models.messages import Message, MessageStatus, OptOut
 from models.outbox import OutboxItem
 from models.tickets import CallerKind, Ticket, TicketStatus, Via
@@ -169,8 +170,48 @@ def test_concurrent_intake_with_colliding_codes_makes_no_duplicates(runtime, cap
     with runtime.session() as s:
         codes = s.scalars(select(Ticket.code)).all()
     assert len(codes) == 24 and len(set(codes)) == 24 and set(codes) <= set(pool)
-    clashes = [r for r in caplog.records if r.getMessage() == "tracking code taken, drawing another"]
-    assert len(clashes) >= 16  # the retry path really ran: each code was drawn twice
+    assert _clashes(caplog) >= 16  # the retry path really ran: each code was drawn twice
+
+
+def _clashes(caplog) -> int:
+    return sum(r.getMessage() == "tracking code taken, drawing another" for r in caplog.records)
+
+
+def _one_code_only(monkeypatch) -> None:
+    """The stdlib's random source draws the same digits for every code, so every code that
+    tracking.new_code makes is the same one."""
+    draws = itertools.cycle([3, 4, 8, 2, 7, 1, 9, 5, 0])  # the body 448271950: not patterned
+    monkeypatch.setattr(secrets, "randbelow", lambda n: next(draws) % n)
+
+
+def test_when_every_code_drawn_is_taken_intake_refuses_clearly_and_stores_nothing(
+        session, monkeypatch, caplog):
+    _one_code_only(monkeypatch)
+    first = make_ticket(session)
+    assert first.code == "448271950" + tracking.check_digit("448271950")
+    with pytest.raises(errors.NoFreeCode, match=f"no free tracking code after {CODE_ATTEMPTS} tries"):
+        make_ticket(session, caller="09351112233")
+    session.rollback()
+    assert session.scalars(select(Ticket.code)).all() == [first.code]
+    assert _clashes(caplog) == CODE_ATTEMPTS
+    assert issubclass(errors.NoFreeCode, errors.DomainError)  # the channels answer it politely
+
+
+def test_a_refusal_other_than_a_taken_code_is_not_retried(session, runtime, caplog):
+    make_ticket(session)
+    index = "ix_test_one_ticket_per_caller"
+    with runtime.engine.begin() as conn:
+        conn.execute(text(f"CREATE UNIQUE INDEX {index} ON tickets (caller)"))
+    try:
+        with pytest.raises(errors.TicketNotStored, match=f"refused the ticket: ({index}|.*tickets.caller)") as refused:
+            make_ticket(session)
+    finally:
+        session.rollback()
+        with runtime.engine.begin() as conn:
+            conn.execute(text(f"DROP INDEX {index}"))
+    assert not isinstance(refused.value, errors.NoFreeCode) and _clashes(caplog) == 0
+    assert "912" not in str(refused.value)  # the caller's number stays out of the message
+    assert session.scalar(select(func.count()).select_from(Ticket)) == 1
 
 
 def test_code_text_goes_to_the_notifications_queue(session, runtime):

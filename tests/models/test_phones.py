@@ -7,7 +7,10 @@ from models.tickets import CallerKind
 
 
 @pytest.mark.parametrize("raw", ["09121234567", "00989121234567", "+989121234567", "989121234567",
-                                 "۰۹۱۲۱۲۳۴۵۶۷", "٠٩١٢١٢٣٤٥٦٧", "0912 123 4567", "+98 (912) 123-4567"])
+                                 "9121234567", "۰۹۱۲۱۲۳۴۵۶۷", "٠٩١٢١٢٣٤٥٦٧", "0912 123 4567",
+                                 "+98 (912) 123-4567", "sip:09121234567@10.0.0.1",
+                                 '"Ali" <sip:+989121234567@trunk.example;user=phone>',
+                                 "tel:+989121234567"])
 def test_iranian_mobile_in_any_shape(raw):
     caller = identify(raw)
     assert (caller.e164, caller.kind, caller.country) == ("+989121234567", CallerKind.IR_MOBILE, "IR")
@@ -30,15 +33,33 @@ def test_province_agrees_with_phonenumbers_geocoder():
     assert identify("+988138221100").province.name_en == "Hamadan"
 
 
-@pytest.mark.parametrize("raw, country", [("+447700900123", "GB"), ("+12025550123", "US"),
-                                          ("00493012345678", "DE")])
+@pytest.mark.parametrize("raw, country", [("+447700900123", "GB"), ("00447700900123", "GB"),
+                                          ("+12025550123", "US"), ("00493012345678", "DE"),
+                                          ("sip:00447700900123@10.0.0.1", "GB")])
 def test_foreign_numbers_keep_their_country(raw, country):
     caller = identify(raw)
     assert caller.kind is CallerKind.FOREIGN and caller.country == country and caller.abroad
 
 
-@pytest.mark.parametrize("raw", [None, "", "unknown", "anonymous", "Anonymous", "private", "128",
-                                 "02188", 'x"\nEXEC System rm', "12345678901234567890", "+", "abc"])
+@pytest.mark.parametrize("raw, e164, country", [("447700900123", "+447700900123", "GB"),
+                                                ("12025550123", "+12025550123", "US")])
+def test_international_digits_without_a_prefix_are_read_as_international(raw, e164, country):
+    # Trunks hand some international caller ids over as bare digits: what cannot be an
+    # Iranian number is read as if it began with "+".
+    caller = identify(raw)
+    assert (caller.e164, caller.kind, caller.country) == (e164, CallerKind.FOREIGN, country)
+
+
+@pytest.mark.parametrize("raw, e164", [("2188776655", "+982188776655"), ("4477009001", "+984477009001")])
+def test_ten_digits_without_the_leading_zero_stay_iranian(raw, e164):
+    caller = identify(raw)
+    assert caller.e164 == e164 and caller.kind is CallerKind.IR_LANDLINE
+
+
+@pytest.mark.parametrize("raw", [None, "", "unknown", "anonymous", "Anonymous", "ANONYMOUS", "private",
+                                 "restricted", "unavailable", "withheld", "128", "02188",
+                                 'x"\nEXEC System rm', "12345678901234567890", "+", "abc", "99999",
+                                 "sip:anonymous@anonymous.invalid", "sip:@10.0.0.1", "sip:128@10.0.0.1"])
 def test_garbage_is_withheld_never_an_exception(raw):
     caller = identify(raw)
     assert caller.withheld and caller.kind is CallerKind.WITHHELD
