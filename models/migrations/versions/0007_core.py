@@ -2,7 +2,7 @@
 ticket_events (whatever issues them: the ORM, Core, raw SQL), and deleting a ticket no longer
 cascades to its events (a ticket with a timeline cannot be deleted).
 
-Revision ID: 0007_core
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-25 09:00:00
 """
@@ -10,7 +10,7 @@ Create Date: 2026-11-25 09:00:00
 from alembic import op
 
 
-revision = '0007_core'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None
