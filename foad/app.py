@@ -18,8 +18,8 @@ def create_app(runtime: Runtime) -> Flask:
     if hops:
         # Behind a TLS proxy: the URL Twilio signed and the client's address, as the proxy
         # saw them; only the last `hops` proxies' headers count, so a client cannot forge them.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,  # type: ignore[method-assign]
-                                x_port=hops, x_prefix=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     # Imported here, not above: the SMS webhook uses this module's db() and runtime_of().
     from sms.webhook import init_app as init_sms
 

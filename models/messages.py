@@ -56,7 +56,7 @@ class Purpose(StrEnum):
     RESULT = "result"  # the agency's answer, to the citizen
     SURVEY = "survey"  # "reply 1 to 5"
     REPLY = "reply"  # any other answer to an inbound text
-    OPT_OUT = "opt_out"  # the answer to an opt-out word (لغو) or back (شروع): the one text an opted-out number gets
+    OPT_OUT = "opt_out"  # the answer to لغو or شروع: the one kind of text an opted-out number gets
     PLEASE_WAIT = "please_wait"  # past the hourly limit: "please wait", at most once an hour a number
 
 

@@ -83,19 +83,26 @@ def reply_to(session: Session, message: Message, rules: IntakeRules) -> Reply:
 # words are Purpose.OPT_OUT, the one kind of text that passes an opt-out.
 
 def _stop(c: _Context) -> Reply:
-    source = OptOutSource.TWILIO if c.meaning.twilio_keyword else OptOutSource.OURS
-    if c.sender.e164 is None or not optouts.opt_out(c.session, c.sender.e164, source):
+    if c.sender.e164 is None or not optouts.opt_out(c.session, c.sender.e164, _source(c)):
         return SILENCE  # confirmed once, the first time
-    return SILENCE if c.meaning.twilio_keyword else Reply(render("sms_opted_out", c.language), Purpose.OPT_OUT)
+    return _about_opt_out(c, "sms_opted_out")
 
 
 def _start(c: _Context) -> Reply:
-    source = OptOutSource.TWILIO if c.meaning.twilio_keyword else OptOutSource.OURS
-    if c.sender.e164 is not None and not optouts.opt_in(c.session, c.sender.e164, source):
+    if c.sender.e164 is not None and not optouts.opt_in(c.session, c.sender.e164, _source(c)):
         # Twilio stopped this number and keeps blocking it until it sends START: say so
         # rather than promise texts that would not arrive (Twilio may refuse this one too).
         return Reply(render("sms_start_at_twilio", c.language), Purpose.OPT_OUT)
-    return SILENCE if c.meaning.twilio_keyword else Reply(render("sms_opted_in", c.language), Purpose.OPT_OUT)
+    return _about_opt_out(c, "sms_opted_in")
+
+
+def _source(c: _Context) -> OptOutSource:
+    return OptOutSource.TWILIO if c.meaning.twilio_keyword else OptOutSource.OURS
+
+
+def _about_opt_out(c: _Context, key: str) -> Reply:
+    """Our confirmation, or nothing for Twilio's own words (Twilio confirms those)."""
+    return SILENCE if c.meaning.twilio_keyword else Reply(render(key, c.language), Purpose.OPT_OUT)
 
 
 def _help(c: _Context) -> Reply:

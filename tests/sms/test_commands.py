@@ -14,10 +14,9 @@ from models.messages import Direction, Message, MessageStatus, OptOut, OptOutSou
 from models.notices import gsm7, segments
 from models.outgoing import queue_text
 from models.persian import jalali
-from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketStatus, Via
 from tests.builders import agency, make_ticket
-from tests.sms.builders import fresh, referred, surveyed
+from tests.sms.builders import fresh, referred
 from tests.sms.webhooks import CITIZEN, another_mobile
 from worker.queues import NOTIFICATIONS, ROUTING
 

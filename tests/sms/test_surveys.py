@@ -4,7 +4,7 @@ the answer job runs, whatever arrives at the same moment."""
 import threading
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from models import actions, tracking
 from models.base import utcnow
@@ -14,16 +14,10 @@ from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketEvent, TicketStatus
 from tests.sms.builders import fresh, surveyed
 from tests.sms.locks import backend_pid, wait_until_waiting
+from tests.sms.test_answering import count
 from tests.sms.webhooks import CITIZEN, another_mobile
 from worker.answering import answer_sms
 from worker.locking import locked_ticket
-
-
-def count(session, model, *where) -> int:
-    session.rollback()
-    found = session.scalar(select(func.count()).select_from(model).where(*where))
-    session.commit()
-    return found
 
 
 def thanks(ticket: Ticket, score: str) -> str:
