@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g
 from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from foad.runtime import Runtime
 
@@ -13,6 +14,12 @@ def create_app(runtime: Runtime) -> Flask:
     app = Flask(__name__)
     app.config.update(SECRET_KEY=runtime.settings.secret_key, JSON_AS_ASCII=False)
     app.extensions["foad"] = runtime
+    hops = runtime.settings.trusted_proxies
+    if hops:
+        # Behind a TLS proxy: the URL Twilio signed and the client's address, as the proxy
+        # saw them; only the last `hops` proxies' headers count, so a client cannot forge them.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     # Imported here, not above: the SMS webhook uses this module's db() and runtime_of().
     from sms.webhook import init_app as init_sms
 

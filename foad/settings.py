@@ -56,6 +56,8 @@ class Settings:
     """False only for local development: the SMS webhooks then take requests from anyone."""
     media_max_bytes: int = 10_000_000
     """Bytes; the largest MMS photo or video kept (larger ones are rejected)."""
+    trusted_proxies: int = 0
+    """Proxy hops in front of the app whose X-Forwarded-* headers are believed (0: none)."""
 
     # --- workers (issue 6): the deadline clock, surveys, a controllable clock -----------
     business_hours: tuple[time, time] | None = None
@@ -125,6 +127,7 @@ class Settings:
             # --- SMS intake --------------------------------------------------------------------
             sms_check_signatures=_flag(env, "FOAD_SMS_CHECK_SIGNATURES", True),
             media_max_bytes=int(_number(env, "FOAD_MEDIA_MAX_BYTES", 10_000_000)),
+            trusted_proxies=_count(env, "FOAD_TRUSTED_PROXIES"),
             # --- workers (issue 6) ---
             business_hours=_hours(env, "FOAD_BUSINESS_HOURS"),
             survey_timeout=timedelta(hours=_number(env, "FOAD_SURVEY_TIMEOUT_HOURS", 72)),
@@ -143,6 +146,14 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise SettingsError(f"{name} must be greater than zero, not {raw!r}")
     return value
+
+
+def _count(env: Mapping[str, str], name: str) -> int:
+    """A whole number, zero or more; zero when unset."""
+    raw = (env.get(name) or "0").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        raise SettingsError(f"{name} must be a whole number, 0 or more, not {raw!r}")
+    return int(raw)
 
 
 def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:

@@ -1,10 +1,13 @@
-"""Inbound texts: taken in at once with the work to answer them, answered once by that work."""
+"""Inbound texts: taken in at once with the work to answer them, answered once by that work,
+one number's texts one at a time and in the order they came."""
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,13 +42,37 @@ def take_in(session: Session, *, provider: str, provider_id: str, number: str,
     return message.id
 
 
-def unanswered(session: Session, message_id: int) -> Message | None:
-    """The inbound message, fresh and locked until commit, unless it was answered (or is
-    not there): whoever holds it decides the answer, and nobody decides it twice."""
-    return session.scalar(
-        select(Message).where(Message.id == message_id, Message.direction == Direction.IN,
-                              Message.reply.is_(None))
-        .with_for_update().execution_options(populate_existing=True))
+def hold_sender(session: Session, message_id: int) -> str | None:
+    """The number that sent inbound message `message_id`, held until commit so that its
+    texts are answered one at a time (None when there is no such message).
+
+    Without it two quick texts answered at once on two workers would each open a ticket
+    where the second should join the first, and could pass the hourly limit together.
+    PostgreSQL: a transaction's advisory lock on a hash of the number. SQLite needs none:
+    every transaction here takes the database's one write lock first (models/db.py).
+    """
+    number = session.scalar(select(Message.number).where(Message.id == message_id,
+                                                         Message.direction == Direction.IN))
+    if number is not None and session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(number)})
+    return number
+
+
+def _lock_key(number: str) -> int:
+    """A signed 64-bit advisory lock key for the number, stable across processes."""
+    digest = hashlib.blake2b(f"answer_sms:{number}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def unanswered(session: Session, message_id: int, number: str) -> list[Message]:
+    """Inbound message `message_id` and the earlier texts of its `number` still waiting for
+    an answer, oldest first, fresh and locked until commit; [] when it was answered (or is
+    not there): whoever holds them decides their answers, and nobody decides one twice."""
+    waiting = list(session.scalars(
+        select(Message).where(Message.number == number, Message.direction == Direction.IN,
+                              Message.reply.is_(None), Message.id <= message_id)
+        .order_by(Message.id).with_for_update().execution_options(populate_existing=True)))
+    return waiting if waiting and waiting[-1].id == message_id else []
 
 
 def answer(session: Session, message: Message, reply: str, purpose: Purpose = Purpose.REPLY) -> Message | None:
@@ -55,3 +82,11 @@ def answer(session: Session, message: Message, reply: str, purpose: Purpose = Pu
     if not reply:
         return None
     return queue_text(session, number=message.number, body=reply, purpose=purpose, ticket=message.ticket)
+
+
+def told_to_wait(session: Session, number: str, since: datetime) -> bool:
+    """True when `number` was answered "please wait" (past the hourly limit) after `since`:
+    a sender who floods us is told once, not once a text, since every reply costs money."""
+    return session.scalar(select(Message.id).where(
+        Message.number == number, Message.direction == Direction.OUT,
+        Message.purpose == Purpose.PLEASE_WAIT, Message.created_at > since).limit(1)) is not None

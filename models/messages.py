@@ -56,7 +56,8 @@ class Purpose(StrEnum):
     RESULT = "result"  # the agency's answer, to the citizen
     SURVEY = "survey"  # "reply 1 to 5"
     REPLY = "reply"  # any other answer to an inbound text
-    OPT_OUT = "opt_out"  # the confirmation of an opt-out (لغو): the one text an opted-out number gets
+    OPT_OUT = "opt_out"  # the answer to لغو or شروع: the one kind of text an opted-out number gets
+    PLEASE_WAIT = "please_wait"  # past the hourly limit: "please wait", at most once an hour a number
 
 
 class Message(Base):
@@ -96,6 +97,13 @@ class Message(Base):
     ticket: Mapped[Ticket | None] = relationship()
 
 
+class OptOutSource(StrEnum):
+    """Who stopped the texts to a number, which says who can start them again."""
+
+    OURS = "ours"  # our own words (لغو, توقف): our شروع resumes
+    TWILIO = "twilio"  # Twilio's words (STOP …) or its 21610 refusal: Twilio blocks until START
+
+
 class OptOut(Base):
     """A number that asked not to be texted (STOP, لغو ...)."""
 
@@ -103,3 +111,6 @@ class OptOut(Base):
 
     number: Mapped[str] = mapped_column(String(20), primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[OptOutSource] = mapped_column(String(10), server_default=OptOutSource.TWILIO.value)
+    """Rows from before sources were kept read as Twilio's: then شروع asks for START, which
+    lifts either kind, where a wrong "ours" would promise texts Twilio still blocks."""

@@ -1,6 +1,9 @@
 """What we text people, in Persian and English: one catalog, kept short (UCS-2: 70 a segment).
 
 Every text sent to a citizen or official is here, so its length can be tested in one place.
+A text's encoding follows from its characters: all in GSM-7 (basic or extension table) is
+160 a segment, 153 once split; any other character (a Persian letter or digit, an emoji,
+"…", the mark before a Persian code) makes the whole text UCS-2: 70, then 67.
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ _TEXTS: dict[str, dict[str, str]] = {
     "sms_opted_in": {
         "fa": "پیامک‌های سامانه ۱۲۸ دوباره برای شما فرستاده می‌شود.",
         "en": "You will get texts from 128 again.",
+    },
+    "sms_start_at_twilio": {
+        "fa": "برای از سرگیری پیامک‌های ۱۲۸ کلمهٔ START را بفرستید.",
+        "en": "To get texts from 128 again, send START.",
     },
     "sms_appended": {
         "fa": "پیام شما به شکایت {code} افزوده شد.",
@@ -89,6 +96,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fa": "شکایت {code} به شما یا دستگاه شما ارجاع نشده است.",
         "en": "Complaint {code} is not referred to you or your agency.",
     },
+    "official_moved": {
+        "fa": "شکایت {code} اکنون در دست {agency} است.",
+        "en": "Complaint {code} is now with {agency}.",
+    },
     "official_not_now": {
         "fa": "شکایت {code} در وضعیت «{status}» است و این پاسخ را نمی‌پذیرد.",
         "en": "Complaint {code} is {status} and cannot take this answer.",
@@ -100,7 +111,7 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "escalation": {
         "fa": "مهلت گذشت؛ شکایت {code} به شما ارجاع شد | {category}: {summary} {link}",
-        "en": "Deadline missed; complaint {code} is now yours | {category}: {summary} {link}",
+        "en": "Late: complaint {code} is now yours | {category}: {summary} {link}",
     },
     "reminder": {
         "fa": "یادآوری ۱۲۸: مهلت پاسخ به شکایت {code} تا {due} است. {link}",
@@ -121,8 +132,15 @@ _TEXTS: dict[str, dict[str, str]] = {
 VERBATIM = frozenset({"link", "summary", "result"})
 """Values kept exactly as given: links must stay Latin to work, and people's own words are
 theirs (the rest of a Persian text gets Persian digits)."""
+MAX_SEGMENTS = 2
+"""The most segments a text of ours may take (a result, the official's own words, excepted)."""
 LIMIT = 134
-"""Characters in two UCS-2 segments (67 each once split): the most a text of ours may take."""
+"""UTF-16 units in two UCS-2 segments (67 each once split)."""
+GSM7_LIMIT = 306
+"""Septets in two GSM-7 segments (153 each once split)."""
+ELLIPSIS = "…"
+GSM7_ELLIPSIS = "..."
+""""…" is not GSM-7: a text GSM-7 can carry is cut with three dots, and stays GSM-7."""
 
 
 def render(key: str, language: str, **values: object) -> str:
@@ -140,17 +158,30 @@ def render(key: str, language: str, **values: object) -> str:
 
 
 def fit(key: str, language: str, field: str, **values: object) -> str:
-    """`render`, with the text in `field` cut short (ending in "…") to keep within LIMIT."""
+    """`render`, with the text in `field` cut short (ending in "…") to keep within
+    MAX_SEGMENTS of the text's own encoding."""
     whole = " ".join(str(values.pop(field, "")).split())
     text = render(key, language, **values, **{field: whole})
-    if len(text) <= LIMIT:
+    if segments(text) <= MAX_SEGMENTS:
         return text
-    room = LIMIT - len(render(key, language, **values, **{field: "…"}))
-    cut = whole[:max(room, 0)]
+    gsm = gsm7(text)
+    mark, limit = (GSM7_ELLIPSIS, GSM7_LIMIT) if gsm else (ELLIPSIS, LIMIT)
+    room = limit - _units(render(key, language, **values, **{field: mark}), gsm)
+    cut = _prefix(whole, room, gsm)
     if " " in cut:
         cut = cut.rsplit(" ", 1)[0]  # end on a whole word when there is one
-    return render(key, language, **values, **{field: cut + "…"})
+    return render(key, language, **values, **{field: cut + mark})
 
+
+def _prefix(text: str, room: int, gsm: bool) -> str:
+    """The longest start of `text` within `room` units (an emoji takes two in UCS-2, a
+    GSM-7 extension character two septets)."""
+    used = 0
+    for n, ch in enumerate(text):
+        used += _units(ch, gsm)
+        if used > room:
+            return text[:n]
+    return text
 
 
 # --- lengths and values for texts (SMS intake) ----------------------------------------------
@@ -163,18 +194,30 @@ GSM7_EXTENSION = set("^{}\\[~]|€\f")
 """Characters GSM-7 sends as two (an escape and the character)."""
 
 
+def gsm7(text: str) -> bool:
+    """True when GSM-7 can carry every character (basic or extension table); else UCS-2."""
+    return all(ch in GSM7 or ch in GSM7_EXTENSION for ch in text)
+
+
+def _units(text: str, gsm: bool) -> int:
+    """What `text` takes of a segment: GSM-7 septets (an extension character is an escape
+    and itself), or UTF-16 units (a character outside the BMP, as most emoji, is two)."""
+    if gsm:
+        return len(text) + sum(ch in GSM7_EXTENSION for ch in text)
+    return len(text.encode("utf-16-le")) // 2
+
+
 def segments(text: str) -> int:
-    """How many SMS segments `text` takes: GSM-7 160/153, else UCS-2 70/67 (any Persian)."""
-    if all(ch in GSM7 or ch in GSM7_EXTENSION for ch in text):
-        units, single, part = len(text) + sum(ch in GSM7_EXTENSION for ch in text), 160, 153
-    else:
-        units, single, part = len(text.encode("utf-16-le")) // 2, 70, 67
+    """How many SMS segments `text` takes: GSM-7 160/153, else UCS-2 70/67."""
+    gsm = gsm7(text)
+    single, part = (160, 153) if gsm else (70, 67)
+    units = _units(text, gsm)
     return 1 if units <= single else math.ceil(units / part)
 
 
 def clip(text: str, limit: int) -> str:
     """`text` cut to `limit` characters with an ellipsis, so a name cannot overflow a text."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
 
 
 def moment(at: datetime, language: str) -> str:

@@ -1,4 +1,6 @@
-"""Officials answering by SMS from their registered mobile: acknowledge or resolve a ticket."""
+"""Officials answering by SMS from their registered mobile: acknowledge or resolve a ticket
+assigned to them or to their agency, and no other: not one of an agency above or below
+theirs, nor one their agency had before it escalated away."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import actions, lookup
-from models.agencies import Official
+from models.agencies import Agency, Official
 from models.errors import DomainError, IllegalTransition
 from models.lifecycle import can_move
 from models.messages import Message
@@ -14,7 +16,12 @@ from models.tickets import Ticket, TicketStatus
 
 
 class NotYourTicket(DomainError):
-    """The ticket is assigned neither to this official nor to their agency or one below it."""
+    """The ticket is assigned neither to this official nor to their agency."""
+
+    def __init__(self, detail: str, now_with: Agency | None = None) -> None:
+        super().__init__(detail)
+        self.now_with = now_with
+        """The agency that has the ticket now, when the official's agency had it before."""
 
 
 def by_mobile(session: Session, number: str | None) -> list[Official]:
@@ -27,17 +34,19 @@ def by_mobile(session: Session, number: str | None) -> list[Official]:
 
 
 def answering(ticket: Ticket, officials: list[Official]) -> Official | None:
-    """Which of `officials` may answer `ticket`: its assignee, or one of its agency or above."""
-    for official in officials:
-        if ticket.official_id == official.id:
-            return official
-    ours = {o.agency_id: o for o in officials}
-    agency = ticket.agency
-    while agency is not None:
-        if agency.id in ours:
-            return ours[agency.id]
-        agency = agency.parent
-    return None
+    """Which of `officials` may answer `ticket`: its assignee, else one of the agency that
+    has it now (the issue: "tickets assigned to them or their agency")."""
+    assignee = next((o for o in officials if o.id == ticket.official_id), None)
+    if assignee is not None or ticket.agency_id is None:
+        return assignee
+    return next((o for o in officials if o.agency_id == ticket.agency_id), None)
+
+
+def had_it(ticket: Ticket, officials: list[Official]) -> bool:
+    """True when the agency of one of `officials` had the ticket before it moved on
+    (escalated, or reassigned from the console): both name it `previous_agency`."""
+    theirs = {o.agency.code for o in officials}
+    return any(event.data.get("previous_agency") in theirs for event in ticket.events)
 
 
 def answer(session: Session, officials: list[Official], code: str, result: str | None,
@@ -49,7 +58,8 @@ def answer(session: Session, officials: list[Official], code: str, result: str |
     ticket = lookup.find_by_code(session, code)
     official = answering(ticket, officials)
     if official is None:
-        raise NotYourTicket(f"ticket {ticket.code} is not for official(s) {[o.id for o in officials]}")
+        raise NotYourTicket(f"ticket {ticket.code} is not for official(s) {[o.id for o in officials]}",
+                            now_with=ticket.agency if had_it(ticket, officials) else None)
     target = TicketStatus.ACKNOWLEDGED if result is None else TicketStatus.RESOLVED
     if not can_move(TicketStatus(ticket.status), target):
         raise IllegalTransition(f"ticket {ticket.code} is {ticket.status}")

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
-from models.messages import DELIVERY_ORDER, Direction, Message, MessageStatus
+from models.messages import DELIVERY_ORDER, Direction, Message, MessageStatus, OptOutSource
 from models.optouts import opt_out
 from models.outgoing import barred
 from models.tickets import record
@@ -65,7 +65,7 @@ def fail(session: Session, message: Message, code: str | None, error: str, *,
     is recorded as opted out so nothing is queued for it again."""
     _move(session, message.id, {S.SENDING, S.PENDING}, status=S.FAILED, error_code=code, error=error)
     if unsubscribed:
-        opt_out(session, message.number)
+        opt_out(session, message.number, OptOutSource.TWILIO)
     if message.ticket is not None:
         record(message.ticket, "sms_failed", note=error, message=message.id,
                purpose=message.purpose, code=code)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -15,14 +17,27 @@ from models.tickets import Ticket, TicketStatus, record
 
 
 def pending_survey(session: Session, number: str) -> Ticket | None:
-    """The newest resolved ticket of `number` that was sent a survey not yet answered."""
+    """The newest resolved ticket of `number` that was sent a survey not yet answered,
+    fresh and locked until commit: the sweep that closes unanswered surveys (which locks
+    it too) either waits for this answer or has closed it, and then it is not pending."""
     surveyed = exists().where(Message.ticket_id == Ticket.id, Message.direction == Direction.OUT,
                               Message.purpose == Purpose.SURVEY)
     answered = exists().where(SurveyAnswer.ticket_id == Ticket.id)
-    return session.scalar(
-        select(Ticket)
+    # The id first: FOR UPDATE cannot lock the outer joins of a Ticket query's eager loads.
+    found = session.scalar(
+        select(Ticket.id)
         .where(Ticket.caller == number, Ticket.status == TicketStatus.RESOLVED, surveyed, ~answered)
-        .order_by(Ticket.resolved_at.desc(), Ticket.id.desc()).limit(1)
+        .order_by(Ticket.resolved_at.desc(), Ticket.id.desc()).limit(1).with_for_update()
+    )
+    return session.get(Ticket, found, populate_existing=True) if found is not None else None
+
+
+def answered_since(session: Session, number: str, since: datetime) -> Ticket | None:
+    """The ticket of `number` whose survey was answered after `since`, newest first."""
+    return session.scalar(
+        select(Ticket).join(SurveyAnswer, SurveyAnswer.ticket_id == Ticket.id)
+        .where(Ticket.caller == number, SurveyAnswer.answered_at > since)
+        .order_by(SurveyAnswer.answered_at.desc()).limit(1)
     )
 
 

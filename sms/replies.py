@@ -3,30 +3,33 @@
 Each rule hands the text to a service in models/ and turns its result, or its domain
 error, into a short reply from the notices catalog. Everything happens in the caller's
 transaction: the answer job commits the rule's effect together with the reply it queues.
+Rules that look at time (the ten minutes a thread stays open, the hourly limit) read it
+as of the moment the text came in, not when the job got to it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from models import lookup, officials, optouts, survey_answers, threads
+from models import inbox, lookup, officials, optouts, survey_answers, threads
 from models.agencies import Official
 from models.blocklist import is_blocked
 from models.errors import (
     Blocked, EmptyComplaint, IllegalTransition, InvalidCode, TicketNotFound, TooManyComplaints,
 )
 from models.intake import Complaint, IntakeRules, register
-from models.messages import Message, Purpose
-from models.notices import clip, duration, moment, render
+from models.messages import Message, OptOutSource, Purpose
+from models.notices import duration, fit, moment, render
 from models.phones import Caller, identify
 from models.tickets import Via
 from sms.meaning import Kind, Meaning, read, read_official
 
-AGENCY_CHARS = 40
-"""An agency's name is cut to this in a status reply, to keep it within two segments."""
+PLEASE_WAIT_EVERY = timedelta(hours=1)
+"""Past the hourly limit a number is told to wait at most this often; its texts are kept."""
 
 
 @dataclass(frozen=True)
@@ -53,103 +56,128 @@ class _Context:
     def media(self) -> list[tuple[str, str]]:
         return [(url, kind) for url, kind in self.message.media or ()]
 
+    @property
+    def now(self) -> datetime:
+        """When the text came in."""
+        return self.message.created_at
+
 
 def reply_to(session: Session, message: Message, rules: IntakeRules) -> Reply:
     """Act on the inbound `message` (in the caller's transaction) and say what to answer."""
     sender = identify(message.number)
     if is_blocked(session, sender.e164):
         return SILENCE
-    staff = officials.by_mobile(session, sender.e164)
-    if staff:
-        return Reply(_official(session, message, staff))
     meaning = read(message.body, has_media=bool(message.media))
     language = meaning.language or ("en" if sender.abroad else "fa")
-    text = _RULES[meaning.kind](_Context(session, message, sender, meaning, language, rules))
-    # A STOP rule says nothing but the confirmation, which must reach the number it stops.
-    return Reply(text, Purpose.OPT_OUT if meaning.kind is Kind.STOP else Purpose.REPLY)
+    context = _Context(session, message, sender, meaning, language, rules)
+    # Opt-out words come first for everyone, officials too (the issue: first match wins).
+    if meaning.kind not in (Kind.STOP, Kind.START):
+        staff = officials.by_mobile(session, sender.e164)
+        if staff:
+            return Reply(_official(session, message, staff))
+    return _RULES[meaning.kind](context)
 
 
 # Twilio answers its own STOP and START words itself (and refuses a reply to a number that
-# just opted out): for those we record the change and say nothing.
+# just opted out): for those we record the change and say nothing. Our answers to opt-out
+# words are Purpose.OPT_OUT, the one kind of text that passes an opt-out.
 
-def _stop(c: _Context) -> str:
-    if c.sender.e164 is None or not optouts.opt_out(c.session, c.sender.e164):
-        return ""  # confirmed once, the first time
-    return "" if c.meaning.twilio_keyword else render("sms_opted_out", c.language)
-
-
-def _start(c: _Context) -> str:
-    if c.sender.e164 is not None:
-        optouts.opt_in(c.session, c.sender.e164)
-    return "" if c.meaning.twilio_keyword else render("sms_opted_in", c.language)
+def _stop(c: _Context) -> Reply:
+    if c.sender.e164 is None or not optouts.opt_out(c.session, c.sender.e164, _source(c)):
+        return SILENCE  # confirmed once, the first time
+    return _about_opt_out(c, "sms_opted_out")
 
 
-def _help(c: _Context) -> str:
-    return render("sms_help", c.language)
+def _start(c: _Context) -> Reply:
+    if c.sender.e164 is not None and not optouts.opt_in(c.session, c.sender.e164, _source(c)):
+        # Twilio stopped this number and keeps blocking it until it sends START: say so
+        # rather than promise texts that would not arrive (Twilio may refuse this one too).
+        return Reply(render("sms_start_at_twilio", c.language), Purpose.OPT_OUT)
+    return _about_opt_out(c, "sms_opted_in")
 
 
-def _status(c: _Context) -> str:
+def _source(c: _Context) -> OptOutSource:
+    return OptOutSource.TWILIO if c.meaning.twilio_keyword else OptOutSource.OURS
+
+
+def _about_opt_out(c: _Context, key: str) -> Reply:
+    """Our confirmation, or nothing for Twilio's own words (Twilio confirms those)."""
+    return SILENCE if c.meaning.twilio_keyword else Reply(render(key, c.language), Purpose.OPT_OUT)
+
+
+def _help(c: _Context) -> Reply:
+    return Reply(render("sms_help", c.language))
+
+
+def _status(c: _Context) -> Reply:
     try:
         status = lookup.public_status(c.session, c.meaning.code or "")
     except InvalidCode:
-        return render("sms_bad_code", c.language)
+        return Reply(render("sms_bad_code", c.language))
     except TicketNotFound:
-        return render("sms_unknown_code", c.language, code=c.meaning.code)
+        return Reply(render("sms_unknown_code", c.language, code=c.meaning.code))
     ticket = lookup.find_by_code(c.session, status.code)
     yours = c.sender.e164 is not None and ticket.caller == c.sender.e164
     if yours:
         c.message.ticket = ticket
-    agency = status.agency_en if c.language == "en" else status.agency_fa
+    # An agency without an English name is named in Persian (the reply is UCS-2 then).
+    agency = (status.agency_en if c.language == "en" else None) or status.agency_fa
     values = dict(code=status.code, status=status.label(c.language),
-                  agency=clip(agency, AGENCY_CHARS) if agency else render("sms_no_agency", c.language),
+                  agency=agency or render("sms_no_agency", c.language),
                   time=moment(status.last_step_at, c.language))
     if yours and status.remaining is not None:  # only the complainant learns more
-        return render("sms_status_yours", c.language, left=duration(status.remaining, c.language), **values)
-    return render("sms_status", c.language, **values)
+        left = duration(status.remaining, c.language)
+        return Reply(fit("sms_status_yours", c.language, "agency", left=left, **values))
+    return Reply(fit("sms_status", c.language, "agency", **values))
 
 
-def _score(c: _Context) -> str:
-    ticket = survey_answers.pending_survey(c.session, c.sender.e164) if c.sender.e164 else None
-    if ticket is None:
+def _score(c: _Context) -> Reply:
+    number, score = c.sender.e164, c.meaning.score or 0
+    pending = survey_answers.pending_survey(c.session, number) if number else None
+    if pending is not None and survey_answers.answer(c.session, pending, score, c.message):
+        return Reply(render("sms_survey_thanks", pending.language, code=pending.code, score=score))
+    # A second digit soon after an answer (a change of mind, a retyped one) is about that
+    # survey, as a text soon after a complaint is about the complaint.
+    answered = survey_answers.answered_since(c.session, number, c.now - threads.WINDOW) if number else None
+    if answered is None:
         return _text(c)  # a lone digit with no survey waiting is just a text
-    try:
-        stored = survey_answers.answer(c.session, ticket, c.meaning.score or 0, c.message)
-    except IllegalTransition:
-        stored = False  # closed meanwhile, say by the unanswered-survey sweep
-    key = "sms_survey_thanks" if stored else "sms_survey_already"
-    return render(key, ticket.language, code=ticket.code, score=c.meaning.score)
+    c.message.ticket = answered
+    return Reply(render("sms_survey_already", answered.language, code=answered.code))
 
 
-def _text(c: _Context) -> str:
-    ticket = threads.recent_ticket(c.session, c.sender.e164) if c.sender.e164 else None
+def _text(c: _Context) -> Reply:
+    ticket = threads.recent_ticket(c.session, c.sender.e164, now=c.now) if c.sender.e164 else None
     if ticket is not None:
         threads.append(c.session, ticket, c.message, c.media)
-        return render("sms_appended", ticket.language, code=ticket.code)
+        return Reply(render("sms_appended", ticket.language, code=ticket.code))
     return _new_complaint(c)
 
 
-def _new_complaint(c: _Context) -> str:
+def _new_complaint(c: _Context) -> Reply:
     complaint = Complaint(via=Via.SMS, caller=c.message.number, text=c.message.body or None,
                           language=c.language, media=c.media, origin=c.message)
     try:
-        ticket = register(c.session, complaint, c.rules).ticket
+        # Registered as of its arrival: the hour's count, and the deadline, run from then.
+        ticket = register(c.session, complaint, c.rules, now=c.now).ticket
     except TooManyComplaints:
-        return render("sms_please_wait", c.language)
+        if inbox.told_to_wait(c.session, c.message.number, c.now - PLEASE_WAIT_EVERY):
+            return SILENCE
+        return Reply(render("sms_please_wait", c.language), Purpose.PLEASE_WAIT)
     except Blocked:
-        return ""
+        return SILENCE
     except EmptyComplaint:
-        return render("sms_help", c.language)
-    return render("tracking_code", ticket.language, code=ticket.code)
+        return Reply(render("sms_help", c.language))
+    return Reply(render("tracking_code", ticket.language, code=ticket.code))
 
 
-_RULES: dict[Kind, Callable[[_Context], str]] = {
+_RULES: dict[Kind, Callable[[_Context], Reply]] = {
     Kind.STOP: _stop, Kind.START: _start, Kind.HELP: _help, Kind.STATUS: _status,
     Kind.SCORE: _score, Kind.TEXT: _text,
 }
 
 
 def _official(session: Session, message: Message, staff: list[Official]) -> str:
-    """Rule 0: an official's registered mobile answers tickets, and only that."""
+    """An official's registered mobile answers tickets, and only that (after opt-out words)."""
     command = read_official(message.body)
     if command is None:
         return render("official_usage", "fa")
@@ -159,7 +187,9 @@ def _official(session: Session, message: Message, staff: list[Official]) -> str:
         return render("sms_bad_code", "fa")
     except TicketNotFound:
         return render("sms_unknown_code", "fa", code=command.code)
-    except officials.NotYourTicket:
+    except officials.NotYourTicket as refused:
+        if refused.now_with is not None:
+            return fit("official_moved", "fa", "agency", code=command.code, agency=refused.now_with.name_fa)
         return render("official_not_yours", "fa", code=command.code)
     except IllegalTransition:
         ticket = lookup.find_by_code(session, command.code)

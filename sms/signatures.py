@@ -1,4 +1,11 @@
-"""X-Twilio-Signature: the HMAC of the URL Twilio called and every field it posted."""
+"""X-Twilio-Signature: the HMAC of the URL Twilio called and every field it posted.
+
+A signature is good for exactly one request: the URL, every field as posted and the auth
+token in use now. A stale one (made with the token before a rotation, or lifted from an
+earlier message and put on other fields, another MessageSid) fails like a forged one: 403,
+nothing stored. A word-for-word replay of a signed request passes the check, and the
+MessageSid it carries makes it a copy the inbox already holds (stored once, answered once).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +25,8 @@ View = TypeVar("View", bound=Callable[..., object])
 
 def signed_url(req: Request, public_base_url: str) -> str:
     """The URL Twilio signed: the public base URL with this path and query when set (behind
-    a TLS proxy the request itself says http:// and an inner host), else the request's."""
+    a TLS proxy the request itself says http:// and an inner host), else the request's,
+    which FOAD_TRUSTED_PROXIES has rebuilt from the proxy's X-Forwarded-* headers."""
     if not public_base_url:
         return req.url
     query = req.query_string.decode("latin-1")

@@ -11,7 +11,7 @@ from models.messages import Direction, Message, Purpose
 from tests.peers.twilio_api import TwilioApi
 from worker.queues import NOTIFICATIONS, ROUTING
 
-REPLIES = (Purpose.REPLY, Purpose.OPT_OUT)
+REPLIES = (Purpose.REPLY, Purpose.OPT_OUT, Purpose.PLEASE_WAIT)
 """The purposes of the texts the answer job queues."""
 
 

@@ -1,4 +1,5 @@
-"""What a text means: opt-out and back, help, tracking codes, survey answers, threads."""
+"""What a text means: opt-out and back, help, tracking codes, threads (survey answers:
+test_surveys.py)."""
 
 from datetime import timedelta
 
@@ -9,15 +10,15 @@ from sqlalchemy import func, select, update
 from models import optouts, tracking
 from models.base import utcnow
 from models.lookup import STATUS_LABELS
-from models.messages import Direction, Message, MessageStatus, OptOut, Purpose
+from models.messages import Direction, Message, MessageStatus, OptOut, OptOutSource, Purpose
+from models.notices import gsm7, segments
 from models.outgoing import queue_text
 from models.persian import jalali
-from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketStatus, Via
-from tests.builders import make_ticket
-from tests.sms.builders import fresh, referred, surveyed
+from tests.builders import agency, make_ticket
+from tests.sms.builders import fresh, referred
 from tests.sms.webhooks import CITIZEN, another_mobile
-from worker.queues import ROUTING
+from worker.queues import NOTIFICATIONS, ROUTING
 
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
@@ -34,10 +35,15 @@ def count(session, model) -> int:
 
 
 def opted_out(session, number=CITIZEN) -> bool:
+    return opt_out_source(session, number) is not None
+
+
+def opt_out_source(session, number=CITIZEN) -> OptOutSource | None:
+    """Who stopped texts to `number`, None when it may be texted."""
     session.rollback()
-    found = session.get(OptOut, number) is not None
+    found = session.get(OptOut, number, populate_existing=True)
     session.commit()
-    return found
+    return OptOutSource(found.source) if found else None
 
 
 # --- opt-out and back -------------------------------------------------------------------------
@@ -46,7 +52,7 @@ def test_twilio_stop_words_opt_out_and_leave_the_confirmation_to_twilio(twilio, 
     for word in ["STOP", "stop", " Unsubscribe ", "CANCEL", "quit", "End", "STOPALL"]:
         sender = another_mobile()
         assert twilio.text(word, sender=sender) == "", word
-        assert opted_out(session, sender), word
+        assert opt_out_source(session, sender) is OptOutSource.TWILIO, word
     assert count(session, Ticket) == 0
 
 
@@ -56,7 +62,7 @@ def test_persian_stop_words_opt_out_and_are_confirmed_once(twilio, phones, sessi
         # The confirmation reaches the number although it has just opted out.
         assert twilio.text(word, sender=sender).startswith("دیگر پیامکی از ۱۲۸"), word
         assert twilio.text(word, sender=sender) == ""  # the second time: already done
-        assert opted_out(session, sender), word
+        assert opt_out_source(session, sender) is OptOutSource.OURS, word
         assert len(phones.received(sender)) == 1
     assert count(session, Ticket) == 0
 
@@ -79,7 +85,7 @@ def test_after_the_confirmation_an_opted_out_number_gets_no_replies(twilio, phon
 
 
 def test_a_confirmation_is_the_only_text_that_passes_an_opt_out(session):
-    optouts.opt_out(session, CITIZEN)
+    optouts.opt_out(session, CITIZEN, OptOutSource.OURS)
     texts = [queue_text(session, number=CITIZEN, body="x", purpose=purpose)
              for purpose in (Purpose.OPT_OUT, Purpose.REPLY, Purpose.RESULT, Purpose.SURVEY)]
     session.commit()
@@ -93,11 +99,60 @@ def test_start_words_resume_texting(twilio, session, word, reply):
     assert twilio.text(word) == reply and not opted_out(session)
 
 
+START_AT_TWILIO = "برای از سرگیری پیامک‌های ۱۲۸ کلمهٔ START را بفرستید."
+
+
+def test_after_twilios_stop_shoru_says_to_send_start_and_resumes_nothing(twilio, phones, session,
+                                                                           twilio_api):
+    twilio.text("STOP")
+    twilio_api.unsubscribed.add(CITIZEN)  # as Twilio does: nothing reaches the number now
+    after = phones.mark()
+    form = twilio.form("شروع")
+    twilio.deliver(form)
+    phones.answer(form["MessageSid"], after)
+    assert phones.inbound(form["MessageSid"]).reply == START_AT_TWILIO
+    assert opt_out_source(session) is OptOutSource.TWILIO  # still stopped: no promise broken
+    # The hint is the one text we try (Twilio may refuse it too); nothing else is queued.
+    [hint] = phones.replies(CITIZEN, after)
+    assert (hint.purpose, hint.status, hint.error_code) == (Purpose.OPT_OUT, MessageStatus.FAILED, "21610")
+    assert twilio.text("کارمند نیامد") == ""
+    assert phones.replies(CITIZEN, after)[-1].status == MessageStatus.OPTED_OUT
+    twilio_api.unsubscribed.discard(CITIZEN)
+    assert twilio.text("START") == "" and not opted_out(session)  # Twilio answers its START
+    assert "افزوده شد" in twilio.text("شعبه ونک")  # texts reach the number again
+
+
+def test_a_twilio_refusal_21610_is_twilios_opt_out_too(twilio, phones, session, twilio_api, work):
+    sender = another_mobile()
+    twilio_api.unsubscribed.add(sender)
+    queue_text(session, number=sender, body="نتیجه", purpose=Purpose.RESULT)
+    session.commit()
+    work((NOTIFICATIONS,))
+    assert opt_out_source(session, sender) is OptOutSource.TWILIO
+    twilio_api.unsubscribed.discard(sender)  # say Twilio's block came from another sender of ours
+    assert twilio.text("شروع", sender=sender) == START_AT_TWILIO
+    assert opted_out(session, sender)
+
+
+def test_twilios_stop_after_ours_makes_the_opt_out_twilios(twilio, session):
+    twilio.text("لغو")
+    assert twilio.text("STOP") == "" and opt_out_source(session) is OptOutSource.TWILIO
+    assert twilio.text("شروع") == START_AT_TWILIO and opted_out(session)
+    twilio.text("لغو")  # ours again changes nothing: Twilio still blocks
+    assert opt_out_source(session) is OptOutSource.TWILIO
+
+
+def test_shoru_from_a_number_that_never_stopped_says_texts_come(twilio, session):
+    assert twilio.text("شروع") == "پیامک‌های سامانه ۱۲۸ دوباره برای شما فرستاده می‌شود."
+    assert not opted_out(session) and count(session, Ticket) == 0
+
+
 # --- help -------------------------------------------------------------------------------------
 
 def test_help_words_and_an_empty_text_get_the_help(twilio, session):
     for body, language in [("HELP", "en"), ("help", "en"), ("Info", "en"), ("راهنما", "fa"),
-                           ("", "fa"), ("پیگیری", "fa")]:
+                           ("کمک", "fa"), ("", "fa"), ("پیگیری", "fa"), ("کد", "fa"), ("کد پیگیری", "fa"),
+                           ("code", "en"), ("Status", "en"), ("track", "en"), ("وضعیت؟", "fa")]:
         reply = twilio.text(body)
         assert reply.startswith("128: text your complaint" if language == "en" else "سامانه ۱۲۸"), body
     assert count(session, Ticket) == 0
@@ -145,6 +200,27 @@ def test_an_english_status_question_gets_an_english_status(twilio, session, runt
     assert reply.startswith(f"Complaint {tracking.spaced(ticket.code)}: registered. Agency: being chosen.")
 
 
+@pytest.mark.parametrize("name_en", ["Bank Melli branches of the Province of Tehran " * 5, ""])
+def test_status_replies_fit_two_segments_with_the_longest_agency_names(twilio, session, name_en):
+    unit = agency(session, "BMI-TEH")
+    unit.name_fa, unit.name_en = ("مدیریت شعب بانک ملی استان تهران " * 7)[:200], name_en[:200]
+    session.commit()
+    ticket = referred(session)
+    session.execute(update(Ticket).values(due_at=utcnow() + timedelta(hours=99)))
+    session.commit()
+    stranger = another_mobile()
+    for sender, body, language in [(CITIZEN, ticket.code, "fa"), (CITIZEN, f"status {ticket.code}", "en"),
+                                   (stranger, ticket.code, "fa"), (stranger, f"status {ticket.code}", "en")]:
+        reply = twilio.text(body, sender=sender)
+        assert segments(reply) <= 2, reply
+        assert reply.startswith("Your complaint" if sender == CITIZEN else "Complaint") or language == "fa"
+        if language == "en" and name_en:  # all GSM-7: two segments of 153 hold the whole name
+            assert gsm7(reply) and " ".join(unit.name_en.split()) in reply
+        else:  # UCS-2: two segments of 67; an English reply names the agency in Persian
+            assert not gsm7(reply) and "مدیریت شعب بانک ملی" in reply and "…" in reply
+    assert count(session, Ticket) == 1
+
+
 def test_a_mistyped_code_is_said_to_be_wrong(twilio, session):
     ticket = make_ticket(session)
     wrong = ticket.code[:-1] + str((int(ticket.code[-1]) + 1) % 10)
@@ -155,47 +231,6 @@ def test_a_mistyped_code_is_said_to_be_wrong(twilio, session):
 def test_a_valid_code_nobody_has_is_said_to_be_unknown(twilio, session):
     code = "123456789" + tracking.check_digit("123456789")
     assert twilio.text(code) == f"شکایتی با کد {tracking.for_reading(code)} پیدا نشد."
-
-
-# --- satisfaction survey ----------------------------------------------------------------------
-
-def test_a_digit_answers_a_pending_survey_once_and_closes_the_ticket(twilio, phones, session):
-    ticket = surveyed(session)
-    form = twilio.form("۴")
-    first = twilio.text("۴", sid=form["MessageSid"])
-    assert first == f"از نظر شما (۴ از ۵) سپاسگزاریم. شکایت {tracking.for_reading(ticket.code)} بسته شد."
-    twilio.deliver(form)  # a redelivery
-    phones.answer(form["MessageSid"], 0)
-    assert len(phones.replies(CITIZEN)) == 1
-    session.rollback()
-    answer = session.scalar(select(SurveyAnswer))
-    assert (answer.ticket_id, answer.score, count(session, SurveyAnswer)) == (ticket.id, 4, 1)
-    closed = fresh(session, ticket)
-    assert closed.status == TicketStatus.CLOSED
-    assert [e.kind for e in closed.events][-2:] == ["survey_answered", "closed"]
-
-
-def test_survey_answers_in_latin_and_arabic_digits(twilio, session):
-    for digit, score in [("2", 2), ("٣", 3), (" 5. ", 5)]:
-        sender = another_mobile()
-        ticket = surveyed(session, caller=sender)
-        assert twilio.text(digit, sender=sender).startswith("از نظر شما")
-        session.rollback()
-        assert session.scalar(select(SurveyAnswer.score).where(SurveyAnswer.ticket_id == ticket.id)) == score
-
-
-def test_a_second_answer_is_not_stored(twilio, session):
-    ticket = surveyed(session)
-    twilio.text("5")
-    reply = twilio.text("1")  # the ticket is closed now: just a text, which joins nothing
-    session.rollback()
-    assert session.scalar(select(SurveyAnswer.score)) == 5
-    assert "کد پیگیری" in reply and count(session, Ticket) == 2 and ticket.code not in reply
-
-
-def test_a_digit_with_no_survey_waiting_is_an_ordinary_text(twilio, session):
-    reply = twilio.text("3")
-    assert "کد پیگیری" in reply and count(session, SurveyAnswer) == 0
 
 
 # --- threads ----------------------------------------------------------------------------------

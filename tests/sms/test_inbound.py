@@ -9,12 +9,13 @@ from sqlalchemy import func, select, update
 from models import tracking
 from models.base import utcnow
 from models.blocklist import block
-from models.messages import Direction, Message, MessageStatus
+from models.messages import Direction, Message, MessageStatus, Purpose
 from models.notices import segments
 from models.outbox import Job, OutboxItem
 from models.persian import persian_digits
 from models.tickets import CallerKind, Ticket, Via
 from tests.sms.webhooks import CITIZEN, INBOUND, SERVICE_NUMBER, Twilio, another_mobile, reply_of
+from worker.queues import NOTIFICATIONS, ROUTING
 
 
 def tickets(session) -> list[Ticket]:
@@ -129,6 +130,30 @@ def test_past_the_hourly_limit_a_polite_wait_and_no_ticket(twilio, session, runt
         session.commit()
     reply = twilio.text("شکایت دیگر", sender=sender)
     assert reply.startswith("شکایت‌های اخیر شما ثبت شده است") and len(tickets(session)) == limit
+
+
+def test_past_the_limit_a_flooding_sender_is_told_to_wait_once_an_hour(twilio, phones, session, runtime):
+    sender = another_mobile()
+    for n in range(runtime.settings.max_complaints_per_hour):
+        twilio.text(f"شکایت {n}", sender=sender)
+        session.execute(update(Ticket).values(registered_at=utcnow() - timedelta(minutes=20)))
+        session.commit()
+    after = phones.mark()
+    flood = [twilio.form(f"باز هم {n}", sender=sender) for n in range(4)]
+    replies = []
+    for form in flood:
+        twilio.deliver(form)
+        phones.work((ROUTING, NOTIFICATIONS))
+        replies.append(phones.inbound(form["MessageSid"]).reply)
+    assert replies[0].startswith("شکایت‌های اخیر شما ثبت شده است") and replies[1:] == [""] * 3
+    [wait] = phones.replies(sender, after)
+    assert wait.purpose == Purpose.PLEASE_WAIT
+    assert len(phones.received(sender)) == runtime.settings.max_complaints_per_hour + 1
+    assert inbound_count(session) == runtime.settings.max_complaints_per_hour + 4  # every text kept
+    # An hour after it was told, the next text past the limit is told again.
+    session.execute(update(Message).where(Message.id == wait.id).values(created_at=utcnow() - timedelta(minutes=61)))
+    session.commit()
+    assert twilio.text("و باز هم", sender=sender).startswith("شکایت‌های اخیر شما ثبت شده است")
 
 
 def test_a_blocked_number_gets_no_reply_and_no_ticket(twilio, phones, session):

@@ -1,4 +1,5 @@
-"""Only Twilio's signed requests get in: forged, missing and stale signatures get 403."""
+"""Only Twilio's signed requests get in: forged, missing and stale signatures get 403 (what
+"stale" means: sms/signatures.py); replays are copies; the proxy case."""
 
 import logging
 from dataclasses import replace
@@ -8,10 +9,16 @@ from sqlalchemy import func, select
 
 from foad.app import create_app
 from foad.settings import Settings, SettingsError
-from models.messages import Direction, Message
+from models.messages import Direction, Message, MessageStatus, Purpose
 from models.outbox import OutboxItem
-from models.tickets import Ticket
-from tests.sms.webhooks import INBOUND, STATUS, Twilio, reply_of
+from models.outgoing import queue_text
+from models.tickets import Ticket, TicketEvent
+from tests.builders import make_ticket
+from tests.peers.fixtures import PUBLIC_BASE_URL
+from tests.peers.twilio_api import new_sid
+from tests.sms.test_status import row
+from tests.sms.webhooks import CITIZEN, INBOUND, STATUS, Twilio, reply_of
+from worker.queues import NOTIFICATIONS
 
 
 def stored(session) -> tuple[int, int]:
@@ -124,3 +131,123 @@ def test_without_an_auth_token_everything_is_refused_and_said_at_start(runtime, 
     assert any("TWILIO_AUTH_TOKEN is not set" in r.getMessage() for r in caplog.records)
     unsigned = Twilio(client, settings.twilio.account_sid, "")
     assert unsigned.post(INBOUND, unsigned.form("سلام"), signature="").status_code == 403
+
+
+def timeline_of(session, ticket_id: int) -> list[str]:
+    """The kinds of the ticket's events; the read ends its transaction (SQLite's write lock)."""
+    session.rollback()
+    kinds = list(session.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket_id)
+                                 .order_by(TicketEvent.id)))
+    session.commit()
+    return kinds
+
+
+# --- stale signatures: good once, for one request, with the token in use ----------------------
+
+def test_a_signature_made_with_the_token_before_a_rotation_is_refused(runtime, settings, session,
+                                                                        monkeypatch):
+    rotated = replace(settings.twilio, auth_token="the-new-auth-token")
+    monkeypatch.setattr(runtime, "settings", replace(settings, twilio=rotated))
+    client = create_app(runtime).test_client()
+    before = Twilio(client, settings.twilio.account_sid, settings.twilio.auth_token)
+    after = Twilio(client, settings.twilio.account_sid, rotated.auth_token)
+    assert before.post(INBOUND, before.form("سلام")).status_code == 403
+    assert stored(session) == (0, 0)
+    assert after.post(INBOUND, after.form("سلام")).status_code == 200
+    assert stored(session) == (1, 0)
+
+
+def test_a_signature_lifted_from_an_earlier_message_is_refused_on_another(twilio, session):
+    earlier = twilio.form("سلام")
+    signature = twilio.sign(INBOUND, earlier)
+    assert twilio.post(INBOUND, earlier, signature=signature).status_code == 200
+    sid = new_sid("SM")
+    other = {**earlier, "MessageSid": sid, "SmsSid": sid, "SmsMessageSid": sid}
+    assert twilio.post(INBOUND, other, signature=signature).status_code == 403
+    assert stored(session) == (1, 0)
+
+
+def test_a_word_for_word_replay_is_stored_once_and_answered_once(twilio, phones, session):
+    form = twilio.form("کارمند باجه نیامد")
+    signature = twilio.sign(INBOUND, form)
+    after = phones.mark()
+    for _ in range(3):  # the same request, header and all, before and after the answer
+        assert reply_of(twilio.post(INBOUND, form, signature=signature)) == ""
+        reply = phones.answer(form["MessageSid"], after)
+    assert "کد پیگیری" in reply and phones.received(form["From"]) == [reply]
+    assert stored(session) == (1, 1)
+
+
+@pytest.mark.parametrize("signature", [None, "bm90IGEgc2lnbmF0dXJl"])
+def test_an_unsigned_failure_report_for_a_sent_text_is_refused_and_changes_nothing(
+        twilio, session, work, signature):
+    sent = queue_text(session, number=CITIZEN, body="نتیجه", purpose=Purpose.RESULT, ticket=make_ticket(session))
+    session.commit()
+    work((NOTIFICATIONS,))
+    before = row(session, sent.id)
+    timeline = timeline_of(session, before.ticket_id)
+    form = {"MessageSid": before.provider_id, "SmsSid": before.provider_id, "MessageStatus": "failed",
+            "ErrorCode": "30008", "AccountSid": twilio.account_sid, "To": CITIZEN}
+    assert twilio.post(STATUS, form, signature=signature).status_code == 403
+    after = row(session, sent.id)
+    assert (after.status, after.error_code, after.updated_at) == (MessageStatus.QUEUED, None, before.updated_at)
+    assert timeline_of(session, before.ticket_id) == timeline
+    assert twilio.report(before.provider_id, "failed", error_code="30008").status_code == 204  # signed: taken
+    assert row(session, sent.id).status == MessageStatus.FAILED
+
+
+# --- behind proxies -----------------------------------------------------------------------------
+
+FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "foad.example.ir", "X-Forwarded-For": "54.172.60.1"}
+"""What a TLS proxy in front of the app adds when Twilio calls https://foad.example.ir."""
+
+
+def app_behind(runtime, settings, monkeypatch, *, hops: int, public_base_url: str = ""):
+    monkeypatch.setattr(runtime, "settings", replace(settings, public_base_url=public_base_url,
+                                                     trusted_proxies=hops))
+    return create_app(runtime).test_client()
+
+
+def test_behind_one_trusted_proxy_the_forwarded_https_url_is_the_one_checked(runtime, settings, session,
+                                                                            monkeypatch):
+    twilio = Twilio(app_behind(runtime, settings, monkeypatch, hops=1), settings.twilio.account_sid,
+                    settings.twilio.auth_token, base_url=PUBLIC_BASE_URL)
+    assert twilio.post(INBOUND, twilio.form("سلام"), headers=FORWARDED).status_code == 200
+    assert twilio.post(INBOUND, twilio.form("سلام")).status_code == 403  # http://localhost was not signed
+    assert stored(session) == (1, 0)
+
+
+def test_with_no_trusted_proxy_forwarded_headers_do_not_help(runtime, settings, session, monkeypatch):
+    twilio = Twilio(app_behind(runtime, settings, monkeypatch, hops=0), settings.twilio.account_sid,
+                    settings.twilio.auth_token, base_url=PUBLIC_BASE_URL)
+    assert twilio.post(INBOUND, twilio.form("سلام"), headers=FORWARDED).status_code == 403
+    assert stored(session) == (0, 0)
+
+
+def test_a_client_cannot_add_a_hop_in_front_of_the_trusted_proxy(runtime, settings, session, monkeypatch):
+    twilio = Twilio(app_behind(runtime, settings, monkeypatch, hops=1), settings.twilio.account_sid,
+                    settings.twilio.auth_token, base_url="https://evil.example")
+    # The proxy appends what it saw; only the last value, the proxy's own, is believed.
+    headers = {"X-Forwarded-Proto": "https,http", "X-Forwarded-Host": "evil.example,localhost"}
+    assert twilio.post(INBOUND, twilio.form("سلام"), headers=headers).status_code == 403
+    assert stored(session) == (0, 0)
+
+
+def test_the_public_base_url_still_wins_over_forwarded_headers(runtime, settings, session, monkeypatch):
+    client = app_behind(runtime, settings, monkeypatch, hops=1, public_base_url=PUBLIC_BASE_URL)
+    spoofer = Twilio(client, settings.twilio.account_sid, settings.twilio.auth_token, base_url="https://evil.example")
+    evil = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}
+    assert spoofer.post(INBOUND, spoofer.form("سلام"), headers=evil).status_code == 403
+    twilio = Twilio(client, settings.twilio.account_sid, settings.twilio.auth_token)
+    assert twilio.post(INBOUND, twilio.form("سلام"), headers=evil).status_code == 200
+
+
+@pytest.mark.parametrize("value,hops", [("", 0), ("0", 0), ("1", 1), (" 2 ", 2)])
+def test_the_setting_for_trusted_proxies(tmp_path, value, hops):
+    assert Settings.from_env({"FOAD_DATA_DIR": str(tmp_path), "FOAD_TRUSTED_PROXIES": value}).trusted_proxies == hops
+
+
+@pytest.mark.parametrize("value", ["-1", "one", "1.5"])
+def test_a_proxy_count_that_is_not_a_whole_number_stops_the_start(tmp_path, value):
+    with pytest.raises(SettingsError, match="FOAD_TRUSTED_PROXIES"):
+        Settings.from_env({"FOAD_DATA_DIR": str(tmp_path), "FOAD_TRUSTED_PROXIES": value})
