@@ -1,8 +1,8 @@
 """SMS opt-outs remember who stopped the texts: our Persian words, or Twilio (its STOP words
 or a 21610 refusal), which only Twilio's START lifts.
 
-Revision ID: 0007_sms
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 10:00:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007_sms'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
