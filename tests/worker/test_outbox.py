@@ -72,6 +72,8 @@ def test_two_relays_at_once_queue_each_job_once(runtime, settings):
         for _ in range(30):
             make_ticket(session)
     offline.close()
+    # Two machines' relays, each with its own connections. On PostgreSQL they race; SQLite's
+    # one write lock makes them take turns (the next test pushes twice outright).
     relays = [Runtime(settings, settings.redis_url) for _ in range(2)]
     start, counts = threading.Barrier(2), []
 
