@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import threading
+
 from redis.connection import parse_url
 
 HOLD_MAX = 60.0

@@ -13,7 +13,6 @@ from models.tickets import Ticket, TicketEvent, TicketStatus, Via, record
 from models.tracking import for_reading, spaced
 from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
 from tests.worker.helpers import JOBS_BUT_SENDING, open_at, release, scheduled, tehran, texts
-from worker.locking import locked_ticket
 from worker.queues import NOTIFICATIONS
 from worker.surveys import sweep_surveys
 from worker.textback import RESULT_TOLD, RESULT_WAITS, SURVEY_DELAY, send_survey, text_back
@@ -116,7 +115,7 @@ def test_a_waiting_result_closes_the_timeout_after_a_call_read_it(session, resol
     landline = resolve(via=Via.CALL, caller="02188776655", text=None, voice_path="b.wav")
     text_back(landline.id)
     told = NOON + timedelta(days=5)
-    record(locked_ticket(session, landline.id), RESULT_TOLD, at=told)  # the follow-up call read it
+    record(session.get(Ticket, landline.id), RESULT_TOLD, at=told)  # the follow-up call read it
     session.commit()
     configure(fixed_now=told + timedelta(days=3) - timedelta(minutes=1))
     assert sweep_surveys()[1] == 0
