@@ -142,10 +142,12 @@ def _not_now(session: Session, message: Message, exc: SendError, *, sweep: bool,
 
 def _fail(session: Session, message: Message, code: str | None, error: str, *,
           unsubscribed: bool = False) -> None:
-    """Fail the row for good; a citizen's result that cannot be texted waits for their call."""
+    """Fail the row for good; a citizen's result that cannot be texted waits for their call
+    (should that second step not happen, the survey job records it on seeing the row)."""
+    sending.fail(session, message, code, error, unsubscribed=unsubscribed)
     if message.purpose == Purpose.RESULT:
         textback.result_not_texted(session, message, code)
-    sending.fail(session, message, code, error, unsubscribed=unsubscribed)
+        session.commit()
 
 
 def _context(message: Message) -> dict[str, object]:

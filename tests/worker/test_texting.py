@@ -128,8 +128,9 @@ def test_an_unsubscribed_number_fails_for_good_on_the_timeline(session, work, tw
     assert (row.status, row.error_code) == (MessageStatus.FAILED, "21610")
     assert Queue(NOTIFICATIONS, connection=runtime.redis).scheduled_job_registry.count == 0
     assert run_retries_now(runtime.redis) == 0 and len(twilio_api.attempts) == 1
-    event = row.ticket.events[-1]
-    assert (event.kind, event.data["code"], event.data["message"]) == ("sms_failed", "21610", row.id)
+    failed, waits = row.ticket.events[-2:]  # a result text: it now waits for the citizen's call
+    assert (failed.kind, failed.data["code"], failed.data["message"]) == ("sms_failed", "21610", row.id)
+    assert (waits.kind, waits.data["message"]) == ("result_waits", row.id)
     assert session.get(OptOut, CITIZEN) is not None  # nothing more is queued for it
 
 
