@@ -87,7 +87,8 @@ def check_outbox(health: Health, session: Session, older_than: timedelta = OUTBO
     before = (now or utcnow()) - older_than
     stale = OutboxItem.done_at.is_(None) & (OutboxItem.created_at < before)
     count = session.scalar(select(func.count()).select_from(OutboxItem).where(stale))
-    rows = session.execute(select(OutboxItem, Ticket.code).outerjoin(Ticket, Ticket.id == OutboxItem.ticket_id)
+    rows = session.execute(select(OutboxItem, Ticket.code)
+                           .outerjoin(Ticket, Ticket.id == OutboxItem.ticket_id)
                            .where(stale).order_by(OutboxItem.created_at).limit(OUTBOX_LISTED)).all()
     health.outbox_stale = {"count": count, "older_than_minutes": older_than.total_seconds() / 60,
                            "oldest": [_stale(item, code, now or utcnow()) for item, code in rows]}

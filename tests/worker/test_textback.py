@@ -106,7 +106,8 @@ def test_the_sweep_sends_a_survey_redis_lost_and_closes_unanswered_tickets(
 
 
 def statuses(session) -> dict[int, TicketStatus]:
-    found = {t.id: t.status for t in session.scalars(select(Ticket).execution_options(populate_existing=True))}
+    tickets = session.scalars(select(Ticket).execution_options(populate_existing=True))
+    found = {t.id: t.status for t in tickets}
     session.commit()
     return found
 
