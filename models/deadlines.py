@@ -41,6 +41,9 @@ class TicketClock(Base):
     """When the official gets a reminder; None once it went out."""
     next_at: Mapped[datetime | None] = mapped_column(index=True)
     """The next moment the clock must act; None once it has stopped. The sweep's query."""
+    stuck_at: Mapped[datetime | None]
+    """When escalation first found nobody above to take the ticket (the breach is on the
+    timeline already); None while it is not stuck. Tried again every little while."""
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,10 @@ class Message(Base):
     answer job files them on a ticket."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    """Outbound: who holds the send ("outbox-17", the RQ job; "sweep"); see models.sending."""
+    claimed_at: Mapped[datetime | None]
+    """Outbound: when that holder took the row; a row "sending" long after is stuck."""
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     ticket: Mapped[Ticket | None] = relationship()

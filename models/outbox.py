@@ -2,7 +2,8 @@
 
 A row is written in the same transaction as the ticket change it belongs to, so the work
 can never be lost: if Redis is down when the transaction commits (or loses the job later),
-the relay queues it again. A row is done when its job has finished.
+the relay queues it again. A row is done when its job has finished. A job that failed for
+good (its retries spent) is noted on its row, and the relay runs it again after a rest.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Callable
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event, text
+from sqlalchemy import JSON, ForeignKey, Index, String, event, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from models.base import Base, utcnow
@@ -47,6 +48,10 @@ class OutboxItem(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]
     """Set by the worker when the job finished. Until then the relay makes sure Redis has it."""
+    failed_at: Mapped[datetime | None]
+    """When its job last failed for good (retries spent); cleared when the relay runs it again."""
+    failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    """How many times its job failed for good."""
 
 
 def add_work(session: Session, job: Job, *args: Any, key: str, ticket_id: int | None = None) -> OutboxItem:
@@ -58,6 +63,23 @@ def add_work(session: Session, job: Job, *args: Any, key: str, ticket_id: int | 
     item = OutboxItem(job=job.value, args=list(args), key=key, ticket_id=ticket_id)
     session.add(item)
     return item
+
+
+def note_failure(session: Session, item_id: int, at: datetime) -> int | None:
+    """Note that the row's job failed for good at `at`; its count of such failures, or None
+    when this failure was noted already (by the job's failure hook or the relay)."""
+    noted = session.execute(update(OutboxItem).where(
+        OutboxItem.id == item_id, OutboxItem.failed_at.is_(None), OutboxItem.done_at.is_(None))
+        .values(failed_at=at, failures=OutboxItem.failures + 1)).rowcount
+    return session.get(OutboxItem, item_id, populate_existing=True).failures if noted else None
+
+
+def take_for_rerun(session: Session, item: OutboxItem) -> bool:
+    """Clear the failure note of a row seen failed, for one relay to run its job again:
+    True for the relay that cleared it (two relays at once: one wins)."""
+    return session.execute(update(OutboxItem).where(
+        OutboxItem.id == item.id, OutboxItem.failed_at == item.failed_at).values(failed_at=None)
+    ).rowcount == 1
 
 
 @dataclass(frozen=True)

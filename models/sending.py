@@ -1,9 +1,17 @@
 """An outbound SMS after it is queued: claimed by one send job, sent, given back or failed,
-then moved forward by delivery reports, never backwards."""
+then moved forward by delivery reports, never backwards.
+
+A claim names its holder (the RQ job's id, or the sweep) and its time. A row left "sending"
+may have gone out (the job died, or the provider did not answer): only the same job's next
+attempt, or the sweep once the claim is old, takes it over, one of them, and asks the
+provider before sending it again.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -15,27 +23,76 @@ from models.tickets import record
 S = MessageStatus
 
 
-def _move(session: Session, message_id: int, sources: set[MessageStatus], **values: object) -> bool:
-    """Change the row only if its status is still one of `sources`: one writer wins."""
-    statement = (update(Message).where(Message.id == message_id, Message.status.in_(sources))
+def _move(session: Session, message_id: int, sources: set[MessageStatus], *when: ColumnElement[bool],
+          **values: object) -> bool:
+    """Change the row only if its status is still one of `sources` (and `when` holds): one
+    writer wins."""
+    statement = (update(Message).where(Message.id == message_id, Message.status.in_(sources), *when)
                  .values(updated_at=utcnow(), **values))
     return session.execute(statement).rowcount == 1
 
 
-def claim(session: Session, message_id: int) -> Message | None:
-    """Take a pending row for one send attempt and commit; None when it is not ours to send.
+def _fresh(session: Session, message_id: int) -> Message | None:
+    return session.get(Message, message_id, populate_existing=True)
 
-    A row is sent only from "pending", so a retried or concurrent job finds it claimed
-    (or sent) and sends nothing; a number that opted out since is never texted (but for
-    the confirmation of that opt-out).
-    """
-    message = session.get(Message, message_id)
+
+def claim(session: Session, message_id: int, by: str | None = None) -> Message | None:
+    """Take a pending row for one send attempt, for `by`, and commit; None when it is not
+    pending (sent, claimed, or its number opted out since: never texted, but for the
+    confirmation of that opt-out)."""
+    message = _fresh(session, message_id)
     if message is None or message.status != S.PENDING:
         return None
     target = S.OPTED_OUT if barred(session, message.number, message.purpose) else S.SENDING
-    taken = _move(session, message_id, {S.PENDING}, status=target)
+    taken = _move(session, message_id, {S.PENDING}, status=target, claimed_by=by, claimed_at=utcnow())
     session.commit()
     return message if taken and target is S.SENDING else None
+
+
+def resume(session: Session, message_id: int, by: str | None) -> Message | None:
+    """The row an earlier attempt of job `by` claimed and never settled (it died, or the
+    provider did not answer), taken over for this attempt; None when it is not that.
+
+    RQ runs one job id once at a time, so that attempt is over: but it may have sent.
+    """
+    message = _fresh(session, message_id)
+    if by is None or message is None or message.status != S.SENDING or message.claimed_by != by:
+        return None
+    return _take_over(session, message, by)
+
+
+def take_stuck(session: Session, message_id: int, before: datetime, by: str) -> Message | None:
+    """The row, taken over by `by` if it is still "sending" on a claim made before `before`."""
+    message = _fresh(session, message_id)
+    if message is None or message.status != S.SENDING or (
+            message.claimed_at is not None and message.claimed_at >= before):
+        return None
+    return _take_over(session, message, by)
+
+
+def _take_over(session: Session, message: Message, by: str) -> Message | None:
+    seen = message.claimed_at
+    unchanged = Message.claimed_at.is_(None) if seen is None else Message.claimed_at == seen
+    taken = _move(session, message.id, {S.SENDING}, unchanged, claimed_by=by, claimed_at=utcnow())
+    session.commit()
+    return _fresh(session, message.id) if taken else None
+
+
+def stuck(session: Session, before: datetime, limit: int) -> list[int]:
+    """Rows "sending" on a claim made before `before`, oldest first."""
+    query = (select(Message.id).where(Message.direction == Direction.OUT, Message.status == S.SENDING,
+                                      (Message.claimed_at < before) | Message.claimed_at.is_(None))
+             .order_by(Message.claimed_at).limit(limit))
+    found = list(session.scalars(query))
+    session.commit()
+    return found
+
+
+def known_ids(session: Session, message: Message) -> set[str]:
+    """Provider ids other rows with the same number and body hold: not this row's to adopt."""
+    return set(session.scalars(select(Message.provider_id).where(
+        Message.number == message.number, Message.body == message.body, Message.id != message.id,
+        Message.provider_id.is_not(None))))
 
 
 def no_provider(session: Session, message_id: int) -> None:
@@ -55,7 +112,8 @@ def sent(session: Session, message: Message, provider: str, provider_id: str) ->
 
 def give_back(session: Session, message: Message, code: str | None, error: str) -> None:
     """Return a claimed row to "pending" after a failure that may pass, for the retry."""
-    _move(session, message.id, {S.SENDING}, status=S.PENDING, error_code=code, error=error)
+    _move(session, message.id, {S.SENDING}, status=S.PENDING, error_code=code, error=error,
+          claimed_by=None, claimed_at=None)
     session.commit()
 
 

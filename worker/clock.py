@@ -3,7 +3,9 @@
 RQ's scheduler wakes `check_clock` at the reminder and at the deadline; `sweep_deadlines`
 (every minute) catches any ticket whose wake-up Redis lost. Both only act on what the
 ticket's clock row says is due, under a row lock, so running either twice changes nothing.
-Acknowledging stops nothing: only a result (or closing the ticket) stops the clock.
+Acknowledging stops nothing: only a result (or closing the ticket) stops the clock. A ticket
+that cannot climb (nobody active above it: the directory needs fixing) says so once on its
+timeline and is tried again every ESCALATION_RETRY; it never holds up the others.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from models.lifecycle import OPEN
 from models.messages import Purpose
 from models.outgoing import queue_text
 from models.persian import jalali
+from models.routing import NobodyToRefer
 from models.tickets import Ticket, TicketStatus, record
 from worker import context
 from worker.locking import locked_ticket
@@ -35,6 +38,10 @@ REMINDER_SENT = "reminder_sent"
 """Timeline event: the official was reminded of the deadline."""
 BREACH = "breach"
 """Timeline event: an agency missed its deadline (report cards count these per agency)."""
+ESCALATION_STUCK = "escalation_stuck"
+"""Timeline event: at the deadline nobody above could take the ticket (the note says why)."""
+ESCALATION_RETRY = timedelta(minutes=15)
+"""How often a ticket that could not climb is tried again (after the directory is fixed)."""
 SLACK = timedelta(seconds=5)
 """A wake-up this early still counts: machines' clocks differ by a little."""
 SWEEP_BATCH = 500
@@ -46,7 +53,7 @@ class Outcome:
     """What one look at a ticket's clock did, and what to schedule after commit."""
 
     action: str
-    """"none", "stopped", "reminded", "escalated" or "breach_at_top"."""
+    """"none", "stopped", "reminded", "escalated", "breach_at_top", "stuck" or "failed"."""
     code: str | None = None
     wake: tuple[tuple[str, datetime], ...] = ()
     """(job id, moment) of each wake-up to schedule."""
@@ -117,9 +124,14 @@ def _remind(session: Session, ticket: Ticket, clock: TicketClock, now: datetime,
 def _escalate(session: Session, ticket: Ticket, clock: TicketClock, now: datetime,
               rules: DeadlinePolicy, link_base: str) -> Outcome:
     late = ticket.agency
-    record(ticket, BREACH, at=now, agency=late.code, agency_id=late.id, official=ticket.official_id,
-           level=ticket.escalation_level, due_at=ticket.due_at.isoformat())
-    referral = routing.escalation(session, late, ticket.province_code)
+    if clock.stuck_at is None:  # else the breach was recorded when it first got stuck
+        record(ticket, BREACH, at=now, agency=late.code, agency_id=late.id, official=ticket.official_id,
+               level=ticket.escalation_level, due_at=ticket.due_at.isoformat())
+    try:
+        referral = routing.escalation(session, late, ticket.province_code)
+    except NobodyToRefer as exc:
+        return _stuck(ticket, clock, now, str(exc))
+    clock.stuck_at = None
     if referral is None:
         _stop(clock, ticket)
         return Outcome("breach_at_top", ticket.code)
@@ -130,6 +142,17 @@ def _escalate(session: Session, ticket: Ticket, clock: TicketClock, now: datetim
     started = start(session, ticket, rules, now, clock)
     routing.text_official(session, ticket, "escalation", link_base=link_base)
     return Outcome("escalated", ticket.code, started.wake)
+
+
+def _stuck(ticket: Ticket, clock: TicketClock, now: datetime, why: str) -> Outcome:
+    """Nobody above can take the ticket: say so once, and look again in a while."""
+    if clock.stuck_at is None:
+        record(ticket, ESCALATION_STUCK, at=now, note=why, agency=ticket.agency.code,
+               level=ticket.escalation_level)
+        clock.stuck_at = now
+    clock.next_at = now + ESCALATION_RETRY
+    log.error("the ticket cannot climb: fix the directory", extra={"ticket": ticket.code, "why": why})
+    return Outcome("stuck", ticket.code)
 
 
 def check_clock(ticket_id: int) -> None:
@@ -155,8 +178,19 @@ def sweep_deadlines() -> int:
         rules = policy(session, runtime.settings)
         acted = 0
         for ticket_id in due:
-            outcome = check(session, ticket_id, now, rules, link_base=runtime.settings.public_base_url)
+            outcome = _check_safely(session, ticket_id, now, rules, runtime.settings.public_base_url)
             schedule(runtime.redis, ticket_id, outcome)
-            acted += outcome.action != "none"
+            acted += outcome.action not in ("none", "failed")
     log.info("deadline sweep", extra={"due": len(due), "acted": acted, "rq_job": context.job_id()})
     return acted
+
+
+def _check_safely(session: Session, ticket_id: int, now: datetime, rules: DeadlinePolicy,
+                  link_base: str) -> Outcome:
+    """One ticket of the sweep: whatever goes wrong with it is logged, and the sweep goes on."""
+    try:
+        return check(session, ticket_id, now, rules, link_base=link_base)
+    except Exception:
+        session.rollback()
+        log.exception("deadline check failed; the next sweep tries again", extra={"ticket_id": ticket_id})
+        return Outcome("failed")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
 from sqlalchemy import select
 
 from foad.settings import Settings
+from worker.health import OUTBOX_STALE
 from worker.queues import ALL
 
 
@@ -47,14 +49,21 @@ def worker(ctx: click.Context, queues: tuple[str, ...], burst: bool, name: str |
 
 @worker.command("health")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document for monitoring.")
+@click.option("--outbox-minutes", type=click.FloatRange(min=0, min_open=True),
+              default=OUTBOX_STALE.total_seconds() / 60, show_default=True,
+              help="Outbox work not done for longer than this is a problem.")
 @click.pass_obj
-def worker_health(settings: Settings, as_json: bool) -> None:
-    """Exit 0 when a live worker serves every queue, RQ's scheduler runs and periodic jobs tick."""
+def worker_health(settings: Settings, as_json: bool, outbox_minutes: float) -> None:
+    """Exit 0 when a live worker serves every queue, RQ's scheduler runs, periodic jobs tick
+    and no outbox work waits longer than --outbox-minutes."""
     from foad.cli import runtime
-    from worker.health import check
+    from worker.health import check, check_outbox
 
     with runtime(settings) as rt:
         report = check(rt.redis)
+        with rt.session() as session:
+            check_outbox(report, session, timedelta(minutes=outbox_minutes))
+    report.fixed_now = settings.fixed_now
     if as_json:
         json.dump(report.as_dict(), sys.stdout, ensure_ascii=False, default=str)
         sys.stdout.write("\n")
@@ -63,6 +72,9 @@ def worker_health(settings: Settings, as_json: bool) -> None:
                    f"{report.last_tick_age if report.last_tick_age is not None else 'never'} s ago")
         for problem in report.problems:
             click.echo(f"problem: {problem}")
+        if report.fixed_now:
+            click.echo(f"warning: FOAD_FIXED_NOW={report.fixed_now.isoformat()}: jobs act as if it "
+                       "were always then, so no deadline passes")
         click.echo("healthy" if report.healthy else "NOT healthy")
     sys.exit(0 if report.healthy else 1)
 

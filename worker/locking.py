@@ -1,23 +1,32 @@
-"""Loading a ticket for a job: fresh, locked until commit, its timeline left unread."""
+"""Loading a job's row: fresh, locked until commit, so that two runs cannot interleave."""
 
 from __future__ import annotations
+
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from models.base import Base
 from models.tickets import Ticket
+
+Row = TypeVar("Row", bound=Base)
+
+
+def locked(session: Session, model: type[Row], row_id: int) -> Row | None:
+    """The row, fresh from the database and locked until commit (PostgreSQL; SQLite
+    transactions here take the write lock up front anyway): a second run waits, then
+    finds what the first did."""
+    query = (select(model).where(model.id == row_id).with_for_update(of=model)
+             .execution_options(populate_existing=True))
+    return session.scalars(query).unique().first()
 
 
 def locked_ticket(session: Session, ticket_id: int) -> Ticket | None:
-    """The ticket, fresh from the database and locked until commit (PostgreSQL; SQLite
-    transactions here take the write lock up front anyway), so two runs cannot interleave.
-
-    Its timeline is not read: jobs only append to it (a query saved on every job).
-    """
-    query = (select(Ticket).where(Ticket.id == ticket_id).with_for_update(of=Ticket)
-             .execution_options(populate_existing=True))
-    ticket = session.scalars(query).unique().first()
+    """The ticket, fresh and locked (see `locked`). Its timeline is not read: jobs only
+    append to it (a query saved on every job)."""
+    ticket = locked(session, Ticket, ticket_id)
     if ticket is not None:
         set_committed_value(ticket, "events", [])  # appended to, never read, in a job
     return ticket

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from models.media import Media, MediaStatus
 from sms.media import MediaGone, MediaRejected, MediaRetry, download
 from worker import attempts, context
+from worker.locking import locked
 
 log = logging.getLogger(__name__)
 
@@ -17,11 +18,12 @@ def fetch_media(media_id: int) -> None:
     """Keep a photo or video up to the size limit; reject anything else with a logged reason.
 
     Failures that may pass are raised so RQ retries; the last one marks the row failed.
+    The row stays locked through the download: a second run waits, then finds it done.
     """
     runtime = context.current()
     settings = runtime.settings
     with runtime.session() as session:
-        item = session.get(Media, media_id)
+        item = locked(session, Media, media_id)
         if item is None or item.status != MediaStatus.PENDING:
             return
         extra = {"ticket": item.ticket.code, "media": item.id}

@@ -50,6 +50,7 @@ class Periodic:
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("outbox-relay", "worker.periodic.relay_outbox", every=60),
     Periodic("deadline-sweep", "worker.clock.sweep_deadlines", every=60),
+    Periodic("sending-sweep", "worker.texting.sweep_sending", every=60),
     Periodic("survey-sweep", "worker.surveys.sweep_surveys", every=600),
     # Half of FOAD_REPORT_MAX_AGE_MINUTES' default (10): a card page then finds this month
     # and the last fresh and reads them, instead of rolling them up itself.
@@ -57,8 +58,8 @@ PERIODIC: tuple[Periodic, ...] = (
     # Periods start at 00:00 UTC: 03:30 in Tehran, when the line is quiet.
     Periodic("report-cards-years", "worker.reports.refresh_years", every=86400, timeout=1800),
 )
-"""What runs on a schedule: relay lost outbox work, catch missed deadlines, close surveys,
-roll the report cards up."""
+"""What runs on a schedule: relay lost outbox work, catch missed deadlines, settle texts
+left "sending", close surveys, roll the report cards up."""
 
 
 def tick(redis: Redis, now: datetime | None = None) -> list[str]:

@@ -1,4 +1,9 @@
-"""The routing job: refer a new ticket to its agency's official and start its clock."""
+"""The routing job: refer a new ticket to its agency's official and start its clock.
+
+A ticket nobody can take (no active official on its way up: the directory needs fixing)
+says so once on its timeline, and the job fails so that RQ, then the outbox relay, tries
+it again until someone can.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,16 @@ from sqlalchemy.orm import Session
 from models import lifecycle, routing
 from models.deadlines import TicketClock, policy
 from models.lifecycle import OPEN
-from models.tickets import Ticket, TicketStatus
+from models.routing import NobodyToRefer
+from models.tickets import Ticket, TicketStatus, record
 from worker import clock, context
 from worker.locking import locked_ticket
+from worker.timeline import has_event
 
 log = logging.getLogger(__name__)
+
+ROUTING_STUCK = "routing_stuck"
+"""Timeline event: nobody could be found to take the new ticket (the note says why)."""
 
 
 def route_ticket(ticket_id: int) -> None:
@@ -25,7 +35,11 @@ def route_ticket(ticket_id: int) -> None:
         ticket = locked_ticket(session, ticket_id)
         if ticket is None or ticket.status not in OPEN or ticket.due_at is not None:
             return  # gone, closed, or routed by an earlier run: nothing to do
-        rule = _refer(session, ticket, context.now(), settings.public_base_url)
+        try:
+            rule = _refer(session, ticket, context.now(), settings.public_base_url)
+        except NobodyToRefer as exc:
+            _stuck(session, ticket_id, str(exc))
+            raise
         started = clock.start(session, ticket, policy(session, settings), ticket.registered_at,
                               TicketClock(ticket_id=ticket.id))
         session.commit()
@@ -33,6 +47,17 @@ def route_ticket(ticket_id: int) -> None:
                  "rule": rule, "rq_job": context.job_id()}
     clock.schedule(runtime.redis, ticket_id, started)
     log.info("ticket routed", extra=extra)
+
+
+def _stuck(session: Session, ticket_id: int, why: str) -> None:
+    """Record, once, why the ticket could not be routed (its own transaction)."""
+    session.rollback()
+    ticket = locked_ticket(session, ticket_id)
+    if ticket is not None and not has_event(session, ticket_id, ROUTING_STUCK):
+        record(ticket, ROUTING_STUCK, at=context.now(), note=why)
+    session.commit()
+    log.error("nobody to route the ticket to: fix the directory",
+              extra={"ticket": ticket.code if ticket else None, "why": why, "rq_job": context.job_id()})
 
 
 def _refer(session: Session, ticket: Ticket, now: datetime, link_base: str) -> str:

@@ -68,6 +68,10 @@ def run(runtime: Runtime, *, queues: tuple[str, ...] = ALL, burst: bool = False,
     # forked work horse (each would pay for it: tens of milliseconds a job).
     _import_jobs()
     configure_mappers()
+    if runtime.settings.fixed_now:
+        log.warning("FOAD_FIXED_NOW is set: every job acts as if it were always this moment, so "
+                    "no deadline ever passes; unset it outside tests and drills",
+                    extra={"fixed_now": runtime.settings.fixed_now.isoformat()})
     with runtime.session() as session:
         relay(session, runtime.redis)
     worker_class = FoadWorker if fork else FoadSimpleWorker

@@ -1,8 +1,10 @@
 """Text-back: the citizen gets the result by SMS, then the survey ("reply 1 to 5").
 
 A landline or withheld caller cannot be texted: the timeline records that the result waits
-for their follow-up call. The survey goes out a minute after the result, so it arrives
-second; `worker.surveys` sends any survey Redis lost.
+for their follow-up call; so it does when the provider refuses the result text for good
+(an unsubscribed or invalid number), and then no survey follows. The survey goes out a
+minute after the result, once the provider took the result, so it arrives second;
+`worker.surveys` sends any survey Redis lost.
 """
 
 from __future__ import annotations
@@ -17,19 +19,28 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from models import notices
-from models.messages import Message, Purpose
+from models.messages import Message, MessageStatus, Purpose
 from models.outgoing import queue_text
-from models.tickets import Ticket, TicketEvent, TicketStatus, record
+from models.tickets import Ticket, TicketStatus, record
 from worker import context
-from worker.queues import NOTIFICATIONS, queue
 from worker.locking import locked_ticket
+from worker.queues import NOTIFICATIONS, queue
+from worker.timeline import has_event
 
 log = logging.getLogger(__name__)
 
 RESULT_TEXTED = "result_texted"
 """Timeline event: the result was written as an SMS to the citizen."""
 RESULT_WAITS = "result_waits"
-"""Timeline event: the caller has no mobile; the result waits for their follow-up call."""
+"""Timeline event: the result cannot be texted (no mobile, or the text was refused for
+good); it waits for the citizen's follow-up call."""
+RESULT_TOLD = "result_told"
+"""Timeline event (the voice follow-up writes it): a call read a waiting result to the citizen."""
+TAKEN = frozenset({MessageStatus.QUEUED, MessageStatus.SENT, MessageStatus.DELIVERED})
+"""Statuses of a result text the provider took: the survey may follow it."""
+LOST = frozenset({MessageStatus.FAILED, MessageStatus.UNDELIVERED, MessageStatus.OPTED_OUT,
+                  MessageStatus.NO_PROVIDER})
+"""Statuses of a result text that will never reach the citizen."""
 SURVEY_DELAY = timedelta(seconds=60)
 """How long after the result the survey goes: so that it arrives second."""
 RESULT_MAX = 670
@@ -67,6 +78,16 @@ def _text_result(session: Session, ticket: Ticket, now: datetime) -> bool:
     return True
 
 
+def result_not_texted(session: Session, message: Message, code: str | None) -> None:
+    """The result text `message` will never reach the citizen: record, once, that the
+    result waits for their follow-up call (and so no survey goes out). Commit is the caller's."""
+    ticket = message.ticket
+    if ticket is None or has_event(session, ticket.id, RESULT_WAITS):
+        return
+    record(ticket, RESULT_WAITS, caller_kind=ticket.caller_kind, message=message.id, code=code,
+           note="the result text did not reach the citizen: it waits for their follow-up call")
+
+
 def _schedule_survey(redis: Redis, ticket_id: int, code: str) -> None:
     try:
         queue(redis, NOTIFICATIONS).enqueue_in(SURVEY_DELAY, send_survey, ticket_id,
@@ -95,13 +116,24 @@ def send_survey(ticket_id: int) -> None:
 
 
 def _survey_due(session: Session, ticket: Ticket) -> bool:
-    if ticket.status != TicketStatus.RESOLVED or not has_event(session, ticket.id, RESULT_TEXTED):
+    """True when no survey went yet and the result text went ahead of it; a result text
+    that will never arrive is recorded as waiting instead."""
+    if (ticket.status != TicketStatus.RESOLVED or not has_event(session, ticket.id, RESULT_TEXTED)
+            or has_event(session, ticket.id, RESULT_WAITS)):
+        return False
+    result = session.scalars(select(Message).where(Message.ticket_id == ticket.id,
+                                                   Message.purpose == Purpose.RESULT)
+                             .order_by(Message.id.desc())).first()
+    if result is not None and result.status in LOST:
+        result_not_texted(session, result, result.error_code)
+        session.commit()
         return False
     sent = select(Message.id).where(Message.ticket_id == ticket.id, Message.purpose == Purpose.SURVEY)
-    return not session.scalar(select(exists(sent)))
+    return result is not None and _went_ahead(result) and not session.scalar(select(exists(sent)))
 
 
-def has_event(session: Session, ticket_id: int, *kinds: str) -> bool:
-    """True when the ticket's timeline has an event of one of these kinds."""
-    found = select(TicketEvent.id).where(TicketEvent.ticket_id == ticket_id, TicketEvent.kind.in_(kinds))
-    return bool(session.scalar(select(exists(found))))
+def _went_ahead(result: Message) -> bool:
+    """The provider took the result text, or its first try is still ahead of the survey's
+    in the queue; one waiting out a retry would arrive after it (the sweep sends it later)."""
+    untried = result.status == MessageStatus.PENDING and result.error_code is None
+    return result.status in TAKEN or untried

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
 from typing import Protocol
 
 
@@ -15,6 +17,11 @@ class SendError(Exception):
 
 class RetryableSendError(SendError):
     """A failure that may pass: rate limited, a server error, a timeout. Retry later."""
+
+
+class OutcomeUnknown(RetryableSendError):
+    """No answer (a read timeout, a dropped connection): the provider may have taken the
+    message. Before sending it again, ask the provider (`find_sent`)."""
 
 
 class PermanentSendError(SendError):
@@ -35,7 +42,17 @@ class SmsProvider(Protocol):
         """Send `body` to `to` (E.164); return the provider's message id.
 
         `idempotency_key` is our message's id; providers that support deduplication or
-        delivery-report references use it. Raises RetryableSendError or PermanentSendError.
+        delivery-report references use it. Raises RetryableSendError (OutcomeUnknown when
+        the message may have gone out) or PermanentSendError.
+        """
+        ...
+
+    def find_sent(self, to: str, body: str, since: datetime, exclude: Collection[str] = ()) -> str | None:
+        """The provider's id of a message with exactly `body` sent to `to` since `since`,
+        other than those in `exclude` (the oldest such), or None when there is none.
+
+        How a send whose outcome is unknown is settled without texting twice. Raises
+        RetryableSendError when the provider cannot be asked now.
         """
         ...
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime, time, timedelta, timezone
+
 import requests
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from foad.settings import TwilioSettings
-from sms.providers.base import PermanentSendError, RetryableSendError, SendError, Unsubscribed
+from sms.providers.base import (OutcomeUnknown, PermanentSendError, RetryableSendError, SendError,
+                                Unsubscribed)
 
 INBOUND_PATH = "/sms/twilio/inbound"
 """Where Twilio posts inbound texts (the number's "A message comes in" webhook)."""
@@ -16,6 +20,10 @@ STATUS_PATH = "/sms/twilio/status"
 """Where Twilio posts delivery reports of what we send."""
 UNSUBSCRIBED = 21610
 """Twilio: the recipient replied STOP; nothing reaches them until they reply START."""
+CLOCK_SKEW = timedelta(minutes=1)
+"""How far Twilio's clock (its date_created) may be behind ours."""
+LOOKUP_LIMIT = 1000
+"""Messages to one number a look-up reads at most (newest first): a day's worth and more."""
 
 
 class TwilioProvider:
@@ -48,10 +56,24 @@ class TwilioProvider:
         except (TwilioRestException, TwilioServiceException) as exc:
             raise _classify(exc.status, exc.code, _detail(exc)) from exc
         except requests.RequestException as exc:
-            # A read timeout is ambiguous (Twilio may have taken it); retrying risks a
-            # duplicate, giving up risks silence: texts here matter, so retry.
-            raise RetryableSendError(f"no answer from Twilio: {type(exc).__name__}") from exc
+            # No answer (a read timeout, a dropped connection): Twilio may have taken it.
+            # The retry asks Twilio (find_sent) before it sends again.
+            raise OutcomeUnknown(f"no answer from Twilio: {type(exc).__name__}") from exc
         return str(message.sid)
+
+    def find_sent(self, to: str, body: str, since: datetime, exclude: Collection[str] = ()) -> str | None:
+        """Look among the messages Twilio lists for `to` sent on or after the day of `since`
+        (Twilio's DateSent filter counts whole GMT days), then by the exact body and time."""
+        earliest = since - CLOCK_SKEW
+        day = datetime.combine(earliest.astimezone(timezone.utc).date(), time(), timezone.utc)
+        try:
+            listed = self._client.messages.list(to=to, date_sent_after=day, limit=LOOKUP_LIMIT,
+                                                page_size=100)
+        except (TwilioException, requests.RequestException) as exc:
+            raise RetryableSendError(f"could not list messages at Twilio: {type(exc).__name__}") from exc
+        oldest_first = reversed(listed)  # Twilio lists the newest first
+        return next((str(m.sid) for m in oldest_first if m.body == body and m.sid not in exclude
+                     and m.date_created is not None and m.date_created >= earliest), None)
 
 
 def _detail(exc: TwilioRestException | TwilioServiceException) -> str:

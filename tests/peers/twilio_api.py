@@ -1,10 +1,14 @@
 """A local HTTP server that answers like Twilio's REST API, for tests and benches.
 
 `POST /2010-04-01/Accounts/{sid}/Messages.json` with HTTP Basic auth and form fields gets
-201 and a JSON message with a fresh `SM…` sid, and is recorded in `messages`. Faults are
-planned per request (`plan("429", "500", "timeout", 21610)`) or per number
-(`unsubscribed`). `add_media()` serves a file behind the same Basic auth, like Twilio's
-MMS media URLs. Point the real twilio client at `base_url`.
+201 and a JSON message with a fresh `SM…` sid, and is recorded in `messages`; `GET` on the
+same path lists them like Twilio (newest first, `To`, `From` and `DateSent`/`DateSent>`/
+`DateSent<` filters by day, pages of `PageSize` with `next_page_uri`), recorded in `lookups`.
+Faults are planned per request (`plan("429", "500", "timeout", "hold", 21610)`) or per number
+(`unsubscribed`); "hold" takes the message in, then keeps the answer until `release()`.
+`add_media()` serves a file behind the same Basic auth, like Twilio's MMS media URLs
+(`hold_media()` keeps the next download waiting until `release()` too). Point the real
+twilio client at `base_url`.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from foad.settings import TwilioSettings
 
@@ -31,6 +36,10 @@ ERRORS: dict[int, tuple[int, str]] = {
     20429: (429, "Too Many Requests"),
 }
 """Twilio error codes the server can answer with: (HTTP status, message)."""
+HOLD_MAX = 60.0
+"""Seconds a held answer waits for `release()` at most, so that a forgotten hold ends."""
+PAGE_SIZE = 50
+"""Twilio's default page of a list."""
 
 
 def new_sid(prefix: str) -> str:
@@ -49,6 +58,9 @@ class Sent:
     body: str
     status_callback: str | None
     media_urls: list[str] = field(default_factory=list)
+    at: float = field(default_factory=time.time)
+    """When the server took it in (Twilio's date_created; the server hands it on at once,
+    so date_sent too)."""
 
 
 class TwilioApi:
@@ -63,13 +75,23 @@ class TwilioApi:
         self.attempts: list[dict[str, Any]] = []
         """Every send request, accepted or not: {"to", "outcome"}."""
         self.media_requests: list[dict[str, Any]] = []
+        self.lookups: list[dict[str, str]] = []
+        """Every list request (GET …/Messages.json), as its query parameters."""
         self.unsubscribed: set[str] = set()
         self._planned: list[str | int] = []
+        self._released = threading.Event()
+        self._released.set()
+        self._media_holds = 0
         self._media: dict[str, tuple[str, bytes]] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
+
+    @property
+    def messages_path(self) -> str:
+        """The account's Messages resource: POST sends, GET lists."""
+        return f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
 
     @property
     def base_url(self) -> str:
@@ -84,10 +106,23 @@ class TwilioApi:
         return TwilioSettings(**{**fields, **overrides})
 
     def plan(self, *outcomes: str | int) -> None:
-        """Answer the next send requests with these: "429", "500", "timeout", "ok", or a
+        """Answer the next send requests with these: "429", "500", "timeout" (nothing taken
+        in), "hold" (taken in and recorded, the answer kept until `release()`), "ok", or a
         Twilio error code (21610, 21211 …); after them, "ok"."""
         with self._lock:
             self._planned.extend(outcomes)
+            if "hold" in outcomes:
+                self._released.clear()
+
+    def hold_media(self, count: int = 1) -> None:
+        """Keep the next `count` media downloads waiting (recorded, not served) until `release()`."""
+        with self._lock:
+            self._media_holds += count
+            self._released.clear()
+
+    def release(self) -> None:
+        """Let every held answer go (a client that gave up meanwhile gets nothing)."""
+        self._released.set()
 
     def add_media(self, content_type: str, data: bytes) -> str:
         """Serve `data` behind Basic auth; returns its Twilio-shaped URL."""
@@ -104,6 +139,7 @@ class TwilioApi:
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
+        self.release()
         self._server.shutdown()
         self._server.server_close()
 
@@ -117,6 +153,14 @@ class TwilioApi:
         with self._lock:
             outcome = self._planned.pop(0) if self._planned else "ok"
         return 21610 if outcome == "ok" and to in self.unsubscribed else outcome
+
+    def _hold_this_media(self) -> bool:
+        with self._lock:
+            held, self._media_holds = self._media_holds > 0, max(0, self._media_holds - 1)
+        return held
+
+    def _wait_for_release(self) -> None:
+        self._released.wait(HOLD_MAX)
 
     def _accept(self, form: dict[str, list[str]]) -> Sent:
         one = {k: v[0] for k, v in form.items()}
@@ -141,18 +185,34 @@ def _handler_for(api: TwilioApi) -> type[BaseHTTPRequestHandler]:
             form = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
             if not api._authorized(self.headers.get("Authorization")):
                 return self._error(401, 20003, "Authenticate")
-            if self.path != f"/2010-04-01/Accounts/{api.account_sid}/Messages.json":
+            if self.path != api.messages_path:
                 return self._error(404, 20404, "The requested resource was not found")
             self._create(form)
 
         def do_GET(self) -> None:  # noqa: N802
+            path, _, query = self.path.partition("?")
+            if path == api.messages_path:
+                return self._list(parse_qs(query))
             api.media_requests.append({"path": self.path, "authorization": self.headers.get("Authorization")})
             if not api._authorized(self.headers.get("Authorization")):
                 return self._error(401, 20003, "Authenticate")
             if self.path not in api._media:
                 return self._error(404, 20404, "The requested resource was not found")
+            if api._hold_this_media():
+                api._wait_for_release()
             content_type, data = api._media[self.path]
             self._reply(200, data, content_type)
+
+        def _list(self, query: dict[str, list[str]]) -> None:
+            if not api._authorized(self.headers.get("Authorization")):
+                return self._error(401, 20003, "Authenticate")
+            one = {k: v[0] for k, v in query.items()}
+            api.lookups.append(one)
+            try:
+                doc = _page(api, one)
+            except ValueError as exc:
+                return self._error(400, 20001, str(exc))
+            self._reply(200, json.dumps(doc).encode(), "application/json")
 
         def _create(self, form: dict[str, list[str]]) -> None:
             to = form.get("To", [""])[0]
@@ -169,7 +229,10 @@ def _handler_for(api: TwilioApi) -> type[BaseHTTPRequestHandler]:
                 return self._error(int(str(outcome)), 20429 if outcome == "429" else 20500, "planned fault")
             if isinstance(outcome, int):
                 return self._error(ERRORS[outcome][0], outcome, ERRORS[outcome][1])
-            self._reply(201, json.dumps(_resource(api, api._accept(form))).encode(), "application/json")
+            sent = api._accept(form)
+            if outcome == "hold":
+                api._wait_for_release()  # taken in: whoever asked may give up or die meanwhile
+            self._reply(201, json.dumps(_resource(api, sent)).encode(), "application/json")
 
         def _error(self, status: int, code: int, message: str) -> None:
             doc = {"code": code, "message": message, "status": status,
@@ -184,7 +247,7 @@ def _handler_for(api: TwilioApi) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
-                pass  # the client stopped waiting (a planned timeout)
+                pass  # the client stopped waiting (a planned timeout, a hold)
 
         def log_message(self, *_args: object) -> None:
             pass  # quiet: tests assert on what was recorded instead
@@ -192,15 +255,55 @@ def _handler_for(api: TwilioApi) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def _resource(api: TwilioApi, sent: Sent) -> dict[str, Any]:
-    """The JSON Twilio returns for a created message."""
-    now = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime())
+def _page(api: TwilioApi, query: dict[str, str]) -> dict[str, Any]:
+    """One page of the account's messages as Twilio lists them: newest first, filtered."""
+    size = min(int(query.get("PageSize") or PAGE_SIZE), 1000)
+    number = int(query.get("Page") or 0)
+    with api._lock:
+        found = [m for m in reversed(api.messages) if _matches(m, query)]
+    chosen = found[number * size:(number + 1) * size]
+    filters = {k: v for k, v in query.items() if k not in ("Page", "PageSize", "PageToken")}
+
+    def uri(page: int) -> str:
+        return f"{api.messages_path}?{urlencode({**filters, 'PageSize': size, 'Page': page})}"
+
+    more = len(found) > (number + 1) * size
+    return {
+        "messages": [_resource(api, m, listed=True) for m in chosen],
+        "page": number, "page_size": size, "start": number * size,
+        "end": number * size + max(len(chosen) - 1, 0), "uri": uri(number),
+        "first_page_uri": uri(0), "previous_page_uri": uri(number - 1) if number else None,
+        "next_page_uri": f"{uri(number + 1)}&PageToken=PA{chosen[-1].sid}" if more else None,
+    }
+
+
+def _matches(sent: Sent, query: dict[str, str]) -> bool:
+    """Twilio's list filters; dates are GMT days, whatever time of day a client adds."""
+    day = datetime.fromtimestamp(sent.at, timezone.utc).date()
+    checks = {"To": lambda v: sent.to == v, "From": lambda v: sent.from_ == v,
+              "DateSent": lambda v: day == _day(v), "DateSent>": lambda v: day >= _day(v),
+              "DateSent<": lambda v: day <= _day(v)}
+    return all(check(query[name]) for name, check in checks.items() if name in query)
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        raise ValueError(f"DateSent must be YYYY-MM-DD, not {value!r}") from None
+
+
+def _resource(api: TwilioApi, sent: Sent, listed: bool = False) -> dict[str, Any]:
+    """The JSON Twilio returns for a message: just created, or `listed` later (sent by then)."""
+    at = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(sent.at))
     return {
         "sid": sent.sid, "account_sid": api.account_sid, "to": sent.to, "from": sent.from_,
         "messaging_service_sid": sent.messaging_service_sid, "body": sent.body,
-        "status": "queued", "num_segments": "1", "num_media": str(len(sent.media_urls)),
+        "status": "sent" if listed else "queued", "num_segments": "1",
+        "num_media": str(len(sent.media_urls)),
         "direction": "outbound-api", "api_version": "2010-04-01", "price": None,
-        "error_code": None, "error_message": None, "date_created": now, "date_updated": now,
-        "date_sent": None, "uri": f"/2010-04-01/Accounts/{api.account_sid}/Messages/{sent.sid}.json",
+        "error_code": None, "error_message": None, "date_created": at, "date_updated": at,
+        "date_sent": at if listed else None,
+        "uri": f"/2010-04-01/Accounts/{api.account_sid}/Messages/{sent.sid}.json",
         "subresource_uris": {"media": f"/2010-04-01/Accounts/{api.account_sid}/Messages/{sent.sid}/Media.json"},
     }

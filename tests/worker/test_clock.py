@@ -1,18 +1,22 @@
-"""The answer clock on a controllable clock: reminder at 2/3, escalation up every level, the sweep."""
+"""The answer clock on a controllable clock: reminder at 2/3, escalation up every level, the
+sweep, a ticket that cannot climb."""
 
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from models import actions
+from models.agencies import Official
 from models.deadlines import DeadlinePolicy, TicketClock
 from models.messages import Purpose
 from models.tickets import Ticket, TicketEvent, TicketStatus
 from models.tracking import for_reading
+from tests.builders import agency
 from tests.worker.helpers import JOBS_BUT_SENDING, open_at, release, scheduled, tehran, texts
 from worker import clock
-from worker.clock import BREACH, REMINDER_SENT
+from worker.clock import BREACH, ESCALATION_RETRY, ESCALATION_STUCK, REMINDER_SENT
+from worker.routing import route_ticket
 
 NINE = tehran(2026, 11, 28, 9, 0)  # a Saturday morning
 HOURS = timedelta(hours=1)
@@ -125,3 +129,32 @@ def test_an_early_wake_up_does_nothing_and_a_repeated_one_does_nothing_twice(ses
     assert clock.check(session, routed.id, NINE + 3 * HOURS, rules).action == "escalated"
     assert clock.check(session, routed.id, NINE + 3 * HOURS, rules).action == "none"
     assert len(texts(session, routed, Purpose.ESCALATION)) == 1
+
+
+def test_a_ticket_nobody_above_can_take_is_noted_once_and_holds_up_no_other(
+        runtime, session, routed, configure):
+    other = open_at(session, NINE + HOURS + timedelta(minutes=1), sector="municipality",
+                    province="tehran", county="Tehran")
+    route_ticket(other.id)
+    county = agency(session, "MUN-TEH-TEHRAN")
+    session.execute(update(Official).where(Official.agency_id != county.id).values(active=False))
+    session.commit()
+    runtime.redis.flushdb()  # only the sweep acts: the stuck ticket comes first in it
+    configure(fixed_now=NINE + 3 * HOURS + timedelta(minutes=2))
+    assert clock.sweep_deadlines() == 2  # the stuck ticket noted, the other one reminded
+    assert kinds(session, routed) == ["registered", "referred", BREACH, ESCALATION_STUCK]
+    assert "no active official" in session.scalars(select(TicketEvent.note).where(
+        TicketEvent.kind == ESCALATION_STUCK)).one()
+    assert len(texts(session, other, Purpose.REMINDER)) == 1
+    configure(fixed_now=NINE + 3 * HOURS + ESCALATION_RETRY + timedelta(minutes=3))
+    clock.sweep_deadlines()  # tried again, still stuck: nothing new on the timeline
+    assert kinds(session, routed) == ["registered", "referred", BREACH, ESCALATION_STUCK]
+
+    session.execute(update(Official).values(active=True))  # the directory is fixed
+    session.commit()
+    configure(fixed_now=NINE + 3 * HOURS + 2 * ESCALATION_RETRY + timedelta(minutes=4))
+    assert clock.sweep_deadlines() == 1
+    ticket = session.get(Ticket, routed.id, populate_existing=True)
+    assert ticket.agency.code == "MUN-TEH" and ticket.status == TicketStatus.ESCALATED
+    assert kinds(session, routed).count(BREACH) == 1  # the breach was counted once
+    assert len(texts(session, ticket, Purpose.ESCALATION)) == 1

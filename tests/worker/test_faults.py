@@ -1,44 +1,43 @@
 """Faults end to end: real `foad worker` processes, the real twilio client and a local
-Twilio-compatible server; Redis down at intake, a killed work horse, provider failures."""
+Twilio-compatible server; Redis down at intake, work horses killed at the risky points
+(after routing committed, after Twilio took a text), provider failures."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import signal
-import sqlite3
 from datetime import timedelta
-from typing import Iterator
 
 from rq.exceptions import NoSuchJobError
 from rq.job import Job as RQJob
 from rq.registry import ScheduledJobRegistry
-from sqlalchemy import select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, update
 
 from foad.runtime import Runtime
 from models.base import utcnow
 from models.messages import Message, MessageStatus, Purpose
-from models.outbox import OutboxItem, Work
+from models.outbox import OutboxItem
 from models.tickets import Ticket, TicketEvent, TicketStatus
 from tests.builders import make_ticket
 from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
 from tests.peers.twilio_api import FROM_NUMBER
 from tests.worker.helpers import texts
 from tests.worker.processes import running_worker, wait_for, work_horse
+from tests.worker.redis_gate import RedisGate
 from worker.health import check
-from worker.outbox import job_id, push, relay
+from worker.outbox import job_id, relay
 from worker.queues import NOTIFICATIONS, ROUTING, queue
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 HEAD_OF_BANKS_TEHRAN = "+989970000024"
 
 
-def provider_env(api) -> dict[str, str]:
+def provider_env(api, timeout: str = "0.5") -> dict[str, str]:
     """What an operator sets to send through Twilio (here: the local server)."""
     return {"TWILIO_ACCOUNT_SID": api.account_sid, "TWILIO_AUTH_TOKEN": api.auth_token,
             "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE_URL": api.base_url,
-            "TWILIO_HTTP_TIMEOUT": "0.5"}
+            "TWILIO_HTTP_TIMEOUT": timeout}
 
 
 def to(api, number: str) -> list[str]:
@@ -78,50 +77,69 @@ def test_a_ticket_opened_while_redis_is_down_is_routed_once_when_it_returns(
     assert "job started" in log and f"ticket={code}" in log and "rq_job=outbox-1" in log
 
 
-@contextlib.contextmanager
-def ticket_locked(runtime: Runtime, ticket_id: int) -> Iterator[None]:
-    """Hold the ticket so that a routing job blocks on it: a row lock on PostgreSQL, the
-    write lock on SQLite (whose transactions here all take it first)."""
-    if runtime.engine.dialect.name == "sqlite":
-        connection = sqlite3.connect(make_url(runtime.settings.database_url).database, timeout=30)
-        connection.isolation_level = None
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        finally:
-            connection.execute("ROLLBACK")
-            connection.close()
-        return
-    with runtime.engine.connect() as connection:
-        connection.execute(text("SELECT id FROM tickets WHERE id = :id FOR UPDATE"), {"id": ticket_id})
-        yield
-        connection.rollback()
+def wait_until_idle(runtime: Runtime) -> None:
+    """Until the worker has nothing queued or running (a second text would have gone by then)."""
+    def idle() -> bool:
+        return all(not queue(runtime.redis, name).count
+                   and not queue(runtime.redis, name).started_job_registry.count
+                   for name in (ROUTING, NOTIFICATIONS))
+    wait_for(idle, what="the worker to finish everything")
 
 
-def test_a_work_horse_killed_mid_job_is_run_again_and_the_official_texted_once(
+def run_retry_now(runtime: Runtime, job: RQJob, name: str) -> None:
+    """End the job's retry backoff now, as RQ's scheduler would when it is over."""
+    ScheduledJobRegistry(name, connection=runtime.redis).remove(job)
+    queue(runtime.redis, name).enqueue_job(job)
+
+
+def test_a_work_horse_killed_after_routing_committed_is_run_again_and_the_official_texted_once(
         runtime, settings, session, tmp_path, twilio_api):
-    offline = Runtime(settings, DEAD_REDIS)  # so that nothing is queued before the lock is held
-    with offline.session() as down:
-        ticket = make_ticket(down, sector="banks", province="tehran")
-        item = down.scalars(select(OutboxItem).where(OutboxItem.ticket_id == ticket.id)).one()
-        work = Work(item.id, item.job, tuple(item.args))
-    offline.close()
-    # Not the maintenance queue: the only work horse must be the routing job's.
-    with running_worker(settings, tmp_path / "worker.log", "--queues", "routing,notifications",
-                        **provider_env(twilio_api)) as worker:
+    # The gate holds the first push of a send job: the routing job has committed (the
+    # ticket referred, the official's text written) and not yet marked its work done.
+    with RedisGate(settings.redis_url, b"send_sms(") as gate, running_worker(
+            settings, tmp_path / "worker.log", "--queues", "routing,notifications",
+            REDIS_URL=gate.url, **provider_env(twilio_api)) as worker:
         wait_for(lambda: check(runtime.redis, (ROUTING,)).workers, what="the worker to start")
-        with ticket_locked(runtime, ticket.id):
-            push(runtime.redis, [work])
-            horse = wait_for(lambda: work_horse(worker.pid), what="the routing job to start")
-            os.kill(horse, signal.SIGKILL)
-            wait_for(lambda: RQJob.fetch(job_id(item.id), connection=runtime.redis).get_status()
-                     == "scheduled", what="RQ to schedule the retry")
-        wait_for(lambda: to(twilio_api, HEAD_OF_BANKS_TEHRAN), what="the retry and its SMS")
-    job = RQJob.fetch(job_id(item.id), connection=runtime.redis)
-    assert job.get_status() == "finished" and job.retries_left == 3  # one of four retries used
+        ticket = make_ticket(session, sector="banks", province="tehran")
+        item = session.scalars(select(OutboxItem).where(OutboxItem.ticket_id == ticket.id)).one()
+        session.commit()
+        wait_for(gate.tripped.is_set, what="the routing job to commit and push the official's text")
+        assert referred_events(runtime, ticket.id) == 1  # committed, not yet done
+        os.kill(wait_for(lambda: work_horse(worker.pid), what="the work horse"), signal.SIGKILL)
+        routing_job = wait_for(lambda: (job := RQJob.fetch(job_id(item.id), connection=runtime.redis))
+                               .get_status() == "scheduled" and job, what="RQ to schedule the retry")
+        gate.release()
+        run_retry_now(runtime, routing_job, ROUTING)
+        wait_for(lambda: routing_job.get_status(refresh=True) == "finished", what="the retry")
+        with runtime.session() as again:
+            relay(again, runtime.redis, grace=timedelta(0))  # the held push, if it was lost
+        wait_for(lambda: to(twilio_api, HEAD_OF_BANKS_TEHRAN), what="the official's SMS")
+        wait_until_idle(runtime)
+    assert routing_job.retries_left == 3  # one of four retries used
     assert referred_events(runtime, ticket.id) == 1
     assert len(texts(session, ticket, Purpose.REFERRAL)) == 1
     assert len(to(twilio_api, HEAD_OF_BANKS_TEHRAN)) == 1
+    assert "Work-horse terminated unexpectedly" in (tmp_path / "worker.log").read_text()
+
+
+def test_a_send_job_killed_after_twilio_took_the_text_adopts_it_and_sends_no_second(
+        runtime, settings, session, tmp_path, twilio_api):
+    twilio_api.plan("hold")  # Twilio takes the official's text in and holds its answer
+    with running_worker(settings, tmp_path / "worker.log", "--queues", "routing,notifications",
+                        **provider_env(twilio_api, timeout="30")) as worker:
+        ticket = make_ticket(session, sector="banks", province="tehran")
+        wait_for(lambda: to(twilio_api, HEAD_OF_BANKS_TEHRAN), what="Twilio to take the text")
+        os.kill(wait_for(lambda: work_horse(worker.pid), what="the work horse"), signal.SIGKILL)
+        twilio_api.release()
+        job = wait_for(lambda: (found := send_job(runtime, ticket.id)) and found.get_status() == "scheduled"
+                       and found, what="RQ to schedule the retry")
+        run_retry_now(runtime, job, NOTIFICATIONS)
+        wait_for(lambda: job.get_status(refresh=True) == "finished", what="the retry")
+        wait_until_idle(runtime)
+    assert len(twilio_api.attempts) == 1 and len(twilio_api.messages) == 1
+    assert twilio_api.lookups  # the retry asked Twilio instead of sending again
+    [referral] = texts(session, ticket, Purpose.REFERRAL)
+    assert (referral.status, referral.provider_id) == (MessageStatus.QUEUED, twilio_api.messages[0].sid)
     assert "Work-horse terminated unexpectedly" in (tmp_path / "worker.log").read_text()
 
 

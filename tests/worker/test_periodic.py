@@ -20,7 +20,7 @@ PERIOD_START = datetime(2026, 11, 28, 0, 0, tzinfo=timezone.utc)  # a multiple o
 def test_the_periodic_jobs_are_declared_with_stable_unique_names():
     names = [job.name for job in PERIODIC]
     assert len(set(names)) == len(names)
-    assert {"outbox-relay", "deadline-sweep", "survey-sweep", "report-cards-recent",
+    assert {"outbox-relay", "deadline-sweep", "sending-sweep", "survey-sweep", "report-cards-recent",
             "report-cards-years"} <= set(names)
     assert all(job.every >= 60 for job in PERIODIC)
 

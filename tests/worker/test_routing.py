@@ -10,10 +10,11 @@ from models.agencies import Official
 from models.errors import DomainError
 from models.messages import Purpose
 from models.outbox import OutboxItem
-from models.tickets import TicketStatus, Via
+from models.tickets import TicketEvent, TicketStatus, Via
 from tests.builders import agency, make_ticket
+from tests.retries import run_retries_now
 from tests.worker.helpers import JOBS_BUT_SENDING, open_at, tehran, texts
-from worker.routing import route_ticket
+from worker.routing import ROUTING_STUCK, route_ticket
 
 
 @pytest.mark.parametrize("complaint, expected, rule", [
@@ -126,4 +127,24 @@ def test_a_ticket_reassigned_before_routing_keeps_its_agency_and_gets_its_clock(
     work(JOBS_BUT_SENDING)
     session.refresh(ticket)
     assert ticket.agency.code == "BMI-TEH" and ticket.due_at == registered + timedelta(hours=3)
+    assert len(texts(session, ticket, Purpose.REFERRAL)) == 1
+
+
+def test_a_ticket_nobody_can_take_says_why_once_and_is_routed_once_the_directory_is_fixed(
+        runtime, session, work):
+    session.execute(update(Official).values(active=False))
+    session.commit()
+    ticket = make_ticket(session, sector="banks", province="tehran")
+    work(JOBS_BUT_SENDING)
+    assert run_retries_now(runtime.redis) == 1  # failed, and RQ will try again
+    work(JOBS_BUT_SENDING)
+    stuck = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
+                                                      TicketEvent.kind == ROUTING_STUCK)).all()
+    assert len(stuck) == 1 and "no active official" in stuck[0].note
+    session.execute(update(Official).values(active=True))
+    session.commit()
+    assert run_retries_now(runtime.redis) == 1
+    work(JOBS_BUT_SENDING)
+    session.refresh(ticket)
+    assert ticket.status == TicketStatus.REFERRED and ticket.agency.code == "BMI-TEH"
     assert len(texts(session, ticket, Purpose.REFERRAL)) == 1
