@@ -1,8 +1,8 @@
 """Workers hardening: who holds an SMS being sent and since when (so a stuck send is settled,
 not sent twice), failed work the relay runs again, a clock that could not climb.
 
-Revision ID: 0007_worker
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007_worker'
-down_revision = '0006'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
