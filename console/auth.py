@@ -6,9 +6,10 @@ import logging
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_login import LoginManager, current_user, login_url, login_user, logout_user
 from sqlalchemy import select
 
+from console import sessions
 from foad.app import db
 from models.users import User
 
@@ -45,6 +46,24 @@ class ConsoleUser:
         return str(self.row.id)
 
 
+SESSION_ENDED = "نشست شما پایان یافت؛ دوباره وارد شوید. آنچه نوشته بودید نگه داشته شده است."
+"""Said at the log-in form to someone whose session ended while a form of theirs was open."""
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    """A person is sent to log in and then back; the list's background refresh gets a 401."""
+    if sessions.is_background():
+        return sessions.ended()
+    return to_log_in(request.url, login_manager.login_message)
+
+
+def to_log_in(then: str, message: str):
+    """A redirect to the log-in form, saying `message`, that comes back to `then` after."""
+    flash(message, "error")
+    return redirect(login_url(login_manager.login_view, next_url=then))
+
+
 @login_manager.user_loader
 def _load(user_id: str) -> ConsoleUser | None:
     user = db().get(User, int(user_id)) if user_id.isdigit() else None
@@ -67,6 +86,7 @@ def login():
         if user is not None:
             session.permanent = True  # expires after FOAD_CONSOLE_SESSION_MINUTES idle
             login_user(ConsoleUser(user))
+            sessions.began()
             log.info("console log-in", extra={"user": user.name, "role": user.role})
             return redirect(_safe_next(request.args.get("next")))
         log.warning("console log-in refused", extra={"user": request.form.get("name", "")[:80]})

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from console import admin, audit, auth, calls, public, replay, reports, ticket_actions, tickets, view
+from console import admin, audit, auth, calls, public, replay, reports, sessions, ticket_actions, tickets, view
 from foad.settings import Settings
+from models.base import utcnow
 
 csrf = CSRFProtect()
 
@@ -31,20 +35,39 @@ def init_app(app: Flask, settings: Settings) -> None:
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session does
     )
+    app.session_interface = sessions.ConsoleSessionInterface()
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    app.before_request(sessions.end_if_too_old)  # first: an ended log-in is no log-in below
     app.before_request(_check_csrf)
     view.register_filters(app)
+    # The pages' countdowns run on the server's clock (console.js keeps the offset).
+    app.context_processor(lambda: {"server_now": lambda: utcnow().isoformat()})
     for code in (403, 404):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_failed)
 
 
-def _check_csrf() -> None:
-    if request.method == "POST" and request.path.startswith(CONSOLE_PREFIXES):
-        csrf.protect()
+def _check_csrf():
+    if request.method != "POST" or not request.path.startswith(CONSOLE_PREFIXES):
+        return None
+    if not current_user.is_authenticated and request.endpoint != "auth.login":
+        # The session, and the CSRF token in it, ended while the form was open: a "form
+        # expired" page would lose what was typed. Log in, then back to the form's page,
+        # where console.js puts the draft back. Nothing is done for a logged-out POST.
+        return auth.to_log_in(_form_page(), auth.SESSION_ENDED)
+    csrf.protect()
+    return None
+
+
+def _form_page() -> str:
+    """The page the form was sent from (the Referer, when it is this site's), else home."""
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc == request.host and came_from.path.startswith(CONSOLE_PREFIXES):
+        return came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    return url_for("tickets.home")
 
 
 def _error_page(error):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Mapping
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import Session
 
 from console import access
@@ -23,6 +23,9 @@ from models.users import User
 
 PAGE_SIZE = 50
 """Rows on one page of the list."""
+COUNT_CAP = 1000
+"""A background refresh counts the matching tickets only up to this: an exact COUNT(*) of a
+long list from every open tab every few seconds would be a scan each time."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,14 @@ class TicketFilter:
         if self.q:
             query = query.where(_search(self.q))
         return query.order_by(Ticket.registered_at.desc(), Ticket.id.desc())
+
+
+def count(session: Session, query: Select, cap: int | None = None) -> int:
+    """How many rows `query` has; with `cap`, counting stops past it (answers at most cap + 1)."""
+    query = query.order_by(None)
+    if cap is not None:
+        query = query.limit(cap + 1)
+    return session.scalar(select(func.count()).select_from(query.subquery()))
 
 
 def _one_of(value: str, allowed: type) -> str:

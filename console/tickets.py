@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from console import access
-from console.ticket_list import PAGE_SIZE, TicketFilter
-from foad.app import db
+from console import access, sessions
+from console.ticket_list import COUNT_CAP, PAGE_SIZE, TicketFilter, count
+from foad.app import db, runtime_of
 from models.agencies import Agency
 from models.base import utcnow
 from models.calls import Call
@@ -37,15 +37,19 @@ def index():
     session, now = db(), utcnow()
     chosen = TicketFilter.from_args(request.args)
     query = chosen.query(session, current_user, now)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    # The page's own refresh counts only so far; a person opening the list gets the number.
+    cap = COUNT_CAP if sessions.is_background() else None
+    total = count(session, query, cap)
     rows = session.scalars(query.limit(PAGE_SIZE).offset((chosen.page - 1) * PAGE_SIZE)).unique().all()
-    context = dict(rows=rows, total=total, now=now, open_statuses=OPEN, f=chosen,
-                   show_numbers=access.shows_numbers(current_user), page_size=PAGE_SIZE)
+    context = dict(rows=rows, total=total, capped=cap is not None and total > cap, count_cap=COUNT_CAP,
+                   now=now, open_statuses=OPEN, f=chosen, page_size=PAGE_SIZE,
+                   show_numbers=access.shows_numbers(current_user))
     if request.args.get("rows") == "1":
         return render_template("_ticket_rows.html", **context)
+    refresh_ms = int(runtime_of(current_app).settings.console_refresh.total_seconds() * 1000)
     return render_template("tickets.html", statuses=list(TicketStatus), vias=list(Via),
                            provinces=PROVINCES, agencies=_agencies(access.scope(session, current_user)),
-                           **context)
+                           refresh_ms=refresh_ms, **context)
 
 
 @bp.get("/tickets/<code>")

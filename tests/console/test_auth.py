@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from foad.cli import main
+from foad.settings import Settings
 from models.users import User
 from tests.console.conftest import PASSWORD, csrf_token
 
@@ -114,3 +115,65 @@ def test_users_add_refuses_an_inspector_without_agency_and_short_passwords(setti
     assert no_agency.exit_code == 1 and "agency" in no_agency.output
     assert short.exit_code == 1 and "at least" in short.output
     assert session.scalars(select(User)).all() == []
+
+
+BACKGROUND = {"X-Foad-Background": "1"}
+"""What console.js sends with the list's own refresh."""
+
+
+def test_the_session_settings_come_from_the_environment(tmp_path):
+    settings = Settings.from_env({"FOAD_DATA_DIR": str(tmp_path), "FOAD_CONSOLE_SESSION_MAX_HOURS": "8",
+                                  "FOAD_CONSOLE_REFRESH_SECONDS": "5"})
+    assert settings.console_session_max == timedelta(hours=8)
+    assert settings.console_refresh == timedelta(seconds=5)
+    defaults = Settings.from_env({"FOAD_DATA_DIR": str(tmp_path)})
+    assert (defaults.console_session_max, defaults.console_refresh) == (timedelta(hours=12), timedelta(seconds=20))
+
+
+def test_a_background_refresh_does_not_renew_the_session_cookie(client, login):
+    login("sara")
+    quiet = client.get("/console/tickets?rows=1", headers=BACKGROUND)
+    assert quiet.status_code == 200 and "Set-Cookie" not in quiet.headers
+    clicked = client.get("/console/tickets")
+    assert clicked.status_code == 200 and "session=" in clicked.headers["Set-Cookie"]
+
+
+def test_an_open_list_times_out_however_often_it_refreshes(app, client, login):
+    app.permanent_session_lifetime = timedelta(seconds=2)
+    login("sara")
+    started = time.monotonic()
+    answers = []
+    while time.monotonic() - started < 3:
+        answers.append(client.get("/console/tickets?rows=1", headers=BACKGROUND).status_code)
+        time.sleep(0.25)
+    assert answers[0] == 200 and answers[-1] == 401
+    assert client.get("/console/tickets").status_code == 302
+
+
+def test_clicks_keep_the_session_alive_past_the_idle_time(app, client, login):
+    app.permanent_session_lifetime = timedelta(seconds=2)
+    login("sara")
+    for _ in range(6):  # three seconds of a person using the console
+        assert client.get("/console/tickets").status_code == 200
+        time.sleep(0.5)
+
+
+def test_a_logged_out_refresh_gets_401_and_no_log_in_page(client):
+    response = client.get("/console/tickets?rows=1", headers=BACKGROUND)
+    assert response.status_code == 401 and "Location" not in response.headers
+    body = response.get_data(as_text=True)
+    assert "دوباره وارد شوید" in body and "<form" not in body
+
+
+def test_a_log_in_ends_after_the_longest_session_however_busy(client, login):
+    login("sara")
+    with client.session_transaction() as cookie:
+        cookie["login_at"] = time.time() - 11 * 3600
+    assert client.get("/console/tickets").status_code == 200
+    with client.session_transaction() as cookie:
+        cookie["login_at"] = time.time() - 12 * 3600 - 5
+    response = client.get("/console/tickets")
+    assert response.status_code == 302 and "/console/login" in response.headers["Location"]
+    assert client.get("/console/tickets").status_code == 302  # logged out, not only turned away
+    login("sara")
+    assert client.get("/console/tickets").status_code == 200

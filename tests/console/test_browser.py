@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -30,6 +31,12 @@ def chromium():
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def settings(settings):
+    """The console's settings with the list refreshing every half second (20 s in service)."""
+    return replace(settings, console_refresh=timedelta(milliseconds=500))
 
 
 @pytest.fixture
@@ -179,13 +186,18 @@ def test_blocking_a_number_asks_first(page, site, person, session, tickets):
     _call, _sms, bank = tickets
     log_in(page, site, person)
     page.goto(f"{site}/console/tickets/{bank.code}")
-    page.once("dialog", lambda dialog: dialog.dismiss())
+    asked, sent = [], []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     page.click("button[value=nuisance]")
-    page.wait_for_timeout(300)  # time enough for a form that was sent to come back
-    assert page.locator(".flash").count() == 0 and reload(session, bank).status == "referred"
-    page.once("dialog", lambda dialog: dialog.accept())
+    assert asked == ["این شکایت مزاحمت است و شمارهٔ آن مسدود می‌شود. ادامه می‌دهید؟"]
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click("button[value=nuisance]")
     page.wait_for_selector(".flash.ok")
+    assert len(asked) == 2
+    # Had the first, dismissed, click sent the form, there would be two POSTs (and the
+    # ticket, closed as nuisance, would have had no button left for the second click).
+    assert sent == [f"{site}/console/tickets/{bank.code}/nuisance"]
     assert reload(session, bank).status == "nuisance"
     assert is_blocked(session, "+989351112233")
     session.commit()
@@ -193,13 +205,49 @@ def test_blocking_a_number_asks_first(page, site, person, session, tickets):
 
 def test_new_tickets_appear_in_the_list_without_a_reload(page, site, person, session, tickets):
     log_in(page, site, person)
+    assert page.locator("table[data-live]").get_attribute("data-refresh-ms") == "500"
     page.evaluate("() => { window.notReloaded = true; }")
     fresh = referred(session, "MUN-HAM", caller="09129998877")
-    page.evaluate("() => window.foadConsole.refreshRows()")  # what the 20-second timer calls
-    page.wait_for_selector(f"tr[data-code='{fresh.code}']")
+    page.wait_for_selector(f"tr[data-code='{fresh.code}']")  # the page's own timer fetched it
     assert page.evaluate("() => window.notReloaded") is True
     assert page.locator("tbody#rows tr[data-code]").count() == 4
     assert page.locator("[data-total-label]").inner_text() == "۴ مورد"
+
+
+def test_when_the_session_ends_the_list_says_so_instead_of_showing_the_log_in_form(page, site, person, tickets):
+    log_in(page, site, person)
+    refreshed = []
+    page.on("response", lambda r: refreshed.append(r.status) if "rows=1" in r.url else None)
+    page.context.clear_cookies()  # the session is over, as after the idle time
+    ended = page.locator("#session-ended")
+    ended.wait_for(state="visible")
+    assert "نشست شما پایان یافت" in ended.inner_text()
+    assert ended.locator("a").get_attribute("href") == "/console/login?next=/console/tickets?"
+    assert 401 in refreshed and page.locator("#rows input[name=password]").count() == 0
+    assert page.locator("tbody#rows tr[data-code]").count() == 3  # the rows stay as they were
+    page.wait_for_timeout(1200)  # more than two rounds of the timer: it has stopped asking
+    assert refreshed.count(401) == 1
+
+
+def test_a_result_typed_when_the_session_ends_survives_the_log_in(page, site, person, session, tickets):
+    _call, sms, _bank = tickets
+    log_in(page, site, person, "reza")
+    page.goto(f"{site}/console/tickets/{sms.code}")
+    page.fill("textarea[name=result]", "پیش‌نویسی که نباید گم شود")
+    page.context.clear_cookies()
+    page.click("button[value=resolve]")
+    page.wait_for_url(re.compile(r"/console/login\?next="))
+    assert "آنچه نوشته بودید نگه داشته شده است" in page.locator(".flash.error").inner_text()
+    page.fill("input[name=name]", "reza")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{site}/console/tickets/{sms.code}")
+    assert page.input_value("textarea[name=result]") == "پیش‌نویسی که نباید گم شود"
+    assert reload(session, sms).status == "referred"
+    page.click("button[value=resolve]")
+    page.wait_for_selector(".flash.ok")
+    assert reload(session, sms).result_text == "پیش‌نویسی که نباید گم شود"
+    assert page.evaluate(f"() => sessionStorage.getItem('result-{sms.code}')") is None
 
 
 def test_a_call_that_never_became_a_ticket_is_found_and_replayed(page, site, person, session, settings):
