@@ -84,6 +84,11 @@ class Period:
         """True when the whole period lies on or after `day` (an agency's joining date)."""
         return day is None or self.first_day.togregorian() >= day
 
+    def ended_after(self, day: date | None) -> bool:
+        """True when some of the period lies on or after `day` (an agency that joined that day
+        was on the line during it)."""
+        return day is None or self.end.astimezone(TEHRAN).date() > day
+
 
 def parse(key: str) -> Period:
     """A period from its key ("1405", "1405-Q3", "1405-07"; Persian digits too)."""

@@ -77,7 +77,7 @@ class Settings:
     """Complaints an agency needs in a period to be ranked on the report cards."""
     report_max_age: timedelta = timedelta(minutes=10)
     """How old the report cards' rollup of this month and the last may get before a card page
-    rolls them up again (older months: a day, see console.rollup)."""
+    asks a worker to roll them up again (older months: a day, see console.rollup)."""
 
     @property
     def recordings_dir(self) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from models.tickets import Via
 from models.users import Playback
 from tests.console.browser import CHROMIUM, FLAGS, SKIP_REASON, live_server, screenshot
 from tests.console.conftest import PASSWORD, received, referred, reload, survey_time, write_wav
+from worker.queues import MAINTENANCE
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
 
@@ -163,22 +164,37 @@ def test_resolve_a_ticket_and_the_result_sms_reaches_the_twilio_server(
     screenshot(page, "ticket-resolved")
 
 
-def test_report_cards_page(page, site, person, session, tickets):
-    _call, sms, _bank = tickets
-    actions.resolve(session, sms, "پرونده انجام شد", actor="user:sara")
-    session.add(SurveyAnswer(ticket_id=sms.id, score=5))
+def test_report_cards_and_an_agencys_card(page, site, person, session, work):
+    summer = datetime(2026, 7, 1, 6, 0, tzinfo=timezone.utc)  # 10 Tir 1405: summer, 1405-Q2
+    answered = referred(session, "MUN-TEH", at=summer)
+    referred(session, "MUN-TEH", caller="09120001111", at=summer + timedelta(days=3))
+    referred(session, "BMI-TEH", caller="09351112233", at=summer + timedelta(days=5))
+    actions.resolve(session, answered, "پرونده انجام شد", actor="user:sara", at=summer + timedelta(hours=1))
+    session.add(SurveyAnswer(ticket_id=answered.id, score=5))
     session.commit()
     log_in(page, site, person)
-    page.goto(f"{site}/console/reports")
+    page.goto(f"{site}/console/reports?period=1405-Q2")
+    assert page.locator(".as-of[data-state=computing]").is_visible()  # the page asked a worker
+    assert work((MAINTENANCE,))
+    page.reload()
+    assert "ارقام تا" in page.locator(".as-of").inner_text()
     cards = page.locator("article.report")
-    assert cards.count() == 2  # MUN-TEH and BMI-TEH have complaints this quarter
+    assert cards.count() == 2  # MUN-TEH and BMI-TEH had complaints; the others a row of 0
     assert page.locator("article.report svg.chart").count() == 2
+    assert page.locator("table.quiet tr[data-agency='TAX-TEH'] [data-figure=complaints]").inner_text() == "۰"
     mun = page.locator("article[data-agency='MUN-TEH']")
     assert mun.locator("[data-figure=complaints]").inner_text() == "۲"
     assert mun.locator("[data-figure=share_resolved]").inner_text() == "۵۰٪"
     assert mun.locator("[data-figure=share_satisfied]").inner_text() == "۱۰۰٪"
     screenshot(page, "report-cards")
-    page.goto(f"{site}/reports")  # the public page, same figures, no log-in needed
+    mun.locator("h2 a").click()
+    page.wait_for_url(f"{site}/console/reports/MUN-TEH?period=1405-Q2")
+    season = page.locator("article[data-period='1405-Q2']")
+    assert season.locator("[data-figure=complaints]").inner_text() == "۲"
+    assert "بدون رتبه: کمتر از ۱۰ شکایت" in season.locator(".rank").inner_text()
+    assert page.locator("article[data-period='1405-04'] svg.chart").count() == 1
+    screenshot(page, "agency-card")
+    page.goto(f"{site}/reports?period=1405-Q2")  # the public page, same figures, no log-in needed
     assert page.locator("article[data-agency='MUN-TEH'] [data-figure=complaints]").inner_text() == "۲"
 
 
