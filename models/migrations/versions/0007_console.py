@@ -1,0 +1,24 @@
+"""The console's ticket list reads newest first: an index on tickets (registered_at, id).
+
+Revision ID: 0007_console
+Revises: 0006
+Create Date: 2026-12-01 09:00:00
+"""
+
+from alembic import op
+
+
+revision = '0007_console'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.create_index('ix_tickets_registered_at_id', ['registered_at', 'id'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.drop_index('ix_tickets_registered_at_id')
