@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, render_template, request, url_for
+from flask import Blueprint, Flask, Response, g, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -22,6 +22,12 @@ BLUEPRINTS = (assets, auth.bp, tickets.bp, ticket_actions.bp, calls.bp, replay.b
               reports.bp, public.bp, admin.bp)
 CONSOLE_PREFIXES = ("/console",)
 """Where forms are checked for a CSRF token (the SMS webhook is signed by Twilio instead)."""
+PUBLIC_PREFIXES = ("/reports",)
+"""The public report cards: their error pages lead back to them, not into the console."""
+PAGES = (*CONSOLE_PREFIXES, *PUBLIC_PREFIXES)
+"""Where errors get the console's Persian pages."""
+SERVER_ERROR_TEXT = "خطایی در سامانه رخ داد و ثبت شد؛ کمی بعد دوباره بکوشید."
+"""The 500 answer when even the error page cannot be drawn."""
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -45,8 +51,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     view.register_filters(app)
     # The pages' countdowns run on the server's clock (console.js keeps the offset).
     app.context_processor(lambda: {"server_now": lambda: utcnow().isoformat()})
-    for code in (403, 404):
+    for code in (403, 404, 405):
         app.register_error_handler(code, _error_page)
+    app.register_error_handler(500, _server_error)
     app.register_error_handler(CSRFError, _csrf_failed)
 
 
@@ -71,10 +78,29 @@ def _form_page() -> str:
 
 
 def _error_page(error):
-    """A real page for "not allowed" and "not found" in the console, never a blank one."""
-    if not request.path.startswith((*CONSOLE_PREFIXES, "/reports")):
+    """A real page for "not allowed", "not found" and "not like that" in the console and on the
+    public cards, never a blank one."""
+    if not request.path.startswith(PAGES):
         return error  # other parts of the app (the SMS webhook) keep werkzeug's answer
-    return render_template("error.html", code=error.code), error.code
+    return _render_error(error.code)
+
+
+def _server_error(error):
+    """A Persian page for a fault (Flask has logged it with its traceback)."""
+    if not request.path.startswith(PAGES):
+        return error
+    session = g.get("db")
+    if session is not None:
+        session.rollback()  # a failed transaction must not fail the page that says so
+    try:
+        return _render_error(500)
+    except Exception:  # noqa: BLE001  (the page itself needed what failed, say the database)
+        return Response(SERVER_ERROR_TEXT, 500, mimetype="text/plain")
+
+
+def _render_error(code: int):
+    public = request.path.startswith(PUBLIC_PREFIXES)
+    return render_template("error.html", code=code, public=public), code
 
 
 def _csrf_failed(_error: CSRFError):
