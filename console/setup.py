@@ -8,7 +8,8 @@ from flask import Blueprint, Flask, Response, g, render_template, request, url_f
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from console import admin, audit, auth, calls, public, replay, reports, sessions, ticket_actions, tickets, view
+from console import (account, admin, audit, auth, calls, public, replay, reports, sessions, ticket_actions,
+                     tickets, view)
 from foad.settings import Settings
 from models.base import utcnow
 
@@ -18,7 +19,7 @@ csrf = CSRFProtect()
 assets = Blueprint("console_assets", __name__, template_folder="templates",
                    static_folder="static", static_url_path="/console/static")
 
-BLUEPRINTS = (assets, auth.bp, tickets.bp, ticket_actions.bp, calls.bp, replay.bp, audit.bp,
+BLUEPRINTS = (assets, auth.bp, account.bp, tickets.bp, ticket_actions.bp, calls.bp, replay.bp, audit.bp,
               reports.bp, public.bp, admin.bp)
 CONSOLE_PREFIXES = ("/console",)
 """Where forms are checked for a CSRF token (the SMS webhook is signed by Twilio instead)."""
