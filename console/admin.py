@@ -9,6 +9,7 @@ import logging
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from console import access
 from foad.app import db
@@ -99,7 +100,9 @@ def change_role():
 def directory():
     """The agency directory, ministries first down to county offices, and the CSV import form."""
     top_down = list(Level)  # declared from the ministries down
-    rows = sorted(db().scalars(select(Agency)).unique(), key=lambda a: (top_down.index(a.level), a.code))
+    # The officials of every agency in one more query, not one per row of the page.
+    query = select(Agency).options(selectinload(Agency.officials))
+    rows = sorted(db().scalars(query).unique(), key=lambda a: (top_down.index(a.level), a.code))
     return render_template("directory.html", agencies=rows)
 
 

@@ -288,3 +288,32 @@ def test_a_call_that_never_became_a_ticket_is_found_and_replayed(page, site, per
     played = session.scalars(select(Playback)).all()
     session.commit()
     assert [(p.kind, p.call_id, p.ticket_id) for p in played] == [("voice", lost.id, None)]
+
+
+def test_countdowns_run_on_the_servers_clock_when_the_pcs_is_wrong(page, site, person, tickets):
+    _call, sms, _bank = tickets  # registered 30 minutes ago, due in three hours: 2:30 left
+    page.clock.install(time=utcnow() + timedelta(hours=2))  # this PC runs two hours fast
+    log_in(page, site, person)
+    left = page.locator(f"tr[data-code='{sms.code}'] .countdown")
+    page.wait_for_function("(el) => el.textContent.includes('مانده')", arg=left.element_handle())
+    assert re.fullmatch(r"۲:(۲۹|۳۰):[۰-۹]{2} مانده", left.inner_text()), left.inner_text()
+
+
+@pytest.mark.parametrize("path", ["/console/tickets", "ticket"])
+def test_the_list_and_a_ticket_fit_a_phones_screen(chromium, site, person, tickets, path):
+    call, _sms, _bank = tickets
+    phone = chromium.new_context(locale="fa-IR", timezone_id="Asia/Tehran", viewport={"width": 375, "height": 740},
+                                 is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    try:
+        log_in(page, site, person)
+        if path == "ticket":
+            page.goto(f"{site}/console/tickets/{call.code}")
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{overflow} px wider than the screen"
+        if path != "ticket":  # each row is a card whose cells say what they are
+            cell = page.locator(f"tr[data-code='{call.code}'] td[data-label='وضعیت']")
+            assert cell.evaluate("td => getComputedStyle(td, '::before').content") == '"وضعیت"'
+        screenshot(page, "phone-ticket" if path == "ticket" else "phone-list")
+    finally:
+        phone.close()
