@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import Select, select
 
 from console import access
-from console.periods import date_problems, day_range
+from console.periods import date_problems, day_range, page_number
 from console.ticket_list import count
 from foad.app import db
 from models import tracking
@@ -42,10 +42,9 @@ class AuditFilter:
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> "AuditFilter":
         """The filter in a request's query string; bad dates and codes are dropped and named."""
-        page = args.get("page", "1")
         found = cls(ticket=args.get("ticket", "").strip(), user=args.get("user", "").strip(),
                     since=args.get("since", "").strip(), until=args.get("until", "").strip(),
-                    page=int(page) if page.isdigit() and int(page) > 0 else 1)
+                    page=page_number(args))
         code, problems = _code(found.ticket), date_problems(found.since, found.until)
         if found.ticket and not code:
             problems += (f"کد رهگیری «{found.ticket}» درست نیست.",)
@@ -60,7 +59,8 @@ class AuditFilter:
         if self.code:
             query = query.where(Ticket.code == self.code)
         if self.user:
-            query = query.where(Playback.user_id == select(User.id).where(User.name == self.user).scalar_subquery())
+            user_id = select(User.id).where(User.name == self.user).scalar_subquery()
+            query = query.where(Playback.user_id == user_id)
         query = query.where(*day_range(Playback.at, self.since, self.until))
         return query.order_by(Playback.at.desc(), Playback.id.desc())
 

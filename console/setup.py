@@ -47,8 +47,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     auth.login_manager.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    app.before_request(sessions.end_if_too_old)  # first: an ended log-in is no log-in below
-    app.before_request(_check_csrf)
+    app.before_request(_before_console_request)
     view.register_filters(app)
     # The pages' countdowns run on the server's clock (console.js keeps the offset).
     app.context_processor(lambda: {"server_now": lambda: utcnow().isoformat()})
@@ -58,9 +57,16 @@ def init_app(app: Flask, settings: Settings) -> None:
     app.register_error_handler(CSRFError, _csrf_failed)
 
 
+def _before_console_request():
+    """End a log-in past its longest life, then check the CSRF token of a form (in that
+    order: an ended log-in is no log-in to the check)."""
+    if not request.path.startswith(CONSOLE_PREFIXES):
+        return None  # the SMS webhook and the public cards keep no session
+    sessions.end_if_too_old()
+    return _check_csrf() if request.method == "POST" else None
+
+
 def _check_csrf():
-    if request.method != "POST" or not request.path.startswith(CONSOLE_PREFIXES):
-        return None
     if not current_user.is_authenticated and request.endpoint != "auth.login":
         # The session, and the CSRF token in it, ended while the form was open: a "form
         # expired" page would lose what was typed. Log in, then back to the form's page,
@@ -91,9 +97,9 @@ def _server_error(error):
     if not request.path.startswith(PAGES):
         return error
     session = g.get("db")
-    if session is not None:
-        session.rollback()  # a failed transaction must not fail the page that says so
     try:
+        if session is not None:
+            session.rollback()  # a failed transaction must not fail the page that says so
         return _render_error(500)
     except Exception:  # noqa: BLE001  (the page itself needed what failed, say the database)
         return Response(SERVER_ERROR_TEXT, 500, mimetype="text/plain")

@@ -11,7 +11,7 @@ from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import Session
 
 from console import access
-from console.periods import date_problems, day_range
+from console.periods import date_problems, day_range, page_number
 from models import tracking
 from models.agencies import Agency
 from models.errors import InvalidCode
@@ -53,13 +53,12 @@ class TicketFilter:
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> "TicketFilter":
         """The filter in a request's query string; bad values are dropped and named."""
-        page = args.get("page", "1")
         status = args.get("status", "")
         found = cls(status=OPEN_ONES if status == OPEN_ONES else _one_of(status, TicketStatus),
                     via=_one_of(args.get("via", ""), Via), agency=args.get("agency", "").strip(),
                     province=args.get("province", "").strip(), overdue=args.get("overdue") == "1",
                     since=args.get("since", "").strip(), until=args.get("until", "").strip(),
-                    q=args.get("q", "").strip(), page=int(page) if page.isdigit() and int(page) > 0 else 1)
+                    q=args.get("q", "").strip(), page=page_number(args))
         return replace(found, problems=date_problems(found.since, found.until))
 
     def query(self, session: Session, user: User, now: datetime) -> Select:

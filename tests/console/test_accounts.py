@@ -3,13 +3,11 @@ throttling (per name and per address, counted in the real Redis)."""
 
 from __future__ import annotations
 
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from console import throttle
-from foad.cli import main
 from models.users import User
-from tests.console.conftest import PASSWORD, csrf_token, reload
+from tests.console.conftest import PASSWORD, csrf_token, reload, run_foad
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -90,26 +88,20 @@ def test_one_address_guessing_many_names_is_made_to_wait(app, person):
     assert try_login(app.test_client(), "sara", PASSWORD, address="10.0.0.10").status_code == 302
 
 
-def _cli(settings, *args: str, input: str | None = None):
-    env = {"DATABASE_URL": settings.database_url, "FOAD_DATA_DIR": str(settings.data_dir),
-           "FOAD_SECRET_KEY": "x"}
-    return CliRunner().invoke(main, list(args), env=env, input=input)
-
-
 def test_foad_users_passwd_sets_a_new_password(app, settings, session, person):
     person("reza")
-    flagged = _cli(settings, "users", "passwd", "reza", "--password", NEW_PASSWORD)
+    flagged = run_foad(settings, "users", "passwd", "reza", "--password", NEW_PASSWORD)
     assert flagged.exit_code == 0 and "password of reza changed" in flagged.output
     assert try_login(app.test_client(), "reza", NEW_PASSWORD).status_code == 302
-    prompted = _cli(settings, "users", "passwd", "reza", input="typed at the prompt\ntyped at the prompt\n")
+    prompted = run_foad(settings, "users", "passwd", "reza", input="typed at the prompt\ntyped at the prompt\n")
     assert prompted.exit_code == 0, prompted.output
     assert reload(session, person("reza")).check_password("typed at the prompt")
 
 
 def test_foad_users_passwd_refuses_unknown_users_and_short_passwords(settings, session, person):
     person("reza")
-    unknown = _cli(settings, "users", "passwd", "nobody", "--password", NEW_PASSWORD)
-    short = _cli(settings, "users", "passwd", "reza", "--password", "short")
+    unknown = run_foad(settings, "users", "passwd", "nobody", "--password", NEW_PASSWORD)
+    short = run_foad(settings, "users", "passwd", "reza", "--password", "short")
     assert unknown.exit_code == 1 and "no user 'nobody'" in unknown.output
     assert short.exit_code == 1 and "at least 10" in short.output
     assert reload(session, person("reza")).check_password(PASSWORD)
@@ -118,10 +110,10 @@ def test_foad_users_passwd_refuses_unknown_users_and_short_passwords(settings, s
 def test_foad_users_deactivate_logs_the_user_out(app, client, settings, session, login):
     login("reza")
     assert client.get("/console/tickets").status_code == 200
-    result = _cli(settings, "users", "deactivate", "reza")
+    result = run_foad(settings, "users", "deactivate", "reza")
     assert result.exit_code == 0 and "reza deactivated" in result.output
     assert client.get("/console/tickets").status_code == 302
     assert try_login(app.test_client(), "reza", PASSWORD).status_code == 401
     assert session.scalar(select(User.active).where(User.name == "reza")) is False
     session.commit()
-    assert _cli(settings, "users", "deactivate", "nobody").exit_code == 1
+    assert run_foad(settings, "users", "deactivate", "nobody").exit_code == 1

@@ -41,7 +41,7 @@ def test_a_ticket_opened_from_a_filtered_list_leads_back_to_it(client, session, 
     ticket = referred(session, "MUN-TEH")
     login("sara")
     listed = client.get("/console/tickets?agency=MUN-TEH&overdue=&page=1").get_data(as_text=True)
-    href = unescape(re.search(rf'href="([^"]+)" class="code"', listed).group(1))
+    href = unescape(re.search(r'href="([^"]+)" class="code"', listed).group(1))
     assert href == f"/console/tickets/{ticket.code}?back=agency%3DMUN-TEH%26overdue%3D%26page%3D1"
     page = client.get(href).get_data(as_text=True)
     back = unescape(re.search(r'<p class="back"><a href="([^"]+)"', page).group(1))

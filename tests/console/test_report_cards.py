@@ -53,7 +53,7 @@ from models.report_months import ReportRefresh
 from models.surveys import SurveyAnswer
 from models.tickets import TicketStatus as S, record
 from tests.builders import agency
-from tests.console.conftest import referred
+from tests.console.conftest import referred, run_foad
 from worker.queues import MAINTENANCE, queue
 
 MIN = 60.0
@@ -359,18 +359,11 @@ def test_the_page_names_the_configured_deadline(app, runtime, data_set):
 
 
 def test_foad_reports_refresh_rolls_up_ahead_of_time(settings, session, data_set):
-    from click.testing import CliRunner
-
-    from foad.cli import main
-
-    env = {"DATABASE_URL": settings.database_url, "FOAD_DATA_DIR": str(settings.data_dir),
-           "FOAD_SECRET_KEY": "x"}
-    result = CliRunner().invoke(main, ["reports", "refresh", "1405"], env=env)
+    result = run_foad(settings, "reports", "refresh", "1405")
     assert result.exit_code == 0, result.output
     assert rollup.stale_months(session, parse("1405"), THREE_HOURS, timedelta(minutes=10), utcnow()) == []
     session.commit()
-    bad = CliRunner().invoke(main, ["reports", "refresh", "1405-13"], env=env)
-    assert bad.exit_code == 2
+    assert run_foad(settings, "reports", "refresh", "1405-13").exit_code == 2
 
 
 def test_an_escalated_complaint_stays_on_the_card_of_the_agency_that_missed_the_deadline(session):
