@@ -93,9 +93,13 @@ def test_log_in_filter_the_list_and_open_a_ticket(page, site, person, tickets):
     assert page.locator("tbody#rows tr[data-code]").all_inner_texts() and \
         [r.get_attribute("data-code") for r in page.locator("tbody#rows tr[data-code]").all()] == [call.code]
     page.click(f"tr[data-code='{call.code}'] a")
-    page.wait_for_url(f"{site}/console/tickets/{call.code}")
+    page.wait_for_url(re.compile(rf"/console/tickets/{call.code}\?back="))
     assert page.locator("audio").count() == 2
     screenshot(page, "ticket")
+    page.click("p.back a")  # back to the list as it was filtered
+    page.wait_for_url(re.compile(r"/console/tickets\?.*overdue=1"))
+    assert [r.get_attribute("data-code") for r in page.locator("tbody#rows tr[data-code]").all()] == [call.code]
+    assert page.locator("select[name=agency]").input_value() == "MUN-TEH"
 
 
 def test_countdowns_tick_without_a_reload_and_breached_ones_are_red(page, site, person, session, tickets):
