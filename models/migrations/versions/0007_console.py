@@ -14,11 +14,10 @@ branch_labels = None
 depends_on = None
 
 
+# Plain CREATE INDEX, no batch mode: nothing here may make SQLite rebuild a table.
 def upgrade() -> None:
-    with op.batch_alter_table('tickets', schema=None) as batch_op:
-        batch_op.create_index('ix_tickets_registered_at_id', ['registered_at', 'id'], unique=False)
+    op.create_index('ix_tickets_registered_at_id', 'tickets', ['registered_at', 'id'], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('tickets', schema=None) as batch_op:
-        batch_op.drop_index('ix_tickets_registered_at_id')
+    op.drop_index('ix_tickets_registered_at_id', table_name='tickets')
