@@ -9,13 +9,14 @@ import logging
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from console import access
 from foad.app import db
 from models.agencies import Agency, Level
 from models.directory import DirectoryError, import_rows
 from models.errors import DomainError
-from models.users import User, UserRole, add_user
+from models.users import User, UserRole, add_user, find_user, set_role
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,8 @@ def users():
     """Every console user, and a form to add one."""
     rows = db().scalars(select(User).order_by(User.name)).unique().all()
     agencies = db().scalars(select(Agency).order_by(Agency.code)).unique().all()
-    return render_template("users.html", users=rows, roles=list(UserRole), agencies=agencies)
+    grantable = [r for r in UserRole if access.can_grant(current_user, r)]
+    return render_template("users.html", users=rows, roles=grantable, agencies=agencies)
 
 
 @bp.post("/users")
@@ -36,6 +38,8 @@ def users():
 def create_user():
     """Add a user from the form."""
     form = request.form
+    if not access.can_grant(current_user, form.get("role", "")):
+        abort(403)
     try:
         user = add_user(db(), form.get("name", ""), form.get("role", ""), form.get("password", ""),
                         agency_code=form.get("agency") or None, full_name=form.get("full_name", ""))
@@ -59,10 +63,35 @@ def set_active(user_id: int):
     if user.id == current_user.id:
         flash("حساب خودتان را نمی‌توانید غیرفعال کنید.", "error")
         return redirect(url_for("admin.users"))
-    user.active = request.form.get("active") == "1"
+    active = request.form.get("active") == "1"
+    if active and not access.can_grant(current_user, user.role):
+        abort(403)
+    user.active = active
     db().commit()
     log.info("console user changed", extra={"user": current_user.name, "changed": user.name,
                                             "active": user.active})
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/role")
+@access.roles_required(*access.DIRECTORY_ROLES)
+def change_role():
+    """Give a user another role (an inspector needs their agency)."""
+    role = request.form.get("role", "")
+    if not access.can_grant(current_user, role):
+        abort(403)
+    try:
+        user = find_user(db(), request.form.get("user", ""))
+        if user.id == current_user.id:
+            raise DomainError("nobody changes their own role (ask another supervisor)")
+        set_role(db(), user, role, agency_code=request.form.get("agency") or None)
+    except DomainError as exc:
+        db().rollback()
+        flash(f"نقش تغییر نکرد: {exc}", "error")
+    else:
+        flash(f"نقش {user.name} تغییر کرد.", "ok")
+        log.info("console user changed", extra={"user": current_user.name, "changed": user.name,
+                                                "role": user.role})
     return redirect(url_for("admin.users"))
 
 
@@ -71,7 +100,9 @@ def set_active(user_id: int):
 def directory():
     """The agency directory, ministries first down to county offices, and the CSV import form."""
     top_down = list(Level)  # declared from the ministries down
-    rows = sorted(db().scalars(select(Agency)).unique(), key=lambda a: (top_down.index(a.level), a.code))
+    # The officials of every agency in one more query, not one per row of the page.
+    query = select(Agency).options(selectinload(Agency.officials))
+    rows = sorted(db().scalars(query).unique(), key=lambda a: (top_down.index(a.level), a.code))
     return render_template("directory.html", agencies=rows)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, current_user, login_url, login_user, logout_user
 from sqlalchemy import select
 
-from foad.app import db
+from console import sessions, throttle
+from foad.app import db, runtime_of
+from models.persian import persian_digits
 from models.users import User
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,24 @@ class ConsoleUser:
         return str(self.row.id)
 
 
+SESSION_ENDED = "نشست شما پایان یافت؛ دوباره وارد شوید. آنچه نوشته بودید نگه داشته شده است."
+"""Said at the log-in form to someone whose session ended while a form of theirs was open."""
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    """A person is sent to log in and then back; the list's background refresh gets a 401."""
+    if sessions.is_background():
+        return sessions.ended()
+    return to_log_in(request.url, login_manager.login_message)
+
+
+def to_log_in(then: str, message: str):
+    """A redirect to the log-in form, saying `message`, that comes back to `then` after."""
+    flash(message, "error")
+    return redirect(login_url(login_manager.login_view, next_url=then))
+
+
 @login_manager.user_loader
 def _load(user_id: str) -> ConsoleUser | None:
     user = db().get(User, int(user_id)) if user_id.isdigit() else None
@@ -62,16 +82,27 @@ def authenticate(name: str, password: str) -> User | None:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The log-in form; on success, back to where the user was going."""
-    if request.method == "POST":
-        user = authenticate(request.form.get("name", ""), request.form.get("password", ""))
-        if user is not None:
-            session.permanent = True  # expires after FOAD_CONSOLE_SESSION_MINUTES idle
-            login_user(ConsoleUser(user))
-            log.info("console log-in", extra={"user": user.name, "role": user.role})
-            return redirect(_safe_next(request.args.get("next")))
-        log.warning("console log-in refused", extra={"user": request.form.get("name", "")[:80]})
+    if request.method == "GET":
+        return render_template("login.html")
+    name, address = request.form.get("name", ""), request.remote_addr
+    redis = runtime_of(current_app).redis
+    wait = throttle.wait_seconds(redis, name, address)
+    if wait:  # no password is checked meanwhile: guessing gets no answer either way
+        log.warning("console log-in throttled", extra={"user": name[:80], "address": address})
+        flash(f"ورود نادرست بسیار بوده است؛ {persian_digits(-(-wait // 60))} دقیقهٔ دیگر دوباره بکوشید.", "error")
+        return render_template("login.html"), 429
+    user = authenticate(name, request.form.get("password", ""))
+    if user is None:
+        throttle.failed(redis, name, address)
+        log.warning("console log-in refused", extra={"user": name[:80], "address": address})
         flash("نام کاربری یا گذرواژه درست نیست.", "error")
-    return render_template("login.html"), 200 if request.method == "GET" else 401
+        return render_template("login.html"), 401
+    throttle.succeeded(redis, name)
+    session.permanent = True  # expires after FOAD_CONSOLE_SESSION_MINUTES idle
+    login_user(ConsoleUser(user))
+    sessions.began()
+    log.info("console log-in", extra={"user": user.name, "role": user.role})
+    return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")

@@ -14,7 +14,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import Select, false, func, select
 
 from console import access
-from console.periods import date_problems, day_range
+from console.periods import date_problems, day_range, page_number
 from foad.app import db
 from models.calls import Call
 from models.phones import identify
@@ -43,10 +43,9 @@ class CallFilter:
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> "CallFilter":
         """The filter in a request's query string; bad dates are dropped and named."""
-        page = args.get("page", "1")
         found = cls(q=args.get("q", "").strip(), without=args.get("without") == "1",
                     since=args.get("since", "").strip(), until=args.get("until", "").strip(),
-                    page=int(page) if page.isdigit() and int(page) > 0 else 1)
+                    page=page_number(args))
         return replace(found, problems=date_problems(found.since, found.until))
 
     def query(self) -> Select:

@@ -5,28 +5,26 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from console import rollup
 from console.figures import Figures, Table
-from console.periods import Period
+from console.periods import Period, parts
+from models.agencies import Agency
 
 SHOWN_FIRST = ("year", "quarter", "month")
 """On an agency's page a period comes before those inside it."""
-from models.agencies import Agency
-
 TOO_FEW = "too_few"
-"""Not ranked: fewer complaints in the period than FOAD_REPORT_MIN_COMPLAINTS."""
+"""Not ranked: fewer complaints in the period than FOAD_REPORT_MIN_COMPLAINTS (none, say)."""
 JOINED_LATE = "joined_late"
 """Not ranked: the agency joined 128 after the period began (a partial period)."""
 
-CSV_COLUMNS = ("period", "agency", "agency_name_fa", "agency_name_en", "level", "rank",
+CSV_COLUMNS = ("period", "agency", "agency_name_fa", "agency_name_en", "level", "rank", "unranked",
                "complaints", "answered_in_time", "share_in_time", "first_answer_median_min",
                "result_median_min", "resolved", "share_resolved", "escalations", "surveys",
                "satisfaction_mean", "share_satisfied")
+"""`unranked` says why a card has no rank: too_few or joined_late (empty when ranked)."""
 
 
 @dataclass(frozen=True)
@@ -41,34 +39,33 @@ class Card:
     """Why it has no rank (TOO_FEW or JOINED_LATE), or None when ranked."""
 
 
-def build(session: Session, period: Period, *, deadline: timedelta, minimum: int,
-          max_age: timedelta = timedelta(minutes=10), table: Table | None = None) -> list[Card]:
-    """The cards of every agency with complaints in `period`, ranked ones first.
-
-    Figures come from the monthly rollup, refreshed when older than `max_age`.
-    """
-    if table is None:
-        table = rollup.table(session, period, deadline=deadline, max_age=max_age)
+def build(session: Session, period: Period, table: Table, minimum: int) -> list[Card]:
+    """The card of every agency on the line during `period` (none of its complaints: zeros),
+    and of any other with complaints in it, from the figures in `table`; ranked ones first."""
     return rank(period, table, _agencies(session), minimum)
 
 
-def build_all(session: Session, period: Period, *, deadline: timedelta, minimum: int,
-              max_age: timedelta = timedelta(minutes=10)) -> dict[Period, list[Card]]:
-    """The cards of `period` and of every quarter and month inside it, from one rollup read."""
-    table = rollup.table(session, period, deadline=deadline, max_age=max_age)
+def build_all(session: Session, period: Period, table: Table, minimum: int,
+              months: tuple[int, ...]) -> dict[Period, list[Card]]:
+    """The cards of `period` and of every quarter and month inside it that has any of `months`
+    (those that can have tickets), from one table."""
     agencies = _agencies(session)
+    shown = [p for p in parts(period) if set(p.months) & set(months)]
     # The year, then each quarter followed by its months.
-    periods = sorted({p for _aid, p in table}, key=lambda p: (p.months[0], SHOWN_FIRST.index(p.kind)))
-    return {p: rank(p, table, agencies, minimum) for p in periods}
+    shown.sort(key=lambda p: (p.months[0], SHOWN_FIRST.index(p.kind)))
+    return {p: rank(p, table, agencies, minimum) for p in shown}
 
 
 def rank(period: Period, table: Table, agencies: dict[int, Agency], minimum: int) -> list[Card]:
-    """The cards of `period` in `table`, ranked ones first, best first."""
-    cards = [_card(agencies[aid], p, f, minimum) for (aid, p), f in table.items() if p == period]
+    """The cards of `period` in `table` and of the agencies without complaints in it that were
+    on the line, ranked ones first, best first, then the most complaints."""
+    ids = {aid for aid, p in table if p == period}
+    ids |= {aid for aid, a in agencies.items() if period.ended_after(a.joined_on)}
+    cards = [_card(agencies[aid], period, table.get((aid, period), Figures()), minimum) for aid in ids]
     ranked = sorted((c for c in cards if c.unranked is None), key=_merit)
     order = {id(c): n for n, c in enumerate(ranked, start=1)}
     cards = [Card(c.agency, c.period, c.figures, order.get(id(c)), c.unranked) for c in cards]
-    return sorted(cards, key=lambda c: (c.rank is None, c.rank or 0, c.agency.code))
+    return sorted(cards, key=lambda c: (c.rank is None, c.rank or 0, -c.figures.complaints, c.agency.code))
 
 
 def _agencies(session: Session) -> dict[int, Agency]:
@@ -100,7 +97,7 @@ def to_csv(cards: list[Card]) -> str:
     for c in cards:
         f = c.figures
         writer.writerow([c.period.key, c.agency.code, c.agency.name_fa, c.agency.name_en,
-                         c.agency.level, c.rank or "", f.complaints, f.answered_in_time,
+                         c.agency.level, c.rank or "", c.unranked or "", f.complaints, f.answered_in_time,
                          _round(f.share_in_time), _minutes(f.first_answer_median_s),
                          _minutes(f.result_median_s), f.resolved, _round(f.share_resolved),
                          f.escalations, f.surveys, _round(f.satisfaction), _round(f.share_satisfied)])

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from foad.settings import Settings
 from models.errors import DomainError
-from models.users import User, UserRole, add_user
+from models.users import User, UserRole, add_user, change_password, find_user
 
 
 @click.group()
@@ -34,6 +34,40 @@ def users_add(settings: Settings, name: str, role: str, agency: str | None, full
         except DomainError as exc:
             raise click.ClickException(str(exc))
         click.echo(f"added {user.role} {user.name}" + (f" of {user.agency.code}" if user.agency else ""))
+
+
+@users.command("passwd")
+@click.argument("name")
+@click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True,
+              help="Asked for when not given (better: the flag leaves it in shell history).")
+@click.pass_obj
+def users_passwd(settings: Settings, name: str, password: str) -> None:
+    """Give the console user NAME a new password (say, one who forgot theirs)."""
+    from foad.cli import database
+
+    with database(settings) as session:
+        try:
+            change_password(session, find_user(session, name), password)
+        except DomainError as exc:
+            raise click.ClickException(str(exc))
+    click.echo(f"password of {name} changed")
+
+
+@users.command("deactivate")
+@click.argument("name")
+@click.pass_obj
+def users_deactivate(settings: Settings, name: str) -> None:
+    """Deactivate the console user NAME: logged out at their next click, and no more log-ins."""
+    from foad.cli import database
+
+    with database(settings) as session:
+        try:
+            user = find_user(session, name)
+        except DomainError as exc:
+            raise click.ClickException(str(exc))
+        user.active = False
+        session.commit()
+    click.echo(f"{name} deactivated")
 
 
 @users.command("list")

@@ -11,8 +11,10 @@ Definitions (also in README.md, "Report cards"):
   official said they are on it) and `resolved_at` (a result without acknowledgement first).
   Time to first answer and time to result are measured from `registered_at`, when the
   citizen's three hours began.
-- "Answered within the deadline" means a result (`resolved_at`) no later than
-  `registered_at` + FOAD_RESPONSE_DEADLINE_MINUTES: only a result stops the clock, so an
+- "Answered within the deadline" means a result (`resolved_at`) no later than the complaint's
+  own first deadline: the `due_at` its first "breach" event names, else its `due_at`, else
+  `registered_at` + FOAD_RESPONSE_DEADLINE_MINUTES. So with FOAD_BUSINESS_HOURS the deadline
+  counts working hours, as the clock did. Only a result stops the clock, so an
   acknowledgement alone does not count as answered.
 - "Resolved" means the ticket has a result (`resolved_at` set), whenever it came.
 - Escalations are the ticket events of kind "escalated" on the period's complaints.
@@ -42,6 +44,8 @@ from models.tickets import Ticket, TicketEvent, TicketStatus
 
 NOT_COMPLAINTS = (TicketStatus.REJECTED, TicketStatus.DUPLICATE, TicketStatus.NUISANCE)
 ESCALATED = TicketStatus.ESCALATED.value
+BREACH = "breach"
+"""The timeline event of a missed deadline (worker.clock), which names that deadline."""
 
 
 @dataclass
@@ -141,56 +145,70 @@ def combine(months: list[Month]) -> Figures:
 
 
 def complaint_rows(months: list[Period], *columns) -> Select:
-    """The complaints registered in `months` (consecutive): the answerable agency's id, the
-    number of escalations and the survey score of each, then `columns`."""
-    esc = escalations_by_ticket()
-    first, named = aliased(TicketEvent), aliased(Agency)
+    """The complaints registered in `months` (consecutive), one row each: the answerable
+    agency's id, its number of escalations, its survey score, its times (registered, acked,
+    resolved) and the parts of its first deadline (breach_due, due: see `first_deadline`),
+    then `columns`."""
+    esc, breach = first_events(ESCALATED), first_events(BREACH)
+    first, named, breached = aliased(TicketEvent), aliased(Agency), aliased(TicketEvent)
     agency = func.coalesce(named.id, Ticket.agency_id)
     return (
         select(agency.label("agency_id"), func.coalesce(esc.c.n, 0).label("escalations"),
-               SurveyAnswer.score.label("score"), *columns)
+               SurveyAnswer.score.label("score"), Ticket.registered_at.label("registered"),
+               Ticket.acknowledged_at.label("acked"), Ticket.resolved_at.label("resolved"),
+               breached.data["due_at"].as_string().label("breach_due"), Ticket.due_at.label("due"),
+               *columns)
         .select_from(Ticket)
         .outerjoin(SurveyAnswer, SurveyAnswer.ticket_id == Ticket.id)
         .outerjoin(esc, esc.c.ticket_id == Ticket.id)
         .outerjoin(first, first.id == esc.c.first_id)
         .outerjoin(named, named.code == first.data["previous_agency"].as_string())
+        .outerjoin(breach, breach.c.ticket_id == Ticket.id)
+        .outerjoin(breached, breached.id == breach.c.first_id)
         .where(Ticket.registered_at >= months[0].start, Ticket.registered_at < months[-1].end,
                agency.is_not(None), Ticket.status.not_in([s.value for s in NOT_COMPLAINTS])))
 
 
-def escalations_by_ticket():
-    """A subquery: how many times each ticket escalated, and its first escalation event."""
+def first_events(kind: str):
+    """A subquery: how many events of `kind` each ticket has, and the id of its first."""
     return (select(TicketEvent.ticket_id, func.count().label("n"), func.min(TicketEvent.id).label("first_id"))
-            .where(TicketEvent.kind == ESCALATED).group_by(TicketEvent.ticket_id).subquery())
+            .where(TicketEvent.kind == kind).group_by(TicketEvent.ticket_id).subquery())
+
+
+def first_deadline(registered: datetime, breach_due: str | None, due: datetime | None,
+                   deadline: timedelta) -> datetime:
+    """When a complaint's first deadline was: the one its first breach names (escalation
+    starts a new clock and moves `due_at`), else its `due_at` (set by the clock, in working
+    hours when FOAD_BUSINESS_HOURS says so), else registration + the deadline."""
+    if breach_due:
+        return datetime.fromisoformat(breach_due)
+    return due or registered + deadline
 
 
 def _month_samples_rows(session: Session, months: list[Period], deadline: timedelta) -> list[Month]:
     """Any database: one row per complaint, summed in Python (fine for small installs)."""
-    rows = session.execute(complaint_rows(
-        months, Ticket.registered_at, Ticket.acknowledged_at, Ticket.resolved_at))
     bounds = [m.start for m in months[1:]]
     found: dict[tuple[int, int], Month] = {}
-    for agency_id, escalations, score, registered, acked, resolved in rows:
-        number = months[bisect_right(bounds, registered)].number
-        month = found.setdefault((agency_id, number), Month(agency_id, number))
-        _add(month, registered, acked, resolved, score, escalations, deadline)
+    for row in session.execute(complaint_rows(months)):
+        number = months[bisect_right(bounds, row.registered)].number
+        month = found.setdefault((row.agency_id, number), Month(row.agency_id, number))
+        _add(month, row, first_deadline(row.registered, row.breach_due, row.due, deadline))
     for month in found.values():
         month.first.sort()
         month.result.sort()
     return list(found.values())
 
 
-def _add(m: Month, registered: datetime, acked: datetime | None, resolved: datetime | None,
-         score: int | None, escalations: int, deadline: timedelta) -> None:
-    f = m.figures
+def _add(m: Month, row, due: datetime) -> None:
+    f, registered, resolved, score = m.figures, row.registered, row.resolved, row.score
     f.complaints += 1
-    f.escalations += escalations
-    first = min((t for t in (acked, resolved) if t is not None), default=None)
+    f.escalations += row.escalations
+    first = min((t for t in (row.acked, resolved) if t is not None), default=None)
     if first is not None:
         m.first.append((first - registered).total_seconds())
     if resolved is not None:
         f.resolved += 1
-        f.answered_in_time += resolved <= registered + deadline
+        f.answered_in_time += resolved <= due
         m.result.append((resolved - registered).total_seconds())
     if score is not None:
         f.surveys, f.score_sum, f.satisfied = f.surveys + 1, f.score_sum + score, f.satisfied + (score >= 4)

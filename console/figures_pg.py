@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import Float, Interval, case, cast, func, literal, select
+from sqlalchemy import DateTime, Float, Interval, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
@@ -21,13 +21,17 @@ def _facts(months: list[Period], deadline: timedelta):
     """One row per complaint: agency, Jalali month and what the card needs of it."""
     month = case(*[(Ticket.registered_at < m.end, m.number) for m in months[:-1]],
                  else_=months[-1].number) if len(months) > 1 else literal(months[0].number)
-    ack, res, reg = Ticket.acknowledged_at, Ticket.resolved_at, Ticket.registered_at
+    c = complaint_rows(months, month.label("month")).subquery()
+    ack, res, reg = c.c.acked, c.c.resolved, c.c.registered
     first = case((ack.is_(None), res), (res.is_(None), ack), (ack < res, ack), else_=res)
-    return complaint_rows(
-        months, month.label("month"),
+    # console.figures.first_deadline, in SQL.
+    due = func.coalesce(cast(c.c.breach_due, DateTime(timezone=True)), c.c.due,
+                        reg + literal(deadline, Interval()))
+    return select(
+        c.c.agency_id, c.c.month, c.c.escalations, c.c.score,
         cast(func.extract("epoch", first - reg), Float).label("first_s"),
         cast(func.extract("epoch", res - reg), Float).label("result_s"),
-        case((res <= reg + literal(deadline, Interval()), 1), else_=0).label("in_time"),
+        case((res <= due, 1), else_=0).label("in_time"),
         case((res.is_not(None), 1), else_=0).label("resolved"),
     ).subquery()
 

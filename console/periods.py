@@ -1,4 +1,4 @@
-"""Jalali report periods (month, quarter, year) and Jalali dates typed into forms.
+"""Jalali report periods (month, quarter, year), Jalali dates typed into forms, list pages.
 
 A period runs from Tehran midnight of its first day to Tehran midnight of the day after its
 last, as UTC instants, so a ticket belongs to the period in which Tehran saw it registered.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Mapping
 
 import jdatetime
 
@@ -84,6 +85,11 @@ class Period:
         """True when the whole period lies on or after `day` (an agency's joining date)."""
         return day is None or self.first_day.togregorian() >= day
 
+    def ended_after(self, day: date | None) -> bool:
+        """True when some of the period lies on or after `day` (an agency that joined that day
+        was on the line during it)."""
+        return day is None or self.end.astimezone(TEHRAN).date() > day
+
 
 def parse(key: str) -> Period:
     """A period from its key ("1405", "1405-Q3", "1405-07"; Persian digits too)."""
@@ -155,6 +161,12 @@ def day_range(column, since: str, until: str) -> list:
     if until and is_date(until):
         conditions.append(column < day_start(until) + timedelta(days=1))
     return conditions
+
+
+def page_number(args: Mapping[str, str]) -> int:
+    """The `?page=` of a list (1 unless a whole number from 1 up)."""
+    page = args.get("page", "1")
+    return int(page) if page.isdigit() and int(page) > 0 else 1
 
 
 def _midnight(day: jdatetime.date) -> datetime:

@@ -30,6 +30,9 @@ bp = Blueprint("replay", __name__, url_prefix="/console/replay")
 
 SAME_PLAYBACK = timedelta(seconds=30)
 """A browser may fetch the start of a file more than once for one play; within this it is one."""
+SEEK_WINDOW = timedelta(hours=1)
+"""A request for later bytes is a seek inside a playback begun this recently; without one it
+is a playback of its own (`Range: bytes=1-` must not fetch a recording unaudited)."""
 
 
 @bp.get("/call/<int:call_id>")
@@ -103,22 +106,27 @@ def _serve(heard: Heard, directory: Path, mimetype: str | None = None):
     response = send_from_directory(directory, heard.target, mimetype=mimetype, conditional=True,
                                    max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
-    if _starts_playback():  # after the file was found: a missing file was never played
-        _audit(heard)
+    # After the file was found and the range accepted: a 404 or a 416 sent no byte of it.
+    if response.status_code in (200, 206):
+        _audit(heard, SAME_PLAYBACK if _from_the_start(response) else SEEK_WINDOW)
     return response
 
 
-def _starts_playback() -> bool:
-    """A request for the start of the file is a playback; one for a later byte is a seek."""
-    spec = request.headers.get("Range", "")
-    return not spec or spec.replace(" ", "").startswith("bytes=0-")
+def _from_the_start(response) -> bool:
+    """Whether the answer begins at the file's first byte, judged from what werkzeug parsed:
+    a 200 is the whole file (no Range, one it could not read, or one an If-Range overruled);
+    a 206 starts where the request's first range does."""
+    if response.status_code == 200:
+        return True
+    return request.range is not None and request.range.ranges[0][0] == 0
 
 
-def _audit(heard: Heard) -> None:
+def _audit(heard: Heard, within: timedelta) -> None:
+    """Log the playback unless the user played the same file less than `within` ago."""
     session, now = db(), utcnow()
     last = session.scalar(select(Playback.at).where(
         Playback.user_id == current_user.id, Playback.target == heard.target,
-        Playback.kind == heard.kind, Playback.at > now - SAME_PLAYBACK).order_by(Playback.at.desc()).limit(1))
+        Playback.kind == heard.kind, Playback.at > now - within).order_by(Playback.at.desc()).limit(1))
     if last is not None:
         return
     session.add(Playback(user_id=current_user.id, ticket_id=heard.ticket.id if heard.ticket else None,

@@ -1,19 +1,27 @@
-"""Report cards in the console: the ranked table, one agency's card, and the CSV export."""
+"""Report cards in the console: the ranked table, one agency's card, and the CSV export.
+
+Every page here only reads the rollup (console.rollup); stale months are rolled up by a worker.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from sqlalchemy import select
 
-from console import access, cards, periods
+from console import access, cards, periods, rollup
 from console.chart import card_chart
+from console.view import duration
 from foad.app import db, runtime_of
+from foad.settings import Settings
 from models.agencies import Agency
 from models.base import utcnow
+from models.persian import persian_digits
 
 bp = Blueprint("reports", __name__, url_prefix="/console")
 
 ALL_ROLES = (access.SUPERVISOR, access.INSPECTOR, access.ADMIN)
+RETRY_AFTER_S = 60
+"""What a CSV download asked for while its figures are being computed is told to wait."""
 
 
 def chosen_period() -> periods.Period:
@@ -25,24 +33,48 @@ def chosen_period() -> periods.Period:
         abort(404)
 
 
-def period_cards(period: periods.Period) -> list[cards.Card]:
-    """Every agency's card for `period`, with the operator's deadline and ranking minimum."""
-    settings = runtime_of(current_app).settings
-    return cards.build(db(), period, deadline=settings.response_deadline,
-                       minimum=settings.report_min_complaints, max_age=settings.report_max_age)
+def reading_of(period: periods.Period) -> rollup.Reading:
+    """The rollup's figures of `period`; stale months are asked of the workers, not computed."""
+    runtime = runtime_of(current_app)
+    settings = runtime.settings
+    reading = rollup.read(db(), period, deadline=settings.response_deadline, max_age=settings.report_max_age)
+    rollup.request_refresh(runtime.redis, reading)
+    return reading
+
+
+def shown_cards(reading: rollup.Reading) -> list[cards.Card]:
+    """The period's cards, or none while its figures are incomplete or it can have no tickets."""
+    if reading.missing or not reading.months:
+        return []
+    return cards.build(db(), reading.period, reading.table, _settings().report_min_complaints)
+
+
+def deadline_label(settings: Settings) -> str:
+    """The answer deadline as the card pages explain it ("۳ ساعت", or in working hours)."""
+    length = duration(settings.response_deadline.total_seconds())
+    if settings.business_hours is None:
+        return length
+    start, end = (persian_digits(t.strftime("%H:%M")) for t in settings.business_hours)
+    return f"{length} کاری (از {start} تا {end}، شنبه تا چهارشنبه، جز تعطیلات)"
 
 
 def page(period: periods.Period, *, public: bool):
     """The ranked table of cards, for the console or for the public."""
-    settings = runtime_of(current_app).settings
-    return render_template("reports.html", period=period, cards=period_cards(period),
+    reading = reading_of(period)
+    settings = _settings()
+    return render_template("reports.html", period=period, reading=reading, cards=shown_cards(reading),
                            chart=card_chart, public=public, minimum=settings.report_min_complaints,
+                           deadline=deadline_label(settings),
                            choices=periods.parts(periods.Period(period.year, "year", 1)))
 
 
 def csv_response(period: periods.Period) -> Response:
-    """The period's cards as a CSV download."""
-    body = "\ufeff" + cards.to_csv(period_cards(period))  # the BOM lets spreadsheets read Persian
+    """The period's cards as a CSV download (a 503 while its figures are being computed)."""
+    reading = reading_of(period)
+    if reading.missing:
+        return Response("ارقام این دوره در حال محاسبه است؛ یک دقیقهٔ دیگر دوباره بکوشید.", 503,
+                        mimetype="text/plain", headers={"Retry-After": str(RETRY_AFTER_S)})
+    body = "\ufeff" + cards.to_csv(shown_cards(reading))  # the BOM lets spreadsheets read Persian
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=foad-report-cards-{period.key}.csv"})
 
@@ -68,12 +100,13 @@ def agency(code: str):
     found = db().scalar(select(Agency).where(Agency.code == code))
     if found is None:
         abort(404)
-    period = chosen_period()
-    settings = runtime_of(current_app).settings
-    by_period = cards.build_all(db(), period, deadline=settings.response_deadline,
-                                minimum=settings.report_min_complaints, max_age=settings.report_max_age)
-    mine = [(p, next((c for c in found_cards if c.agency.id == found.id), None))
-            for p, found_cards in by_period.items()]
-    return render_template("agency_card.html", agency=found, period=period, chart=card_chart,
-                           rows=[(p, c) for p, c in mine if c is not None],
-                           minimum=settings.report_min_complaints)
+    reading = reading_of(chosen_period())
+    by_period = {} if reading.missing else cards.build_all(
+        db(), reading.period, reading.table, _settings().report_min_complaints, reading.months)
+    rows = [(p, c) for p, found_cards in by_period.items() for c in found_cards if c.agency.id == found.id]
+    return render_template("agency_card.html", agency=found, period=reading.period, reading=reading,
+                           chart=card_chart, rows=rows, minimum=_settings().report_min_complaints)
+
+
+def _settings() -> Settings:
+    return runtime_of(current_app).settings

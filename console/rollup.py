@@ -1,20 +1,27 @@
-"""The report cards' monthly rollup: month samples kept in the database, refreshed when stale.
+"""The report cards' monthly rollup: month samples kept in the database, rolled up by workers.
 
 Computing a year of a million tickets takes seconds (every complaint is read and its
-durations sorted); reading the year's rolled-up months takes a fraction of that. A card page
-refreshes the months it needs that are stale: this month and the last one when rolled up more
-than FOAD_REPORT_MAX_AGE_MINUTES ago, older months (whose tickets have long been answered or
-escalated) when more than a day ago, and any month rolled up with another deadline.
-The workers roll up ahead of pages (worker/reports.py): this month and the last every five
-minutes, last year and this one so far every night; `foad reports refresh` does any period.
+durations sorted); reading the year's rolled-up months takes a fraction of that. So card
+pages only read (`read`): a page that finds months it shows stale asks the workers to roll
+them up (`request_refresh`, one job however many pages ask) and says how old its figures are.
+A month is stale when this month's or the last one's roll-up is older than
+FOAD_REPORT_MAX_AGE_MINUTES, an older month's (whose tickets have long been answered or
+escalated) older than a day, or it was rolled up with another deadline or never. Months
+that have not begun, or that ended before the first ticket, have nothing to roll up.
+The workers also roll up ahead of pages (worker/reports.py): this month and the last every
+five minutes, last year and this one so far every night; `foad reports refresh` does any period.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select
+from redis import Redis
+from redis.exceptions import RedisError
+from rq.exceptions import DuplicateJobError
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,47 +29,105 @@ from console.figures import ADDITIVE, Figures, Month, Table, month_samples, tabu
 from console.periods import Period, containing
 from models.base import utcnow
 from models.report_months import ReportMonth, ReportRefresh
+from models.tickets import Ticket
+from worker.queues import MAINTENANCE, queue
 
 log = logging.getLogger(__name__)
 
 OLD_MONTH_MAX_AGE = timedelta(days=1)
 """How old the roll-up of a month before last may get: its tickets rarely change any more."""
+FAILED_JOB_KEPT = 300
+"""Seconds a failed roll-up job is kept, and with it its id: pages ask again after that."""
 
 
-def table(session: Session, period: Period, *, deadline: timedelta, max_age: timedelta,
-          now: datetime | None = None) -> Table:
-    """Figures of `period` and the quarters and months in it, from a fresh enough rollup."""
-    stale = stale_months(session, period, deadline, max_age, now or utcnow())
-    if stale:
-        refresh(session, period.year, range(min(stale), max(stale) + 1), deadline, now=now)
+@dataclass(frozen=True)
+class Reading:
+    """What the rollup holds for a period now, and how fresh it is."""
+
+    period: Period
+    table: Table
+    begun: bool
+    """False for a period that has not started: nothing to show yet."""
+    months: tuple[int, ...]
+    """The months that can have tickets: begun, and not over before the first ticket."""
+    missing: tuple[int, ...]
+    """Months of `months` never rolled up (with this deadline): the figures are incomplete."""
+    stale: tuple[int, ...]
+    """Months of `months` due for a new roll-up, the missing ones among them."""
+    as_of: datetime | None
+    """When the least recently rolled-up month of `months` was rolled up."""
+
+
+def read(session: Session, period: Period, *, deadline: timedelta, max_age: timedelta,
+         now: datetime | None = None) -> Reading:
+    """The rollup's figures of `period` and the quarters and months in it, as they are: reading
+    never computes (see `request_refresh`)."""
+    now = now or utcnow()
+    months = live_months(session, period, now)
+    done = _refreshed(session, period.year, months, deadline)
+    stale = tuple(m for m in months if m not in done or done[m] < now - _allowed(period.year, m, max_age, now))
     rows = session.execute(select(ReportMonth.__table__).where(
-        ReportMonth.year == period.year, ReportMonth.month.in_(period.months)))
-    months = [Month(r.agency_id, r.month, Figures(**{n: getattr(r, n) for n in ADDITIVE}),
-                    r.first_answers, r.results) for r in rows]
+        ReportMonth.year == period.year, ReportMonth.month.in_(months)))
+    samples = [Month(r.agency_id, r.month, Figures(**{n: getattr(r, n) for n in ADDITIVE}),
+                     r.first_answers, r.results) for r in rows]
     session.commit()  # end the read (on SQLite it holds the write lock)
-    return tabulate(period, months)
+    return Reading(period, tabulate(period, samples), period.start <= now, months,
+                   missing=tuple(m for m in months if m not in done), stale=stale,
+                   as_of=min((done[m] for m in months if m in done), default=None))
+
+
+def live_months(session: Session, period: Period, now: datetime) -> tuple[int, ...]:
+    """The months of `period` that have begun by `now` and end after the first ticket."""
+    first = session.scalar(select(func.min(Ticket.registered_at)))
+    if first is None:
+        return ()
+    inside = (Period(period.year, "month", m) for m in period.months)
+    return tuple(m.number for m in inside if m.start <= now and m.end > first)
+
+
+def stale_months(session: Session, period: Period, deadline: timedelta, max_age: timedelta,
+                 now: datetime) -> list[int]:
+    """The months of `period` due for a new roll-up at `now` (see the module's docstring)."""
+    return list(read(session, period, deadline=deadline, max_age=max_age, now=now).stale)
+
+
+def request_refresh(redis: Redis, reading: Reading) -> bool:
+    """Ask the workers to roll up the stale months of `reading`; False when nothing was asked
+    (nothing stale, the same job already waiting or running, or Redis unreachable)."""
+    if not reading.stale:
+        return False
+    year, first, last = reading.period.year, min(reading.stale), max(reading.stale)
+    job_id = f"report-rollup-{year}-{first:02d}-{last:02d}"
+    try:
+        # unique: a flood of page views makes one job; result_ttl=0 deletes it when done, so
+        # the id is free again for the next time the months go stale.
+        queue(redis, MAINTENANCE).enqueue("worker.reports.refresh_months", year, first, last,
+                                          job_id=job_id, unique=True, result_ttl=0,
+                                          failure_ttl=FAILED_JOB_KEPT, job_timeout=1800)
+    except DuplicateJobError:
+        return False
+    except RedisError as exc:
+        log.warning("report cards: could not ask for a roll-up", extra={"job": job_id, "error": str(exc)})
+        return False
+    log.info("report cards: roll-up asked for", extra={"job": job_id})
+    return True
+
+
+def _refreshed(session: Session, year: int, months: tuple[int, ...], deadline: timedelta) -> dict[int, datetime]:
+    rows = session.execute(select(ReportRefresh.month, ReportRefresh.refreshed_at).where(
+        ReportRefresh.year == year, ReportRefresh.month.in_(months),
+        ReportRefresh.deadline_s == int(deadline.total_seconds())))
+    return dict(rows.all())
+
+
+def _allowed(year: int, month: int, max_age: timedelta, now: datetime) -> timedelta:
+    return max_age if Period(year, "month", month) in recent_months(now) else OLD_MONTH_MAX_AGE
 
 
 def recent_months(now: datetime) -> list[Period]:
     """The last Jalali month and this one at `now` (the last may be of the year before)."""
     current = containing(now, "month")
     return [containing(current.start - timedelta(days=1), "month"), current]
-
-
-def stale_months(session: Session, period: Period, deadline: timedelta, max_age: timedelta,
-                 now: datetime) -> list[int]:
-    """The months of `period` due for a new roll-up at `now` (see the module's docstring)."""
-    recent = set(recent_months(now))
-    rows = session.execute(select(ReportRefresh.month, ReportRefresh.refreshed_at).where(
-        ReportRefresh.year == period.year, ReportRefresh.month.in_(period.months),
-        ReportRefresh.deadline_s == int(deadline.total_seconds())))
-    done = dict(rows.all())
-    stale = []
-    for month in period.months:
-        allowed = max_age if Period(period.year, "month", month) in recent else OLD_MONTH_MAX_AGE
-        if month not in done or done[month] < now - allowed:
-            stale.append(month)
-    return stale
 
 
 def refresh(session: Session, year: int, months: range, deadline: timedelta, *,

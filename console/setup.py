@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, Response, g, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from console import admin, audit, auth, calls, public, replay, reports, ticket_actions, tickets, view
+from console import (account, admin, audit, auth, calls, public, replay, reports, sessions, ticket_actions,
+                     tickets, view)
 from foad.settings import Settings
+from models.base import utcnow
 
 csrf = CSRFProtect()
 
@@ -14,10 +19,16 @@ csrf = CSRFProtect()
 assets = Blueprint("console_assets", __name__, template_folder="templates",
                    static_folder="static", static_url_path="/console/static")
 
-BLUEPRINTS = (assets, auth.bp, tickets.bp, ticket_actions.bp, calls.bp, replay.bp, audit.bp,
+BLUEPRINTS = (assets, auth.bp, account.bp, tickets.bp, ticket_actions.bp, calls.bp, replay.bp, audit.bp,
               reports.bp, public.bp, admin.bp)
 CONSOLE_PREFIXES = ("/console",)
 """Where forms are checked for a CSRF token (the SMS webhook is signed by Twilio instead)."""
+PUBLIC_PREFIXES = ("/reports",)
+"""The public report cards: their error pages lead back to them, not into the console."""
+PAGES = (*CONSOLE_PREFIXES, *PUBLIC_PREFIXES)
+"""Where errors get the console's Persian pages."""
+SERVER_ERROR_TEXT = "خطایی در سامانه رخ داد و ثبت شد؛ کمی بعد دوباره بکوشید."
+"""The 500 answer when even the error page cannot be drawn."""
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -31,27 +42,72 @@ def init_app(app: Flask, settings: Settings) -> None:
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session does
     )
+    app.session_interface = sessions.ConsoleSessionInterface()
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    app.before_request(_check_csrf)
+    app.before_request(_before_console_request)
     view.register_filters(app)
-    for code in (403, 404):
+    # The pages' countdowns run on the server's clock (console.js keeps the offset).
+    app.context_processor(lambda: {"server_now": lambda: utcnow().isoformat()})
+    for code in (403, 404, 405):
         app.register_error_handler(code, _error_page)
+    app.register_error_handler(500, _server_error)
     app.register_error_handler(CSRFError, _csrf_failed)
 
 
-def _check_csrf() -> None:
-    if request.method == "POST" and request.path.startswith(CONSOLE_PREFIXES):
-        csrf.protect()
+def _before_console_request():
+    """End a log-in past its longest life, then check the CSRF token of a form (in that
+    order: an ended log-in is no log-in to the check)."""
+    if not request.path.startswith(CONSOLE_PREFIXES):
+        return None  # the SMS webhook and the public cards keep no session
+    sessions.end_if_too_old()
+    return _check_csrf() if request.method == "POST" else None
+
+
+def _check_csrf():
+    if not current_user.is_authenticated and request.endpoint != "auth.login":
+        # The session, and the CSRF token in it, ended while the form was open: a "form
+        # expired" page would lose what was typed. Log in, then back to the form's page,
+        # where console.js puts the draft back. Nothing is done for a logged-out POST.
+        return auth.to_log_in(_form_page(), auth.SESSION_ENDED)
+    csrf.protect()
+    return None
+
+
+def _form_page() -> str:
+    """The page the form was sent from (the Referer, when it is this site's), else home."""
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc == request.host and came_from.path.startswith(CONSOLE_PREFIXES):
+        return came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    return url_for("tickets.home")
 
 
 def _error_page(error):
-    """A real page for "not allowed" and "not found" in the console, never a blank one."""
-    if not request.path.startswith((*CONSOLE_PREFIXES, "/reports")):
+    """A real page for "not allowed", "not found" and "not like that" in the console and on the
+    public cards, never a blank one."""
+    if not request.path.startswith(PAGES):
         return error  # other parts of the app (the SMS webhook) keep werkzeug's answer
-    return render_template("error.html", code=error.code), error.code
+    return _render_error(error.code)
+
+
+def _server_error(error):
+    """A Persian page for a fault (Flask has logged it with its traceback)."""
+    if not request.path.startswith(PAGES):
+        return error
+    session = g.get("db")
+    try:
+        if session is not None:
+            session.rollback()  # a failed transaction must not fail the page that says so
+        return _render_error(500)
+    except Exception:  # noqa: BLE001  (the page itself needed what failed, say the database)
+        return Response(SERVER_ERROR_TEXT, 500, mimetype="text/plain")
+
+
+def _render_error(code: int):
+    public = request.path.startswith(PUBLIC_PREFIXES)
+    return render_template("error.html", code=code, public=public), code
 
 
 def _csrf_failed(_error: CSRFError):

@@ -49,7 +49,7 @@ def act(code: str, action: str):
     else:
         flash(DONE[action], "ok")
         log.info("ticket action", extra={"ticket": code, "user": current_user.name, "action": action})
-    return redirect(url_for("tickets.show", code=code))
+    return redirect(url_for("tickets.show", code=code, back=request.form.get("back") or None))
 
 
 def _acknowledge(session: Session, ticket: Ticket, _form, actor: str) -> None:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Mapping
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import Session
 
 from console import access
-from console.periods import date_problems, day_range
+from console.periods import date_problems, day_range, page_number
 from models import tracking
 from models.agencies import Agency
 from models.errors import InvalidCode
@@ -23,6 +23,11 @@ from models.users import User
 
 PAGE_SIZE = 50
 """Rows on one page of the list."""
+OPEN_ONES = "open"
+"""The status filter's value for every open status at once (registered to escalated)."""
+COUNT_CAP = 1000
+"""A background refresh counts the matching tickets only up to this: an exact COUNT(*) of a
+long list from every open tab every few seconds would be a scan each time."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class TicketFilter:
     """What the list was asked to show; every field optional."""
 
     status: str = ""
+    """A status, OPEN_ONES, or "" for every one (the default: the list shows what came in)."""
     agency: str = ""
     """An agency code: its tickets and those of the agencies below it."""
     province: str = ""
@@ -47,18 +53,20 @@ class TicketFilter:
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> "TicketFilter":
         """The filter in a request's query string; bad values are dropped and named."""
-        page = args.get("page", "1")
-        found = cls(status=_one_of(args.get("status", ""), TicketStatus),
+        status = args.get("status", "")
+        found = cls(status=OPEN_ONES if status == OPEN_ONES else _one_of(status, TicketStatus),
                     via=_one_of(args.get("via", ""), Via), agency=args.get("agency", "").strip(),
                     province=args.get("province", "").strip(), overdue=args.get("overdue") == "1",
                     since=args.get("since", "").strip(), until=args.get("until", "").strip(),
-                    q=args.get("q", "").strip(), page=int(page) if page.isdigit() and int(page) > 0 else 1)
+                    q=args.get("q", "").strip(), page=page_number(args))
         return replace(found, problems=date_problems(found.since, found.until))
 
     def query(self, session: Session, user: User, now: datetime) -> Select:
         """The tickets matching the filter that `user` may see, newest first."""
         query = access.visible(select(Ticket), session, user)
-        if self.status:
+        if self.status == OPEN_ONES:
+            query = query.where(Ticket.status.in_(list(OPEN)))
+        elif self.status:
             query = query.where(Ticket.status == self.status)
         if self.via:
             query = query.where(Ticket.via == self.via)
@@ -72,6 +80,18 @@ class TicketFilter:
         if self.q:
             query = query.where(_search(self.q))
         return query.order_by(Ticket.registered_at.desc(), Ticket.id.desc())
+
+
+LIST_ARGS = frozenset(f.name for f in fields(TicketFilter) if f.name != "problems")
+"""The query-string arguments of the list (what a ticket's "back to the list" keeps)."""
+
+
+def count(session: Session, query: Select, cap: int | None = None) -> int:
+    """How many rows `query` has; with `cap`, counting stops past it (answers at most cap + 1)."""
+    query = query.order_by(None)
+    if cap is not None:
+        query = query.limit(cap + 1)
+    return session.scalar(select(func.count()).select_from(query.subquery()))
 
 
 def _one_of(value: str, allowed: type) -> str:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
-from flask_login import current_user
-from sqlalchemy import func, select
+from urllib.parse import parse_qsl, urlencode
 
-from console import access
-from console.ticket_list import PAGE_SIZE, TicketFilter
-from foad.app import db
-from models.agencies import Agency
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from console import access, sessions
+from console.ticket_list import COUNT_CAP, LIST_ARGS, PAGE_SIZE, TicketFilter, count
+from foad.app import db, runtime_of
+from console.view import LEVEL_LABELS, province_name
+from models.agencies import Agency, Level
 from models.base import utcnow
 from models.calls import Call
-from models.lifecycle import OPEN
+from models.lifecycle import OPEN, can_move
 from models.media import Media, MediaStatus
 from models.messages import Message
 from models.provinces import PROVINCES
@@ -37,15 +40,20 @@ def index():
     session, now = db(), utcnow()
     chosen = TicketFilter.from_args(request.args)
     query = chosen.query(session, current_user, now)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    # The page's own refresh counts only so far; a person opening the list gets the number.
+    cap = COUNT_CAP if sessions.is_background() else None
+    total = count(session, query, cap)
     rows = session.scalars(query.limit(PAGE_SIZE).offset((chosen.page - 1) * PAGE_SIZE)).unique().all()
-    context = dict(rows=rows, total=total, now=now, open_statuses=OPEN, f=chosen,
-                   show_numbers=access.shows_numbers(current_user), page_size=PAGE_SIZE)
+    context = dict(rows=rows, total=total, capped=cap is not None and total > cap, count_cap=COUNT_CAP,
+                   now=now, open_statuses=OPEN, f=chosen, page_size=PAGE_SIZE,
+                   show_numbers=access.shows_numbers(current_user),
+                   back=urlencode([(k, v) for k, v in request.args.items(multi=True) if k in LIST_ARGS]))
     if request.args.get("rows") == "1":
         return render_template("_ticket_rows.html", **context)
+    refresh_ms = int(runtime_of(current_app).settings.console_refresh.total_seconds() * 1000)
     return render_template("tickets.html", statuses=list(TicketStatus), vias=list(Via),
                            provinces=PROVINCES, agencies=_agencies(access.scope(session, current_user)),
-                           **context)
+                           refresh_ms=refresh_ms, **context)
 
 
 @bp.get("/tickets/<code>")
@@ -55,15 +63,47 @@ def show(code: str):
     session = db()
     ticket = access.visible_ticket(session, current_user, code)
     agencies = _agencies()
+    back = request.args.get("back", "")
     return render_template(
-        "ticket.html", t=ticket, now=utcnow(), open_statuses=OPEN,
+        "ticket.html", t=ticket, now=utcnow(), open_statuses=OPEN, back=back, back_url=list_url(back),
         calls=_of(Call, ticket, Call.id), messages=_of(Message, ticket, Message.id),
         media=[m for m in _of(Media, ticket, Media.id) if m.status == MediaStatus.STORED],
         survey=session.scalar(select(SurveyAnswer).where(SurveyAnswer.ticket_id == ticket.id)),
-        show_numbers=access.shows_numbers(current_user), agencies=agencies,
-        agency_names={a.code: a.name_fa for a in agencies},
-        allowed={a for a in access.ACTIONS if access.can_act(current_user, a)},
+        show_numbers=access.shows_numbers(current_user), groups=agency_groups(agencies, but=ticket.agency_id),
+        agency_names={a.code: a.name_fa for a in agencies}, allowed=_allowed(ticket),
     )
+
+
+def _allowed(ticket: Ticket) -> set[str]:
+    """The actions the user may take on `ticket`; "acknowledge" only while it can still be
+    (not twice in a row: an escalated ticket's new agency acknowledges again)."""
+    allowed = {a for a in access.ACTIONS if access.can_act(current_user, a)}
+    if not can_move(ticket.status, TicketStatus.ACKNOWLEDGED):
+        allowed.discard("acknowledge")
+    return allowed
+
+
+def agency_groups(agencies: list[Agency], *, but: int | None = None) -> list[tuple[str, list[Agency]]]:
+    """`agencies` (except `but`) grouped for a dropdown: national bodies first, then each
+    province in the directory's order, and within each, ministries down to county offices."""
+    provinces, levels = [None, *(p.code for p in PROVINCES)], list(Level)
+    groups: dict[tuple[int, int], list[Agency]] = {}
+    for a in agencies:
+        if a.id != but:
+            where = provinces.index(a.province_code) if a.province_code in provinces else len(provinces)
+            groups.setdefault((where, levels.index(a.level)), []).append(a)
+    return [(_group_label(members[0]), members) for _key, members in sorted(groups.items())]
+
+
+def _group_label(agency: Agency) -> str:
+    where = province_name(agency.province_code) if agency.province_code else "کشوری"
+    return f"{where} · {LEVEL_LABELS[agency.level]}"
+
+
+def list_url(back: str) -> str:
+    """The ticket list with the filters a ticket was opened from (only the list's own ones:
+    `back` comes from the browser)."""
+    return url_for("tickets.index", **{k: v for k, v in parse_qsl(back) if k in LIST_ARGS})
 
 
 def _of(model, ticket: Ticket, order) -> list:

@@ -9,7 +9,7 @@ import jdatetime
 
 from flask import Flask
 
-from console.access import mask
+from console.access import mask, mask_numbers
 from models.lookup import STATUS_LABELS
 from models.persian import jalali, persian_decimal, persian_digits
 from models.provinces import BY_CODE
@@ -110,9 +110,12 @@ def event_detail(event: TicketEvent, agency_names: Mapping[str, str]) -> str:
     return ""
 
 
-def event_note(event: TicketEvent) -> str | None:
-    """The note a timeline entry shows: the people's words and the providers' errors."""
-    return None if event.kind in QUIET_NOTES else event.note
+def event_note(event: TicketEvent, show_numbers: bool = False) -> str | None:
+    """The note a timeline entry shows: the people's words and the providers' errors, with
+    phone numbers in them masked unless `show_numbers` (an sms_failed note quotes the To)."""
+    if event.kind in QUIET_NOTES:
+        return None
+    return event.note if show_numbers else mask_numbers(event.note)
 
 
 def actor_label(actor: str) -> str:

@@ -71,11 +71,15 @@ class Settings:
     # --- the console (issue 7) -----------------------------------------------------------
     console_session: timedelta = timedelta(minutes=60)
     """How long a console log-in lasts without a request before it must log in again."""
+    console_session_max: timedelta = timedelta(hours=12)
+    """How long a console log-in lasts at most, however busy (a shift, then log in again)."""
+    console_refresh: timedelta = timedelta(seconds=20)
+    """How often an open ticket list fetches its rows again."""
     report_min_complaints: int = 10
     """Complaints an agency needs in a period to be ranked on the report cards."""
     report_max_age: timedelta = timedelta(minutes=10)
     """How old the report cards' rollup of this month and the last may get before a card page
-    rolls them up again (older months: a day, see console.rollup)."""
+    asks a worker to roll them up again (older months: a day, see console.rollup)."""
 
     @property
     def recordings_dir(self) -> Path:
@@ -112,6 +116,8 @@ class Settings:
             log_level=(env.get("FOAD_LOG_LEVEL") or "INFO").upper(),
             log_format=_choice(env, "FOAD_LOG_FORMAT", ("text", "json"), "text"),
             console_session=timedelta(minutes=_number(env, "FOAD_CONSOLE_SESSION_MINUTES", 60)),
+            console_session_max=timedelta(hours=_number(env, "FOAD_CONSOLE_SESSION_MAX_HOURS", 12)),
+            console_refresh=timedelta(seconds=_number(env, "FOAD_CONSOLE_REFRESH_SECONDS", 20)),
             report_min_complaints=int(_number(env, "FOAD_REPORT_MIN_COMPLAINTS", 10)),
             report_max_age=timedelta(minutes=_number(env, "FOAD_REPORT_MAX_AGE_MINUTES", 10)),
             twilio=TwilioSettings(

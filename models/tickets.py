@@ -55,6 +55,9 @@ class Ticket(Base):
         Index("ix_tickets_status_due_at", "status", "due_at"),
         # "A text from a number that opened a ticket in the last 10 minutes" and rate limits.
         Index("ix_tickets_caller_registered_at", "caller", "registered_at"),
+        # The console's list, newest first (ORDER BY registered_at DESC, id DESC, a page at a
+        # time), the date filters, and the report cards' first ticket (min(registered_at)).
+        Index("ix_tickets_registered_at_id", "registered_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -89,10 +89,8 @@ def add_user(session: Session, name: str, role: str, password: str, *, agency_co
     name = name.strip()
     if not name or len(name) > 80 or any(c.isspace() for c in name):
         raise DomainError("a user name is one word of at most 80 characters")
-    if role not in {r.value for r in UserRole}:
-        raise DomainError(f"role must be one of {', '.join(UserRole)}")
-    if len(password) < MIN_PASSWORD:
-        raise DomainError(f"a password needs at least {MIN_PASSWORD} characters")
+    _check_role(role)
+    _check_password(password)
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise DomainError(f"there is already a user {name!r}")
     agency = _agency_for(session, role, agency_code)
@@ -101,6 +99,39 @@ def add_user(session: Session, name: str, role: str, password: str, *, agency_co
     session.add(user)
     session.commit()
     return user
+
+
+def find_user(session: Session, name: str) -> User:
+    """The user called `name`; DomainError when there is none."""
+    user = session.scalar(select(User).where(User.name == name.strip()))
+    if user is None:
+        raise DomainError(f"there is no user {name.strip()!r}")
+    return user
+
+
+def change_password(session: Session, user: User, password: str) -> None:
+    """Give `user` a new password and commit; DomainError when it is too short."""
+    _check_password(password)
+    user.set_password(password)
+    session.commit()
+
+
+def set_role(session: Session, user: User, role: str, *, agency_code: str | None = None) -> None:
+    """Give `user` another role (an inspector with their agency) and commit."""
+    _check_role(role)
+    user.agency = _agency_for(session, role, agency_code)
+    user.role = UserRole(role)
+    session.commit()
+
+
+def _check_role(role: str) -> None:
+    if role not in {r.value for r in UserRole}:
+        raise DomainError(f"role must be one of {', '.join(UserRole)}")
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise DomainError(f"a password needs at least {MIN_PASSWORD} characters")
 
 
 def _agency_for(session: Session, role: str, code: str | None) -> Agency | None:

@@ -30,3 +30,15 @@ def refresh_years() -> list[str]:
     keys = [y.key for y in years]
     log.info("report cards: years rolled up", extra={"years": ",".join(keys), "rq_job": context.job_id()})
     return keys
+
+
+def refresh_months(year: int, first: int, last: int) -> str:
+    """The job a card page asks for when its months are stale: roll up months `first` to
+    `last` of the Jalali `year` now (safe to run twice: it replaces what is there)."""
+    runtime = context.current()
+    with runtime.session() as session:
+        # Stamped with the real time, not FOAD_FIXED_NOW: pages judge freshness by the real one.
+        rollup.refresh(session, year, range(first, last + 1), runtime.settings.response_deadline)
+    key = f"{year}-{first:02d}..{last:02d}"
+    log.info("report cards: months rolled up on request", extra={"months": key, "rq_job": context.job_id()})
+    return key

@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy.orm import Session
+
+from foad.cli import main
 
 from foad.runtime import Runtime
 from models import lifecycle
@@ -140,6 +143,13 @@ def reload(session: Session, row: Any) -> Any:
     session.refresh(row)
     session.commit()
     return row
+
+
+def run_foad(settings, *args: str, input: str | None = None):
+    """Run the `foad` command with `args` on the test database, as an operator would."""
+    env = {"DATABASE_URL": settings.database_url, "FOAD_DATA_DIR": str(settings.data_dir),
+           "FOAD_SECRET_KEY": "x"}
+    return CliRunner().invoke(main, list(args), env=env, input=input)
 
 
 def received(api: TwilioApi, number: str) -> list[str]:

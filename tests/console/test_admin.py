@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from models.agencies import Agency
-from models.users import User
+from models.users import User, add_user
 from tests.console.conftest import csrf_token, reload
 
 NEW_AGENCY = ("code,level,sector,parent,province,county,name_fa,name_en,joined_on\n"
@@ -96,3 +96,72 @@ def test_the_directory_reads_top_down_with_levels_in_persian(client, login):
     order = ["ستاد وزارتخانه", "سازمان وابسته", "ادارهٔ کل استان", "ادارهٔ شهرستان"]
     assert [order.index(level) for level in levels] == sorted(order.index(level) for level in levels)
     assert ">county<" not in html and ">ministry<" not in html
+
+
+def test_only_a_supervisor_creates_a_supervisor(client, session, login, post):
+    login("ali")
+    form = {"name": "boss", "role": "supervisor", "password": "a good long one"}
+    assert post("/console/admin/users", form, page="/console/admin/users").status_code == 403
+    assert session.scalar(select(User).where(User.name == "boss")) is None
+    session.commit()
+    assert 'value="supervisor"' not in client.get("/console/admin/users").get_data(as_text=True)
+    admin_made = post("/console/admin/users", {**form, "name": "helper", "role": "admin"},
+                      page="/console/admin/users")
+    assert admin_made.status_code == 302  # other roles are an admin's to give
+
+
+def test_a_supervisor_creates_a_supervisor(client, session, login, post):
+    login("sara")
+    post("/console/admin/users", {"name": "boss", "role": "supervisor", "password": "a good long one"},
+         page="/console/admin/users")
+    assert session.scalar(select(User.role).where(User.name == "boss")) == "supervisor"
+    session.commit()
+
+
+def test_only_a_supervisor_reactivates_a_supervisor(app, client, session, login, post, person):
+    hamid = add_user(session, "hamid", "supervisor", "a good long one")
+    hamid.active = False
+    session.commit()
+    login("ali")
+    page = "/console/admin/users"
+    assert f'/console/admin/users/{hamid.id}/active' not in client.get(page).get_data(as_text=True)
+    assert post(f"/console/admin/users/{hamid.id}/active", {"active": "1"}, page=page).status_code == 403
+    assert not reload(session, hamid).active
+    # Deactivating takes power away: an admin may (when a supervisor leaves, say).
+    sara = person("sara")
+    assert post(f"/console/admin/users/{sara.id}/active", {"active": "0"}, page=page).status_code == 302
+    assert not reload(session, sara).active
+    sara.active = True
+    session.commit()
+    supervisor = app.test_client()
+    login("sara", on=supervisor)
+    token = csrf_token(supervisor, page)
+    supervisor.post(f"/console/admin/users/{hamid.id}/active", data={"active": "1", "csrf_token": token})
+    assert reload(session, hamid).active
+
+
+def test_only_a_supervisor_promotes_to_supervisor(app, client, session, login, post, person):
+    person("reza")
+    login("ali")
+    page = "/console/admin/users"
+    refused = post("/console/admin/users/role", {"user": "reza", "role": "supervisor"}, page=page)
+    assert refused.status_code == 403 and reload(session, person("reza")).role == "inspector"
+    moved = post("/console/admin/users/role", {"user": "reza", "role": "inspector", "agency": "MUN-HAM"}, page=page)
+    assert moved.status_code == 302 and reload(session, person("reza")).agency.code == "MUN-HAM"
+    supervisor = app.test_client()
+    login("sara", on=supervisor)
+    supervisor.post("/console/admin/users/role", data={"user": "reza", "role": "supervisor",
+                                                       "csrf_token": csrf_token(supervisor, page)})
+    reza = reload(session, person("reza"))
+    assert reza.role == "supervisor" and reza.agency is None
+
+
+def test_a_role_change_that_breaks_a_rule_says_why(client, session, login, post, person):
+    person("sara")
+    login("ali")
+    page = "/console/admin/users"
+    post("/console/admin/users/role", {"user": "sara", "role": "inspector"}, page=page)
+    assert "نقش تغییر نکرد" in client.get(page).get_data(as_text=True)  # an inspector needs an agency
+    post("/console/admin/users/role", {"user": "ali", "role": "inspector", "agency": "MUN-TEH"}, page=page)
+    assert "own role" in client.get(page).get_data(as_text=True)
+    assert reload(session, person("sara")).role == "supervisor" and reload(session, person("ali")).role == "admin"

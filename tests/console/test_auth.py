@@ -5,12 +5,11 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from click.testing import CliRunner
 from sqlalchemy import select
 
-from foad.cli import main
+from foad.settings import Settings
 from models.users import User
-from tests.console.conftest import PASSWORD, csrf_token
+from tests.console.conftest import PASSWORD, csrf_token, run_foad
 
 
 def test_login_page_is_persian_and_right_to_left(client):
@@ -85,14 +84,8 @@ def test_inactive_user_cannot_log_in(client, session, person):
     assert response.status_code == 401
 
 
-def _cli(settings, *args: str, input: str | None = None):
-    env = {"DATABASE_URL": settings.database_url, "FOAD_DATA_DIR": str(settings.data_dir),
-           "FOAD_SECRET_KEY": "x"}
-    return CliRunner().invoke(main, list(args), env=env, input=input)
-
-
 def test_users_add_with_password_flag(settings, session):
-    result = _cli(settings, "users", "add", "maryam", "--role", "inspector", "--agency", "MUN-TEH",
+    result = run_foad(settings, "users", "add", "maryam", "--role", "inspector", "--agency", "MUN-TEH",
                   "--password", "a long enough one")
     assert result.exit_code == 0, result.output
     user = session.scalar(select(User).where(User.name == "maryam"))
@@ -101,16 +94,78 @@ def test_users_add_with_password_flag(settings, session):
 
 
 def test_users_add_prompts_for_the_password(settings, session):
-    result = _cli(settings, "users", "add", "hamid", "--role", "supervisor",
+    result = run_foad(settings, "users", "add", "hamid", "--role", "supervisor",
                   input="prompted password\nprompted password\n")
     assert result.exit_code == 0, result.output
-    assert "hamid" in _cli(settings, "users", "list").output
+    assert "hamid" in run_foad(settings, "users", "list").output
     assert session.scalar(select(User).where(User.name == "hamid")).check_password("prompted password")
 
 
 def test_users_add_refuses_an_inspector_without_agency_and_short_passwords(settings, session):
-    no_agency = _cli(settings, "users", "add", "x", "--role", "inspector", "--password", "long enough pw")
-    short = _cli(settings, "users", "add", "y", "--role", "admin", "--password", "short")
+    no_agency = run_foad(settings, "users", "add", "x", "--role", "inspector", "--password", "long enough pw")
+    short = run_foad(settings, "users", "add", "y", "--role", "admin", "--password", "short")
     assert no_agency.exit_code == 1 and "agency" in no_agency.output
     assert short.exit_code == 1 and "at least" in short.output
     assert session.scalars(select(User)).all() == []
+
+
+BACKGROUND = {"X-Foad-Background": "1"}
+"""What console.js sends with the list's own refresh."""
+
+
+def test_the_session_settings_come_from_the_environment(tmp_path):
+    settings = Settings.from_env({"FOAD_DATA_DIR": str(tmp_path), "FOAD_CONSOLE_SESSION_MAX_HOURS": "8",
+                                  "FOAD_CONSOLE_REFRESH_SECONDS": "5"})
+    assert settings.console_session_max == timedelta(hours=8)
+    assert settings.console_refresh == timedelta(seconds=5)
+    defaults = Settings.from_env({"FOAD_DATA_DIR": str(tmp_path)})
+    assert (defaults.console_session_max, defaults.console_refresh) == (timedelta(hours=12), timedelta(seconds=20))
+
+
+def test_a_background_refresh_does_not_renew_the_session_cookie(client, login):
+    login("sara")
+    quiet = client.get("/console/tickets?rows=1", headers=BACKGROUND)
+    assert quiet.status_code == 200 and "Set-Cookie" not in quiet.headers
+    clicked = client.get("/console/tickets")
+    assert clicked.status_code == 200 and "session=" in clicked.headers["Set-Cookie"]
+
+
+def test_an_open_list_times_out_however_often_it_refreshes(app, client, login):
+    app.permanent_session_lifetime = timedelta(seconds=2)
+    login("sara")
+    started = time.monotonic()
+    answers = []
+    while time.monotonic() - started < 4:  # the cookie's signing time has whole seconds: 2 s is < 3 s
+        answers.append(client.get("/console/tickets?rows=1", headers=BACKGROUND).status_code)
+        time.sleep(0.25)
+    assert answers[0] == 200 and answers[-1] == 401
+    assert client.get("/console/tickets").status_code == 302
+
+
+def test_clicks_keep_the_session_alive_past_the_idle_time(app, client, login):
+    app.permanent_session_lifetime = timedelta(seconds=2)
+    login("sara")
+    for _ in range(6):  # three seconds of a person using the console
+        assert client.get("/console/tickets").status_code == 200
+        time.sleep(0.5)
+
+
+def test_a_logged_out_refresh_gets_401_and_no_log_in_page(client):
+    response = client.get("/console/tickets?rows=1", headers=BACKGROUND)
+    assert response.status_code == 401 and "Location" not in response.headers
+    body = response.get_data(as_text=True)
+    assert "دوباره وارد شوید" in body and "<form" not in body
+
+
+def test_a_log_in_ends_after_the_longest_session_however_busy(client, login):
+    login("sara")
+    with client.session_transaction() as cookie:
+        cookie["login_at"] = time.time() - 11 * 3600
+    assert client.get("/console/tickets").status_code == 200
+    with client.session_transaction() as cookie:
+        cookie["login_at"] = time.time() - 12 * 3600 - 5
+    response = client.get("/console/tickets")
+    assert response.status_code == 302 and "/console/login" in response.headers["Location"]
+    assert client.get("/console/tickets").status_code == 302  # logged out, not only turned away
+    login("sara")
+    assert client.get("/console/tickets").status_code == 200

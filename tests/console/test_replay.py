@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
+
+from models.base import utcnow
 
 from models.calls import Call
 from models.media import Media, MediaStatus
@@ -59,6 +64,56 @@ def test_each_playback_is_audited_once_and_seeks_are_not_playbacks(client, sessi
     assert playbacks(session) == [("reza", "call", "calls/1.1.wav"), ("reza", "voice", "voice/1.1.wav")]
 
 
+@pytest.mark.parametrize("headers, status", [
+    ({}, 200),
+    ({"Range": "Bytes=0-"}, 206),  # the unit's case does not matter to werkzeug
+    ({"Range": " bytes = 0 - 99"}, 206),
+    ({"Range": "bytes=1-"}, 206),  # all but the first byte: no playback to be a seek of
+    ({"Range": "bytes=-500"}, 206),  # the last bytes
+    ({"Range": "bytes=5-", "If-Range": '"not-this-file"'}, 200),  # overruled: the whole file
+])
+def test_every_answer_that_carries_the_recording_is_audited(client, session, login, recorded, headers, status):
+    _ticket, call, data = recorded
+    login("reza")
+    response = client.get(f"/console/replay/call/{call.id}", headers=headers)
+    body = response.get_data()
+    response.close()
+    assert response.status_code == status and body and body in data
+    assert playbacks(session) == [("reza", "call", "calls/1.1.wav")]
+
+
+@pytest.mark.parametrize("spec", ["foo", "bytes=0-10,20-30", "bytes=99999999-"])
+def test_a_range_werkzeug_refuses_sends_nothing_and_is_not_a_playback(client, session, login, recorded, spec):
+    _ticket, call, data = recorded
+    login("reza")
+    response = fetch(client, f"/console/replay/call/{call.id}", spec)
+    assert response.status_code == 416 and data[:44] not in response.data
+    assert playbacks(session) == []
+
+
+def test_a_start_after_30_seconds_and_a_seek_after_an_hour_are_new_playbacks(
+        client, session, login, person, recorded):
+    _ticket, call, _data = recorded
+    login("reza")
+
+    def earlier(ago: timedelta) -> None:
+        session.add(Playback(user_id=person("reza").id, ticket_id=call.ticket_id, call_id=call.id,
+                             kind="call", target="calls/1.1.wav", at=utcnow() - ago))
+        session.commit()
+
+    earlier(timedelta(seconds=40))
+    fetch(client, f"/console/replay/call/{call.id}", "bytes=0-")
+    assert len(playbacks(session)) == 2  # 40 s later: played again
+    fetch(client, f"/console/replay/call/{call.id}", "bytes=0-")
+    fetch(client, f"/console/replay/call/{call.id}", "bytes=20000-")
+    assert len(playbacks(session)) == 2  # the same play, and a seek inside it
+    session.execute(delete(Playback))
+    session.commit()
+    earlier(timedelta(hours=2))
+    fetch(client, f"/console/replay/call/{call.id}", "bytes=20000-")
+    assert len(playbacks(session)) == 2  # a seek with no playback in the last hour is one
+
+
 def test_the_audit_log_shows_who_played_what_to_supervisors(client, session, login, recorded, app):
     ticket, call, _data = recorded
     login("reza")
@@ -87,10 +142,20 @@ def test_a_path_that_climbs_out_of_the_recordings_folder_is_refused(client, sess
     assert response.status_code == 404 and b"s3cret" not in response.data
 
 
-def test_no_static_url_serves_recordings(client, login, recorded):
-    login("sara")
-    for path in ("/static/calls/1.1.wav", "/console/static/calls/1.1.wav", "/recordings/calls/1.1.wav"):
-        assert client.get(path).status_code == 404
+def test_no_rule_of_the_app_serves_the_recordings_or_media_folders(app, settings):
+    """Static rules serve their folder to anyone: none may hold (or sit inside) the data."""
+    static = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.endswith("static")}
+    assert "console_assets.static" in static  # the console's own CSS and script
+    folders = {"static": app.static_folder} | {
+        f"{name}.static": bp.static_folder for name, bp in app.blueprints.items()}
+    for endpoint in static:
+        served = Path(folders[endpoint]).resolve()
+        for private in (settings.data_dir, settings.recordings_dir, settings.media_dir):
+            private = private.resolve()
+            assert not private.is_relative_to(served) and not served.is_relative_to(private), endpoint
+    # What does reach the files: the replay views, each of which checks who asks.
+    assert {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("replay.")} == {
+        "replay.call", "replay.call_voice", "replay.voice", "replay.media"}
 
 
 def test_logged_out_users_get_nothing(client, recorded):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select, update
 
@@ -11,7 +13,7 @@ from models.blocklist import is_blocked
 from models.messages import Message, Purpose
 from models.outbox import Job, OutboxItem
 from models.tracking import for_reading
-from tests.console.conftest import CONSOLE_BASE_URL, received, referred, reload, survey_time
+from tests.console.conftest import CONSOLE_BASE_URL, PASSWORD, received, referred, reload, survey_time
 
 CITIZEN = "+989121234567"
 TAX_TEH_OFFICIAL = "+989970000026"
@@ -198,3 +200,31 @@ def test_reassigning_where_nobody_is_active_asks_for_the_directory_to_be_fixed(c
     act(post, ticket, "reassign", {"agency": "TAX-TEH"})
     assert "بازرس فعالی ندارند" in client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
     assert reload(session, ticket).agency.code == "MUN-TEH"
+
+
+def test_a_form_sent_after_the_session_ended_asks_to_log_in_and_comes_back(app, session, person):
+    ticket = referred(session, "MUN-TEH")
+    page = f"/console/tickets/{ticket.code}"
+    ended = app.test_client()  # the tab whose session cookie has gone
+    response = ended.post(f"{page}/resolve", data={"result": "نوشته‌ای که نباید گم شود"},
+                          headers={"Referer": f"http://localhost{page}"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/console/login?next=%2Fconsole%2Ftickets%2F{ticket.code}"
+    form = ended.get(response.headers["Location"]).get_data(as_text=True)
+    assert "آنچه نوشته بودید نگه داشته شده است" in form
+    assert reload(session, ticket).status == "referred"  # nothing was done
+    person("reza")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    back = ended.post(response.headers["Location"], data={"name": "reza", "password": PASSWORD,
+                                                          "csrf_token": token})
+    assert back.headers["Location"] == page
+    html = ended.get(page).get_data(as_text=True)
+    assert f'data-draft="result-{ticket.code}"' in html and f'data-drafts="result-{ticket.code}"' in html
+
+
+def test_a_logged_out_form_from_elsewhere_goes_to_log_in_and_then_home(app, session):
+    ticket = referred(session, "MUN-TEH")
+    response = app.test_client().post(f"/console/tickets/{ticket.code}/acknowledge",
+                                      headers={"Referer": "https://evil.example/console/x"})
+    assert response.headers["Location"] == "/console/login?next=%2Fconsole%2F"
+    assert reload(session, ticket).status == "referred"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from models import actions, routing
 from models.media import Media, MediaStatus
 from models.messages import Direction, Message, MessageStatus, Purpose
+from models.sending import fail
 from models.surveys import SurveyAnswer
 from models.tickets import record
 from tests.builders import agency
@@ -119,3 +120,23 @@ def test_the_deadline_says_how_often_the_ticket_climbed(client, session, login):
     session.commit()
     login("sara")
     assert "۲ بار به مقام بالاتر رفته" in client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+
+
+def test_numbers_in_timeline_notes_are_masked_for_inspectors(app, session, login):
+    ticket = referred(session, "MUN-TEH", caller="09121234567")
+    text = Message(direction=Direction.OUT, ticket=ticket, number="+989121234567", body="نتیجه",
+                   status=MessageStatus.PENDING, purpose=Purpose.RESULT)
+    session.add(text)
+    session.commit()
+    # The provider's error, as the send job records it on the timeline.
+    fail(session, text, "21211", f"The 'To' number +989121234567 is not a valid phone number (ticket {ticket.code})")
+    record(ticket, "sms_undelivered", note="operator: ۰۹۱۲۱۲۳۴۵۶۷ unreachable")
+    session.commit()
+    for name, shown in (("reza", False), ("sara", True)):
+        browser = app.test_client()
+        login(name, on=browser)
+        html = browser.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+        assert ("+989121234567 is not a valid" in html) is shown, name
+        assert ("+98912*****67 is not a valid" in html) is not shown, name
+        assert ("۰۹۱۲۱۲۳۴۵۶۷ unreachable" in html) is shown and ("0912*****67 unreachable" in html) is not shown
+        assert f"(ticket {ticket.code})" in html  # a tracking code is no phone number
