@@ -8,7 +8,8 @@ What pyst2 gets wrong and what this module does about it:
 - It writes every env line, command and reply to stderr: that goes to logging (DEBUG).
 - Its env parser lets a caller name with a newline overwrite other keys: `ivr.agienv`.
 - A `HANGUP` line where a reply was due, or EOF, breaks its parser: `_Lines` notes the
-  first and skips it, and turns EOF into `Hangup`; a 511 reply is a `Hangup` too.
+  first and skips it, and turns EOF into `Hangup`; a 511 reply is a `Hangup` too. After
+  `HANGUP`, a command a dead channel refuses is not even sent: it raises `Hangup` at once.
 - `result=-1` means a missing sound as well as a hang-up: `_missing_or_gone` asks
   `CHANNEL STATUS`, which a dead channel refuses.
 - It escapes nothing and leaves some arguments unquoted, so a caller-controlled value
@@ -33,6 +34,13 @@ from ivr.agienv import AgiRequest, EnvError, read_env
 from ivr.control import Ending, Hangup, ProtocolError, Recording
 
 log = logging.getLogger(__name__)
+
+DEAD_CHANNEL_COMMANDS = frozenset({
+    "GET VARIABLE", "GET FULL VARIABLE", "SET VARIABLE", "EXEC", "VERBOSE", "NOOP",
+    "DATABASE GET", "DATABASE PUT", "DATABASE DEL", "DATABASE DELTREE",
+})
+"""Commands Asterisk still runs after a hang-up; once `HANGUP` came, any other raises
+`Hangup` here at once instead of going out to wait for its 511."""
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ENDPOS = re.compile(r"endpos=(\d+)")
@@ -192,6 +200,8 @@ class AgiCall:
 
     def _run(self, command: str, *args: object) -> dict[str, Any]:
         """Send one command, every argument quoted; map pyst2's failures to ours."""
+        if self._lines.hung_up and command not in DEAD_CHANNEL_COMMANDS:
+            raise Hangup(f"{command}: the caller has hung up")
         try:
             return self._agi.execute(command, *map(quote, args))
         except pyst2.AGIUnknownError as exc:

@@ -13,10 +13,10 @@ from typing import Iterator
 import pytest
 from asterisk import agi as pyst2
 
-from ivr.agi import AgiCall, quote, text_streams
+from ivr.agi import DEAD_CHANNEL_COMMANDS, AgiCall, quote, text_streams
 from ivr.control import Ending, Hangup, ProtocolError
 from ivr.peer.arguments import split_args
-from ivr.peer.channel import Channel
+from ivr.peer.channel import DEAD_OK, Channel
 from ivr.peer.dial import converse
 from ivr.peer.script import Caller, parse
 from ivr.peer.setup import Setup
@@ -89,11 +89,23 @@ def test_pyst2_alone_would_run_the_injected_command():
 
 
 def test_a_hangup_line_instead_of_a_reply_is_noted_and_skipped():
-    with talking_to(channel(hangup_at=1)) as call:
+    peer = channel(hangup_at=1)
+    with talking_to(peer) as call:
         call.set_variable("A", "1")  # still works on a dead channel
         assert call.hung_up
         with pytest.raises(Hangup):
             call.play("foad/welcome")
+        with pytest.raises(Hangup):
+            call.collect_digits("foad/main_menu", 1, 5000)
+        call.hangup()  # nothing to do on a channel already gone
+        assert call.get_variable("A") == "1"  # variables still work
+
+    # Only the commands a dead channel takes went out: none waited for a 511.
+    assert [c for c, _ in peer.exchanges] == ['SET VARIABLE "A" "1"', 'GET VARIABLE "A"']
+
+
+def test_the_adapter_sends_after_a_hangup_only_what_asterisk_still_runs():
+    assert {tuple(c.lower().split()) for c in DEAD_CHANNEL_COMMANDS} <= DEAD_OK
 
 
 def test_hanging_up_during_a_menu_raises_and_keeps_the_link_in_step():
