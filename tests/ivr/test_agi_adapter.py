@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import signal
 import socket
 import threading
@@ -21,6 +22,7 @@ from ivr.peer.dial import converse
 from ivr.peer.script import Caller, parse
 from ivr.peer.setup import Setup
 from ivr.peer.sounds import Sounds
+from tests.ivr.test_peer_transcripts import sessions
 
 INJECTION = 'x"\nEXEC System touch /tmp/pwned'
 
@@ -56,6 +58,43 @@ def test_a_quoted_value_is_one_argument_to_asterisk(value):
 
     expected = "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in value)
     assert words == ["SET", "VARIABLE", "X", expected]
+
+
+_WORD = re.compile(r'"(?:\\.|[^"\\])*"|\S+')
+
+
+def sent_quoted_words() -> list[bytes]:
+    """Every quoted word the probe sent to the real Asterisk 22 in the captured sessions."""
+    return [word.encode() for session in sessions() for kind, line in session.steps if kind == "cmd"
+            for word in _WORD.findall(line.decode()) if word.startswith('"')]
+
+
+def test_quote_writes_each_value_as_it_was_sent_to_the_real_asterisk():
+    words = sent_quoted_words()
+
+    assert {b'""', b'"12#"', b'"a \\"quoted\\" \\\\ value"', b'"hi there"', b'"CHANNEL(language)"'} <= set(words)
+    for word in words:
+        (value,) = split_args(word.decode()) or [""]
+        assert quote(value).encode() == word
+
+
+def test_a_value_quoted_as_asterisk_read_it_back():
+    """The captured SET VARIABLE, and the value the real Asterisk then answered to GET VARIABLE."""
+    main = next(s for s in sessions() if s.name == "old/02-probe-main")
+    sent = next(line for kind, line in main.steps if line.startswith(b"SET VARIABLE TESTVAR "))
+    answered = main.answers[[line for _, line in main.steps].index(b"GET VARIABLE TESTVAR\n")]
+
+    value = answered.decode().removeprefix("200 result=1 (").removesuffix(")\n")
+    assert value == 'a "quoted" \\ value'
+    assert f"SET VARIABLE TESTVAR {quote(value)}\n".encode() == sent
+
+
+def test_a_command_of_quoted_words_is_one_asterisk_accepted():
+    extras = next(s for s in sessions() if s.name == "old/08-probe-extras")
+    line = " ".join(map(quote, ("GET", "VARIABLE", "CHANNEL(language)"))) + "\n"
+
+    index = [data for _, data in extras.steps].index(line.encode())
+    assert extras.answers[index] == b"200 result=1 (en)\n"
 
 
 def test_an_injection_attempt_stays_inside_its_value():
