@@ -67,6 +67,8 @@ class Channel:
     digits_said: list[str] = field(default_factory=list)
     executed: list[list[str]] = field(default_factory=list)
     recorded: list[Path] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    """The sound file each prompt or digit played came from, in order (with a sounds folder)."""
     database: dict[tuple[str, str], str] = field(default_factory=dict)
     exchanges: list[tuple[str, str]] = field(default_factory=list)
     """(command, reply) in order; an idle `HANGUP` line has no command."""
@@ -320,7 +322,14 @@ class Channel:
         return self._length(name)
 
     def _length(self, name: str) -> int | None:
-        return self.sounds.samples(name, self._lookup("CHANNEL(language)") or "en")
+        """How long `name` plays in the channel's language (None: not found); the file it
+        came from is noted in `files`."""
+        found = self.sounds.find(name, self._lookup("CHANNEL(language)") or "en")
+        if found is None:
+            return None
+        if found.file is not None:
+            self.files.append(found.file)
+        return found.samples
 
     def _lookup(self, name: str) -> str | None:
         """A variable or dialplan function as GET VARIABLE sees it."""
