@@ -26,7 +26,7 @@ import logging
 import re
 import socket
 import sys
-from typing import Any, TextIO
+from typing import Any, Sequence, TextIO
 
 from asterisk import agi as pyst2
 
@@ -113,11 +113,11 @@ class _AGI(pyst2.AGI):
 class AgiCall:
     """One call driven over AGI; see the module docstring for what it guards against."""
 
-    def __init__(self, reader: TextIO, writer: TextIO) -> None:
+    def __init__(self, reader: TextIO, writer: TextIO, program_args: Sequence[str] = ()) -> None:
         self._lines = _Lines(reader)
         chatter = _Chatter()
         self._agi = _AGI(self._lines, writer, chatter)
-        self.request = AgiRequest(self._agi.env)
+        self.request = AgiRequest(self._agi.env, tuple(program_args))
         chatter.call = self.request.uniqueid
 
     @classmethod
@@ -126,9 +126,9 @@ class AgiCall:
         return cls(*text_streams(sock.makefile("rb"), sock.makefile("wb")))
 
     @classmethod
-    def over_stdio(cls) -> "AgiCall":
-        """Plain AGI: the call on this process's stdin and stdout."""
-        return cls(*text_streams(sys.stdin.buffer, sys.stdout.buffer))
+    def over_stdio(cls, program_args: Sequence[str]) -> "AgiCall":
+        """Plain AGI: the call on this process's stdin and stdout, started with `program_args`."""
+        return cls(*text_streams(sys.stdin.buffer, sys.stdout.buffer), program_args)
 
     @property
     def hung_up(self) -> bool:

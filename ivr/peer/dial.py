@@ -225,8 +225,9 @@ def over_tcp(channel: Channel, host: str, port: int, pace: float = 0.0, timeout:
 
 def run_program(argv: Sequence[str], channel: Channel, *, env: Mapping[str, str] | None = None,
                 stderr: int | None = subprocess.DEVNULL) -> Timing:
-    """Plain AGI: run `argv` as Asterisk runs an AGI program, on its stdin and stdout."""
-    with subprocess.Popen(list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    """Plain AGI: run `argv` as Asterisk runs an AGI program, on its stdin and stdout, with
+    the dialplan's arguments (`channel.setup.args`) after it."""
+    with subprocess.Popen([*argv, *channel.setup.args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           stderr=stderr, env=dict(env) if env is not None else None) as program:
         assert program.stdin is not None and program.stdout is not None
 

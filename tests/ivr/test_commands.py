@@ -107,6 +107,20 @@ def test_the_plain_agi_script_runs_the_same_flow_as_a_process(settings, session,
     assert timing.setup_s > 0
 
 
+def test_the_plain_agi_script_takes_its_route_from_argv_not_a_forged_env(settings, session, runtime):
+    from tests.ivr.test_agienv import forged_route_name
+
+    setup = Setup(script=str(BIN / "foad-agi"), network=False, caller_id="02188776655", dnid="128",
+                  args=("intake?line=128",), uniqueid="1795440000.92",
+                  caller_name=forged_route_name("hangup?line=128"))
+    channel = Channel(setup, Caller(parse("1 3 2 # 1")))
+
+    run_program([str(BIN / "foad-agi")], channel, env=environment(settings))
+
+    row = session.scalars(select(Call).where(Call.uniqueid == "1795440000.92")).one()
+    assert channel.heard[0] == "foad/welcome" and row.ticket is not None  # the intake flow ran
+
+
 def test_foad_call_says_when_no_fastagi_server_runs(settings):
     result = invoke(settings, "call", "--from", "02188776655", "--port", str(free_port()))
 
