@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from foad.runtime import Runtime
 from ivr.agienv import AgiRequest
 from ivr.control import CallControl, Ending, Recording
+from ivr.lines import line_of
 from ivr.prompts import category_keys, sector_keys
 from ivr.sessions import in_background, in_database
 from models.blocklist import is_blocked
@@ -26,9 +27,6 @@ from models.phones import Caller, identify
 from models.tickets import Via
 
 log = logging.getLogger(__name__)
-
-OVERSEAS = "overseas"
-"""The line for Iranians abroad; the other is "128"."""
 
 MIN_TAKE_S = 1.5
 """A take shorter than this holds nothing: Asterisk keeps one second of the silence that
@@ -50,11 +48,6 @@ class Step(StrEnum):
     SUBMITTED = "submitted"  # the ticket was opened and its code read out
     FOLLOW_UP = "follow_up"  # keying a tracking code
     FOLLOWED_UP = "followed_up"  # heard a ticket's status
-
-
-def line_of(request: AgiRequest) -> str:
-    """The line the dialplan says the call came in on (`?line=128` or `?line=overseas`)."""
-    return OVERSEAS if request.params.get("line") == OVERSEAS else "128"
 
 
 def find_or_open_call(session: Session, request: AgiRequest, line: str) -> Call:
@@ -104,7 +97,7 @@ class Visit:
     def begin(cls, call: CallControl, runtime: Runtime) -> "Visit":
         """Record the call, check its number against the blocklist, read the menus: one
         transaction, before the caller hears anything."""
-        request, line = call.request, line_of(call.request)
+        request, line = call.request, line_of(call.request, runtime.settings)
         caller = identify(request.caller_id)
         call_id, blocked, menus = in_database(runtime, _open_visit, runtime, request, line, caller.e164)
         step = Step.BLOCKED if blocked else Step.ANSWERED

@@ -8,7 +8,8 @@ from ivr.control import Ending, Hangup, Recording
 from ivr.flows.menus import MAX_FAILURES, MENU_TIMEOUT_MS, TooManyFailures, choose, say_goodbye
 from ivr.prompts import sound
 from ivr.sessions import in_database
-from ivr.visit import OVERSEAS, Step, Visit, usable
+from ivr.lines import OVERSEAS
+from ivr.visit import Step, Visit, usable
 from models.errors import Blocked, DomainError, TooManyComplaints
 from models.intake import Opened
 from models.provinces import by_area_code

@@ -10,7 +10,8 @@ from foad.runtime import Runtime
 from ivr.agienv import AgiRequest
 from ivr.control import CallControl, Hangup
 from ivr.sessions import in_database
-from ivr.visit import find_or_open_call, line_of
+from ivr.lines import line_of
+from ivr.visit import find_or_open_call
 from models.base import utcnow
 from models.tickets import record
 
@@ -30,7 +31,7 @@ def _record_end(runtime: Runtime, request: AgiRequest, cause: str, billsec: str,
                 mixed: str) -> tuple[str | None, int]:
     """The end on the Call row and, if it became a ticket, on its timeline (on the lane)."""
     with runtime.session() as session:
-        row = find_or_open_call(session, request, line_of(request))
+        row = find_or_open_call(session, request, line_of(request, runtime.settings))
         row.ended_at = utcnow()
         row.duration_s = int(billsec) if billsec.isdigit() else _seconds_since(row.started_at)
         row.hangup_cause = cause[:40] if cause.isdigit() else None

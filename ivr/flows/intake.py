@@ -9,7 +9,8 @@ from ivr.control import CallControl, Hangup
 from ivr.flows import complaint, followup
 from ivr.flows.menus import MAX_FAILURES, MENU_TIMEOUT_MS, TooManyFailures, choose, say_goodbye
 from ivr.prompts import sound
-from ivr.visit import OVERSEAS, Step, Visit
+from ivr.lines import OVERSEAS
+from ivr.visit import Step, Visit
 
 log = logging.getLogger(__name__)
 

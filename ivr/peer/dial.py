@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
+from ivr import lines
 from ivr.peer import wav
-from models.phones import identify
 from ivr.peer.channel import HANGUP_DELAY_S, Channel
 from ivr.peer.script import Caller, parse
 from ivr.peer.setup import Setup
@@ -152,11 +152,9 @@ class PlacedCall:
 
 def line_for(dialled: str, *, service_number: str = "128", overseas_number: str = "+989372840000") -> str:
     """Which of our lines a dialled number reaches, as the dialplan routes it."""
-    if dialled == service_number:
-        return "128"
-    overseas = identify(overseas_number).e164
-    if overseas is not None and identify(dialled).e164 == overseas:
-        return "overseas"
+    line = lines.line_for(dialled, service_number=service_number, overseas_number=overseas_number)
+    if line is not None:
+        return line
     raise ValueError(f"{dialled} is neither the service number ({service_number}) "
                      f"nor the overseas number ({overseas_number})")
 
