@@ -7,6 +7,7 @@ from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,7 @@ from ivr.control import CallControl, Ending, Recording
 from ivr.lines import line_of
 from ivr.prompts import category_keys, sector_keys
 from ivr.sessions import in_background, in_database
+from models.agencies import Agency
 from models.blocklist import is_blocked
 from models.calls import Call
 from models.categories import OTHER
@@ -86,6 +88,8 @@ class Visit:
     """The sector menu: key → sector code, read once when the call starts."""
     categories: dict[str, str] = field(default_factory=dict)
     """The category menu: key → category code."""
+    provinces: frozenset[str] = frozenset()
+    """Provinces a caller may key: those with agencies in the directory."""
     saved: tuple[Step, str] | None = None
     """The progress and language last written to the Call row."""
     pending: list[Future] = field(default_factory=list)
@@ -196,16 +200,23 @@ class Visit:
 
 
 def _open_visit(runtime: Runtime, request: AgiRequest, line: str,
-                number: str | None) -> tuple[int, bool, dict[str, dict[str, str | None]]]:
+                number: str | None) -> tuple[int, bool, dict[str, Any]]:
     """The Call row's id, whether the number is blocked, and the menus (on the lane)."""
     with runtime.session() as session:
         row = find_or_open_call(session, request, line)
         blocked = is_blocked(session, number)
         if blocked:
             row.progress = Step.BLOCKED
-        menus = {"sectors": sector_keys(session), "categories": category_keys(session)}
+        menus = {"sectors": sector_keys(session), "categories": category_keys(session),
+                 "provinces": provinces_served(session)}
         session.commit()
         return row.id, blocked, menus
+
+
+def provinces_served(session: Session) -> frozenset[str]:
+    """The provinces that have agencies in the directory."""
+    codes = session.scalars(select(Agency.province_code).where(Agency.province_code.is_not(None)).distinct())
+    return frozenset(codes)
 
 
 def usable(take: Recording) -> bool:

@@ -46,7 +46,8 @@ def take(visit: Visit) -> None:
 
 
 def ask_province(visit: Visit) -> None:
-    """An Iranian landline's area code says it; callers from abroad skip it; others key it."""
+    """An Iranian landline's area code says it; callers from abroad skip it; others key it,
+    and only a province with agencies in the directory is taken (0: "I do not know")."""
     if visit.line == OVERSEAS or visit.caller.abroad:
         return
     if visit.caller.province is not None:
@@ -58,7 +59,7 @@ def ask_province(visit: Visit) -> None:
         if typed == "0":  # "I do not know": the working group finds out
             return
         province = by_area_code(typed) if len(typed) == 2 else None
-        if province is not None:
+        if province is not None and province.code in visit.provinces:
             visit.province = province.code
             return
         visit.call.play(sound("province_invalid" if typed else "no_choice"))
