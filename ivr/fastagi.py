@@ -13,6 +13,7 @@ import socketserver
 import threading
 
 from foad.runtime import Runtime
+from ivr import folders
 from ivr.agi import AgiCall
 from ivr.control import Hangup
 from ivr.routes import serve_call
@@ -33,6 +34,7 @@ class FastAgiServer(socketserver.ThreadingTCPServer):
 
     def __init__(self, address: tuple[str, int], runtime: Runtime) -> None:
         self.runtime = runtime
+        folders.prepare(runtime.settings)  # before Asterisk's first MixMonitor needs them
         super().__init__(address, _CallHandler)
 
     @property

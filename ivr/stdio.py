@@ -15,6 +15,7 @@ import sys
 from foad.cli import runtime
 from foad.logs import configure_logging
 from foad.settings import Settings
+from ivr import folders
 from ivr.agi import AgiCall
 from ivr.routes import serve_call
 
@@ -26,5 +27,6 @@ def main() -> None:
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     settings = Settings.from_env()
     configure_logging(settings)  # to stderr: Asterisk shows it on its console
+    folders.prepare(settings)
     with runtime(settings) as rt:
         serve_call(AgiCall.over_stdio(sys.argv[1:]), rt)

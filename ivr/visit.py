@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from foad.runtime import Runtime
 from ivr.agienv import AgiRequest
 from ivr.control import CallControl, Ending, Recording
+from ivr.folders import shared_folder
 from ivr.lines import line_of
 from ivr.prompts import category_keys, sector_keys
 from ivr.sessions import in_background, in_database
@@ -137,8 +138,7 @@ class Visit:
 
     def next_take_name(self) -> str:
         """Where Asterisk writes the next take (absolute, without extension)."""
-        folder = self.runtime.settings.recordings_dir / "voice"
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = shared_folder(self.runtime.settings.recordings_dir / "voice")
         return str(folder / f"{self.uniqueid}-{len(self.takes) + 1}")
 
     def keep(self, take: Recording) -> None:
