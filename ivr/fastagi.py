@@ -11,6 +11,7 @@ import signal
 import socket
 import socketserver
 import threading
+from ipaddress import IPv4Network, IPv6Address, IPv6Network, ip_address
 
 from foad.runtime import Runtime
 from ivr import folders
@@ -42,6 +43,14 @@ class FastAgiServer(socketserver.ThreadingTCPServer):
         """The port actually bound (useful with port 0)."""
         return self.server_address[1]
 
+    def verify_request(self, request: socket.socket, client_address: tuple) -> bool:
+        """FastAGI has no authentication of its own: only FOAD_FASTAGI_ALLOW's peers are
+        served; any other is closed before it is read (socketserver closes it on False)."""
+        if allowed(client_address[0], self.runtime.settings.fastagi_allow):
+            return True
+        log.warning("FastAGI connection refused: not an allowed Asterisk", extra={"peer": client_address[0]})
+        return False
+
 
 class _CallHandler(socketserver.BaseRequestHandler):
     """One connection from Asterisk: one call (or one hangup handler)."""
@@ -61,6 +70,16 @@ class _CallHandler(socketserver.BaseRequestHandler):
             serve_call(call, self.server.runtime)
         finally:
             call.close()
+
+
+def allowed(address: str, networks: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    """True if `address` is in one of `networks`, or there are none (anyone may connect)."""
+    if not networks:
+        return True
+    peer = ip_address(address.split("%", 1)[0])
+    if isinstance(peer, IPv6Address) and peer.ipv4_mapped is not None:  # ::ffff:a.b.c.d on a dual-stack socket
+        peer = peer.ipv4_mapped
+    return any(peer in network for network in networks)
 
 
 def serve(runtime: Runtime, host: str, port: int) -> None:
