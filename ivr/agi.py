@@ -7,6 +7,8 @@ What pyst2 gets wrong and what this module does about it:
   ending a line, written through at once.
 - It writes every env line, command and reply to stderr: that goes to logging (DEBUG).
 - Its env parser lets a caller name with a newline overwrite other keys: `ivr.agienv`.
+- Nothing in it ever times out: over a socket, a silence longer than the socket's timeout
+  (`ivr.fastagi`) ends the call as a `Hangup`.
 - A `HANGUP` line where a reply was due, or EOF, breaks its parser: `_Lines` notes the
   first and skips it, and turns EOF into `Hangup`; a 511 reply is a `Hangup` too. After
   `HANGUP`, a command a dead channel refuses is not even sent: it raises `Hangup` at once.
@@ -61,11 +63,18 @@ class _Lines:
         self.stream = stream
         self.hung_up = False
         self.last = ""
+        self.call = "-"
 
     def readline(self) -> str:
         """The next reply line (pyst2 calls this)."""
         while True:
-            line = self.stream.readline()
+            try:
+                line = self.stream.readline()
+            except TimeoutError:  # the socket's timeout: a silent or half-open peer
+                self.hung_up = True
+                log.warning("no word from Asterisk within the timeout: the caller is taken as gone",
+                            extra={"call": self.call})
+                raise Hangup("no word from Asterisk within the socket timeout") from None
             if not line:
                 self.hung_up = True
                 raise Hangup("Asterisk closed the connection")
@@ -106,8 +115,8 @@ class _AGI(pyst2.AGI):
     def _get_agi_env(self) -> None:
         try:
             self.env = read_env(self.stdin.stream.readline)
-        except EnvError as exc:
-            raise Hangup(str(exc)) from None
+        except (EnvError, OSError) as exc:  # cut off, never ended, or silent past the timeout
+            raise Hangup(str(exc) or type(exc).__name__) from None
 
 
 class AgiCall:
@@ -118,7 +127,7 @@ class AgiCall:
         chatter = _Chatter()
         self._agi = _AGI(self._lines, writer, chatter)
         self.request = AgiRequest(self._agi.env, tuple(program_args))
-        chatter.call = self.request.uniqueid
+        chatter.call = self._lines.call = self.request.uniqueid
 
     @classmethod
     def over_socket(cls, sock: socket.socket) -> "AgiCall":

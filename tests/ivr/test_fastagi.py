@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import signal
 import socket
+import subprocess
+import time
 from dataclasses import replace
 from ipaddress import ip_network
 
@@ -12,7 +16,7 @@ from sqlalchemy import select
 from foad.settings import Settings, SettingsError
 from ivr.fastagi import allowed
 from ivr.peer.channel import Channel
-from ivr.peer.dial import over_tcp
+from ivr.peer.dial import connected, over_tcp
 from ivr.peer.script import Caller, parse
 from ivr.peer.setup import Setup
 from models.calls import Call
@@ -71,3 +75,79 @@ def test_a_bad_allow_list_is_refused_at_start():
 def test_the_settings_parse_networks():
     assert Settings.from_env({"FOAD_DATA_DIR": "/tmp/foad-unused", "FOAD_FASTAGI_ALLOW": " 10.0.0.5 ,10.1.0.0/16"}
                              ).fastagi_allow == (ip_network("10.0.0.5/32"), ip_network("10.1.0.0/16"))
+
+
+def prompting(prompt: str):
+    """`Driver.run(until=…)` for the command that plays `prompt`."""
+    return lambda line: f'"foad/{prompt}"'.encode() in line
+
+
+def wait_until(check, seconds: float = 10.0):
+    """`check()` once it is true (a server thread finishing a call), else AssertionError."""
+    deadline = time.monotonic() + seconds
+    while not (found := check()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+    return found
+
+
+def row_of(session, uniqueid: str) -> Call | None:
+    session.rollback()  # SQLite: a reading test session must not hold the write lock
+    return session.scalars(select(Call).where(Call.uniqueid == uniqueid)).one_or_none()
+
+
+def test_a_peer_silent_past_the_timeout_ends_its_call_as_a_hangup(fastagi, runtime, session, caplog):
+    runtime.settings = replace(runtime.settings, fastagi_timeout=0.5)
+    channel = Channel(Setup(script="intake?line=128", uniqueid="1795460000.2", caller_id="02188776655"),
+                      Caller(parse("1 3 2 #")))
+    with connected(channel, "127.0.0.1", fastagi.port) as driver:
+        assert driver.run(until=prompting("review_menu"))  # the take is made; Asterisk goes quiet
+        start = time.monotonic()
+        assert driver.lines.readline(10) == b""  # the engine gave up on us and closed
+        waited = time.monotonic() - start
+
+    assert 0.4 < waited < 5
+    row = wait_until(lambda: (r := row_of(session, "1795460000.2")) is not None and r.ticket and r)
+    assert row.progress == "review" and row.ticket.voice_path == row.voice_path  # nothing lost
+    assert wait_until(lambda: fastagi.open_connections == 0)
+    assert "no word from Asterisk" in caplog.text
+
+
+def test_a_peer_silent_inside_its_env_block_is_closed_after_the_timeout(fastagi, runtime, session, caplog):
+    caplog.set_level(logging.INFO, logger="ivr.fastagi")
+    runtime.settings = replace(runtime.settings, fastagi_timeout=0.5)
+    block = Setup(script="intake?line=128", uniqueid="1795460000.3").env_block()
+    with socket.create_connection(("127.0.0.1", fastagi.port), timeout=10) as sock:
+        sock.sendall(block[:120])
+        assert sock.recv(100) == b""
+
+    assert row_of(session, "1795460000.3") is None
+    assert "connection closed before its AGI env was complete" in caplog.text
+    assert not any(r.exc_info for r in caplog.records)  # no traceback: an ordinary end
+    assert wait_until(lambda: fastagi.open_connections == 0)
+
+
+def test_sigterm_does_not_wait_on_a_stuck_peer(settings, session):
+    from tests.ivr.test_commands import BIN, environment
+    from tests.ports import free_port, wait_for_port
+
+    port = free_port()
+    env = {**environment(settings), "FOAD_FASTAGI_STOP_GRACE": "1"}  # the timeout stays 300 s
+    server = subprocess.Popen([str(BIN / "foad"), "fastagi", "--port", str(port)], env=env,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_port(port)
+        channel = Channel(Setup(script="intake?line=128", uniqueid="1795460000.4", caller_id="02188776655"),
+                          Caller(parse("1 3 2 #")))
+        with connected(channel, "127.0.0.1", port) as driver:
+            assert driver.run(until=prompting("review_menu"))  # and then never answers
+            start = time.monotonic()
+            server.send_signal(signal.SIGTERM)
+            logs = server.communicate(timeout=30)[1]
+            stopped = time.monotonic() - start
+    finally:
+        server.kill()
+    assert server.returncode == 0 and stopped < 10, logs
+    assert "cutting off calls still open at shutdown" in logs
+    row = row_of(session, "1795460000.4")
+    assert row.progress == "review" and row.ticket is not None  # cut off as a hang-up: the take became a ticket
