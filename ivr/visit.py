@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from foad.runtime import Runtime
 from ivr.agienv import AgiRequest
+from ivr.complaints import locked_call, open_from_call
 from ivr.control import CallControl, Ending, Recording
 from ivr.folders import shared_folder
 from ivr.lines import line_of
@@ -23,11 +24,9 @@ from ivr.sessions import in_background, in_database
 from models.agencies import Agency
 from models.blocklist import is_blocked
 from models.calls import Call
-from models.categories import OTHER
 from models.errors import DomainError
-from models.intake import Complaint, IntakeRules, Opened, open_ticket
+from models.intake import Opened
 from models.phones import Caller, identify
-from models.tickets import Via
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +53,8 @@ class Step(StrEnum):
 
 
 def find_or_open_call(session: Session, request: AgiRequest, line: str) -> Call:
-    """The Call row of this ${UNIQUEID}, made if it is the first we hear of the call."""
-    row = session.scalar(select(Call).where(Call.uniqueid == request.uniqueid))
+    """The Call row of this ${UNIQUEID} (locked), made if it is the first we hear of the call."""
+    row = session.scalar(select(Call).where(Call.uniqueid == request.uniqueid).with_for_update())
     if row is not None:
         return row
     row = Call(uniqueid=request.uniqueid, line=line, caller=identify(request.caller_id).e164,
@@ -64,7 +63,7 @@ def find_or_open_call(session: Session, request: AgiRequest, line: str) -> Call:
         with session.begin_nested():
             session.add(row)
     except IntegrityError:  # the other route made it first
-        return session.scalars(select(Call).where(Call.uniqueid == request.uniqueid)).one()
+        return session.scalars(select(Call).where(Call.uniqueid == request.uniqueid).with_for_update()).one()
     return row
 
 
@@ -142,11 +141,14 @@ class Visit:
         return str(folder / f"{self.uniqueid}-{len(self.takes) + 1}")
 
     def keep(self, take: Recording) -> None:
-        """Remember a take; a usable one goes on the Call row at once (in the background,
-        while the next prompt plays), so a crash loses nothing."""
+        """Remember a take; a usable one goes on the Call row at once with the caller's
+        choices (in the background, while the next prompt plays): if the engine dies, the
+        hangup handler opens the ticket from the row (`ivr.complaints`)."""
         self.takes.append(take)
         if usable(take):
-            self.pending.append(in_background(self.runtime, self._update, voice_path=self.relative(take)))
+            values = {"progress": self.step.value, **self._complaint(take)}
+            self.pending.append(in_background(self.runtime, self._update, **values))
+            self.saved = (self.step, self.language)
 
     def start_ticket(self) -> "Future[Opened]":
         """Open the ticket in the background; its result is the Opened or the DomainError."""
@@ -174,24 +176,28 @@ class Visit:
 
     def open_ticket(self, step: Step | None = Step.SUBMITTED) -> Opened:
         """Open the ticket with the best take through the intake service, linked to this call
-        (database work: run it on the lane)."""
+        (database work: run it on the lane); the call's ticket if one is open already."""
         take = self.best_take
         assert take is not None, "a call's complaint is its recording"
         step = step or self.step
         with self.runtime.session() as session:
-            row = session.get(Call, self.call_id)
-            row.progress, row.language = step, self.language  # committed with the ticket
-            complaint = Complaint(via=Via.CALL, caller=self.call.request.caller_id,
-                                  voice_path=self.relative(take), sector=self.sector,
-                                  category=self.category or OTHER, province=self.province,
-                                  language=self.language, origin=row)
+            row = locked_call(session, self.call_id)
+            for name, value in {"progress": step.value, **self._complaint(take)}.items():
+                setattr(row, name, value)  # the background write of the take may still be on its way
             try:
-                opened = open_ticket(session, complaint, IntakeRules.from_settings(self.runtime.settings))
+                opened = (Opened(row.ticket, code_texted=False) if row.ticket  # the hangup handler's
+                          else open_from_call(session, row, self.runtime.settings))
             except DomainError as exc:
                 self.refused = exc
                 raise
+            session.commit()
         self.step, self.saved, self.ticket_code = step, (step, self.language), opened.ticket.code
         return opened
+
+    def _complaint(self, take: Recording) -> dict[str, str | None]:
+        """What the Call row keeps of the complaint: the take and the choices made."""
+        return {"voice_path": self.relative(take), "sector_code": self.sector, "category_code": self.category,
+                "province_code": self.province, "language": self.language}
 
     def _update(self, **values: object) -> None:
         with self.runtime.session() as session:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import signal
 import socket
-import subprocess
 import time
 from dataclasses import replace
 from ipaddress import ip_network
@@ -127,26 +126,17 @@ def test_a_peer_silent_inside_its_env_block_is_closed_after_the_timeout(fastagi,
     assert wait_until(lambda: fastagi.open_connections == 0)
 
 
-def test_sigterm_does_not_wait_on_a_stuck_peer(settings, session):
-    from tests.ivr.test_commands import BIN, environment
-    from tests.ports import free_port, wait_for_port
+def test_sigterm_does_not_wait_on_a_stuck_peer(engine_process, session):
+    server, port = engine_process(FOAD_FASTAGI_STOP_GRACE="1")  # the timeout stays 300 s
+    channel = Channel(Setup(script="intake?line=128", uniqueid="1795460000.4", caller_id="02188776655"),
+                      Caller(parse("1 3 2 #")))
+    with connected(channel, "127.0.0.1", port) as driver:
+        assert driver.run(until=prompting("review_menu"))  # and then never answers
+        start = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        logs = server.communicate(timeout=30)[1]
+        stopped = time.monotonic() - start
 
-    port = free_port()
-    env = {**environment(settings), "FOAD_FASTAGI_STOP_GRACE": "1"}  # the timeout stays 300 s
-    server = subprocess.Popen([str(BIN / "foad"), "fastagi", "--port", str(port)], env=env,
-                              stderr=subprocess.PIPE, text=True)
-    try:
-        wait_for_port(port)
-        channel = Channel(Setup(script="intake?line=128", uniqueid="1795460000.4", caller_id="02188776655"),
-                          Caller(parse("1 3 2 #")))
-        with connected(channel, "127.0.0.1", port) as driver:
-            assert driver.run(until=prompting("review_menu"))  # and then never answers
-            start = time.monotonic()
-            server.send_signal(signal.SIGTERM)
-            logs = server.communicate(timeout=30)[1]
-            stopped = time.monotonic() - start
-    finally:
-        server.kill()
     assert server.returncode == 0 and stopped < 10, logs
     assert "cutting off calls still open at shutdown" in logs
     row = row_of(session, "1795460000.4")
