@@ -13,7 +13,7 @@ from sqlalchemy import text
 from foad.runtime import Runtime
 from ivr.fastagi import FastAgiServer
 from ivr.peer.dial import connected, incoming
-from tests.ivr.test_hangups import review_menu
+from tests.ivr.midcall import prompting
 from tests.scratch import scratch_database
 
 
@@ -64,7 +64,7 @@ def test_a_database_down_when_the_call_starts_gets_an_apology(breakable, setting
 def test_a_database_that_breaks_at_submit_gets_an_apology_and_keeps_the_take(breakable, settings, caplog):
     channel = call(breakable, "1 3 2 # 1", "1795480000.2", settings)
     with connected(channel, "127.0.0.1", breakable.server.port) as driver:
-        assert driver.run(until=review_menu)
+        assert driver.run(until=prompting("review_menu"))
         breakable.drop("outbox")  # the ticket's routing work can no longer be written
         driver.run()
 

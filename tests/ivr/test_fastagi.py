@@ -19,6 +19,7 @@ from ivr.peer.dial import connected, over_tcp
 from ivr.peer.script import Caller, parse
 from ivr.peer.setup import Setup
 from models.calls import Call
+from tests.ivr.midcall import prompting, row_of, wait_until
 
 
 def allow(runtime, value: str) -> None:
@@ -74,25 +75,6 @@ def test_a_bad_allow_list_is_refused_at_start():
 def test_the_settings_parse_networks():
     assert Settings.from_env({"FOAD_DATA_DIR": "/tmp/foad-unused", "FOAD_FASTAGI_ALLOW": " 10.0.0.5 ,10.1.0.0/16"}
                              ).fastagi_allow == (ip_network("10.0.0.5/32"), ip_network("10.1.0.0/16"))
-
-
-def prompting(prompt: str):
-    """`Driver.run(until=…)` for the command that plays `prompt`."""
-    return lambda line: f'"foad/{prompt}"'.encode() in line
-
-
-def wait_until(check, seconds: float = 10.0):
-    """`check()` once it is true (a server thread finishing a call), else AssertionError."""
-    deadline = time.monotonic() + seconds
-    while not (found := check()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-    return found
-
-
-def row_of(session, uniqueid: str) -> Call | None:
-    session.rollback()  # SQLite: a reading test session must not hold the write lock
-    return session.scalars(select(Call).where(Call.uniqueid == uniqueid)).one_or_none()
 
 
 def test_a_peer_silent_past_the_timeout_ends_its_call_as_a_hangup(fastagi, runtime, session, caplog):

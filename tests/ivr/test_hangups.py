@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 import pytest
-
 from sqlalchemy import select
 
 from foad.settings import Settings
@@ -18,6 +14,7 @@ from models.calls import Call
 from models.messages import Message
 from models.tickets import Ticket
 from tests.builders import make_ticket
+from tests.ivr.midcall import kill_after_the_take, prompting, row_of, wait_until
 from tests.ivr.test_intake_calls import call_row
 
 SCENARIOS = {
@@ -111,34 +108,6 @@ def test_an_unknown_route_is_refused_without_a_call_record(fastagi, session, cap
     assert "no such AGI route" in caplog.text
 
 
-def review_menu(line: bytes) -> bool:
-    """The command after a take: the engine asks "1 submit, 2 listen, 3 again"."""
-    return b'"foad/review_menu"' in line
-
-
-def poll(check, seconds: float = 10.0):
-    """`check()` once true (work a server thread is finishing), else AssertionError."""
-    deadline = time.monotonic() + seconds
-    while not (found := check()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-    return found
-
-
-def take_on_row(session, uniqueid: str) -> Call | None:
-    """The call's row once its take is on it."""
-    session.rollback()  # SQLite: a reading test session must not hold the write lock
-    row = session.scalars(select(Call).where(Call.uniqueid == uniqueid)).one_or_none()
-    return row if row is not None and row.voice_path else None
-
-
-def has_take(session, uniqueid: str) -> bool:
-    """True once the call's take is on its row (the read's lock released at once)."""
-    found = take_on_row(session, uniqueid) is not None
-    session.rollback()
-    return found
-
-
 def tickets_of(session, caller: str) -> list[Ticket]:
     session.rollback()
     return session.scalars(select(Ticket).where(Ticket.caller == caller)).unique().all()
@@ -154,12 +123,7 @@ def test_an_engine_killed_after_the_take_loses_nothing(engine_process, fastagi, 
     engine, port = engine_process()
     channel = incoming("127.0.0.1", port, caller_id="02188776655", to="128", keys="1 3 2 #",
                        recordings_dir=settings.recordings_dir, uniqueid="1795470000.1")
-    with connected(channel, "127.0.0.1", port) as driver:
-        assert driver.run(until=review_menu)
-        poll(lambda: has_take(session, "1795470000.1"))
-        engine.kill()  # SIGKILL: no finally, no save_on_hangup
-        engine.wait()
-        assert driver.run() is None  # Asterisk sees the connection close
+    kill_after_the_take(engine, port, channel, session)  # SIGKILL: no finally, no save_on_hangup
 
     assert not has_ticket(session, "+982188776655")
     handler = hangup_handler(channel)  # the dialplan's hangup handler, against a live engine
@@ -167,7 +131,7 @@ def test_an_engine_killed_after_the_take_loses_nothing(engine_process, fastagi, 
     over_tcp(hangup_handler(channel), "127.0.0.1", fastagi.port)  # run again: nothing more
 
     (ticket,) = tickets_of(session, "+982188776655")
-    row = take_on_row(session, "1795470000.1")
+    row = row_of(session, "1795470000.1")
     assert row.ticket is ticket and ticket.voice_path == row.voice_path == "voice/1795470000.1-1.wav"
     assert (ticket.sector_code, ticket.category_code, ticket.province_code) == ("health_insurance", "absence",
                                                                                 "tehran")
@@ -179,9 +143,9 @@ def test_a_connection_dropped_after_the_take_opens_one_ticket(fastagi, session, 
     channel = incoming("127.0.0.1", fastagi.port, caller_id="09121234567", to="128", keys="1 3 2 81 #",
                        recordings_dir=settings.recordings_dir, uniqueid="1795470000.2")
     with connected(channel, "127.0.0.1", fastagi.port) as driver:
-        assert driver.run(until=review_menu)
+        assert driver.run(until=prompting("review_menu"))
     # The engine saw the connection drop and opened the ticket itself; the handler adds none.
-    poll(lambda: has_ticket(session, "+989121234567"))
+    wait_until(lambda: has_ticket(session, "+989121234567"))
     over_tcp(hangup_handler(channel), "127.0.0.1", fastagi.port)
     over_tcp(hangup_handler(channel), "127.0.0.1", fastagi.port)
 
@@ -200,14 +164,9 @@ def test_the_hangup_handler_keeps_intakes_rules(engine_process, fastagi, session
     engine, port = engine_process()
     second = incoming("127.0.0.1", port, caller_id="02188776655", to="128", keys="1 3 2 #",
                       recordings_dir=settings.recordings_dir, uniqueid="1795470000.3")
-    with connected(second, "127.0.0.1", port) as driver:
-        assert driver.run(until=review_menu)
-        poll(lambda: has_take(session, "1795470000.3"))
-        engine.kill()
-        engine.wait()
-        driver.run()
+    kill_after_the_take(engine, port, second, session)
     over_tcp(hangup_handler(second), "127.0.0.1", fastagi.port)
 
     assert len(tickets_of(session, "+982188776655")) == 1  # over the hourly limit: no second ticket
-    row = take_on_row(session, "1795470000.3")
+    row = row_of(session, "1795470000.3")
     assert row.ticket is None and row.ended_at is not None  # the take stays on the call
