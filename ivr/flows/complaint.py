@@ -6,9 +6,9 @@ import logging
 
 from ivr.control import Ending, Hangup, Recording
 from ivr.flows.menus import MAX_FAILURES, MENU_TIMEOUT_MS, TooManyFailures, choose, say_goodbye
+from ivr.lines import OVERSEAS
 from ivr.prompts import sound
 from ivr.sessions import in_database
-from ivr.lines import OVERSEAS
 from ivr.visit import Step, Visit, usable
 from models.errors import Blocked, DomainError, TooManyComplaints
 from models.intake import Opened

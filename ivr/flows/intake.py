@@ -9,8 +9,8 @@ from foad.runtime import Runtime
 from ivr.control import CallControl, Hangup
 from ivr.flows import complaint, followup
 from ivr.flows.menus import MAX_FAILURES, MENU_TIMEOUT_MS, TooManyFailures, choose, say_goodbye
-from ivr.prompts import sound
 from ivr.lines import OVERSEAS
+from ivr.prompts import sound
 from ivr.visit import Step, Visit
 
 log = logging.getLogger(__name__)
