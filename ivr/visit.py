@@ -9,7 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -147,7 +147,9 @@ class Visit:
         self.takes.append(take)
         if usable(take):
             values = {"progress": self.step.value, **self._complaint(take)}
-            self.pending.append(in_background(self.runtime, self._update, **values))
+            # Only while the call has no ticket: on PostgreSQL's several lane threads this
+            # write may land after the submit's, which already wrote the same take.
+            self.pending.append(in_background(self.runtime, self._update, Call.ticket_id.is_(None), **values))
             self.saved = (self.step, self.language)
 
     def start_ticket(self) -> "Future[Opened]":
@@ -199,9 +201,9 @@ class Visit:
         return {"voice_path": self.relative(take), "sector_code": self.sector, "category_code": self.category,
                 "province_code": self.province, "language": self.language}
 
-    def _update(self, **values: object) -> None:
+    def _update(self, *conditions: ColumnElement[bool], **values: object) -> None:
         with self.runtime.session() as session:
-            session.execute(update(Call).where(Call.id == self.call_id).values(**values))
+            session.execute(update(Call).where(Call.id == self.call_id, *conditions).values(**values))
             session.commit()
 
 
