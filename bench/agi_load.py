@@ -51,6 +51,12 @@ KEYS = "1 3 2 #@20 1"
 CALL_SECONDS = 70
 """About how long that call lasts in simulated time (prompts, the recording, the code twice)."""
 BIN = Path(sys.executable).parent
+TARGET_CONCURRENCY = 200
+"""Calls at once the turnaround target is set for (issue #4)."""
+TARGET_P99_MS = 10.0
+"""Per-command turnaround, p99, milliseconds, at TARGET_CONCURRENCY calls at once."""
+TARGET_SETUP_RATIO = 20.0
+"""How many times cheaper a call's set-up over FastAGI must be than a process per call."""
 
 
 @dataclass
@@ -214,9 +220,29 @@ def table(args: argparse.Namespace, figures: dict[str, object], database: str) -
           f"a whole plain-AGI call {figures['plain_call']:.2f} s ({database})")
 
 
+def targets(args: argparse.Namespace, figures: dict[str, object]) -> dict[str, object]:
+    """The targets and whether this run met them (the turnaround one only counts at 200 at once)."""
+    paced = figures["paced"]
+    p99 = paced.ms(paced.turnarounds, 0.99)
+    ratio = figures["plain_setup"] / figures["fast_setup"]
+    return {
+        "target_concurrency": TARGET_CONCURRENCY, "target_turnaround_p99_ms": TARGET_P99_MS,
+        "target_setup_ratio": TARGET_SETUP_RATIO,
+        "turnaround_target_met": args.concurrency >= TARGET_CONCURRENCY and p99 < TARGET_P99_MS and not paced.failed,
+        "setup_target_met": ratio >= TARGET_SETUP_RATIO,
+    }
+
+
 def report(args: argparse.Namespace, figures: dict[str, object], database: str) -> None:
-    """The table, then the JSON line."""
+    """The table, the targets, then the JSON line."""
     table(args, figures, database)
+    met = targets(args, figures)
+    turnaround = "met" if met["turnaround_target_met"] else "NOT met"
+    if args.concurrency < TARGET_CONCURRENCY:
+        turnaround += f" (this run had only {args.concurrency} at once)"
+    print(f"targets: p99 turnaround < {TARGET_P99_MS:g} ms at {TARGET_CONCURRENCY} calls at once: {turnaround}; "
+          f"set-up >= {TARGET_SETUP_RATIO:g}x cheaper than a process per call: "
+          f"{'met' if met['setup_target_met'] else 'NOT met'}")
     paced, flat = figures["paced"], figures["flat"]
     print(json.dumps({
         "bench": "agi_load", "database": database, "calls": args.calls, "concurrency": args.concurrency,
@@ -233,6 +259,7 @@ def report(args: argparse.Namespace, figures: dict[str, object], database: str) 
         "setup_fastagi_ms": round(1000 * figures["fast_setup"], 3),
         "setup_process_per_call_ms": round(1000 * figures["plain_setup"], 1),
         "process_per_call_setup_ratio": round(figures["plain_setup"] / figures["fast_setup"], 1),
+        **met,
     }))
 
 

@@ -181,16 +181,18 @@ main.add_command(worker_commands.holidays)
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Web and FastAGI address.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Web address.")
 @click.option("--port", default=8000, show_default=True, help="Web port.")
+@click.option("--fastagi-host", default="127.0.0.1", show_default=True,
+              help="FastAGI address: only Asterisk should reach it (see FOAD_FASTAGI_ALLOW).")
 @click.option("--fastagi-port", default=4573, show_default=True, help="FastAGI port.")
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int, fastagi_port: int) -> None:
+def serve(settings: Settings, host: str, port: int, fastagi_host: str, fastagi_port: int) -> None:
     """Run everything in one process tree: Redis (if embedded), web, FastAGI and a worker."""
     from foad.serve import serve_all
 
     with redis_url(settings) as url:
-        serve_all(url, host=host, port=port, fastagi_port=fastagi_port)
+        serve_all(url, host=host, port=port, fastagi_port=fastagi_port, fastagi_host=fastagi_host)
 
 
 # --- voice ----------------------------------------------------------------------------------

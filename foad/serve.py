@@ -15,19 +15,22 @@ RESTART_DELAY = 2.0
 """Seconds to wait before restarting a service that exited on its own."""
 
 
-def services(host: str, port: int, fastagi_port: int = 4573) -> dict[str, list[str]]:
-    """The `foad` sub-commands `serve` keeps running."""
+def services(host: str, port: int, fastagi_port: int = 4573,
+             fastagi_host: str = "127.0.0.1") -> dict[str, list[str]]:
+    """The `foad` sub-commands `serve` keeps running (FastAGI on its own address: the web's
+    is public, FastAGI's must be reachable only by Asterisk)."""
     return {
         "web": ["web", "--host", host, "--port", str(port)],
-        "fastagi": ["fastagi", "--host", host, "--port", str(fastagi_port)],
+        "fastagi": ["fastagi", "--host", fastagi_host, "--port", str(fastagi_port)],
         "worker": ["worker"],
     }
 
 
-def serve_all(redis_url: str, *, host: str, port: int, fastagi_port: int = 4573) -> None:
+def serve_all(redis_url: str, *, host: str, port: int, fastagi_port: int = 4573,
+              fastagi_host: str = "127.0.0.1") -> None:
     """Start every service with the shared Redis URL; restart any that dies; stop all on a signal."""
     env = {**os.environ, "REDIS_URL": redis_url}
-    commands = services(host, port, fastagi_port)
+    commands = services(host, port, fastagi_port, fastagi_host)
     children = {name: _start(name, argv, env) for name, argv in commands.items()}
     stopping = False
 

@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Mapping
 
@@ -58,6 +59,16 @@ class Settings:
     """Bytes; the largest MMS photo or video kept (larger ones are rejected)."""
     trusted_proxies: int = 0
     """Proxy hops in front of the app whose X-Forwarded-* headers are believed (0: none)."""
+
+    # --- voice ---------------------------------------------------------------------------
+    fastagi_allow: tuple[IPv4Network | IPv6Network, ...] = ()
+    """The Asterisk servers FastAGI talks to (addresses or networks); empty: anyone who can
+    reach its port. Others are closed at once."""
+    fastagi_timeout: float = 300.0
+    """Seconds FastAGI waits for Asterisk to say anything before it takes the caller as gone
+    (longer than the longest prompt or recording)."""
+    fastagi_stop_grace: float = 60.0
+    """Seconds FastAGI lets calls in progress finish after SIGTERM before it cuts them off."""
 
     # --- workers (issue 6): the deadline clock, surveys, a controllable clock -----------
     business_hours: tuple[time, time] | None = None
@@ -134,6 +145,10 @@ class Settings:
             sms_check_signatures=_flag(env, "FOAD_SMS_CHECK_SIGNATURES", True),
             media_max_bytes=int(_number(env, "FOAD_MEDIA_MAX_BYTES", 10_000_000)),
             trusted_proxies=_count(env, "FOAD_TRUSTED_PROXIES"),
+            # --- voice ---
+            fastagi_allow=_networks(env, "FOAD_FASTAGI_ALLOW"),
+            fastagi_timeout=_number(env, "FOAD_FASTAGI_TIMEOUT", 300.0),
+            fastagi_stop_grace=_number(env, "FOAD_FASTAGI_STOP_GRACE", 60.0),
             # --- workers (issue 6) ---
             business_hours=_hours(env, "FOAD_BUSINESS_HOURS"),
             survey_timeout=timedelta(hours=_number(env, "FOAD_SURVEY_TIMEOUT_HOURS", 72)),
@@ -160,6 +175,15 @@ def _count(env: Mapping[str, str], name: str) -> int:
     if not (raw.isascii() and raw.isdigit()):
         raise SettingsError(f"{name} must be a whole number, 0 or more, not {raw!r}")
     return int(raw)
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """"10.0.0.5, 10.1.0.0/16" as networks (an address is a network of one)."""
+    parts = [part.strip() for part in (env.get(name) or "").split(",") if part.strip()]
+    try:
+        return tuple(ip_network(part, strict=False) for part in parts)
+    except ValueError:
+        raise SettingsError(f"{name} must list IP addresses or networks, not {env[name]!r}") from None
 
 
 def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:

@@ -7,8 +7,11 @@ What pyst2 gets wrong and what this module does about it:
   ending a line, written through at once.
 - It writes every env line, command and reply to stderr: that goes to logging (DEBUG).
 - Its env parser lets a caller name with a newline overwrite other keys: `ivr.agienv`.
+- Nothing in it ever times out: over a socket, a silence longer than the socket's timeout
+  (`ivr.fastagi`) ends the call as a `Hangup`.
 - A `HANGUP` line where a reply was due, or EOF, breaks its parser: `_Lines` notes the
-  first and skips it, and turns EOF into `Hangup`; a 511 reply is a `Hangup` too.
+  first and skips it, and turns EOF into `Hangup`; a 511 reply is a `Hangup` too. After
+  `HANGUP`, a command a dead channel refuses is not even sent: it raises `Hangup` at once.
 - `result=-1` means a missing sound as well as a hang-up: `_missing_or_gone` asks
   `CHANNEL STATUS`, which a dead channel refuses.
 - It escapes nothing and leaves some arguments unquoted, so a caller-controlled value
@@ -25,7 +28,7 @@ import logging
 import re
 import socket
 import sys
-from typing import Any, TextIO
+from typing import Any, Sequence, TextIO
 
 from asterisk import agi as pyst2
 
@@ -33,6 +36,13 @@ from ivr.agienv import AgiRequest, EnvError, read_env
 from ivr.control import Ending, Hangup, ProtocolError, Recording
 
 log = logging.getLogger(__name__)
+
+DEAD_CHANNEL_COMMANDS = frozenset({
+    "GET VARIABLE", "GET FULL VARIABLE", "SET VARIABLE", "EXEC", "VERBOSE", "NOOP",
+    "DATABASE GET", "DATABASE PUT", "DATABASE DEL", "DATABASE DELTREE",
+})
+"""Commands Asterisk still runs after a hang-up; once `HANGUP` came, any other raises
+`Hangup` here at once instead of going out to wait for its 511."""
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ENDPOS = re.compile(r"endpos=(\d+)")
@@ -53,11 +63,18 @@ class _Lines:
         self.stream = stream
         self.hung_up = False
         self.last = ""
+        self.call = "-"
 
     def readline(self) -> str:
         """The next reply line (pyst2 calls this)."""
         while True:
-            line = self.stream.readline()
+            try:
+                line = self.stream.readline()
+            except TimeoutError:  # the socket's timeout: a silent or half-open peer
+                self.hung_up = True
+                log.warning("no word from Asterisk within the timeout: the caller is taken as gone",
+                            extra={"call": self.call})
+                raise Hangup("no word from Asterisk within the socket timeout") from None
             if not line:
                 self.hung_up = True
                 raise Hangup("Asterisk closed the connection")
@@ -98,19 +115,19 @@ class _AGI(pyst2.AGI):
     def _get_agi_env(self) -> None:
         try:
             self.env = read_env(self.stdin.stream.readline)
-        except EnvError as exc:
-            raise Hangup(str(exc)) from None
+        except (EnvError, OSError) as exc:  # cut off, never ended, or silent past the timeout
+            raise Hangup(str(exc) or type(exc).__name__) from None
 
 
 class AgiCall:
     """One call driven over AGI; see the module docstring for what it guards against."""
 
-    def __init__(self, reader: TextIO, writer: TextIO) -> None:
+    def __init__(self, reader: TextIO, writer: TextIO, program_args: Sequence[str] = ()) -> None:
         self._lines = _Lines(reader)
         chatter = _Chatter()
         self._agi = _AGI(self._lines, writer, chatter)
-        self.request = AgiRequest(self._agi.env)
-        chatter.call = self.request.uniqueid
+        self.request = AgiRequest(self._agi.env, tuple(program_args))
+        chatter.call = self._lines.call = self.request.uniqueid
 
     @classmethod
     def over_socket(cls, sock: socket.socket) -> "AgiCall":
@@ -118,9 +135,9 @@ class AgiCall:
         return cls(*text_streams(sock.makefile("rb"), sock.makefile("wb")))
 
     @classmethod
-    def over_stdio(cls) -> "AgiCall":
-        """Plain AGI: the call on this process's stdin and stdout."""
-        return cls(*text_streams(sys.stdin.buffer, sys.stdout.buffer))
+    def over_stdio(cls, program_args: Sequence[str]) -> "AgiCall":
+        """Plain AGI: the call on this process's stdin and stdout, started with `program_args`."""
+        return cls(*text_streams(sys.stdin.buffer, sys.stdout.buffer), program_args)
 
     @property
     def hung_up(self) -> bool:
@@ -192,6 +209,8 @@ class AgiCall:
 
     def _run(self, command: str, *args: object) -> dict[str, Any]:
         """Send one command, every argument quoted; map pyst2's failures to ours."""
+        if self._lines.hung_up and command not in DEAD_CHANNEL_COMMANDS:
+            raise Hangup(f"{command}: the caller has hung up")
         try:
             return self._agi.execute(command, *map(quote, args))
         except pyst2.AGIUnknownError as exc:

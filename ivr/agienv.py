@@ -81,11 +81,13 @@ class AgiRequest:
     """What Asterisk told us about the call, with the values the engine relies on made safe."""
 
     env: Mapping[str, str]
+    program_args: tuple[str, ...] = ()
+    """Plain AGI: the arguments Asterisk started the program with (its argv after the name)."""
 
     @property
     def route(self) -> str:
         """The route: the FastAGI URL's path (`intake` of `agi://h/intake?line=128`),
-        or for plain AGI the first argument."""
+        or for plain AGI the program's first argument."""
         return self._script.partition("?")[0].strip("/")
 
     @property
@@ -95,9 +97,10 @@ class AgiRequest:
 
     @property
     def _script(self) -> str:
-        if "agi_network_script" in self.env:
-            return self.env["agi_network_script"]
-        return "" if self.env.get("agi_network") == "yes" else self.env.get("agi_arg_1", "")
+        # Never `agi_arg_1` of the env: it comes after the caller's name, which can forge it.
+        if self.env.get("agi_network") == "yes":
+            return self.env.get("agi_network_script", "")
+        return self.program_args[0] if self.program_args else ""
 
     @property
     def uniqueid(self) -> str:

@@ -2,6 +2,11 @@
 
 pyst2's own FastAGI server imports Python 2's SocketServer, so this is our own: a
 threading TCP server whose handler wraps the connection in `ivr.agi.AgiCall`.
+
+Every connection has a timeout (FOAD_FASTAGI_TIMEOUT): a peer silent for longer, or gone
+without a word (half-open), ends its call as a hang-up instead of holding a thread for ever.
+On SIGTERM the server stops accepting, lets calls in progress run for FOAD_FASTAGI_STOP_GRACE
+seconds, then cuts off the rest (each ends as a hang-up, keeping what its caller recorded).
 """
 
 from __future__ import annotations
@@ -11,8 +16,11 @@ import signal
 import socket
 import socketserver
 import threading
+import time
+from ipaddress import IPv4Network, IPv6Address, IPv6Network, ip_address
 
 from foad.runtime import Runtime
+from ivr import folders
 from ivr.agi import AgiCall
 from ivr.control import Hangup
 from ivr.routes import serve_call
@@ -33,12 +41,51 @@ class FastAgiServer(socketserver.ThreadingTCPServer):
 
     def __init__(self, address: tuple[str, int], runtime: Runtime) -> None:
         self.runtime = runtime
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        folders.prepare(runtime.settings)  # before Asterisk's first MixMonitor needs them
         super().__init__(address, _CallHandler)
+
+    @property
+    def open_connections(self) -> int:
+        """Connections being served right now."""
+        with self._open_lock:
+            return len(self._open)
+
+    def track(self, sock: socket.socket, open_: bool) -> None:
+        """Note a connection starting (True) or done (False)."""
+        with self._open_lock:
+            (self._open.add if open_ else self._open.discard)(sock)
+
+    def drain(self, grace: float) -> None:
+        """After serve_forever returned: wait up to `grace` seconds for the calls in progress,
+        then shut down the connections still open; their threads then end their calls as
+        hang-ups, and server_close (block_on_close) waits for that, not for the peers."""
+        deadline = time.monotonic() + grace
+        while self.open_connections and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with self._open_lock:
+            stuck = list(self._open)
+        if stuck:
+            log.warning("cutting off calls still open at shutdown", extra={"calls": len(stuck)})
+        for sock in stuck:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # it closed in the meantime
 
     @property
     def port(self) -> int:
         """The port actually bound (useful with port 0)."""
         return self.server_address[1]
+
+    def verify_request(self, request: socket.socket, client_address: tuple) -> bool:
+        """FastAGI has no authentication of its own: only FOAD_FASTAGI_ALLOW's peers are
+        served; any other is closed before it is read (socketserver closes it on False)."""
+        if allowed(client_address[0], self.runtime.settings.fastagi_allow):
+            return True
+        log.warning("FastAGI connection refused: not an allowed Asterisk", extra={"peer": client_address[0]})
+        return False
 
 
 class _CallHandler(socketserver.BaseRequestHandler):
@@ -46,10 +93,19 @@ class _CallHandler(socketserver.BaseRequestHandler):
 
     server: FastAgiServer
 
+    def setup(self) -> None:
+        """Note the connection, so that shutdown can cut it off."""
+        self.server.track(self.request, True)
+
+    def finish(self) -> None:
+        """The connection is done."""
+        self.server.track(self.request, False)
+
     def handle(self) -> None:
         """Read the env block, run the route's flow, close."""
         # Replies are one short line each: Nagle's algorithm would only delay them.
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.request.settimeout(self.server.runtime.settings.fastagi_timeout)
         try:
             call = AgiCall.over_socket(self.request)
         except Hangup as exc:  # a port check, or Asterisk gone before it said anything
@@ -61,8 +117,18 @@ class _CallHandler(socketserver.BaseRequestHandler):
             call.close()
 
 
+def allowed(address: str, networks: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    """True if `address` is in one of `networks`, or there are none (anyone may connect)."""
+    if not networks:
+        return True
+    peer = ip_address(address.split("%", 1)[0])
+    if isinstance(peer, IPv6Address) and peer.ipv4_mapped is not None:  # ::ffff:a.b.c.d on a dual-stack socket
+        peer = peer.ipv4_mapped
+    return any(peer in network for network in networks)
+
+
 def serve(runtime: Runtime, host: str, port: int) -> None:
-    """Serve until SIGTERM or SIGINT, then finish the calls in progress."""
+    """Serve until SIGTERM or SIGINT, then finish the calls in progress (within the grace)."""
     with FastAgiServer((host, port), runtime) as server:
         def _stop(_signum, _frame) -> None:
             # shutdown() waits for serve_forever(), which runs in this (the main) thread.
@@ -72,4 +138,5 @@ def serve(runtime: Runtime, host: str, port: int) -> None:
         signal.signal(signal.SIGINT, _stop)
         log.info("FastAGI listening", extra={"host": host, "port": server.port})
         server.serve_forever()
-        log.info("FastAGI stopping: finishing the calls in progress")
+        log.info("FastAGI stopping: finishing the calls in progress", extra={"calls": server.open_connections})
+        server.drain(runtime.settings.fastagi_stop_grace)

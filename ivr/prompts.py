@@ -94,6 +94,16 @@ _FIXED: dict[str, tuple[str, str]] = {
     "last_step": ("آخرین مرحله", "The last step was"),
     "time_left": ("از مهلت پاسخ", "Time left to answer:"),
     "deadline_passed": ("مهلت پاسخ گذشته است.", "The answer deadline has passed."),
+    "result_intro": ("پاسخ دستگاه به شکایت شما:", "The answer to your complaint:"),
+    "result_unreadable": ("پاسخ شکایت شما آماده است، اما اکنون امکان خواندن آن با تلفن نیست. "
+                          "لطفاً بعداً دوباره تماس بگیرید.",
+                          "The answer to your complaint is ready, but it cannot be read out by phone "
+                          "right now. Please call again later."),
+    "survey_ask": ("از این پاسخ چقدر راضی هستید؟ عددی از یک تا پنج را فشار دهید: "
+                   "یک یعنی هیچ، پنج یعنی کاملاً راضی.",
+                   "How satisfied are you with this answer? Press a number from 1 to 5: "
+                   "1 not at all, 5 completely."),
+    "survey_thanks": ("نظر شما ثبت شد. سپاس.", "Thank you, your rating is recorded."),
 }
 
 _UNITS: dict[str, tuple[str, str, str]] = {

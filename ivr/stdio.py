@@ -1,6 +1,8 @@
 """Plain AGI: Asterisk runs `foad-agi` for each call and talks on its stdin and stdout.
 
 The dialplan names the route as the first argument: `AGI(/opt/foad/.venv/bin/foad-agi,intake?line=128)`.
+Asterisk passes it both as `agi_arg_1` in the env and as the program's argv; the route is
+taken from argv, since a caller's name with newlines in it can forge env lines after it.
 `main` is a small shim onto the same flows FastAGI runs; a process per call is only
 for small installs (it starts hundreds of times slower: see bench/agi_load.py).
 """
@@ -8,10 +10,12 @@ for small installs (it starts hundreds of times slower: see bench/agi_load.py).
 from __future__ import annotations
 
 import signal
+import sys
 
 from foad.cli import runtime
 from foad.logs import configure_logging
 from foad.settings import Settings
+from ivr import folders
 from ivr.agi import AgiCall
 from ivr.routes import serve_call
 
@@ -23,5 +27,6 @@ def main() -> None:
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     settings = Settings.from_env()
     configure_logging(settings)  # to stderr: Asterisk shows it on its console
+    folders.prepare(settings)
     with runtime(settings) as rt:
-        serve_call(AgiCall.over_stdio(), rt)
+        serve_call(AgiCall.over_stdio(sys.argv[1:]), rt)

@@ -7,28 +7,28 @@ from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from foad.runtime import Runtime
 from ivr.agienv import AgiRequest
+from ivr.complaints import locked_call, open_from_call
 from ivr.control import CallControl, Ending, Recording
+from ivr.folders import shared_folder
+from ivr.lines import line_of
 from ivr.prompts import category_keys, sector_keys
 from ivr.sessions import in_background, in_database
+from models.agencies import Agency
 from models.blocklist import is_blocked
 from models.calls import Call
-from models.categories import OTHER
 from models.errors import DomainError
-from models.intake import Complaint, IntakeRules, Opened, open_ticket
+from models.intake import Opened
 from models.phones import Caller, identify
-from models.tickets import Via
 
 log = logging.getLogger(__name__)
-
-OVERSEAS = "overseas"
-"""The line for Iranians abroad; the other is "128"."""
 
 MIN_TAKE_S = 1.5
 """A take shorter than this holds nothing: Asterisk keeps one second of the silence that
@@ -52,14 +52,9 @@ class Step(StrEnum):
     FOLLOWED_UP = "followed_up"  # heard a ticket's status
 
 
-def line_of(request: AgiRequest) -> str:
-    """The line the dialplan says the call came in on (`?line=128` or `?line=overseas`)."""
-    return OVERSEAS if request.params.get("line") == OVERSEAS else "128"
-
-
 def find_or_open_call(session: Session, request: AgiRequest, line: str) -> Call:
-    """The Call row of this ${UNIQUEID}, made if it is the first we hear of the call."""
-    row = session.scalar(select(Call).where(Call.uniqueid == request.uniqueid))
+    """The Call row of this ${UNIQUEID} (locked), made if it is the first we hear of the call."""
+    row = session.scalar(select(Call).where(Call.uniqueid == request.uniqueid).with_for_update())
     if row is not None:
         return row
     row = Call(uniqueid=request.uniqueid, line=line, caller=identify(request.caller_id).e164,
@@ -68,7 +63,7 @@ def find_or_open_call(session: Session, request: AgiRequest, line: str) -> Call:
         with session.begin_nested():
             session.add(row)
     except IntegrityError:  # the other route made it first
-        return session.scalars(select(Call).where(Call.uniqueid == request.uniqueid)).one()
+        return session.scalars(select(Call).where(Call.uniqueid == request.uniqueid).with_for_update()).one()
     return row
 
 
@@ -93,6 +88,8 @@ class Visit:
     """The sector menu: key → sector code, read once when the call starts."""
     categories: dict[str, str] = field(default_factory=dict)
     """The category menu: key → category code."""
+    provinces: frozenset[str] = frozenset()
+    """Provinces a caller may key: those with agencies in the directory."""
     saved: tuple[Step, str] | None = None
     """The progress and language last written to the Call row."""
     pending: list[Future] = field(default_factory=list)
@@ -104,7 +101,7 @@ class Visit:
     def begin(cls, call: CallControl, runtime: Runtime) -> "Visit":
         """Record the call, check its number against the blocklist, read the menus: one
         transaction, before the caller hears anything."""
-        request, line = call.request, line_of(call.request)
+        request, line = call.request, line_of(call.request, runtime.settings)
         caller = identify(request.caller_id)
         call_id, blocked, menus = in_database(runtime, _open_visit, runtime, request, line, caller.e164)
         step = Step.BLOCKED if blocked else Step.ANSWERED
@@ -140,16 +137,20 @@ class Visit:
 
     def next_take_name(self) -> str:
         """Where Asterisk writes the next take (absolute, without extension)."""
-        folder = self.runtime.settings.recordings_dir / "voice"
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = shared_folder(self.runtime.settings.recordings_dir / "voice")
         return str(folder / f"{self.uniqueid}-{len(self.takes) + 1}")
 
     def keep(self, take: Recording) -> None:
-        """Remember a take; a usable one goes on the Call row at once (in the background,
-        while the next prompt plays), so a crash loses nothing."""
+        """Remember a take; a usable one goes on the Call row at once with the caller's
+        choices (in the background, while the next prompt plays): if the engine dies, the
+        hangup handler opens the ticket from the row (`ivr.complaints`)."""
         self.takes.append(take)
         if usable(take):
-            self.pending.append(in_background(self.runtime, self._update, voice_path=self.relative(take)))
+            values = {"progress": self.step.value, **self._complaint(take)}
+            # Only while the call has no ticket: on PostgreSQL's several lane threads this
+            # write may land after the submit's, which already wrote the same take.
+            self.pending.append(in_background(self.runtime, self._update, Call.ticket_id.is_(None), **values))
+            self.saved = (self.step, self.language)
 
     def start_ticket(self) -> "Future[Opened]":
         """Open the ticket in the background; its result is the Opened or the DomainError."""
@@ -177,42 +178,53 @@ class Visit:
 
     def open_ticket(self, step: Step | None = Step.SUBMITTED) -> Opened:
         """Open the ticket with the best take through the intake service, linked to this call
-        (database work: run it on the lane)."""
+        (database work: run it on the lane); the call's ticket if one is open already."""
         take = self.best_take
         assert take is not None, "a call's complaint is its recording"
         step = step or self.step
         with self.runtime.session() as session:
-            row = session.get(Call, self.call_id)
-            row.progress, row.language = step, self.language  # committed with the ticket
-            complaint = Complaint(via=Via.CALL, caller=self.call.request.caller_id,
-                                  voice_path=self.relative(take), sector=self.sector,
-                                  category=self.category or OTHER, province=self.province,
-                                  language=self.language, origin=row)
+            row = locked_call(session, self.call_id)
+            for name, value in {"progress": step.value, **self._complaint(take)}.items():
+                setattr(row, name, value)  # the background write of the take may still be on its way
             try:
-                opened = open_ticket(session, complaint, IntakeRules.from_settings(self.runtime.settings))
+                opened = (Opened(row.ticket, code_texted=False) if row.ticket  # the hangup handler's
+                          else open_from_call(session, row, self.runtime.settings))
             except DomainError as exc:
                 self.refused = exc
                 raise
+            session.commit()
         self.step, self.saved, self.ticket_code = step, (step, self.language), opened.ticket.code
         return opened
 
-    def _update(self, **values: object) -> None:
+    def _complaint(self, take: Recording) -> dict[str, str | None]:
+        """What the Call row keeps of the complaint: the take and the choices made."""
+        return {"voice_path": self.relative(take), "sector_code": self.sector, "category_code": self.category,
+                "province_code": self.province, "language": self.language}
+
+    def _update(self, *conditions: ColumnElement[bool], **values: object) -> None:
         with self.runtime.session() as session:
-            session.execute(update(Call).where(Call.id == self.call_id).values(**values))
+            session.execute(update(Call).where(Call.id == self.call_id, *conditions).values(**values))
             session.commit()
 
 
 def _open_visit(runtime: Runtime, request: AgiRequest, line: str,
-                number: str | None) -> tuple[int, bool, dict[str, dict[str, str | None]]]:
+                number: str | None) -> tuple[int, bool, dict[str, Any]]:
     """The Call row's id, whether the number is blocked, and the menus (on the lane)."""
     with runtime.session() as session:
         row = find_or_open_call(session, request, line)
         blocked = is_blocked(session, number)
         if blocked:
             row.progress = Step.BLOCKED
-        menus = {"sectors": sector_keys(session), "categories": category_keys(session)}
+        menus = {"sectors": sector_keys(session), "categories": category_keys(session),
+                 "provinces": provinces_served(session)}
         session.commit()
         return row.id, blocked, menus
+
+
+def provinces_served(session: Session) -> frozenset[str]:
+    """The provinces that have agencies in the directory."""
+    codes = session.scalars(select(Agency.province_code).where(Agency.province_code.is_not(None)).distinct())
+    return frozenset(codes)
 
 
 def usable(take: Recording) -> bool:

@@ -43,5 +43,10 @@ class Call(Base):
     """The caller's recorded description, relative to the recordings directory: kept here
     as soon as it is recorded, so it is never lost even if no ticket could be opened."""
     hangup_cause: Mapped[str | None] = mapped_column(String(40))
+    # The caller's choices, written with the take: what the ticket is opened with, by the
+    # engine at submit or by the hangup handler if the engine died first.
+    sector_code: Mapped[str | None] = mapped_column(String(40))
+    category_code: Mapped[str | None] = mapped_column(String(40))
+    province_code: Mapped[str | None] = mapped_column(String(40))
 
     ticket: Mapped[Ticket | None] = relationship()

@@ -6,9 +6,10 @@ import logging
 
 from ivr.control import Ending, Hangup, Recording
 from ivr.flows.menus import MAX_FAILURES, MENU_TIMEOUT_MS, TooManyFailures, choose, say_goodbye
+from ivr.lines import OVERSEAS
 from ivr.prompts import sound
 from ivr.sessions import in_database
-from ivr.visit import OVERSEAS, Step, Visit, usable
+from ivr.visit import Step, Visit, usable
 from models.errors import Blocked, DomainError, TooManyComplaints
 from models.intake import Opened
 from models.provinces import by_area_code
@@ -45,7 +46,8 @@ def take(visit: Visit) -> None:
 
 
 def ask_province(visit: Visit) -> None:
-    """An Iranian landline's area code says it; callers from abroad skip it; others key it."""
+    """An Iranian landline's area code says it; callers from abroad skip it; others key it,
+    and only a province with agencies in the directory is taken (0: "I do not know")."""
     if visit.line == OVERSEAS or visit.caller.abroad:
         return
     if visit.caller.province is not None:
@@ -57,7 +59,7 @@ def ask_province(visit: Visit) -> None:
         if typed == "0":  # "I do not know": the working group finds out
             return
         province = by_area_code(typed) if len(typed) == 2 else None
-        if province is not None:
+        if province is not None and province.code in visit.provinces:
             visit.province = province.code
             return
         visit.call.play(sound("province_invalid" if typed else "no_choice"))

@@ -1,10 +1,14 @@
-"""Following up a complaint: key its code, hear its status, its agency and how long ago or how long left."""
+"""Following up a complaint: key its code, hear its status, its agency and how long ago or
+how long left; the complainant also hears the result (`ivr.flows.results`)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from ivr.flows import results
 from ivr.flows.menus import MAX_FAILURES, TooManyFailures, say_goodbye
+from ivr.flows.results import OwnResult
 from ivr.prompts import BIGGEST_NUMBER, agency_prompt_id, sound
 from foad.runtime import Runtime
 from ivr.sessions import in_database
@@ -13,6 +17,7 @@ from models import tracking
 from models.base import utcnow
 from models.errors import InvalidCode, TicketNotFound
 from models.lookup import PublicStatus, find_by_code, public_status
+from models.phones import Caller
 
 CODE_TIMEOUT_MS = 10000
 """Time to start keying a ten-digit code."""
@@ -23,17 +28,24 @@ HOURS_UNTIL_DAYS = 48
 
 
 def answer(visit: Visit) -> None:
-    """Ask for the code, then tell what a holder of the code may know."""
+    """Ask for the code, then tell what a holder of the code may know, and the complainant
+    the result (rendered while the status plays)."""
     visit.reach(Step.FOLLOW_UP)
     found = ask_code(visit)
     if found is not None:
-        tell(visit, *found)
-        visit.reach(Step.FOLLOWED_UP)
+        status, agency, own = found
+        with ThreadPoolExecutor(1, thread_name_prefix="foad-result") as renderer:
+            rendering = renderer.submit(results.rendered, visit.runtime.settings, own) if own else None
+            tell(visit, status, agency)
+            visit.reach(Step.FOLLOWED_UP)
+            if own is not None:
+                results.tell(visit, own, rendering)
     say_goodbye(visit.call, "goodbye")
 
 
-def ask_code(visit: Visit) -> tuple[PublicStatus, str | None] | None:
-    """The status and agency code of the ticket keyed in; None after two wrong codes."""
+def ask_code(visit: Visit) -> tuple[PublicStatus, str | None, OwnResult | None] | None:
+    """The status and agency code of the ticket keyed in, and its result if the caller is
+    its complainant; None after two wrong codes."""
     wrong = silent = 0
     while wrong < WRONG_CODES:
         typed = visit.call.collect_digits(sound("code_ask"), tracking.LENGTH, CODE_TIMEOUT_MS)
@@ -44,7 +56,7 @@ def ask_code(visit: Visit) -> tuple[PublicStatus, str | None] | None:
             visit.call.play(sound("no_choice"))
             continue
         try:
-            return in_database(visit.runtime, _look_up, visit.runtime, typed)
+            return in_database(visit.runtime, _look_up, visit.runtime, typed, visit.caller)
         except InvalidCode:
             visit.call.play(sound("code_invalid"))
         except TicketNotFound:
@@ -53,11 +65,11 @@ def ask_code(visit: Visit) -> tuple[PublicStatus, str | None] | None:
     return None
 
 
-def _look_up(runtime: Runtime, typed: str) -> tuple[PublicStatus, str | None]:
+def _look_up(runtime: Runtime, typed: str, caller: Caller) -> tuple[PublicStatus, str | None, OwnResult | None]:
     with runtime.session() as session:
         ticket = find_by_code(session, typed)
         agency = ticket.agency.code if ticket.agency else None
-        return public_status(session, ticket.code), agency
+        return public_status(session, ticket.code), agency, results.own_result(session, ticket, caller)
 
 
 def tell(visit: Visit, status: PublicStatus, agency: str | None) -> None:

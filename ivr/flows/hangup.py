@@ -1,4 +1,10 @@
-"""The `hangup` route: the dialplan's hangup handler tells us the call is over."""
+"""The `hangup` route: the dialplan's hangup handler tells us the call is over.
+
+It records the end on the Call row, and if the call has a take but no ticket (the engine
+died, or lost the connection, before the caller submitted) it opens the ticket from the row
+through the intake service, with the same rules: a blocked number or one over the hourly
+limit keeps its take on the call and gets no ticket. A second run opens nothing more.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,19 @@ import logging
 from datetime import datetime
 from pathlib import PurePath
 
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
 from foad.runtime import Runtime
 from ivr.agienv import AgiRequest
+from ivr.complaints import open_from_call
 from ivr.control import CallControl, Hangup
+from ivr.lines import line_of
 from ivr.sessions import in_database
-from ivr.visit import find_or_open_call, line_of
+from ivr.visit import find_or_open_call
 from models.base import utcnow
+from models.calls import Call
+from models.errors import DomainError
 from models.tickets import record
 
 log = logging.getLogger(__name__)
@@ -28,18 +41,38 @@ def call_ended(call: CallControl, runtime: Runtime) -> None:
 
 def _record_end(runtime: Runtime, request: AgiRequest, cause: str, billsec: str,
                 mixed: str) -> tuple[str | None, int]:
-    """The end on the Call row and, if it became a ticket, on its timeline (on the lane)."""
+    """The end on the Call row and, if it is or now becomes a ticket, on its timeline (on the lane)."""
     with runtime.session() as session:
-        row = find_or_open_call(session, request, line_of(request))
+        row = find_or_open_call(session, request, line_of(request, runtime.settings))
+        first = row.ended_at is None  # a handler run again records the end once on the timeline
         row.ended_at = utcnow()
         row.duration_s = int(billsec) if billsec.isdigit() else _seconds_since(row.started_at)
         row.hangup_cause = cause[:40] if cause.isdigit() else None
         row.recording_path = _recording(mixed, request.uniqueid)
-        if row.ticket is not None:
+        if row.ticket is None and row.voice_path is not None:
+            first = _open_left_behind(session, row, runtime) or first
+        if row.ticket is not None and first:
             record(row.ticket, "call_ended", call=request.uniqueid, duration_s=row.duration_s,
                    recording=row.recording_path)
         session.commit()
         return (row.ticket.code if row.ticket else None), row.duration_s
+
+
+def _open_left_behind(session: Session, row: Call, runtime: Runtime) -> bool:
+    """The ticket of a take nobody submitted, in a savepoint: if intake refuses or fails,
+    the end of the call is still recorded. True if a ticket was opened."""
+    try:
+        with session.begin_nested():
+            opened = open_from_call(session, row, runtime.settings)
+    except DomainError as exc:
+        log.info("take kept on the call, no ticket", extra={"call": row.uniqueid, "reason": str(exc)})
+        return False
+    except SQLAlchemyError:
+        log.exception("could not open the ticket of a take left behind", extra={"call": row.uniqueid})
+        return False
+    log.warning("ticket opened by the hangup handler: the engine never finished the call",
+                extra={"call": row.uniqueid, "ticket": opened.ticket.code})
+    return True
 
 
 def _variable(call: CallControl, name: str) -> str:

@@ -3,29 +3,56 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from foad.runtime import Runtime
 from ivr.control import CallControl, Hangup
 from ivr.flows import complaint, followup
 from ivr.flows.menus import MAX_FAILURES, MENU_TIMEOUT_MS, TooManyFailures, choose, say_goodbye
+from ivr.lines import OVERSEAS
 from ivr.prompts import sound
-from ivr.visit import OVERSEAS, Step, Visit
+from ivr.visit import Step, Visit
 
 log = logging.getLogger(__name__)
 
 
 def answer(call: CallControl, runtime: Runtime) -> None:
-    """Serve one call; whenever it ends, whatever the caller recorded is kept."""
-    visit = Visit.begin(call, runtime)
+    """Serve one call; whenever it ends, whatever the caller recorded is kept. If the
+    database fails, the caller is told so and the call ends: never silence."""
+    try:
+        visit = Visit.begin(call, runtime)
+    except Exception:  # the database: no call record, no menus
+        log.exception("could not start the call", extra={"call": call.request.uniqueid})
+        return apologise(call)
     log.info("call answered", extra={**visit.extra, "line": visit.line})
     try:
         _converse(visit)
     except Hangup:
         log.info("caller hung up", extra={**visit.extra, "progress": visit.step.value})
+    except Exception:  # intake's refusals are answered inside: this is the database, or a bug
+        log.exception("call failed", extra={**visit.extra, "progress": visit.step.value})
+        apologise(call)
     finally:
-        visit.settle()
-        visit.save_progress()
-        complaint.save_on_hangup(visit)
+        _wrap_up(visit)
+
+
+def apologise(call: CallControl) -> None:
+    """"Sorry, something went wrong, please call again later", and hang up."""
+    try:
+        say_goodbye(call, "sorry_technical")
+    except Hangup:
+        pass  # the caller had gone already
+
+
+def _wrap_up(visit: Visit) -> None:
+    """The call's last database work; each step on its own, so one failing skips no other
+    (a take still on the row is the hangup handler's to open)."""
+    visit.settle()
+    for step in (visit.save_progress, partial(complaint.save_on_hangup, visit)):
+        try:
+            step()
+        except Exception:
+            log.exception("could not save the end of the call", extra=visit.extra)
 
 
 def _converse(visit: Visit) -> None:

@@ -27,10 +27,11 @@ DIGIT_S = 0.6
 DEAD_OK = frozenset({
     ("get", "variable"), ("get", "full", "variable"), ("set", "variable"), ("exec",),
     ("verbose",), ("noop",), ("database", "get"), ("database", "put"), ("database", "del"),
-    ("database", "deltree"), ("set", "context"), ("set", "extension"), ("set", "priority"),
-    ("gosub",),
+    ("database", "deltree"), ("asyncagi", "break"), ("speech", "destroy"),
+    ("speech", "unload", "grammar"),
 })
-"""Commands Asterisk still runs on a hung-up channel; the rest answer 511."""
+"""Commands Asterisk still runs on a hung-up channel (`dead = 1` in res_agi.c's command
+table); the rest, SET CONTEXT/EXTENSION/PRIORITY and GOSUB included, answer 511."""
 
 NOT_PERMITTED = "511 Command Not Permitted on a dead channel or intercept routine\n"
 INVALID = "510 Invalid or unknown command\n"
@@ -66,6 +67,8 @@ class Channel:
     digits_said: list[str] = field(default_factory=list)
     executed: list[list[str]] = field(default_factory=list)
     recorded: list[Path] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    """The sound file each prompt or digit played came from, in order (with a sounds folder)."""
     database: dict[tuple[str, str], str] = field(default_factory=dict)
     exchanges: list[tuple[str, str]] = field(default_factory=list)
     """(command, reply) in order; an idle `HANGUP` line has no command."""
@@ -285,6 +288,12 @@ class Channel:
     def _zero(self, argv: list[str]) -> Reply:
         return Reply("200 result=0\n")
 
+    def _set_dialplan_position(self, argv: list[str]) -> Reply:
+        """SET CONTEXT / EXTENSION / PRIORITY: where the dialplan goes on after the AGI."""
+        if len(argv) != 3:
+            raise _Usage
+        return Reply("200 result=0\n")
+
     def _set_callerid(self, argv: list[str]) -> Reply:
         return Reply("200 result=1\n")
 
@@ -313,7 +322,14 @@ class Channel:
         return self._length(name)
 
     def _length(self, name: str) -> int | None:
-        return self.sounds.samples(name, self._lookup("CHANNEL(language)") or "en")
+        """How long `name` plays in the channel's language (None: not found); the file it
+        came from is noted in `files`."""
+        found = self.sounds.find(name, self._lookup("CHANNEL(language)") or "en")
+        if found is None:
+            return None
+        if found.file is not None:
+            self.files.append(found.file)
+        return found.samples
 
     def _lookup(self, name: str) -> str | None:
         """A variable or dialplan function as GET VARIABLE sees it."""
@@ -376,6 +392,9 @@ _COMMANDS: dict[tuple[str, ...], Callable[[Channel, list[str]], Reply]] = {
     ("set", "music"): Channel._zero,
     ("set", "autohangup"): Channel._zero,
     ("set", "callerid"): Channel._set_callerid,
+    ("set", "context"): Channel._set_dialplan_position,
+    ("set", "extension"): Channel._set_dialplan_position,
+    ("set", "priority"): Channel._set_dialplan_position,
     ("database", "get"): Channel._database_get,
     ("database", "put"): Channel._database_put,
     ("database", "del"): Channel._database_del,

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import select
@@ -15,10 +16,10 @@ import subprocess
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
+from ivr import lines
 from ivr.peer import wav
-from models.phones import identify
 from ivr.peer.channel import HANGUP_DELAY_S, Channel
 from ivr.peer.script import Caller, parse
 from ivr.peer.setup import Setup
@@ -105,24 +106,58 @@ class Conversation:
         return self.channel.hang_up().encode()
 
 
-def converse(channel: Channel, read_fd: int, write: Callable[[bytes], None], *, pace: float = 0.0) -> Timing:
-    """Send the env block, then answer every command until the program closes its side."""
-    lines, talk = _Lines(read_fd), Conversation(channel, pace)
-    write(talk.opening())
-    while True:
-        line = lines.readline(talk.patience)
-        if line is None:  # quiet after a cut-off command: Asterisk's HANGUP line goes out now
-            _send(write, talk.quiet())
-            continue
-        if not line.endswith(b"\n"):  # EOF: the program is done with the call
-            _send(write, talk.closed())
-            return talk.timing
-        reply, pause = talk.answer(line)
+class Driver:
+    """One AGI session played over a file descriptor: the env block at once, then every
+    command answered until the program closes its side, or until a chosen command comes
+    (a test then acts mid-call, and `run` again answers it and goes on)."""
+
+    def __init__(self, channel: Channel, read_fd: int, write: Callable[[bytes], None], *,
+                 pace: float = 0.0) -> None:
+        self.lines, self.talk, self.write = _Lines(read_fd), Conversation(channel, pace), write
+        self.held: bytes | None = None
+        write(self.talk.opening())
+
+    @property
+    def timing(self) -> Timing:
+        """How quickly the program answered so far."""
+        return self.talk.timing
+
+    def run(self, until: Callable[[bytes], bool] | None = None) -> bytes | None:
+        """Answer commands (a held one first) until the program is done (None), or until a
+        command line `until` picks: that one is held unanswered and returned."""
+        line, self.held = self.held, None
+        while True:
+            if line is None:
+                line = self.lines.readline(self.talk.patience)
+                if line is None:  # quiet after a cut-off command: Asterisk's HANGUP line goes out now
+                    _send(self.write, self.talk.quiet())
+                    continue
+                if not line.endswith(b"\n"):  # EOF: the program is done with the call
+                    _send(self.write, self.talk.closed())
+                    return None
+                if until is not None and until(line):
+                    self.held = line
+                    return line
+            if not self._answer(line):
+                return None
+            line = None
+
+    def _answer(self, line: bytes) -> bool:
+        """Reply to one command; False if the program has gone."""
+        reply, pause = self.talk.answer(line)
         if pause:
             time.sleep(pause)
-        if not _send(write, reply):
-            return talk.timing
-        talk.replied()
+        if not _send(self.write, reply):
+            return False
+        self.talk.replied()
+        return True
+
+
+def converse(channel: Channel, read_fd: int, write: Callable[[bytes], None], *, pace: float = 0.0) -> Timing:
+    """Send the env block, then answer every command until the program closes its side."""
+    driver = Driver(channel, read_fd, write, pace=pace)
+    driver.run()
+    return driver.timing
 
 
 def _send(write: Callable[[bytes], None], data: bytes) -> bool:
@@ -152,11 +187,9 @@ class PlacedCall:
 
 def line_for(dialled: str, *, service_number: str = "128", overseas_number: str = "+989372840000") -> str:
     """Which of our lines a dialled number reaches, as the dialplan routes it."""
-    if dialled == service_number:
-        return "128"
-    overseas = identify(overseas_number).e164
-    if overseas is not None and identify(dialled).e164 == overseas:
-        return "overseas"
+    line = lines.line_for(dialled, service_number=service_number, overseas_number=overseas_number)
+    if line is not None:
+        return line
     raise ValueError(f"{dialled} is neither the service number ({service_number}) "
                      f"nor the overseas number ({overseas_number})")
 
@@ -217,16 +250,26 @@ def line_of(channel: Channel) -> str:
 
 def over_tcp(channel: Channel, host: str, port: int, pace: float = 0.0, timeout: float = 30.0) -> Timing:
     """One AGI session: connect to the FastAGI server and play the channel's side of it."""
+    with connected(channel, host, port, pace, timeout) as driver:
+        driver.run()
+        return driver.timing
+
+
+@contextlib.contextmanager
+def connected(channel: Channel, host: str, port: int, pace: float = 0.0,
+              timeout: float = 30.0) -> Iterator[Driver]:
+    """A FastAGI connection with the env block sent: `run` the driver to play the call."""
     with socket.create_connection((host, port), timeout=timeout) as sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.settimeout(None)
-        return converse(channel, sock.fileno(), sock.sendall, pace=pace)
+        yield Driver(channel, sock.fileno(), sock.sendall, pace=pace)
 
 
 def run_program(argv: Sequence[str], channel: Channel, *, env: Mapping[str, str] | None = None,
                 stderr: int | None = subprocess.DEVNULL) -> Timing:
-    """Plain AGI: run `argv` as Asterisk runs an AGI program, on its stdin and stdout."""
-    with subprocess.Popen(list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    """Plain AGI: run `argv` as Asterisk runs an AGI program, on its stdin and stdout, with
+    the dialplan's arguments (`channel.setup.args`) after it."""
+    with subprocess.Popen([*argv, *channel.setup.args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           stderr=stderr, env=dict(env) if env is not None else None) as program:
         assert program.stdin is not None and program.stdout is not None
 

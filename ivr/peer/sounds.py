@@ -13,6 +13,15 @@ DEFAULT_SAMPLES = 16000
 
 
 @dataclass(frozen=True)
+class Found:
+    """A sound Asterisk would play: how long it is, and the file it came from (None when the
+    peer has no folder and makes the length up)."""
+
+    samples: int
+    file: Path | None = None
+
+
+@dataclass(frozen=True)
 class Sounds:
     """Asterisk's sounds: a folder laid out `<language>/<name>.wav`, or (without one) every
     name but `missing`. Absolute names are files on disk, as in Asterisk."""
@@ -22,24 +31,24 @@ class Sounds:
     lengths: Mapping[str, int] = field(default_factory=dict)
     """Samples per sound name, where a test needs an exact `endpos`."""
 
-    def samples(self, name: str, language: str) -> int | None:
-        """How long `name` plays in `language`; None when Asterisk would not find it."""
+    def find(self, name: str, language: str) -> Found | None:
+        """What `name` plays in `language`; None when Asterisk would not find it."""
         if name.startswith("/"):
-            return _frames(Path(f"{name}.wav"))
+            return _file(Path(f"{name}.wav"))
         if name in self.missing:
             return None
         if self.root is None:
-            return self.lengths.get(name, DEFAULT_SAMPLES)
+            return Found(self.lengths.get(name, DEFAULT_SAMPLES))
         # Asterisk looks in the channel's language, then in the default language (en).
         for folder in (language, "en"):
-            found = _frames(self.root / folder / f"{name}.wav")
+            found = _file(self.root / folder / f"{name}.wav")
             if found is not None:
                 return found
         return None
 
 
-def _frames(path: Path) -> int | None:
+def _file(path: Path) -> Found | None:
     try:
-        return wav.frames(path)
+        return Found(wav.frames(path), path)
     except (OSError, EOFError, wav.wave.Error):
         return None

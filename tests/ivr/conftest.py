@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
-from typing import Any, Iterator
+from pathlib import Path
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -34,3 +38,27 @@ def dial(fastagi: FastAgiServer, settings: Settings):
                           recordings_dir=settings.recordings_dir, timeout=10, **options)
 
     return _dial
+
+
+@pytest.fixture
+def engine_process(settings: Settings) -> Iterator[Callable[..., tuple[subprocess.Popen, int]]]:
+    """Start `foad fastagi` as its own process on the test's database (a test may kill it):
+    `process, port = engine_process(FOAD_FASTAGI_STOP_GRACE="1")`."""
+    from tests.ports import free_port, wait_for_port
+
+    started: list[subprocess.Popen] = []
+
+    def _start(**env: str) -> tuple[subprocess.Popen, int]:
+        port = free_port()
+        environ = {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url or "",
+                   "FOAD_DATA_DIR": str(settings.data_dir), "PATH": os.environ["PATH"], **env}
+        process = subprocess.Popen([str(Path(sys.executable).parent / "foad"), "fastagi", "--port", str(port)],
+                                   env=environ, stderr=subprocess.PIPE, text=True)
+        started.append(process)
+        wait_for_port(port)
+        return process, port
+
+    yield _start
+    for process in started:
+        process.kill()
+        process.communicate()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import signal
 import socket
 import threading
@@ -13,14 +14,15 @@ from typing import Iterator
 import pytest
 from asterisk import agi as pyst2
 
-from ivr.agi import AgiCall, quote, text_streams
+from ivr.agi import DEAD_CHANNEL_COMMANDS, AgiCall, quote, text_streams
 from ivr.control import Ending, Hangup, ProtocolError
 from ivr.peer.arguments import split_args
-from ivr.peer.channel import Channel
+from ivr.peer.channel import DEAD_OK, Channel
 from ivr.peer.dial import converse
 from ivr.peer.script import Caller, parse
 from ivr.peer.setup import Setup
 from ivr.peer.sounds import Sounds
+from tests.ivr.test_peer_transcripts import sessions
 
 INJECTION = 'x"\nEXEC System touch /tmp/pwned'
 
@@ -58,6 +60,43 @@ def test_a_quoted_value_is_one_argument_to_asterisk(value):
     assert words == ["SET", "VARIABLE", "X", expected]
 
 
+_WORD = re.compile(r'"(?:\\.|[^"\\])*"|\S+')
+
+
+def sent_quoted_words() -> list[bytes]:
+    """Every quoted word the probe sent to the real Asterisk 22 in the captured sessions."""
+    return [word.encode() for session in sessions() for kind, line in session.steps if kind == "cmd"
+            for word in _WORD.findall(line.decode()) if word.startswith('"')]
+
+
+def test_quote_writes_each_value_as_it_was_sent_to_the_real_asterisk():
+    words = sent_quoted_words()
+
+    assert {b'""', b'"12#"', b'"a \\"quoted\\" \\\\ value"', b'"hi there"', b'"CHANNEL(language)"'} <= set(words)
+    for word in words:
+        (value,) = split_args(word.decode()) or [""]
+        assert quote(value).encode() == word
+
+
+def test_a_value_quoted_as_asterisk_read_it_back():
+    """The captured SET VARIABLE, and the value the real Asterisk then answered to GET VARIABLE."""
+    main = next(s for s in sessions() if s.name == "old/02-probe-main")
+    sent = next(line for kind, line in main.steps if line.startswith(b"SET VARIABLE TESTVAR "))
+    answered = main.answers[[line for _, line in main.steps].index(b"GET VARIABLE TESTVAR\n")]
+
+    value = answered.decode().removeprefix("200 result=1 (").removesuffix(")\n")
+    assert value == 'a "quoted" \\ value'
+    assert f"SET VARIABLE TESTVAR {quote(value)}\n".encode() == sent
+
+
+def test_a_command_of_quoted_words_is_one_asterisk_accepted():
+    extras = next(s for s in sessions() if s.name == "old/08-probe-extras")
+    line = " ".join(map(quote, ("GET", "VARIABLE", "CHANNEL(language)"))) + "\n"
+
+    index = [data for _, data in extras.steps].index(line.encode())
+    assert extras.answers[index] == b"200 result=1 (en)\n"
+
+
 def test_an_injection_attempt_stays_inside_its_value():
     peer = channel()
     with talking_to(peer) as call:
@@ -89,11 +128,23 @@ def test_pyst2_alone_would_run_the_injected_command():
 
 
 def test_a_hangup_line_instead_of_a_reply_is_noted_and_skipped():
-    with talking_to(channel(hangup_at=1)) as call:
+    peer = channel(hangup_at=1)
+    with talking_to(peer) as call:
         call.set_variable("A", "1")  # still works on a dead channel
         assert call.hung_up
         with pytest.raises(Hangup):
             call.play("foad/welcome")
+        with pytest.raises(Hangup):
+            call.collect_digits("foad/main_menu", 1, 5000)
+        call.hangup()  # nothing to do on a channel already gone
+        assert call.get_variable("A") == "1"  # variables still work
+
+    # Only the commands a dead channel takes went out: none waited for a 511.
+    assert [c for c, _ in peer.exchanges] == ['SET VARIABLE "A" "1"', 'GET VARIABLE "A"']
+
+
+def test_the_adapter_sends_after_a_hangup_only_what_asterisk_still_runs():
+    assert {tuple(c.lower().split()) for c in DEAD_CHANNEL_COMMANDS} <= DEAD_OK
 
 
 def test_hanging_up_during_a_menu_raises_and_keeps_the_link_in_step():

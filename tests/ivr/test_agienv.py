@@ -41,11 +41,28 @@ def test_a_blank_line_in_a_caller_name_does_not_end_the_block():
     assert env["agi_calleridname"] == "a\n\nb" and env["agi_dnid"] == "128" and "agi_threadid" in env
 
 
-def test_plain_agi_takes_its_route_from_the_first_argument():
-    block = Setup(script="/opt/foad/.venv/bin/foad-agi", network=False, args=("intake?line=overseas", "x")).env_block()
+def forged_route_name(route: str) -> str:
+    """A caller name that forges every env line after it, then `agi_arg_1` naming `route`."""
+    keys = [k for k, _ in Setup(script="x", network=False).env()]
+    after = keys[keys.index("agi_calleridname") + 1:]
+    return "Eve\n" + "".join(f"{key}: 0\n" for key in after) + f"agi_arg_1: {route}"
 
-    request = AgiRequest(read(block))
+
+def test_plain_agi_takes_its_route_from_the_program_arguments():
+    setup = Setup(script="/opt/foad/.venv/bin/foad-agi", network=False, args=("intake?line=overseas", "x"))
+
+    request = AgiRequest(read(setup.env_block()), setup.args)
     assert (request.route, request.params) == ("intake", {"line": "overseas"})
+    assert AgiRequest(read(setup.env_block())).route == ""  # never from the env
+
+
+def test_a_caller_name_that_forges_agi_arg_1_does_not_move_a_plain_agi_call():
+    setup = Setup(script="/opt/foad/.venv/bin/foad-agi", network=False, args=("intake?line=128",),
+                  caller_name=forged_route_name("hangup?line=128"))
+    env = read(setup.env_block())
+
+    assert env["agi_arg_1"].startswith("hangup?line=128\n")  # the env was forged
+    assert AgiRequest(env, setup.args).route == "intake"
 
 
 def test_a_url_without_a_path_has_no_route():

@@ -91,8 +91,17 @@ def test_prompts_build_says_how_to_install_what_is_missing(settings, tmp_path):
     assert "espeak-ng and sox not found" in result.output and "apt-get install espeak-ng sox" in result.output
 
 
-def test_foad_serve_runs_the_fastagi_server_too():
-    assert services("0.0.0.0", 8000, 4574)["fastagi"] == ["fastagi", "--host", "0.0.0.0", "--port", "4574"]
+def test_foad_serve_runs_the_fastagi_server_too_on_its_own_address():
+    # A public web address does not open FastAGI (which has no authentication) to the world.
+    assert services("0.0.0.0", 8000, 4574)["fastagi"] == ["fastagi", "--host", "127.0.0.1", "--port", "4574"]
+    assert services("0.0.0.0", 8000, 4574, "10.0.0.2")["fastagi"] == ["fastagi", "--host", "10.0.0.2",
+                                                                       "--port", "4574"]
+
+
+def test_foad_serve_offers_the_fastagi_address(settings):
+    result = invoke(settings, "serve", "--help")
+
+    assert "--fastagi-host" in result.output and "127.0.0.1" in result.output
 
 
 def test_the_plain_agi_script_runs_the_same_flow_as_a_process(settings, session, runtime):
@@ -105,6 +114,20 @@ def test_the_plain_agi_script_runs_the_same_flow_as_a_process(settings, session,
     row = session.scalars(select(Call).where(Call.uniqueid == "1795440000.91")).one()
     assert row.ticket is not None and channel.digits_said == [row.ticket.code] * 2
     assert timing.setup_s > 0
+
+
+def test_the_plain_agi_script_takes_its_route_from_argv_not_a_forged_env(settings, session, runtime):
+    from tests.ivr.test_agienv import forged_route_name
+
+    setup = Setup(script=str(BIN / "foad-agi"), network=False, caller_id="02188776655", dnid="128",
+                  args=("intake?line=128",), uniqueid="1795440000.92",
+                  caller_name=forged_route_name("hangup?line=128"))
+    channel = Channel(setup, Caller(parse("1 3 2 # 1")))
+
+    run_program([str(BIN / "foad-agi")], channel, env=environment(settings))
+
+    row = session.scalars(select(Call).where(Call.uniqueid == "1795440000.92")).one()
+    assert channel.heard[0] == "foad/welcome" and row.ticket is not None  # the intake flow ran
 
 
 def test_foad_call_says_when_no_fastagi_server_runs(settings):

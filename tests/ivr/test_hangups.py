@@ -2,45 +2,62 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import pytest
 from sqlalchemy import select
 
 from foad.settings import Settings
 from ivr.peer.channel import Channel
-from ivr.peer.dial import over_tcp
+from ivr.peer.dial import connected, hangup_handler, incoming, over_tcp
 from ivr.peer.script import Caller
 from ivr.peer.setup import Setup
-from ivr.visit import Step
 from models.calls import Call
 from models.messages import Message
 from models.tickets import Ticket
+from tests.builders import make_ticket
+from tests.ivr.midcall import kill_after_the_take, prompting, row_of, wait_until
 from tests.ivr.test_intake_calls import call_row
 
-WHOLE_CALL = "1 3 2 21 #@6 2 1"
-"""A mobile caller: menu, sector, category, province, recording, listening, submitting."""
-ORDER = list(Step)
+SCENARIOS = {
+    # name: (caller id with {n} for a number of its own per run, keys, number dialled,
+    #        the progress expected after a hang-up at each command in turn)
+    "128 mobile complaint": ("0912100{n:04d}", "1 3 2 21 #@6 2 1", "128",
+                             "answered menu sector category province recording*2 review*2 submitted*9"),
+    "overseas, in English": ("+4477009{n:05d}", "2 1 2 5 # 1", "+989372840000",
+                             "language*3 menu sector category recording*2 review submitted*9"),
+    "follow-up": ("0214455{n:04d}", "2 {code}#", "128", "answered menu follow_up*5 followed_up*2"),
+    "blocked number": ("09121234567", "1 3 2 # 1", "128", "blocked*2"),
+}
+"""Each run hangs up at the next command of the same call: how far each got, step by step."""
 
 
-def test_hanging_up_at_every_step_loses_nothing(dial, session, settings: Settings):
-    commands = [c for c, _ in dial("09120000000", WHOLE_CALL).intake.exchanges]
-    recorded_at = next(n for n, c in enumerate(commands, start=1) if c.startswith("RECORD FILE"))
+def expand(spec: str) -> list[str]:
+    """"menu review*2" → ["menu", "review", "review"]."""
+    return [step for word in spec.split() for step in [word.partition("*")[0]] * int(word.partition("*")[2] or 1)]
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_hanging_up_at_every_step_loses_nothing(name, dial, session, settings: Settings):
+    from models.blocklist import block
+
+    number, keys, to, spec = SCENARIOS[name]
+    keys = keys.format(code=make_ticket(session).code)
+    block(session, "+989121234567", reason="nuisance")
+    session.commit()
+    commands = [c for c, _ in dial(number.format(n=0), keys, to=to).intake.exchanges]
+    recorded_at = next((n for n, c in enumerate(commands, start=1) if c.startswith("RECORD FILE")), None)
     reached = []
     for n in range(1, len(commands) + 1):
         session.rollback()  # SQLite: a reading test session must not hold the write lock
-        placed = dial(f"0912100{n:04d}", WHOLE_CALL, hangup_at=n)
-        row = call_row(session, placed)
+        row = call_row(session, dial(number.format(n=n), keys, to=to, hangup_at=n))
         assert row.ended_at is not None and row.hangup_cause == "16", n  # the hangup handler ran
-        reached.append(ORDER.index(Step(row.progress)))
-        if n < recorded_at:
+        reached.append(row.progress)
+        if recorded_at is None or n < recorded_at:
             assert (row.ticket, row.voice_path) == (None, None), n
             continue
         assert row.ticket is not None and row.ticket.voice_path == row.voice_path, n
         assert (settings.recordings_dir / row.voice_path).is_file(), n
-        assert row.ticket.sector_code == "health_insurance" and row.ticket.province_code == "tehran", n
-    assert reached == sorted(reached)  # later hang-ups got further, never less far
-    assert (ORDER[reached[0]], ORDER[reached[-1]]) == (Step.ANSWERED, Step.SUBMITTED)
-    assert session.scalar(select(Ticket).where(Ticket.caller == "+989120000000")) is not None
+    assert list(zip(commands, reached)) == list(zip(commands, expand(spec)))
+    assert len(reached) == len(expand(spec))
 
 
 def test_hanging_up_while_recording_opens_the_ticket_with_what_was_said(dial, session, settings):
@@ -89,3 +106,67 @@ def test_an_unknown_route_is_refused_without_a_call_record(fastagi, session, cap
     assert channel.commands == 0
     assert session.scalars(select(Call)).all() == []
     assert "no such AGI route" in caplog.text
+
+
+def tickets_of(session, caller: str) -> list[Ticket]:
+    session.rollback()
+    return session.scalars(select(Ticket).where(Ticket.caller == caller)).unique().all()
+
+
+def has_ticket(session, caller: str) -> bool:
+    found = bool(tickets_of(session, caller))
+    session.rollback()
+    return found
+
+
+def test_an_engine_killed_after_the_take_loses_nothing(engine_process, fastagi, session, settings):
+    engine, port = engine_process()
+    channel = incoming("127.0.0.1", port, caller_id="02188776655", to="128", keys="1 3 2 #",
+                       recordings_dir=settings.recordings_dir, uniqueid="1795470000.1")
+    kill_after_the_take(engine, port, channel, session)  # SIGKILL: no finally, no save_on_hangup
+
+    assert not has_ticket(session, "+982188776655")
+    handler = hangup_handler(channel)  # the dialplan's hangup handler, against a live engine
+    over_tcp(handler, "127.0.0.1", fastagi.port)
+    over_tcp(hangup_handler(channel), "127.0.0.1", fastagi.port)  # run again: nothing more
+
+    (ticket,) = tickets_of(session, "+982188776655")
+    row = row_of(session, "1795470000.1")
+    assert row.ticket is ticket and ticket.voice_path == row.voice_path == "voice/1795470000.1-1.wav"
+    assert (ticket.sector_code, ticket.category_code, ticket.province_code) == ("health_insurance", "absence",
+                                                                                "tehran")
+    assert [e.kind for e in ticket.events] == ["registered", "call_ended"]
+    assert (row.progress, row.hangup_cause) == ("recording", "16")
+
+
+def test_a_connection_dropped_after_the_take_opens_one_ticket(fastagi, session, settings):
+    channel = incoming("127.0.0.1", fastagi.port, caller_id="09121234567", to="128", keys="1 3 2 81 #",
+                       recordings_dir=settings.recordings_dir, uniqueid="1795470000.2")
+    with connected(channel, "127.0.0.1", fastagi.port) as driver:
+        assert driver.run(until=prompting("review_menu"))
+    # The engine saw the connection drop and opened the ticket itself; the handler adds none.
+    wait_until(lambda: has_ticket(session, "+989121234567"))
+    over_tcp(hangup_handler(channel), "127.0.0.1", fastagi.port)
+    over_tcp(hangup_handler(channel), "127.0.0.1", fastagi.port)
+
+    (ticket,) = tickets_of(session, "+989121234567")
+    assert ticket.province_code == "hamadan"
+    assert [e.kind for e in ticket.events] == ["registered", "call_ended"]
+
+
+def test_the_hangup_handler_keeps_intakes_rules(engine_process, fastagi, session, settings, runtime):
+    from dataclasses import replace
+
+    runtime.settings = replace(runtime.settings, max_complaints_per_hour=1)
+    first = incoming("127.0.0.1", fastagi.port, caller_id="02188776655", to="128", keys="1 3 2 # 1",
+                     recordings_dir=settings.recordings_dir)
+    over_tcp(first, "127.0.0.1", fastagi.port)
+    engine, port = engine_process()
+    second = incoming("127.0.0.1", port, caller_id="02188776655", to="128", keys="1 3 2 #",
+                      recordings_dir=settings.recordings_dir, uniqueid="1795470000.3")
+    kill_after_the_take(engine, port, second, session)
+    over_tcp(hangup_handler(second), "127.0.0.1", fastagi.port)
+
+    assert len(tickets_of(session, "+982188776655")) == 1  # over the hourly limit: no second ticket
+    row = row_of(session, "1795470000.3")
+    assert row.ticket is None and row.ended_at is not None  # the take stays on the call

@@ -202,3 +202,21 @@ def test_two_calls_at_once_each_get_their_own_ticket(dial, session):
     assert tickets["a"].code != tickets["b"].code
     assert (tickets["a"].province_code, tickets["b"].province_code) == ("tehran", "hamadan")
     assert results["a"].digits_said[0] == tickets["a"].code and results["b"].digits_said[0] == tickets["b"].code
+
+
+def test_a_province_without_agencies_in_the_directory_is_asked_again(dial, session):
+    placed = dial("09121234567", "1 1 1 31 21 # 1")  # 31 is Isfahan: no agency of it in the sample
+
+    assert heard(placed).count("province_ask") == 2 and "province_invalid" in heard(placed)
+    assert call_row(session, placed).ticket.province_code == "tehran"
+
+
+def test_a_province_the_directory_gains_can_be_keyed(dial, session):
+    from tests.builders import agency
+
+    agency(session, "MUN-TEH").province_code = "isfahan"  # the directory now has an Isfahan unit
+    session.commit()
+    placed = dial("09121234567", "1 1 1 31 # 1")
+
+    assert "province_invalid" not in heard(placed)
+    assert call_row(session, placed).ticket.province_code == "isfahan"

@@ -5,13 +5,17 @@ from __future__ import annotations
 import ast
 import io
 import re
+import socket
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from ivr.agienv import read_env
-from ivr.peer.channel import Channel
+from ivr.peer.channel import NOT_PERMITTED, Channel
+from ivr.peer.dial import over_tcp
 from ivr.peer.script import Caller, parse
 from ivr.peer.setup import Setup
 from ivr.peer.sounds import Sounds
@@ -107,3 +111,72 @@ def test_peer_answers_like_asterisk(session: Session, tmp_path: Path) -> None:
         assert answer.encode() == expected, (kind, data)
     if session.name in HANG_UP_AT_THE_END:
         assert channel.hang_up() == "HANGUP\n"
+
+
+def _hangup_gaps() -> list[float]:
+    """Seconds between a failure reply and the `HANGUP` line after it, in the captures."""
+    gaps, previous = [], None
+    for raw in TRANSCRIPTS.read_text().splitlines():
+        match = re.match(r"^\s*([\d.]+) << LINE b'(.*)'$", raw)
+        if match and match.group(2) == "HANGUP\\n" and previous is not None:
+            gaps.append(float(match.group(1)) - previous)
+        failed = match and re.match(r"200 result=(-1|1\\n$)", match.group(2))
+        previous = float(match.group(1)) if failed else None
+    return gaps
+
+
+def _as_agi_program(channel: Channel, command: bytes) -> list[tuple[float, bytes]]:
+    """Take the peer's FastAGI connection on a real socket, read its env block, send one
+    command, and note each chunk that arrives after it, with its time."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        peer = threading.Thread(target=over_tcp, args=(channel, "127.0.0.1", listener.getsockname()[1]))
+        peer.start()
+        sock, _ = listener.accept()
+    with sock:
+        sock.settimeout(5)
+        env = b""
+        while not env.endswith(b"\n\n"):
+            env += sock.recv(65536)
+        sock.sendall(command)
+        chunks = []
+        while sum(len(data) for _, data in chunks) < 80 and not any(b"HANGUP" in d for _, d in chunks):
+            data = sock.recv(65536)
+            chunks.append((time.perf_counter(), data))
+    peer.join()
+    return chunks
+
+
+@pytest.mark.parametrize("script, command, reply", [
+    ("h@1", b'STREAM FILE "foad/welcome" "12#"\n', b"200 result=-1 endpos=8000\n"),
+    ("h", b'GET DATA "foad/main_menu" "5000" "1"\n', b"200 result=-1\n"),
+    ("h@2", b'RECORD FILE "{dir}/take" "wav" "#" "180000" "0" "BEEP" "s=5"\n',
+     b"200 result=-1 (hangup) endpos=16000\n"),
+    ("", b"HANGUP\n", b"200 result=1\n"),
+])
+def test_the_hangup_line_follows_the_failed_reply_on_its_own_line(script, command, reply, tmp_path):
+    channel = Channel(Setup(script="intake?line=128"), Caller(parse(script)))
+
+    (t0, first), (t1, second) = _as_agi_program(channel, command.replace(b"{dir}", str(tmp_path).encode()))
+
+    assert (first, second) == (reply, b"HANGUP\n")  # two writes, as Asterisk makes them
+    captured = _hangup_gaps()
+    assert len(captured) >= 6 and all(0.04 <= gap < 0.05 for gap in captured)
+    assert 0.035 <= t1 - t0 < 0.5  # ~40 ms as captured; an idle machine is not promised
+
+
+@pytest.mark.parametrize("command", [b"SET CONTEXT foad-128", b"SET EXTENSION s", b"SET PRIORITY 1"])
+def test_moving_in_the_dialplan_is_refused_on_a_dead_channel(command):
+    channel = Channel(Setup(script="hangup?line=128"), Caller([]))
+
+    assert channel.handle(command).text == "200 result=0\n"
+    channel.hang_up()
+    assert channel.handle(command).text == NOT_PERMITTED  # res_agi.c: dead = 0
+    assert channel.handle(b"GET VARIABLE CHANNEL(language)").text == "200 result=1 (fa)\n"
+
+
+def test_usage_text_not_captured_is_marked_as_ours():
+    channel = Channel(Setup(script="intake?line=128"), Caller([]))
+
+    block = channel.handle(b"GET VARIABLE").text
+    assert block.startswith("520-Invalid command syntax.  Proper usage follows:\n")
+    assert "was not captured" in block and block.endswith("520 End of proper usage.\n")

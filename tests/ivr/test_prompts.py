@@ -13,7 +13,7 @@ from ivr import prompts
 from ivr.peer.sounds import Sounds
 from ivr.render import build
 from models.agencies import Agency
-from models.tickets import TicketStatus
+from models.tickets import Ticket, TicketStatus
 from tests.ivr.test_followup_calls import swap_two_digits
 from tests.builders import make_ticket
 
@@ -130,4 +130,9 @@ def test_a_call_finds_every_sound_it_plays_in_the_built_folder(rendered, dial, s
     placed = dial("09121234567", "1 3 2 21 # 1", sounds=Sounds(folder))
 
     assert all(not command.startswith("CHANNEL STATUS") for command, _ in placed.intake.exchanges)
-    assert len(placed.digits_said) == 2  # Persian digits/0…9 were there for SAY DIGITS
+    code = session.scalars(select(Ticket.code)).one()
+    assert placed.digits_said == [code, code]
+    # SAY DIGITS found the Persian digits, not Asterisk's fallback to en/digits.
+    digits = [f for f in placed.intake.files if f.parent.name == "digits"]
+    assert digits == [folder / "fa" / "digits" / f"{d}.wav" for d in code + code]
+    assert folder / "fa" / "foad" / "main_menu.wav" in placed.intake.files

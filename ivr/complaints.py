@@ -1,0 +1,32 @@
+"""A call's complaint as the intake service takes it: from the Call row, never from memory.
+
+The engine writes the take and the caller's choices on the row the moment the take is made.
+The ticket is then opened from the row, by the engine when the caller submits (or hangs up),
+or by the hangup handler when the engine died first; the row is locked and its ticket
+checked in the same transaction, so a call never gets two.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from foad.settings import Settings
+from models.calls import Call
+from models.categories import OTHER
+from models.intake import Complaint, IntakeRules, Opened, register
+from models.tickets import Via
+
+
+def locked_call(session: Session, call_id: int) -> Call:
+    """The Call row, locked until the transaction ends (SQLite: its writes are serial anyway)."""
+    return session.scalars(select(Call).where(Call.id == call_id).with_for_update()).one()
+
+
+def open_from_call(session: Session, row: Call, settings: Settings) -> Opened:
+    """Open the ticket of `row` (locked, with a take and no ticket) in the caller's
+    transaction; intake's DomainError when it refuses (a blocked number, the hourly limit)."""
+    complaint = Complaint(via=Via.CALL, caller=row.caller, voice_path=row.voice_path,
+                          sector=row.sector_code, category=row.category_code or OTHER,
+                          province=row.province_code, language=row.language, origin=row)
+    return register(session, complaint, IntakeRules.from_settings(settings))
