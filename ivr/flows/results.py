@@ -33,12 +33,10 @@ from models.errors import IllegalTransition
 from models.phones import Caller
 from models.tickets import Ticket, record
 from worker.locking import locked_ticket
-from worker.textback import RESULT_WAITS, has_event
+from worker.textback import RESULT_TOLD, RESULT_WAITS, has_event
 
 log = logging.getLogger(__name__)
 
-RESULT_TOLD = "result_told"
-"""Timeline event: a result that waited for the citizen's call was read out to them."""
 RATINGS = "12345"
 
 
