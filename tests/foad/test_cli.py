@@ -175,7 +175,7 @@ def test_help_lists_exactly_the_commands_and_their_subcommands():
         "reports": {"refresh": {}},
         "serve": {},
         "tickets": {"list": {}, "show": {}},
-        "users": {"add": {}, "list": {}},
+        "users": {"add": {}, "deactivate": {}, "list": {}, "passwd": {}},
         "web": {},
         "worker": {"health": {}},
     }
