@@ -106,7 +106,7 @@ def intakes(runtime: Runtime, clients: int, total: int) -> float:
 def main() -> None:
     """Measure and print the table and the JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tickets", type=int, default=3000)
+    parser.add_argument("--tickets", type=int, default=6000)
     parser.add_argument("--clients", type=int, default=4, help="client processes")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder, scratch_database(Path(folder)) as url:
