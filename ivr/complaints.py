@@ -8,14 +8,20 @@ checked in the same transaction, so a call never gets two.
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from foad.settings import Settings
 from models.calls import Call
 from models.categories import OTHER
+from models.errors import DomainError
 from models.intake import Complaint, IntakeRules, Opened, register
 from models.tickets import Via
+
+log = logging.getLogger(__name__)
 
 
 def locked_call(session: Session, call_id: int) -> Call:
@@ -30,3 +36,21 @@ def open_from_call(session: Session, row: Call, settings: Settings) -> Opened:
                           sector=row.sector_code, category=row.category_code or OTHER,
                           province=row.province_code, language=row.language, origin=row)
     return register(session, complaint, IntakeRules.from_settings(settings))
+
+
+def open_left_behind(session: Session, row: Call, settings: Settings) -> bool:
+    """The ticket of a take nobody submitted (`row` locked, with a take and no ticket), in a
+    savepoint: if intake refuses or fails, whatever else the caller's transaction records of
+    the call still stands. True if a ticket was opened."""
+    try:
+        with session.begin_nested():
+            opened = open_from_call(session, row, settings)
+    except DomainError as exc:
+        log.info("take kept on the call, no ticket", extra={"call": row.uniqueid, "reason": str(exc)})
+        return False
+    except SQLAlchemyError:
+        log.exception("could not open the ticket of a take left behind", extra={"call": row.uniqueid})
+        return False
+    log.warning("ticket opened for a take left behind: the engine never finished the call",
+                extra={"call": row.uniqueid, "ticket": opened.ticket.code})
+    return True

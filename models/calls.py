@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -19,6 +19,9 @@ class Call(Base):
         # The console's calls list (newest first) and its search by the caller's number.
         Index("ix_calls_started_at", "started_at"),
         Index("ix_calls_caller_started_at", "caller", "started_at"),
+        # The workers' sweep of calls whose end Asterisk never reported (worker/calls.py).
+        Index("ix_calls_open", "started_at", postgresql_where=text("ended_at IS NULL"),
+              sqlite_where=text("ended_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,19 +12,14 @@ import logging
 from datetime import datetime
 from pathlib import PurePath
 
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
-
 from foad.runtime import Runtime
 from ivr.agienv import AgiRequest
-from ivr.complaints import open_from_call
+from ivr.complaints import open_left_behind
 from ivr.control import CallControl, Hangup
 from ivr.lines import line_of
 from ivr.sessions import in_database
 from ivr.visit import find_or_open_call
 from models.base import utcnow
-from models.calls import Call
-from models.errors import DomainError
 from models.tickets import record
 
 log = logging.getLogger(__name__)
@@ -50,29 +45,12 @@ def _record_end(runtime: Runtime, request: AgiRequest, cause: str, billsec: str,
         row.hangup_cause = cause[:40] if cause.isdigit() else None
         row.recording_path = _recording(mixed, request.uniqueid)
         if row.ticket is None and row.voice_path is not None:
-            first = _open_left_behind(session, row, runtime) or first
+            first = open_left_behind(session, row, runtime.settings) or first
         if row.ticket is not None and first:
             record(row.ticket, "call_ended", call=request.uniqueid, duration_s=row.duration_s,
                    recording=row.recording_path)
         session.commit()
         return (row.ticket.code if row.ticket else None), row.duration_s
-
-
-def _open_left_behind(session: Session, row: Call, runtime: Runtime) -> bool:
-    """The ticket of a take nobody submitted, in a savepoint: if intake refuses or fails,
-    the end of the call is still recorded. True if a ticket was opened."""
-    try:
-        with session.begin_nested():
-            opened = open_from_call(session, row, runtime.settings)
-    except DomainError as exc:
-        log.info("take kept on the call, no ticket", extra={"call": row.uniqueid, "reason": str(exc)})
-        return False
-    except SQLAlchemyError:
-        log.exception("could not open the ticket of a take left behind", extra={"call": row.uniqueid})
-        return False
-    log.warning("ticket opened by the hangup handler: the engine never finished the call",
-                extra={"call": row.uniqueid, "ticket": opened.ticket.code})
-    return True
 
 
 def _variable(call: CallControl, name: str) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -10,12 +13,15 @@ from ivr.peer.channel import Channel
 from ivr.peer.dial import connected, hangup_handler, incoming, over_tcp
 from ivr.peer.script import Caller
 from ivr.peer.setup import Setup
+from models.base import utcnow
+from models.blocklist import block
 from models.calls import Call
 from models.messages import Message
 from models.tickets import Ticket
 from tests.builders import make_ticket
 from tests.ivr.midcall import kill_after_the_take, prompting, row_of, wait_until
 from tests.ivr.test_intake_calls import call_row
+from worker.calls import STALE_AFTER, sweep_calls
 
 SCENARIOS = {
     # name: (caller id with {n} for a number of its own per run, keys, number dialled,
@@ -37,8 +43,6 @@ def expand(spec: str) -> list[str]:
 
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_hanging_up_at_every_step_loses_nothing(name, dial, session, settings: Settings):
-    from models.blocklist import block
-
     number, keys, to, spec = SCENARIOS[name]
     keys = keys.format(code=make_ticket(session).code)
     block(session, "+989121234567", reason="nuisance")
@@ -155,8 +159,6 @@ def test_a_connection_dropped_after_the_take_opens_one_ticket(fastagi, session, 
 
 
 def test_the_hangup_handler_keeps_intakes_rules(engine_process, fastagi, session, settings, runtime):
-    from dataclasses import replace
-
     runtime.settings = replace(runtime.settings, max_complaints_per_hour=1)
     first = incoming("127.0.0.1", fastagi.port, caller_id="02188776655", to="128", keys="1 3 2 # 1",
                      recordings_dir=settings.recordings_dir)
@@ -170,3 +172,54 @@ def test_the_hangup_handler_keeps_intakes_rules(engine_process, fastagi, session
     assert len(tickets_of(session, "+982188776655")) == 1  # over the hourly limit: no second ticket
     row = row_of(session, "1795470000.3")
     assert row.ticket is None and row.ended_at is not None  # the take stays on the call
+
+
+def test_a_take_whose_hangup_report_never_came_becomes_a_ticket_by_the_call_sweep(
+        engine_process, session, settings, runtime):
+    engine, port = engine_process()
+    channel = incoming("127.0.0.1", port, caller_id="02188776655", to="128", keys="1 3 2 #",
+                       recordings_dir=settings.recordings_dir, uniqueid="1795470000.4")
+    kill_after_the_take(engine, port, channel, session)  # and Asterisk's hangup report is lost
+    mixed = settings.recordings_dir / "calls" / "1795470000.4.wav"
+    mixed.parent.mkdir(parents=True, exist_ok=True)
+    mixed.write_bytes(b"RIFF")  # MixMonitor's file, named after the call
+    started = row_of(session, "1795470000.4").started_at
+    session.rollback()
+
+    runtime.settings = replace(runtime.settings, fixed_now=started + STALE_AFTER - timedelta(minutes=1))
+    assert sweep_calls() == 0  # it may still be going on
+    runtime.settings = replace(runtime.settings, fixed_now=started + STALE_AFTER + timedelta(minutes=1))
+    assert sweep_calls() == 1
+    assert sweep_calls() == 0  # closed once
+
+    (ticket,) = tickets_of(session, "+982188776655")
+    row = row_of(session, "1795470000.4")
+    assert row.ticket is ticket and ticket.voice_path == row.voice_path
+    assert (row.ended_at, row.recording_path) == (started + STALE_AFTER + timedelta(minutes=1),
+                                                  "calls/1795470000.4.wav")
+    assert [e.kind for e in ticket.events] == ["registered", "call_ended"]
+
+
+def test_the_call_sweep_leaves_reported_calls_alone_and_keeps_intakes_refusals(session, runtime, settings):
+    long_ago = utcnow() - STALE_AFTER - timedelta(hours=1)
+    block(session, "+989121112233", reason="nuisance calls", by="user:test")
+    session.add_all([
+        Call(uniqueid="1795470000.5", line="128", caller="+989121112233", started_at=long_ago,
+             voice_path="voice/1795470000.5-1.wav", progress="recording"),
+        Call(uniqueid="1795470000.6", line="128", caller="+989124445566", started_at=long_ago,
+             ended_at=long_ago + timedelta(minutes=2), voice_path="voice/1795470000.6-1.wav",
+             progress="recording"),
+        Call(uniqueid="1795470000.7", line="128", caller="+989127778899", started_at=long_ago,
+             progress="menu"),
+    ])
+    session.commit()
+    runtime.settings = replace(runtime.settings, fixed_now=utcnow())
+
+    assert sweep_calls() == 2  # the blocked caller's and the one without a take; the reported one stays
+    assert sweep_calls() == 0
+    assert tickets_of(session, "+989121112233") == []  # blocked: the take stays on the call
+    assert tickets_of(session, "+989124445566") == []  # its end was reported: the handler decided
+    blocked, reported, no_take = (row_of(session, u) for u in ("1795470000.5", "1795470000.6", "1795470000.7"))
+    assert blocked.ended_at is not None and blocked.ticket is None and blocked.voice_path is not None
+    assert reported.ended_at == long_ago + timedelta(minutes=2)
+    assert no_take.ended_at is not None and no_take.ticket is None
