@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SKIP_REASON = ("no Chromium on this machine: the browser tests need Debian's chromium package "
-               "(apt-get install chromium); .ci/run installs it")
+               "(apt-get install chromium); make test installs it when run as root")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 FLAGS = [
