@@ -24,8 +24,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import random
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -38,9 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from foad.embedded_redis import redis_url  # noqa: E402
-from foad.settings import Settings  # noqa: E402
 from intake import scratch_database  # noqa: E402  (bench/intake.py)
+
+from foad.embedded_redis import redis_url  # noqa: E402
+from foad.settings import read_settings  # noqa: E402
 from ivr.peer.channel import Channel  # noqa: E402
 from ivr.peer.dial import Conversation, Timing, hangup_handler, incoming, place_call, run_program  # noqa: E402
 from ivr.peer.script import Caller, parse  # noqa: E402
@@ -52,7 +53,7 @@ CALL_SECONDS = 70
 """About how long that call lasts in simulated time (prompts, the recording, the code twice)."""
 BIN = Path(sys.executable).parent
 TARGET_CONCURRENCY = 200
-"""Calls at once the turnaround target is set for (issue #4)."""
+"""Calls at once the turnaround target is set for."""
 TARGET_P99_MS = 10.0
 """Per-command turnaround, p99, milliseconds, at TARGET_CONCURRENCY calls at once."""
 TARGET_SETUP_RATIO = 20.0
@@ -275,7 +276,7 @@ def main() -> None:
     args = parser.parse_args()
     args.ramp = CALL_SECONDS * args.pace if args.ramp is None else args.ramp
     with tempfile.TemporaryDirectory() as folder, scratch_database(Path(folder)) as url:
-        settings = Settings.from_env({**os.environ, "DATABASE_URL": url, "FOAD_DATA_DIR": folder})
+        settings = read_settings({**os.environ, "DATABASE_URL": url, "FOAD_DATA_DIR": folder})
         with redis_url(settings) as redis:
             env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis, "FOAD_DATA_DIR": folder,
                    "FOAD_LOG_LEVEL": "WARNING", "FOAD_MAX_COMPLAINTS_PER_HOUR": "1000000"}

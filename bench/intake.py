@@ -14,10 +14,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import multiprocessing
 import os
 import sys
 import tempfile
-import multiprocessing
 import time
 from pathlib import Path
 from typing import Callable, Iterator
@@ -27,13 +27,14 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import tests.scratch  # noqa: E402
 from foad.embedded_redis import redis_url  # noqa: E402
-from foad.runtime import Runtime  # noqa: E402
-from foad.settings import Settings  # noqa: E402
+from foad.runtime import make_runtime  # noqa: E402
+from foad.settings import read_settings  # noqa: E402
 from models.db import make_engine  # noqa: E402
 from models.intake import Complaint, IntakeRules, open_ticket  # noqa: E402
+from models.runtime import Runtime
 from models.tickets import Via  # noqa: E402
-import tests.scratch  # noqa: E402
 
 TARGET_TICKETS_PER_S = 500
 """Tickets a second the intake service must carry on PostgreSQL on the 2-core machine."""
@@ -110,9 +111,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="client processes")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder, scratch_database(Path(folder)) as url:
-        settings = Settings.from_env({**os.environ, "DATABASE_URL": url, "FOAD_DATA_DIR": folder})
+        settings = read_settings({**os.environ, "DATABASE_URL": url, "FOAD_DATA_DIR": folder})
         with redis_url(settings) as redis:
-            runtime = Runtime(settings, redis)
+            runtime = make_runtime(settings, redis)
             raw = raw_inserts(runtime, args.clients, args.tickets)
             intake = intakes(runtime, args.clients, args.tickets)
             runtime.close()

@@ -34,16 +34,17 @@ from typing import Any, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from intake import scratch_database  # noqa: E402  (bench/intake.py, beside this file)
 from redis import Redis  # noqa: E402
 from rq import Worker  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from foad.embedded_redis import redis_url  # noqa: E402
-from foad.runtime import Runtime  # noqa: E402
-from foad.settings import Settings  # noqa: E402
-from intake import scratch_database  # noqa: E402  (bench/intake.py, beside this file)
+from foad.runtime import make_runtime  # noqa: E402
+from foad.settings import read_settings  # noqa: E402
 from models.intake import Complaint, IntakeRules, open_ticket  # noqa: E402
 from models.persian import latin_digits  # noqa: E402
+from models.runtime import Runtime
 from models.tickets import Via  # noqa: E402
 from tests.peers.twilio_api import FROM_NUMBER, TwilioApi  # noqa: E402
 from worker.health import check  # noqa: E402
@@ -176,9 +177,9 @@ def machine_busy_seconds() -> float:
 
 def measure(args: argparse.Namespace, folder: Path, url: str) -> dict[str, Any]:
     """Run the pipeline once and return the figures."""
-    base = Settings.from_env({**os.environ, "DATABASE_URL": url, "FOAD_DATA_DIR": str(folder)})
+    base = read_settings({**os.environ, "DATABASE_URL": url, "FOAD_DATA_DIR": str(folder)})
     with TimedTwilio() as api, redis_url(base) as redis:
-        runtime = Runtime(base, redis)
+        runtime = make_runtime(base, redis)
         if runtime.redis.dbsize():
             raise SystemExit("the Redis database is not empty: give the bench one of its own")
         env = {**os.environ, **api.env(), "DATABASE_URL": url, "REDIS_URL": redis,

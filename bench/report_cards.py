@@ -4,11 +4,11 @@
 
 DATABASE_URL names the PostgreSQL server (default postgresql://postgres@127.0.0.1:5432/test);
 a throwaway schema is created there, filled with COPY and dropped afterwards. "Build" is what
-a card page does for the year 1404: read the year's monthly rollup (`console.rollup.read`) and
+a card page does for the year 1404: read the year's monthly rollup (`models.reports.rollup.read`) and
 build the year's, each quarter's and each month's cards of every agency, ranked
-(`console.cards.build_all`), exactly what the console and the public page use. Pages never
+(`models.reports.cards.build_all`), exactly what the console and the public page use. Pages never
 roll up themselves: "cold" is the workers' job (`worker.reports.refresh_months`, the same
-`console.rollup.refresh`) rolling the year up from the tickets, then one build; later builds
+`models.reports.rollup.refresh`) rolling the year up from the tickets, then one build; later builds
 only read the rollup ("warm": what every card page costs).
 Target: warm < 2 s. Prints a table, then one line of JSON with the figures.
 """
@@ -34,11 +34,11 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from console import rollup  # noqa: E402
-from console.cards import build_all  # noqa: E402
-from console.periods import Period  # noqa: E402
 from models.db import make_engine  # noqa: E402
 from models.directory import SAMPLE, import_csv, import_rows  # noqa: E402
+from models.reports import rollup  # noqa: E402
+from models.reports.cards import build_all  # noqa: E402
+from models.reports.periods import Period  # noqa: E402
 from tests.scratch import scratch_database as scratch  # noqa: E402
 
 YEAR = Period(1404, "year", 1)

@@ -49,12 +49,13 @@ from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # pipeline.py and intake.py, beside this
 
-from foad.app import create_app  # noqa: E402
-from foad.embedded_redis import redis_url  # noqa: E402
-from foad.runtime import Runtime  # noqa: E402
-from foad.settings import Settings  # noqa: E402
 from intake import scratch_database  # noqa: E402
 from pipeline import TimedTwilio, percentile, wait_healthy, workers  # noqa: E402
+
+from foad.app import create_app  # noqa: E402
+from foad.embedded_redis import redis_url  # noqa: E402
+from foad.runtime import make_runtime  # noqa: E402
+from foad.settings import read_settings  # noqa: E402
 from sms.webhook import EMPTY_TWIML  # noqa: E402
 
 PATH = "/sms/twilio/inbound"
@@ -67,8 +68,8 @@ GUNICORN = ["--workers", "2", "--worker-class", "sync", "--log-level", "warning"
 
 def foad_app() -> Flask:
     """The real app, for gunicorn (`bench.sms_webhook:foad_app()`), one per worker."""
-    settings = Settings.from_env()
-    return create_app(Runtime(settings, settings.redis_url or ""))
+    settings = read_settings()
+    return create_app(make_runtime(settings, settings.redis_url or ""))
 
 
 def bare_app() -> Flask:
@@ -213,7 +214,7 @@ def setting_up(folder: Path) -> Iterator[dict[str, str]]:
     env = {**os.environ, "FOAD_DATA_DIR": str(folder), "FOAD_PUBLIC_BASE_URL": PUBLIC,
            "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TOKEN, "FOAD_LOG_LEVEL": "WARNING",
            "FOAD_SECRET_KEY": "bench", "FOAD_MAX_COMPLAINTS_PER_HOUR": "1000"}
-    with scratch_database(folder) as url, redis_url(Settings.from_env(env)) as redis:
+    with scratch_database(folder) as url, redis_url(read_settings(env)) as redis:
         connection = Redis.from_url(redis)
         if connection.dbsize():
             raise SystemExit("the Redis database is not empty: give the bench one of its own")

@@ -7,7 +7,7 @@ import logging
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from foad.app import db
+from console.runtime import db
 from models.errors import DomainError
 from models.users import MIN_PASSWORD, change_password
 

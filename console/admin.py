@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from console import access
-from foad.app import db
+from console.runtime import db
 from models.agencies import Agency, Level
 from models.directory import DirectoryError, import_rows
 from models.errors import DomainError

@@ -9,9 +9,9 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import Select, select
 
 from console import access
-from console.periods import date_problems, day_range, page_number
+from console.filters import date_problems, day_range, page_number
+from console.runtime import db
 from console.ticket_list import count
-from foad.app import db
 from models import tracking
 from models.calls import Call
 from models.errors import InvalidCode

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_url, login_user, logout_user
 from sqlalchemy import select
 
 from console import sessions, throttle
-from foad.app import db, runtime_of
+from console.runtime import db, runtime
 from models.persian import persian_digits
 from models.users import User
 
@@ -85,7 +85,7 @@ def login():
     if request.method == "GET":
         return render_template("login.html")
     name, address = request.form.get("name", ""), request.remote_addr
-    redis = runtime_of(current_app).redis
+    redis = runtime().redis
     wait = throttle.wait_seconds(redis, name, address)
     if wait:  # no password is checked meanwhile: guessing gets no answer either way
         log.warning("console log-in throttled", extra={"user": name[:80], "address": address})

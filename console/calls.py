@@ -14,8 +14,8 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import Select, false, func, select
 
 from console import access
-from console.periods import date_problems, day_range, page_number
-from foad.app import db
+from console.filters import date_problems, day_range, page_number
+from console.runtime import db
 from models.calls import Call
 from models.phones import identify
 

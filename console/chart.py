@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from console.figures import Figures
 from models.persian import persian_decimal, persian_digits
+from models.reports.figures import Figures
 
 WIDTH, ROW, LABEL = 360, 26, 150
 """Pixels: the chart's width, the height of one bar's row, the room for the labels."""

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, request, send_from_directory
+from flask import Blueprint, abort, request, send_from_directory
 from flask_login import current_user
 from sqlalchemy import select
 
 from console import access
-from foad.app import db, runtime_of
+from console.runtime import db, runtime
 from models.base import utcnow
 from models.calls import Call
 from models.media import Media, MediaStatus
@@ -139,4 +139,4 @@ def _audit(heard: Heard, within: timedelta) -> None:
 
 
 def _settings():
-    return runtime_of(current_app).settings
+    return runtime().settings

@@ -1,21 +1,22 @@
 """Report cards in the console: the ranked table, one agency's card, and the CSV export.
 
-Every page here only reads the rollup (console.rollup); stale months are rolled up by a worker.
+Every page here only reads the rollup (models.reports.rollup); stale months are rolled up by a worker.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from sqlalchemy import select
 
-from console import access, cards, periods, rollup
+from console import access
 from console.chart import card_chart
+from console.runtime import ask_rollup, db, runtime
 from console.view import duration
-from foad.app import db, runtime_of
-from foad.settings import Settings
 from models.agencies import Agency
 from models.base import utcnow
 from models.persian import persian_digits
+from models.reports import cards, periods, rollup
+from models.settings import Settings
 
 bp = Blueprint("reports", __name__, url_prefix="/console")
 
@@ -35,10 +36,9 @@ def chosen_period() -> periods.Period:
 
 def reading_of(period: periods.Period) -> rollup.Reading:
     """The rollup's figures of `period`; stale months are asked of the workers, not computed."""
-    runtime = runtime_of(current_app)
-    settings = runtime.settings
+    settings = _settings()
     reading = rollup.read(db(), period, deadline=settings.response_deadline, max_age=settings.report_max_age)
-    rollup.request_refresh(runtime.redis, reading)
+    ask_rollup(reading)
     return reading
 
 
@@ -109,4 +109,4 @@ def agency(code: str):
 
 
 def _settings() -> Settings:
-    return runtime_of(current_app).settings
+    return runtime().settings

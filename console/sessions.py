@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, Response, current_app, request, session
+from flask import Flask, Response, request, session
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import logout_user
 
-from foad.app import runtime_of
+from console.runtime import runtime
 
 BACKGROUND_HEADER = "X-Foad-Background"
 """Sent with "1" by console.js on requests no person made (the list's live refresh)."""
@@ -47,7 +47,7 @@ def end_if_too_old() -> None:
     """Before each request: a log-in older than FOAD_CONSOLE_SESSION_MAX_HOURS is over."""
     if "_user_id" not in session:
         return
-    longest = runtime_of(current_app).settings.console_session_max.total_seconds()
+    longest = runtime().settings.console_session_max.total_seconds()
     if time.time() - session.get(LOGIN_AT, 0) > longest:
         logout_user()
         session.pop(LOGIN_AT, None)

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, g, render_template, request, url_for
+from flask import Blueprint, Flask, Response, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from console import (account, admin, audit, auth, calls, public, replay, reports, sessions, ticket_actions,
-                     tickets, view)
-from foad.settings import Settings
+from console import (
+    account,
+    admin,
+    audit,
+    auth,
+    calls,
+    public,
+    replay,
+    reports,
+    sessions,
+    ticket_actions,
+    tickets,
+    view,
+)
+from console.runtime import AskRollup, init_ask_rollup, runtime
 from models.base import utcnow
+from models.settings import Settings
 
 csrf = CSRFProtect()
 
@@ -31,8 +44,9 @@ SERVER_ERROR_TEXT = "خطایی در سامانه رخ داد و ثبت شد؛ �
 """The 500 answer when even the error page cannot be drawn."""
 
 
-def init_app(app: Flask, settings: Settings) -> None:
-    """Register the console on `app`."""
+def init_app(app: Flask, settings: Settings, ask_rollup: AskRollup) -> None:
+    """Register the console on `app`; its card pages ask the workers for roll-ups with `ask_rollup`."""
+    init_ask_rollup(app, ask_rollup)
     app.config.update(
         PERMANENT_SESSION_LIFETIME=settings.console_session,
         SESSION_COOKIE_HTTPONLY=True,
@@ -96,10 +110,10 @@ def _server_error(error):
     """A Persian page for a fault (Flask has logged it with its traceback)."""
     if not request.path.startswith(PAGES):
         return error
-    session = g.get("db")
+    sessions = runtime().db
     try:
-        if session is not None:
-            session.rollback()  # a failed transaction must not fail the page that says so
+        if sessions.registry.has():
+            sessions.rollback()  # a failed transaction must not fail the page that says so
         return _render_error(500)
     except Exception:  # noqa: BLE001  (the page itself needed what failed, say the database)
         return Response(SERVER_ERROR_TEXT, 500, mimetype="text/plain")

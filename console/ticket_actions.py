@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console import access
-from foad.app import db, runtime_of
+from console.runtime import db, runtime
 from models import actions, lookup, routing
 from models.agencies import Agency
-from models.errors import (DomainError, EmptyResult, IllegalTransition, InvalidCode, SelfDuplicate,
-                           TicketNotFound, UnknownAgency)
+from models.errors import (
+    DomainError,
+    EmptyResult,
+    IllegalTransition,
+    InvalidCode,
+    SelfDuplicate,
+    TicketNotFound,
+    UnknownAgency,
+)
 from models.tickets import Ticket
 
 log = logging.getLogger(__name__)
@@ -79,7 +86,7 @@ def _reassign(session: Session, ticket: Ticket, form, actor: str) -> None:
         raise UnknownAgency(f"no agency has the code {code!r}")
     # The routing service owns the rules: the clock keeps running, the new agency's
     # official is texted with a link to this console.
-    link_base = runtime_of(current_app).settings.public_base_url
+    link_base = runtime().settings.public_base_url
     routing.reassign(session, ticket, agency, actor, link_base=link_base)
 
 

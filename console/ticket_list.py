@@ -11,7 +11,7 @@ from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import Session
 
 from console import access
-from console.periods import date_problems, day_range, page_number
+from console.filters import date_problems, day_range, page_number
 from models import tracking
 from models.agencies import Agency
 from models.errors import InvalidCode

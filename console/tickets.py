@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from console import access, sessions
+from console.runtime import db, runtime
 from console.ticket_list import COUNT_CAP, LIST_ARGS, PAGE_SIZE, TicketFilter, count
-from foad.app import db, runtime_of
 from console.view import LEVEL_LABELS, province_name
 from models.agencies import Agency, Level
 from models.base import utcnow
@@ -50,7 +50,7 @@ def index():
                    back=urlencode([(k, v) for k, v in request.args.items(multi=True) if k in LIST_ARGS]))
     if request.args.get("rows") == "1":
         return render_template("_ticket_rows.html", **context)
-    refresh_ms = int(runtime_of(current_app).settings.console_refresh.total_seconds() * 1000)
+    refresh_ms = int(runtime().settings.console_refresh.total_seconds() * 1000)
     return render_template("tickets.html", statuses=list(TicketStatus), vias=list(Via),
                            provinces=PROVINCES, agencies=_agencies(access.scope(session, current_user)),
                            refresh_ms=refresh_ms, **context)

@@ -32,7 +32,8 @@ EVENT_LABELS = {
     "survey_answered": "پاسخ نظرسنجی",
     "call_ended": "پایان تماس",
 }
-"""Timeline entries that are not statuses; statuses use models.lookup.STATUS_LABELS."""
+"""Timeline entries that are not statuses (models.events.Event); statuses use
+models.lookup.STATUS_LABELS."""
 MESSAGE_LABELS = {
     "received": "دریافت شد", "pending": "در صف", "no_provider": "فرستاده نشد: سامانهٔ پیامک نیست",
     "opted_out": "فرستاده نشد: لغو اشتراک", "sending": "در حال فرستادن", "queued": "در صف اپراتور",

@@ -2,63 +2,46 @@
 
 from __future__ import annotations
 
-from flask import Flask, g
+from functools import partial
+
+from flask import Flask
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from foad.runtime import Runtime
+from console.setup import init_app as init_console
+from models.runtime import EXTENSION, Runtime
+from sms.webhook import init_app as init_sms
+from worker.reports import request_refresh
 
 
 def create_app(runtime: Runtime) -> Flask:
     """An app serving with `runtime`'s database and Redis."""
     app = Flask(__name__)
     app.config.update(SECRET_KEY=runtime.settings.secret_key, JSON_AS_ASCII=False)
-    app.extensions["foad"] = runtime
+    app.extensions[EXTENSION] = runtime
     hops = runtime.settings.trusted_proxies
     if hops:
         # Behind a TLS proxy: the URL Twilio signed and the client's address, as the proxy
         # saw them; only the last `hops` proxies' headers count, so a client cannot forge them.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
-    # Imported here, not above: the SMS webhook uses this module's db() and runtime_of().
-    from sms.webhook import init_app as init_sms
-
     init_sms(app)
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
-        session = g.pop("db", None)
-        if session is not None:
-            session.close()
+        runtime.db.remove()
 
-    # Imported here: the console's views import `db` from this module.
-    from console.setup import init_app as init_console
-
-    init_console(app, runtime.settings)
+    init_console(app, runtime.settings, partial(request_refresh, runtime.redis))
 
     @app.get("/healthz")
     def healthz() -> tuple[dict[str, str], int]:
         """Whether the database and Redis answer, for load balancers and monitoring."""
-        checks = {"database": _check(lambda: db().execute(text("SELECT 1"))),
+        checks = {"database": _check(lambda: runtime.db().execute(text("SELECT 1"))),
                   "redis": _check(runtime.redis.ping)}
         healthy = all(v == "ok" for v in checks.values())
         return checks, 200 if healthy else 503
 
     return app
-
-
-def runtime_of(app: Flask) -> Runtime:
-    """The runtime an app was created with."""
-    return app.extensions["foad"]
-
-
-def db():
-    """The request's database session, closed when the request ends."""
-    from flask import current_app
-
-    if "db" not in g:
-        g.db = runtime_of(current_app).session()
-    return g.db
 
 
 def _check(probe) -> str:

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import Iterator
 
 import click
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from console.commands import reports as console_reports
-from console.commands import users as console_users
+from foad.commands import accounts, reports, voice, workers
 from foad.embedded_redis import redis_url
 from foad.logs import configure_logging
-from foad.runtime import Runtime
-from foad.settings import Settings
+from foad.runtime import database
+from foad.settings import read_settings
 from models import documents, lookup, migrate
-from models.db import make_engine
 from models.directory import SAMPLE, DirectoryError, import_csv
 from models.errors import DomainError
 from models.persian import jalali
+from models.settings import Settings
 from models.tickets import Ticket, TicketStatus
-from worker import commands as worker_commands
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,31 +30,9 @@ def main(ctx: click.Context) -> None:
     Configuration comes from the environment (see README.md): DATABASE_URL, REDIS_URL,
     FOAD_DATA_DIR, FOAD_* and TWILIO_*.
     """
-    settings = Settings.from_env()
+    settings = read_settings()
     configure_logging(settings)
     ctx.obj = settings
-
-
-@contextlib.contextmanager
-def runtime(settings: Settings) -> Iterator[Runtime]:
-    """A runtime for a service, with the embedded Redis if REDIS_URL is unset."""
-    with redis_url(settings) as url:
-        rt = Runtime(settings, url)
-        try:
-            yield rt
-        finally:
-            rt.close()
-
-
-@contextlib.contextmanager
-def database(settings: Settings) -> Iterator[Session]:
-    """A session for a command that only reads or edits the database (no Redis needed)."""
-    engine = make_engine(settings.database_url)
-    try:
-        with Session(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 # --- the database and the directory -------------------------------------------------------
@@ -175,11 +148,6 @@ def web(settings: Settings, host: str, port: int, workers: int) -> None:
         WebServer(settings, url, host=host, port=port, workers=workers).run()
 
 
-# `foad worker [health]` and `foad holidays …` live beside the jobs they run and configure.
-main.add_command(worker_commands.worker)
-main.add_command(worker_commands.holidays)
-
-
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Web address.")
 @click.option("--port", default=8000, show_default=True, help="Web port.")
@@ -195,73 +163,6 @@ def serve(settings: Settings, host: str, port: int, fastagi_host: str, fastagi_p
         serve_all(url, host=host, port=port, fastagi_port=fastagi_port, fastagi_host=fastagi_host)
 
 
-# --- voice ----------------------------------------------------------------------------------
-
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=4573, show_default=True)
-@click.pass_obj
-def fastagi(settings: Settings, host: str, port: int) -> None:
-    """Serve Asterisk's FastAGI calls: agi://HOST:PORT/intake?line=… and /hangup."""
-    from ivr.fastagi import serve as serve_fastagi
-
-    with runtime(settings) as rt:
-        serve_fastagi(rt, host, port)
-
-
-@main.command("call")
-@click.option("--from", "caller", required=True, help="Caller id: 02188776655, +447700900123, unknown.")
-@click.option("--to", "dialled", help="The number dialled (default: the service number, 128).")
-@click.option("--keys", default="", help='What the caller does, e.g. "1 3 2 # 1" (see `ivr.peer.script`).')
-@click.option("--name", help="Caller id name.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="The FastAGI server.")
-@click.option("--port", default=4573, show_default=True)
-@click.option("--quiet", is_flag=True, help="Only the outcome, not every AGI exchange.")
-@click.pass_obj
-def call(settings: Settings, caller: str, dialled: str | None, keys: str, name: str | None,
-         host: str, port: int, quiet: bool) -> None:
-    """Place a call without Asterisk: play Asterisk's side against a running `foad fastagi`."""
-    from ivr.peer.show import CallError, place_and_tell
-
-    try:
-        told = place_and_tell(settings, caller=caller, dialled=dialled, keys=keys, name=name,
-                              host=host, port=port, verbose=not quiet)
-    except CallError as exc:
-        raise click.ClickException(str(exc)) from None
-    for line_out in told:
-        click.echo(line_out)
-
-
-@main.group()
-def prompts() -> None:
-    """The voice prompts."""
-
-
-@prompts.command("build")
-@click.option("--force", is_flag=True, help="Render every prompt, changed or not.")
-@click.option("--jobs", default=4, show_default=True, help="Prompts rendered at once.")
-@click.pass_obj
-def prompts_build(settings: Settings, force: bool, jobs: int) -> None:
-    """Render the prompts (Persian and English) to 8 kHz WAV with espeak-ng and sox."""
-    from sqlalchemy.exc import DBAPIError
-
-    from ivr.prompts import catalog
-    from ivr.render import RenderError, build
-
-    try:
-        with database(settings) as session:
-            every = catalog(session)
-    except DBAPIError:
-        raise click.ClickException("the menus come from the directory: run `foad db upgrade` and "
-                                   "`foad agencies import` first") from None
-    try:
-        report = build(every, settings.sounds_dir, force=force, jobs=jobs)
-    except RenderError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"prompts: {report.rendered} rendered, {report.unchanged} unchanged, in {report.folder}")
-    click.echo(f"for Asterisk: link {report.folder}/fa/foad and {report.folder}/en/foad into its sounds "
-               f"folder (e.g. /var/lib/asterisk/sounds/fa/foad), and copy fa/digits there too")
-
-
-main.add_command(console_users)
-main.add_command(console_reports)
+for group in (workers.worker, workers.holidays, voice.fastagi, voice.call, voice.prompts, accounts.users,
+              reports.reports):
+    main.add_command(group)

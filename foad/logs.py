@@ -7,7 +7,7 @@ import logging
 import sys
 from datetime import datetime, timezone
 
-from foad.settings import Settings
+from models.settings import Settings
 
 # Attributes every LogRecord has; anything else was passed with `extra=` and is context.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}

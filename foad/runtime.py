@@ -1,55 +1,43 @@
-"""What an entry point builds once from its settings: the database, its sessions and Redis."""
+"""The runtime a service runs with: models' Runtime wired to the adapters' parts."""
 
 from __future__ import annotations
 
-import os
+import contextlib
+from typing import Iterator
 
-from redis import Redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from foad.settings import Settings
-from models.db import make_engine, make_sessions
-from worker.outbox import Pusher
+from foad.embedded_redis import redis_url
+from models.db import make_engine
+from models.runtime import Runtime
+from models.settings import Settings
+from sms.providers import from_settings as sms_provider
+from worker.outbox import push
 
 
-class Runtime:
-    """The engine, session factory and Redis connection of one process.
+def make_runtime(settings: Settings, url: str) -> Runtime:
+    """A runtime on `url`'s Redis whose commits queue their outbox work at once and whose
+    texts go through the configured SMS provider."""
+    return Runtime(settings, url, push=push, provider=sms_provider)
 
-    Sessions push the outbox rows they commit to RQ; if Redis is down the rows wait for
-    the relay. After a fork (RQ's work horse) the child must not share pooled connections:
-    `for_this_process()` gives it its own.
-    """
 
-    def __init__(self, settings: Settings, redis_url: str) -> None:
-        self.settings = settings
-        self.redis_url = redis_url
-        self.engine: Engine = make_engine(settings.database_url)
-        # One quick retry: a commit must not wait seconds on a Redis that is down (the
-        # outbox relay queues the work later).
-        self.redis: Redis = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=2,
-                                           retry=Retry(NoBackoff(), 1))
-        self.sessions: sessionmaker[Session] = make_sessions(
-            self.engine, on_commit=Pusher(self.redis)
-        )
-        self._pid = os.getpid()
+@contextlib.contextmanager
+def running(settings: Settings) -> Iterator[Runtime]:
+    """A runtime for a service, with the embedded Redis if REDIS_URL is unset."""
+    with redis_url(settings) as url:
+        rt = make_runtime(settings, url)
+        try:
+            yield rt
+        finally:
+            rt.close()
 
-    def session(self) -> Session:
-        """A new session; use it as a context manager."""
-        return self.for_this_process().sessions()
 
-    def for_this_process(self) -> "Runtime":
-        """Itself, after dropping connections inherited from a parent process."""
-        if self._pid != os.getpid():
-            # Connections are sockets shared with the parent: leave them to it.
-            self.engine.dispose(close=False)
-            self.redis.connection_pool.reset()
-            self._pid = os.getpid()
-        return self
-
-    def close(self) -> None:
-        """Close pooled connections."""
-        self.engine.dispose()
-        self.redis.close()
+@contextlib.contextmanager
+def database(settings: Settings) -> Iterator[Session]:
+    """A session for a command that only reads or edits the database (no Redis needed)."""
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()

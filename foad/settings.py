@@ -4,156 +4,65 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Mapping
+
+from models.settings import Settings, TwilioSettings
 
 
 class SettingsError(ValueError):
     """A setting has a value the engine cannot use."""
 
 
-@dataclass(frozen=True)
-class TwilioSettings:
-    """Twilio's own settings, under Twilio's own variable names."""
-
-    account_sid: str = ""
-    auth_token: str = ""
-    from_number: str = ""
-    messaging_service_sid: str = ""
-    api_base_url: str = "https://api.twilio.com"
-    timeout: float = 10.0
-    """Seconds to wait for Twilio's REST API before the send is retried."""
-
-    @property
-    def can_send(self) -> bool:
-        """True when the credentials and a sender are configured."""
-        sender = self.from_number or self.messaging_service_sid
-        return bool(self.account_sid and self.auth_token and sender)
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything the engine is told by its environment; see README.md, "Configuration"."""
-
-    data_dir: Path
-    database_url: str
-    redis_url: str | None
-    """None means: start (or join) the private Redis server kept in the data directory."""
-    service_number: str = "128"
-    overseas_number: str = "+989372840000"
-    response_deadline: timedelta = timedelta(hours=3)
-    max_complaints_per_hour: int = 5
-    """New complaints one number may open in an hour; past it a polite "please wait"."""
-    public_base_url: str = ""
-    secret_key: str = field(default="", repr=False)
-    log_level: str = "INFO"
-    log_format: str = "text"
-    twilio: TwilioSettings = field(default_factory=TwilioSettings)
-    # --- SMS intake ------------------------------------------------------------------------
-    sms_check_signatures: bool = True
-    """False only for local development: the SMS webhooks then take requests from anyone."""
-    media_max_bytes: int = 10_000_000
-    """Bytes; the largest MMS photo or video kept (larger ones are rejected)."""
-    trusted_proxies: int = 0
-    """Proxy hops in front of the app whose X-Forwarded-* headers are believed (0: none)."""
-
-    # --- voice ---------------------------------------------------------------------------
-    fastagi_allow: tuple[IPv4Network | IPv6Network, ...] = ()
-    """The Asterisk servers FastAGI talks to (addresses or networks); empty: anyone who can
-    reach its port. Others are closed at once."""
-    fastagi_timeout: float = 300.0
-    """Seconds FastAGI waits for Asterisk to say anything before it takes the caller as gone
-    (longer than the longest prompt or recording)."""
-    fastagi_stop_grace: float = 60.0
-    """Seconds FastAGI lets calls in progress finish after SIGTERM before it cuts them off."""
-
-    # --- workers (issue 6): the deadline clock, surveys, a controllable clock -----------
-    business_hours: tuple[time, time] | None = None
-    """Count the deadline only between these Tehran times, Saturday to Wednesday, holidays
-    excepted (`foad holidays`); None: the clock runs round the clock."""
-    survey_timeout: timedelta = timedelta(days=3)
-    """A resolved ticket whose survey nobody answered closes after this."""
-    fixed_now: datetime | None = None
-    """For tests and drills only: jobs act as if it were always this moment."""
-
-    # --- the console (issue 7) -----------------------------------------------------------
-    console_session: timedelta = timedelta(minutes=60)
-    """How long a console log-in lasts without a request before it must log in again."""
-    console_session_max: timedelta = timedelta(hours=12)
-    """How long a console log-in lasts at most, however busy (a shift, then log in again)."""
-    console_refresh: timedelta = timedelta(seconds=20)
-    """How often an open ticket list fetches its rows again."""
-    report_min_complaints: int = 10
-    """Complaints an agency needs in a period to be ranked on the report cards."""
-    report_max_age: timedelta = timedelta(minutes=10)
-    """How old the report cards' rollup of this month and the last may get before a card page
-    asks a worker to roll them up again (older months: a day, see console.rollup)."""
-
-    @property
-    def recordings_dir(self) -> Path:
-        """Where Asterisk's MixMonitor and RECORD FILE write (shared with Asterisk)."""
-        return self.data_dir / "recordings"
-
-    @property
-    def media_dir(self) -> Path:
-        """Where photos and videos sent by MMS are kept."""
-        return self.data_dir / "media"
-
-    @property
-    def sounds_dir(self) -> Path:
-        """Where `foad prompts build` renders the IVR prompts, one folder per language."""
-        return self.data_dir / "sounds"
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
-        """Build the settings from `environ` (default: the process environment)."""
-        env = os.environ if environ is None else environ
-        data_dir = Path(env.get("FOAD_DATA_DIR") or "./data").resolve()
-        return cls(
-            data_dir=data_dir,
-            database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'foad.sqlite3'}",
-            redis_url=env.get("REDIS_URL") or None,
-            service_number=env.get("FOAD_SERVICE_NUMBER") or "128",
-            overseas_number=env.get("FOAD_OVERSEAS_NUMBER") or "+989372840000",
-            response_deadline=timedelta(
-                minutes=_number(env, "FOAD_RESPONSE_DEADLINE_MINUTES", 180)
-            ),
-            max_complaints_per_hour=int(_number(env, "FOAD_MAX_COMPLAINTS_PER_HOUR", 5)),
-            public_base_url=(env.get("FOAD_PUBLIC_BASE_URL") or "").rstrip("/"),
-            secret_key=env.get("FOAD_SECRET_KEY") or _local_secret(data_dir),
-            log_level=(env.get("FOAD_LOG_LEVEL") or "INFO").upper(),
-            log_format=_choice(env, "FOAD_LOG_FORMAT", ("text", "json"), "text"),
-            console_session=timedelta(minutes=_number(env, "FOAD_CONSOLE_SESSION_MINUTES", 60)),
-            console_session_max=timedelta(hours=_number(env, "FOAD_CONSOLE_SESSION_MAX_HOURS", 12)),
-            console_refresh=timedelta(seconds=_number(env, "FOAD_CONSOLE_REFRESH_SECONDS", 20)),
-            report_min_complaints=int(_number(env, "FOAD_REPORT_MIN_COMPLAINTS", 10)),
-            report_max_age=timedelta(minutes=_number(env, "FOAD_REPORT_MAX_AGE_MINUTES", 10)),
-            twilio=TwilioSettings(
-                account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
-                auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
-                from_number=env.get("TWILIO_FROM_NUMBER", ""),
-                messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID", ""),
-                api_base_url=(
-                    env.get("TWILIO_API_BASE_URL") or "https://api.twilio.com"
-                ).rstrip("/"),
-                timeout=_number(env, "TWILIO_HTTP_TIMEOUT", 10.0),
-            ),
-            # --- SMS intake --------------------------------------------------------------------
-            sms_check_signatures=_flag(env, "FOAD_SMS_CHECK_SIGNATURES", True),
-            media_max_bytes=int(_number(env, "FOAD_MEDIA_MAX_BYTES", 10_000_000)),
-            trusted_proxies=_count(env, "FOAD_TRUSTED_PROXIES"),
-            # --- voice ---
-            fastagi_allow=_networks(env, "FOAD_FASTAGI_ALLOW"),
-            fastagi_timeout=_number(env, "FOAD_FASTAGI_TIMEOUT", 300.0),
-            fastagi_stop_grace=_number(env, "FOAD_FASTAGI_STOP_GRACE", 60.0),
-            # --- workers (issue 6) ---
-            business_hours=_hours(env, "FOAD_BUSINESS_HOURS"),
-            survey_timeout=timedelta(hours=_number(env, "FOAD_SURVEY_TIMEOUT_HOURS", 72)),
-            fixed_now=_moment(env, "FOAD_FIXED_NOW"),
-        )
+def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings `environ` (default: the process environment) gives; SettingsError names
+    the first variable whose value cannot be used."""
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("FOAD_DATA_DIR") or "./data").resolve()
+    return Settings(
+        data_dir=data_dir,
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'foad.sqlite3'}",
+        redis_url=env.get("REDIS_URL") or None,
+        service_number=env.get("FOAD_SERVICE_NUMBER") or "128",
+        overseas_number=env.get("FOAD_OVERSEAS_NUMBER") or "+989372840000",
+        response_deadline=timedelta(
+            minutes=_number(env, "FOAD_RESPONSE_DEADLINE_MINUTES", 180)
+        ),
+        max_complaints_per_hour=int(_number(env, "FOAD_MAX_COMPLAINTS_PER_HOUR", 5)),
+        public_base_url=(env.get("FOAD_PUBLIC_BASE_URL") or "").rstrip("/"),
+        secret_key=env.get("FOAD_SECRET_KEY") or _local_secret(data_dir),
+        log_level=(env.get("FOAD_LOG_LEVEL") or "INFO").upper(),
+        log_format=_choice(env, "FOAD_LOG_FORMAT", ("text", "json"), "text"),
+        console_session=timedelta(minutes=_number(env, "FOAD_CONSOLE_SESSION_MINUTES", 60)),
+        console_session_max=timedelta(hours=_number(env, "FOAD_CONSOLE_SESSION_MAX_HOURS", 12)),
+        console_refresh=timedelta(seconds=_number(env, "FOAD_CONSOLE_REFRESH_SECONDS", 20)),
+        report_min_complaints=int(_number(env, "FOAD_REPORT_MIN_COMPLAINTS", 10)),
+        report_max_age=timedelta(minutes=_number(env, "FOAD_REPORT_MAX_AGE_MINUTES", 10)),
+        twilio=TwilioSettings(
+            account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+            auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+            from_number=env.get("TWILIO_FROM_NUMBER", ""),
+            messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID", ""),
+            api_base_url=(
+                env.get("TWILIO_API_BASE_URL") or "https://api.twilio.com"
+            ).rstrip("/"),
+            timeout=_number(env, "TWILIO_HTTP_TIMEOUT", 10.0),
+        ),
+        # --- SMS intake --------------------------------------------------------------------
+        sms_check_signatures=_flag(env, "FOAD_SMS_CHECK_SIGNATURES", True),
+        media_max_bytes=int(_number(env, "FOAD_MEDIA_MAX_BYTES", 10_000_000)),
+        trusted_proxies=_count(env, "FOAD_TRUSTED_PROXIES"),
+        # --- voice ---
+        fastagi_allow=_networks(env, "FOAD_FASTAGI_ALLOW"),
+        fastagi_timeout=_number(env, "FOAD_FASTAGI_TIMEOUT", 300.0),
+        fastagi_stop_grace=_number(env, "FOAD_FASTAGI_STOP_GRACE", 60.0),
+        # --- workers ---
+        business_hours=_hours(env, "FOAD_BUSINESS_HOURS"),
+        survey_timeout=timedelta(hours=_number(env, "FOAD_SURVEY_TIMEOUT_HOURS", 72)),
+        fixed_now=_moment(env, "FOAD_FIXED_NOW"),
+    )
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from gunicorn.app.base import BaseApplication
 
 from foad.app import create_app
-from foad.runtime import Runtime
-from foad.settings import Settings
+from foad.runtime import make_runtime
+from models.settings import Settings
 
 
 class WebServer(BaseApplication):
@@ -31,4 +31,4 @@ class WebServer(BaseApplication):
 
     def load(self):
         # Called in each worker after the fork: the runtime's connections are its own.
-        return create_app(Runtime(self.settings, self.redis_url))
+        return create_app(make_runtime(self.settings, self.redis_url))

@@ -2,7 +2,7 @@
 
 What pyst2 gets wrong and what this module does about it:
 - `AGI.__init__` installs a SIGHUP handler, which fails outside the main thread: the
-  subclass never calls it (plain AGI ignores SIGHUP instead; see `ivr.stdio`).
+  subclass never calls it (plain AGI ignores SIGHUP instead; see `foad.agi`).
 - It writes `str`: it gets text streams over the socket (or stdin/stdout), only `\\n`
   ending a line, written through at once.
 - It writes every env line, command and reply to stderr: that goes to logging (DEBUG).

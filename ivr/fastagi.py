@@ -19,11 +19,11 @@ import threading
 import time
 from ipaddress import IPv4Network, IPv6Address, IPv6Network, ip_address
 
-from foad.runtime import Runtime
 from ivr import folders
 from ivr.agi import AgiCall
 from ivr.control import Hangup
 from ivr.routes import serve_call
+from models.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from foad.settings import Settings
+from models.settings import Settings
 
 SHARED_MODE = 0o2775
 """rwxrwsr-x: the group writes too, and new files and folders inherit the group."""

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from foad.settings import Settings
 from ivr.agienv import AgiRequest
 from models.persian import latin_digits
 from models.phones import identify
+from models.settings import Settings
 
 SERVICE = "128"
 OVERSEAS = "overseas"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from foad.runtime import Runtime
 from ivr.control import CallControl, Hangup, ProtocolError
 from ivr.flows import hangup, intake
+from models.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

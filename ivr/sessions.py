@@ -17,7 +17,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, TypeVar
 
-from foad.runtime import Runtime
+from models.runtime import Runtime
 
 T = TypeVar("T")
 

@@ -13,9 +13,7 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from foad.runtime import Runtime
 from ivr.agienv import AgiRequest
-from ivr.complaints import locked_call, open_from_call
 from ivr.control import CallControl, Ending, Recording
 from ivr.folders import shared_folder
 from ivr.lines import line_of
@@ -23,10 +21,12 @@ from ivr.prompts import category_keys, sector_keys
 from ivr.sessions import in_background, in_database
 from models.agencies import Agency
 from models.blocklist import is_blocked
+from models.call_takes import locked_call, open_from_call
 from models.calls import Call
 from models.errors import DomainError
 from models.intake import Opened
 from models.phones import Caller, identify
+from models.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ class Visit:
     def keep(self, take: Recording) -> None:
         """Remember a take; a usable one goes on the Call row at once with the caller's
         choices (in the background, while the next prompt plays): if the engine dies, the
-        hangup handler opens the ticket from the row (`ivr.complaints`)."""
+        hangup handler opens the ticket from the row (`models.call_takes`)."""
         self.takes.append(take)
         if usable(take):
             values = {"progress": self.step.value, **self._complaint(take)}

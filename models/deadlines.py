@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -12,9 +11,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.base import Base
 from models.holidays import Holiday
 from models.persian import TEHRAN
-
-if TYPE_CHECKING:
-    from foad.settings import Settings
+from models.settings import Settings
 
 REMIND_AFTER = 2 / 3
 """The share of the time gone when the official gets a reminder."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from sqlalchemy import ColumnElement, Row, func, literal, select
 from sqlalchemy.exc import IntegrityError
@@ -23,10 +23,8 @@ from models.outbox import Job, add_work
 from models.outgoing import queue_text
 from models.phones import Caller, identify
 from models.provinces import BY_CODE
-from models.tickets import Ticket, Via, record
-
-if TYPE_CHECKING:
-    from foad.settings import Settings
+from models.settings import Settings
+from models.tickets import Ticket, TicketStatus, Via, record
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +98,7 @@ def register(session: Session, complaint: Complaint, rules: IntakeRules = Intake
     _check(session, complaint, caller, rules, now)
     ticket = _new_ticket(complaint, caller, now)
     _insert_with_code(session, ticket, rules.codes)
-    record(ticket, "registered", actor="citizen", at=now, via=complaint.via.value)
+    record(ticket, TicketStatus.REGISTERED, actor="citizen", at=now, via=complaint.via.value)
     add_work(session, Job.ROUTE_TICKET, ticket.id, key=f"route_ticket:{ticket.id}", ticket_id=ticket.id)
     attach(session, ticket, complaint.media,
            complaint.origin if isinstance(complaint.origin, Message) else None)

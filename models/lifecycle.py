@@ -61,4 +61,4 @@ def move(ticket: Ticket, target: TicketStatus, *, actor: str = "system",
     # The first acknowledgement or referral is the one report cards measure.
     if stamp and (getattr(ticket, stamp) is None or target in (S.ESCALATED, S.CLOSED)):
         setattr(ticket, stamp, at)
-    record(ticket, target.value, actor=actor, note=note, at=at, previous=current.value, **data)
+    record(ticket, target, actor=actor, note=note, at=at, previous=current.value, **data)

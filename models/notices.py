@@ -104,7 +104,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fa": "شکایت {code} در وضعیت «{status}» است و این پاسخ را نمی‌پذیرد.",
         "en": "Complaint {code} is {status} and cannot take this answer.",
     },
-    # --- workers (issue 6): officials are texted in Persian; {link} may be empty ---
+    # --- workers: officials are texted in Persian; {link} may be empty ---
     "referral": {
         "fa": "شکایت جدید ۱۲۸ | کد {code} | {category}: {summary} {link}",
         "en": "New 128 complaint | code {code} | {category}: {summary} {link}",

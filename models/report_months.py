@@ -11,7 +11,7 @@ from models.base import Base
 
 
 class ReportMonth(Base):
-    """One agency's Jalali month, rolled up from its tickets (see console.figures for meanings)."""
+    """One agency's Jalali month, rolled up from its tickets (see models.reports.figures for meanings)."""
 
     __tablename__ = "report_months"
 

@@ -16,9 +16,11 @@ from models import lifecycle, notices
 from models.agencies import CONSULAR_SECTOR, FOAD_SECTOR, Agency, Level, Official, Role
 from models.base import utcnow
 from models.errors import DomainError
+from models.events import Event
 from models.messages import Message, Purpose
 from models.outgoing import queue_text
-from models.tickets import CallerKind, Ticket, TicketStatus
+from models.tickets import CallerKind, Ticket, TicketStatus, record
+from models.timeline import has_event
 
 NATIONAL_LEVELS = (Level.MINISTRY, Level.AFFILIATE)
 """A sector's national unit: its ministry headquarters, else a national organization."""
@@ -162,6 +164,26 @@ def text_official(session: Session, ticket: Ticket, notice: str, *, link_base: s
                        summary=summary(ticket), link=console_link(link_base, ticket.code))
     return queue_text(session, number=ticket.official.mobile, body=body,
                       purpose=_PURPOSES[notice], ticket=ticket)
+
+
+def refer_new(session: Session, ticket: Ticket, now: datetime, link_base: str = "") -> str:
+    """Refer a registered ticket to its agency's official and text them; a ticket the
+    console already sent somewhere keeps its agency. The rule that chose ("kept" for that).
+    Raises NobodyToRefer when nobody on the way up can take it."""
+    if ticket.status != TicketStatus.REGISTERED:
+        return "kept"
+    referral = choose(session, ticket)
+    assign(ticket, referral)
+    lifecycle.move(ticket, TicketStatus.REFERRED, at=now, agency=referral.agency.code,
+                   official=referral.official.id, rule=referral.rule)
+    text_official(session, ticket, "referral", link_base=link_base)
+    return referral.rule
+
+
+def note_stuck(session: Session, ticket: Ticket, why: str, now: datetime) -> None:
+    """Record, once, why nobody can be found to take the ticket (the directory needs fixing)."""
+    if not has_event(session, ticket.id, Event.ROUTING_STUCK):
+        record(ticket, Event.ROUTING_STUCK, at=now, note=why)
 
 
 def summary(ticket: Ticket, language: str = "fa") -> str:

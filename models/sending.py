@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
+from models.events import Event
 from models.messages import DELIVERY_ORDER, Direction, Message, MessageStatus, OptOutSource
 from models.optouts import opt_out
 from models.outgoing import barred
@@ -125,7 +126,7 @@ def fail(session: Session, message: Message, code: str | None, error: str, *,
     if unsubscribed:
         opt_out(session, message.number, OptOutSource.TWILIO)
     if message.ticket is not None:
-        record(message.ticket, "sms_failed", note=error, message=message.id,
+        record(message.ticket, Event.SMS_FAILED, note=error, message=message.id,
                purpose=message.purpose, code=code)
     session.commit()
 
@@ -148,7 +149,7 @@ def record_delivery(session: Session, provider_id: str, status: MessageStatus,
         values["error_code"] = error_code
     moved = _move(session, message.id, behind, **values)
     if moved and status in (S.FAILED, S.UNDELIVERED) and message.ticket is not None:
-        record(message.ticket, "sms_undelivered", message=message.id, purpose=message.purpose,
+        record(message.ticket, Event.SMS_UNDELIVERED, message=message.id, purpose=message.purpose,
                status=status.value, code=error_code)
     session.commit()
     return message

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from models import actions
 from models.errors import IllegalTransition
+from models.events import Event
 from models.lifecycle import can_move
 from models.messages import Direction, Message, Purpose
 from models.surveys import SurveyAnswer
@@ -55,6 +56,6 @@ def answer(session: Session, ticket: Ticket, score: int, message: Message | None
                                      message_id=message.id if message else None))
     except IntegrityError:
         return False
-    record(ticket, "survey_answered", actor="citizen", score=score)
+    record(ticket, Event.SURVEY_ANSWERED, actor="citizen", score=score)
     actions.close(session, ticket, actor="citizen", commit=False)
     return True

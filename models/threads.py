@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
+from models.events import Event
 from models.lifecycle import OPEN
 from models.media import attach
 from models.messages import Message
@@ -39,5 +40,5 @@ def append(session: Session, ticket: Ticket, message: Message,
         ticket.text = f"{ticket.text}\n{message.body}" if ticket.text else message.body
     message.ticket = ticket
     attach(session, ticket, media, message)
-    record(ticket, "sms_appended", actor="citizen", note=message.body or None,
+    record(ticket, Event.SMS_APPENDED, actor="citizen", note=message.body or None,
            message=message.id, media=len(media))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.agencies import Agency, Official
 from models.base import Base, utcnow
 from models.categories import Category
+from models.events import Event
 
 
 class Via(StrEnum):
@@ -121,7 +122,7 @@ class TicketEvent(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     kind: Mapped[str] = mapped_column(String(40))
-    """A status it moved to, or a note such as "sms_appended", "reminder_sent", "breach"."""
+    """A status it moved to (TicketStatus), or an Event ("sms_appended", "breach" ...)."""
     actor: Mapped[str] = mapped_column(String(80), default="system")
     """Who did it: "system", "citizen", "official:<id>", "user:<name>"."""
     note: Mapped[str | None] = mapped_column(Text)
@@ -136,9 +137,11 @@ def _events_are_append_only(_mapper, _connection, target: TicketEvent) -> None:
     raise ValueError(f"ticket event {target.id} is part of the timeline and cannot change")
 
 
-def record(ticket: Ticket, kind: str, *, actor: str = "system", note: str | None = None,
-           at: datetime | None = None, **data: Any) -> TicketEvent:
-    """Append an event to the ticket's timeline."""
+def record(ticket: Ticket, kind: Event | TicketStatus, *, actor: str = "system",
+           note: str | None = None, at: datetime | None = None, **data: Any) -> TicketEvent:
+    """Append an event to the ticket's timeline: a status it moved to, or an Event."""
+    if not isinstance(kind, (Event, TicketStatus)):
+        raise TypeError(f"a timeline kind is an Event or a TicketStatus, not {kind!r}")
     entry = TicketEvent(kind=kind, actor=actor, note=note, at=at or utcnow(), data=data)
     ticket.events.append(entry)
     return entry

@@ -5,40 +5,19 @@ from __future__ import annotations
 
 import mimetypes
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
 
-from foad.settings import TwilioSettings
+from models.providers import Kept, MediaGone, MediaRejected, MediaRetry
+from models.settings import TwilioSettings
 
 KEPT_TYPES = ("image/", "video/")
 CHUNK = 64 * 1024
 """Bytes read at a time, so a large file never sits in memory whole."""
 GONE = {401, 403, 404, 410}
 """Answers that will not change on a retry."""
-
-
-class MediaRejected(Exception):
-    """Not something we keep (its type, its size, its host); the message says why."""
-
-
-class MediaGone(Exception):
-    """The provider will not give it to us (deleted, or not ours)."""
-
-
-class MediaRetry(Exception):
-    """The download failed in a way that may pass: try again later."""
-
-
-@dataclass(frozen=True)
-class Kept:
-    """A stored attachment."""
-
-    path: str
-    """Relative to the media directory."""
-    size: int
 
 
 def is_kept_type(content_type: str) -> bool:

@@ -16,7 +16,7 @@ from typing import Callable, TypeVar
 from flask import Request, abort, current_app, request
 from twilio.request_validator import RequestValidator
 
-from foad.app import runtime_of
+from models.runtime import runtime_of
 
 log = logging.getLogger(__name__)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, Response, abort, request
+from flask import Blueprint, Flask, Response, abort, current_app, request
 from werkzeug.datastructures import MultiDict
 
-from foad.app import db, runtime_of
 from models import inbox
 from models.messages import MessageStatus
 from models.phones import identify
+from models.runtime import runtime_of
 from models.sending import record_delivery
 from sms.providers.twilio import INBOUND_PATH, STATUS_PATH, TwilioProvider
 from sms.signatures import signed
@@ -57,7 +57,7 @@ def inbound() -> Response:
     if not sid:
         abort(400)
     sender = form.get("From", "")
-    taken = inbox.take_in(db(), provider=TwilioProvider.name, provider_id=sid,
+    taken = inbox.take_in(runtime_of(current_app).db(), provider=TwilioProvider.name, provider_id=sid,
                           number=identify(sender).e164 or sender or "unknown",
                           service_number=form.get("To"), body=form.get("Body", ""), media=_media(form))
     log.info("sms taken in" if taken else "sms delivered again, already taken in",
@@ -74,7 +74,7 @@ def status() -> tuple[str, int]:
     if not sid or moved_to is None:
         log.info("delivery report ignored", extra={"message_sid": sid, "status": word})
         return "", 204
-    found = record_delivery(db(), sid, moved_to, request.form.get("ErrorCode") or None,
+    found = record_delivery(runtime_of(current_app).db(), sid, moved_to, request.form.get("ErrorCode") or None,
                             ref=request.args.get("ref"))
     if found is None:
         log.info("delivery report for an unknown message", extra={"message_sid": sid})

@@ -15,14 +15,17 @@ from typing import Any, Callable, Iterator
 import pytest
 from rq import SimpleWorker
 from sqlalchemy import Engine, insert, select, text, update
+from sqlalchemy.orm import Session
 
 from foad.app import create_app
 from foad.embedded_redis import EmbeddedRedis
-from foad.runtime import Runtime
-from foad.settings import Settings
+from foad.jobs import FUNCTIONS
+from foad.runtime import make_runtime
+from foad.settings import read_settings
 from models import all as models
 from models.db import make_engine
-from sqlalchemy.orm import Session
+from models.runtime import Runtime, bind
+from models.settings import Settings
 from tests.scratch import scratch_database
 from worker import context
 from worker.queues import ALL
@@ -99,16 +102,17 @@ def settings(tmp_path: Path, database_url: str, redis_server_url: str) -> Settin
     """Settings as an entry point would build them, on the test database and Redis."""
     env = {"FOAD_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": database_url,
            "REDIS_URL": redis_server_url, "FOAD_SECRET_KEY": "test-secret"}
-    return Settings.from_env(env)
+    return read_settings(env)
 
 
 @pytest.fixture
 def runtime(settings: Settings, reset_database: Reset) -> Iterator[Runtime]:
     """A runtime on the database as migrated with the sample directory, and an emptied Redis."""
-    rt = Runtime(settings, settings.redis_url or "")
+    rt = make_runtime(settings, settings.redis_url or "")
     rt.redis.flushdb()
     reset_database(rt.engine)
-    context.bind(rt)
+    bind(rt)
+    context.bind_jobs(FUNCTIONS)
     yield rt
     rt.close()
 

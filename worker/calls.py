@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ivr.complaints import locked_call, open_left_behind
+from models.call_takes import close_call, locked_call
 from models.calls import Call
-from models.tickets import record
+from models.runtime import current
 from worker import context
 
 log = logging.getLogger(__name__)
@@ -31,8 +31,8 @@ SWEEP_BATCH = 200
 
 def sweep_calls() -> int:
     """The periodic job: close calls whose end was never reported; how many it closed."""
-    now = context.now()
-    with context.current().session() as session:
+    now = current().now()
+    with current().session() as session:
         stale = list(session.scalars(
             select(Call.id).where(Call.ended_at.is_(None), Call.started_at < now - STALE_AFTER)
             .order_by(Call.started_at).limit(SWEEP_BATCH)))
@@ -43,19 +43,17 @@ def sweep_calls() -> int:
 
 def _close(call_id: int, now: datetime) -> bool:
     """Close one stale call (locked; another sweep may have closed it since); True if this did."""
-    runtime = context.current()
+    runtime = current()
     with runtime.session() as session:
         row = locked_call(session, call_id)
         if row.ended_at is not None:
             return False
-        row.ended_at = now  # when we learnt of it: Asterisk never said when it ended
         mixed = runtime.settings.recordings_dir / "calls" / f"{row.uniqueid}.wav"
-        row.recording_path = row.recording_path or (f"calls/{mixed.name}" if mixed.is_file() else None)
-        if row.ticket is None and row.voice_path is not None:
-            open_left_behind(session, row, runtime.settings)
-        if row.ticket is not None:
-            record(row.ticket, "call_ended", at=now, call=row.uniqueid, duration_s=None,
-                   recording=row.recording_path, note="end never reported; closed by the call sweep")
+        # Ended when we learnt of it: Asterisk never said when.
+        close_call(session, row, runtime.settings, at=now, duration_s=row.duration_s,
+                   cause=row.hangup_cause,
+                   recording=row.recording_path or (f"calls/{mixed.name}" if mixed.is_file() else None),
+                   note="end never reported; closed by the call sweep")
         session.commit()
         log.warning("call closed by the sweep: its end was never reported",
                     extra={"call": row.uniqueid, "ticket": row.ticket.code if row.ticket else None,

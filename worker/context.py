@@ -1,37 +1,36 @@
-"""The runtime a worker process was started with, for jobs (which take ids, not objects)."""
+"""What a job knows of where it runs: the RQ job it is, and which function does which work.
+
+A job's runtime comes from models.runtime (bound by whoever starts the worker). The
+functions that do each kind of outbox work belong to several adapters (the SMS channel
+answers texts; the workers route, send and text back), so the composition root names them
+(foad.jobs) and binds them here with the runtime.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import Callable, Mapping
 
 from rq import get_current_job
 
-from models.base import utcnow
+from models.outbox import Job
 
-if TYPE_CHECKING:
-    from foad.runtime import Runtime
+JobFunction = Callable[..., object]
 
-_runtime: "Runtime | None" = None
-
-
-def bind(runtime: "Runtime") -> None:
-    """Make `runtime` the one jobs in this process (and its forked work horses) use."""
-    global _runtime
-    _runtime = runtime
+_functions: dict[str, JobFunction] = {}
 
 
-def current() -> "Runtime":
-    """The bound runtime, safe to use in a forked work horse."""
-    if _runtime is None:
-        raise RuntimeError("no runtime bound: jobs run inside `foad worker` (or a test's worker)")
-    return _runtime.for_this_process()
+def bind_jobs(functions: Mapping[Job, JobFunction]) -> None:
+    """Make `functions` the ones this process's outbox jobs call, by kind of work."""
+    _functions.clear()
+    _functions.update({job.value: function for job, function in functions.items()})
 
 
-def now() -> datetime:
-    """The moment jobs act at: the real time, or FOAD_FIXED_NOW in tests and drills."""
-    fixed = current().settings.fixed_now
-    return fixed.astimezone(timezone.utc) if fixed else utcnow()
+def function_of(job: str) -> JobFunction:
+    """The function doing outbox work of kind `job`."""
+    try:
+        return _functions[job]
+    except KeyError:
+        raise RuntimeError(f"no function bound for {job!r} work: workers start with foad.jobs") from None
 
 
 def job_id() -> str | None:

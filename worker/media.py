@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from models.locking import locked
 from models.media import Media, MediaStatus
-from sms.media import MediaGone, MediaRejected, MediaRetry, download
-from worker import attempts, context
-from worker.locking import locked
+from models.providers import Kept, MediaGone, MediaRejected, MediaRetry, SmsProvider
+from models.runtime import current
+from worker import attempts
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +22,7 @@ def fetch_media(media_id: int) -> None:
     Failures that may pass are raised so RQ retries; the last one marks the row failed.
     The row stays locked through the download: a second run waits, then finds it done.
     """
-    runtime = context.current()
+    runtime = current()
     settings = runtime.settings
     with runtime.session() as session:
         item = locked(session, Media, media_id)
@@ -28,8 +30,7 @@ def fetch_media(media_id: int) -> None:
             return
         extra = {"ticket": item.ticket.code, "media": item.id}
         try:
-            kept = download(item.url, item.content_type, settings.media_dir,
-                            f"{item.ticket.code}/{item.id}", settings.twilio, settings.media_max_bytes)
+            kept = _download(runtime.provider, item, settings.media_dir, settings.media_max_bytes)
         except MediaRejected as exc:
             _finish(session, item, MediaStatus.REJECTED, reason=str(exc))
             log.warning("media rejected", extra={**extra, "reason": str(exc)})
@@ -50,3 +51,11 @@ def _finish(session: Session, item: Media, status: MediaStatus, **fields: object
     for name, value in fields.items():
         setattr(item, name, value)
     session.commit()
+
+
+def _download(provider: SmsProvider | None, item: Media, media_dir: Path, max_bytes: int) -> Kept:
+    """The attachment through the provider it came by (its credentials, its host only)."""
+    if provider is None:
+        raise MediaGone("no SMS provider is configured to fetch it from")
+    return provider.download_media(item.url, item.content_type, media_dir,
+                                   f"{item.ticket.code}/{item.id}", max_bytes)

@@ -8,15 +8,14 @@ REQUEUE_AFTER later, and again after each such failure, until it succeeds.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import timedelta
 from types import TracebackType
-from typing import Callable, Iterable
+from typing import Iterable
 
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Callback, get_current_job
+from rq import Callback
 from rq.exceptions import DuplicateJobError, InvalidJobOperation
 from rq.job import Job as RQJob
 from rq.job import JobStatus
@@ -25,10 +24,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
+from models.events import Event
+from models.locking import locked_ticket
 from models.outbox import OutboxItem, Work, note_failure, take_for_rerun
+from models.runtime import current
 from models.tickets import Ticket, record
 from worker import context
-from worker.locking import locked_ticket
 from worker.queues import JOBS, queue
 
 log = logging.getLogger(__name__)
@@ -40,23 +41,11 @@ RELAY_GRACE = timedelta(seconds=30)
 REQUEUE_AFTER = timedelta(minutes=15)
 """How long work whose job failed for good rests before the relay runs it again (time for
 a directory to be fixed, a database or a provider to come back)."""
-JOB_FAILED = "job_failed"
-"""Timeline event: a job for the ticket spent its retries (noted once; it keeps being rerun)."""
 
 
 def job_id(item_id: int) -> str:
     """The RQ job id of an outbox row: stable, so pushing twice does not make two jobs."""
     return f"outbox-{item_id}"
-
-
-class Pusher:
-    """The session factory's after-commit hook: queue the work just committed."""
-
-    def __init__(self, redis: Redis) -> None:
-        self.redis = redis
-
-    def __call__(self, work: list[Work]) -> None:
-        push(self.redis, work)
 
 
 def push(redis: Redis, work: Iterable[Work]) -> int:
@@ -145,7 +134,7 @@ def failed(job: RQJob, _redis: Redis, exc_type: type[BaseException] | None,
         return
     error = f"{exc_type.__name__}: {exc}" if exc_type else "failed"
     try:
-        with context.current().session() as session:
+        with current().session() as session:
             _note(session, job.args[0], error)
     except Exception:
         log.exception("could not note a failed job; the relay will", extra={"rq_job": job.id})
@@ -158,7 +147,7 @@ def _note(session: Session, item_id: int, error: str) -> None:
     ticket = locked_ticket(session, item.ticket_id) if item.ticket_id else None
     if failures == 1 and ticket is not None:
         note = f"gave up after its retries; run again every {REQUEUE_AFTER.seconds // 60} minutes"
-        record(ticket, JOB_FAILED, note=note, job=item.job, outbox=item_id, error=error[:300])
+        record(ticket, Event.JOB_FAILED, note=note, job=item.job, outbox=item_id, error=error[:300])
     session.commit()
     if failures:
         log.error("work failed for good; the relay runs it again later",
@@ -168,7 +157,7 @@ def _note(session: Session, item_id: int, error: str) -> None:
 
 def run(item_id: int) -> None:
     """The RQ job for one outbox row: call its function unless it is already done."""
-    runtime = context.current()
+    runtime = current()
     with runtime.session() as session:
         found = session.execute(select(OutboxItem, Ticket.code).outerjoin(
             Ticket, Ticket.id == OutboxItem.ticket_id).where(OutboxItem.id == item_id)).first()
@@ -176,16 +165,19 @@ def run(item_id: int) -> None:
             return
         item, code = found
         job, args = item.job, list(item.args)
-    current = get_current_job()
-    extra = {"job": job, "rq_job": current.id if current else job_id(item_id), "ticket": code}
+    extra = {"job": job, "rq_job": context.job_id() or job_id(item_id), "ticket": code}
     log.info("job started", extra=extra)
-    _function(JOBS[job].function)(*args)
+    context.function_of(job)(*args)
     with runtime.session() as session:
         session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(done_at=utcnow()))
         session.commit()
     log.info("job done", extra=extra)
 
 
-def _function(path: str) -> Callable[..., object]:
-    module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)
+def relay_outbox() -> int:
+    """The periodic job: queue outbox work Redis does not hold (never pushed, or lost)."""
+    runtime = current()
+    with runtime.session() as session:
+        pushed = relay(session, runtime.redis)
+    log.info("outbox relay", extra={"queued": pushed, "rq_job": context.job_id()})
+    return pushed

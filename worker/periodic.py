@@ -13,13 +13,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from redis import Redis
 from rq.exceptions import DuplicateJobError
 
 from models.base import utcnow
-from worker import context
-from worker.outbox import relay
+from worker import calls, clock, outbox, reports, surveys, texting
 from worker.queues import MAINTENANCE, queue
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ class Periodic:
 
     name: str
     """Stable: job ids are made from it, so renaming it resets its schedule."""
-    function: str
+    function: Callable[[], object]
     every: int
     """Seconds; a period starts when the Unix time is a multiple of it."""
     timeout: int = 300
@@ -48,16 +48,16 @@ class Periodic:
 
 
 PERIODIC: tuple[Periodic, ...] = (
-    Periodic("outbox-relay", "worker.periodic.relay_outbox", every=60),
-    Periodic("deadline-sweep", "worker.clock.sweep_deadlines", every=60),
-    Periodic("sending-sweep", "worker.texting.sweep_sending", every=60),
-    Periodic("survey-sweep", "worker.surveys.sweep_surveys", every=600),
-    Periodic("call-sweep", "worker.calls.sweep_calls", every=600),
+    Periodic("outbox-relay", outbox.relay_outbox, every=60),
+    Periodic("deadline-sweep", clock.sweep_deadlines, every=60),
+    Periodic("sending-sweep", texting.sweep_sending, every=60),
+    Periodic("survey-sweep", surveys.sweep_surveys, every=600),
+    Periodic("call-sweep", calls.sweep_calls, every=600),
     # Half of FOAD_REPORT_MAX_AGE_MINUTES' default (10): a card page then finds this month
     # and the last fresh and reads them, instead of rolling them up itself.
-    Periodic("report-cards-recent", "worker.reports.refresh_recent_months", every=300),
+    Periodic("report-cards-recent", reports.refresh_recent_months, every=300),
     # Periods start at 00:00 UTC: 03:30 in Tehran, when the line is quiet.
-    Periodic("report-cards-years", "worker.reports.refresh_years", every=86400, timeout=1800),
+    Periodic("report-cards-years", reports.refresh_years, every=86400, timeout=1800),
 )
 """What runs on a schedule: relay lost outbox work, catch missed deadlines, settle texts
 left "sending", close surveys, close calls whose end was never reported, roll the report
@@ -82,11 +82,3 @@ def tick(redis: Redis, now: datetime | None = None) -> list[str]:
     redis.set(LAST_TICK_KEY, now.timestamp())
     return enqueued
 
-
-def relay_outbox() -> int:
-    """The periodic job: queue outbox work Redis does not hold (never pushed, or lost)."""
-    runtime = context.current()
-    with runtime.session() as session:
-        pushed = relay(session, runtime.redis)
-    log.info("outbox relay", extra={"queued": pushed, "rq_job": context.job_id()})
-    return pushed

@@ -32,9 +32,8 @@ def queue(redis: Redis, name: str) -> Queue:
 
 @dataclass(frozen=True)
 class JobSpec:
-    """Where a kind of outbox work runs and how it is retried."""
+    """Where a kind of outbox work runs and how it is retried (foad.jobs names its function)."""
 
-    function: str
     queue: str
     retry: Retry | None = None
     timeout: int = 60
@@ -46,10 +45,10 @@ def _backoff(*seconds: int) -> Retry:
 
 
 JOBS: dict[str, JobSpec] = {
-    Job.ROUTE_TICKET: JobSpec("worker.routing.route_ticket", ROUTING, _backoff(5, 30, 120, 600)),
+    Job.ROUTE_TICKET: JobSpec(ROUTING, _backoff(5, 30, 120, 600)),
     # A citizen waits for this answer: retry soon; a failed run changed nothing (one transaction).
-    Job.ANSWER_SMS: JobSpec("worker.answering.answer_sms", ROUTING, _backoff(2, 10, 60, 300, 900)),
-    Job.SEND_SMS: JobSpec("worker.texting.send_sms", NOTIFICATIONS, _backoff(10, 60, 300, 900, 1800)),
-    Job.TEXT_BACK: JobSpec("worker.textback.text_back", NOTIFICATIONS, _backoff(10, 60, 300)),
-    Job.FETCH_MEDIA: JobSpec("worker.media.fetch_media", MEDIA, _backoff(30, 300, 1800), timeout=300),
+    Job.ANSWER_SMS: JobSpec(ROUTING, _backoff(2, 10, 60, 300, 900)),
+    Job.SEND_SMS: JobSpec(NOTIFICATIONS, _backoff(10, 60, 300, 900, 1800)),
+    Job.TEXT_BACK: JobSpec(NOTIFICATIONS, _backoff(10, 60, 300)),
+    Job.FETCH_MEDIA: JobSpec(MEDIA, _backoff(30, 300, 1800), timeout=300),
 }

@@ -8,40 +8,35 @@ it again until someone can.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from models import lifecycle, routing
+from models import escalation, routing
 from models.deadlines import TicketClock, policy
 from models.lifecycle import OPEN
+from models.locking import locked_ticket
 from models.routing import NobodyToRefer
-from models.tickets import Ticket, TicketStatus, record
+from models.runtime import current
 from worker import clock, context
-from worker.locking import locked_ticket
-from worker.timeline import has_event
 
 log = logging.getLogger(__name__)
-
-ROUTING_STUCK = "routing_stuck"
-"""Timeline event: nobody could be found to take the new ticket (the note says why)."""
 
 
 def route_ticket(ticket_id: int) -> None:
     """Refer the ticket (unless already referred) and start its clock (unless running)."""
-    runtime = context.current()
+    runtime = current()
     settings = runtime.settings
     with runtime.session() as session:
         ticket = locked_ticket(session, ticket_id)
         if ticket is None or ticket.status not in OPEN or ticket.due_at is not None:
             return  # gone, closed, or routed by an earlier run: nothing to do
         try:
-            rule = _refer(session, ticket, context.now(), settings.public_base_url)
+            rule = routing.refer_new(session, ticket, runtime.now(), settings.public_base_url)
         except NobodyToRefer as exc:
             _stuck(session, ticket_id, str(exc))
             raise
-        started = clock.start(session, ticket, policy(session, settings), ticket.registered_at,
-                              TicketClock(ticket_id=ticket.id))
+        started = escalation.start(session, ticket, policy(session, settings), ticket.registered_at,
+                                   TicketClock(ticket_id=ticket.id))
         session.commit()
         extra = {"ticket": ticket.code, "agency": ticket.agency.code, "official": ticket.official_id,
                  "rule": rule, "rq_job": context.job_id()}
@@ -53,20 +48,8 @@ def _stuck(session: Session, ticket_id: int, why: str) -> None:
     """Record, once, why the ticket could not be routed (its own transaction)."""
     session.rollback()
     ticket = locked_ticket(session, ticket_id)
-    if ticket is not None and not has_event(session, ticket_id, ROUTING_STUCK):
-        record(ticket, ROUTING_STUCK, at=context.now(), note=why)
+    if ticket is not None:
+        routing.note_stuck(session, ticket, why, current().now())
     session.commit()
     log.error("nobody to route the ticket to: fix the directory",
               extra={"ticket": ticket.code if ticket else None, "why": why, "rq_job": context.job_id()})
-
-
-def _refer(session: Session, ticket: Ticket, now: datetime, link_base: str) -> str:
-    """Refer a registered ticket; one the console already sent somewhere keeps its agency."""
-    if ticket.status != TicketStatus.REGISTERED:
-        return "kept"
-    referral = routing.choose(session, ticket)
-    routing.assign(ticket, referral)
-    lifecycle.move(ticket, TicketStatus.REFERRED, at=now, agency=referral.agency.code,
-                   official=referral.official.id, rule=referral.rule)
-    routing.text_official(session, ticket, "referral", link_base=link_base)
-    return referral.rule

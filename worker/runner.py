@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
+from typing import Mapping
 
 from redis.exceptions import RedisError
 from rq import SimpleWorker, Worker
 from sqlalchemy.orm import configure_mappers
 
-from foad.runtime import Runtime
 from models import all as _all_models  # noqa: F401  (every mapper known before the fork)
+from models.outbox import Job
+from models.runtime import Runtime, bind
 from worker import context, periodic
+from worker.context import JobFunction
 from worker.outbox import relay
-from worker.queues import ALL, JOBS
+from worker.queues import ALL
 
 log = logging.getLogger(__name__)
 
@@ -42,31 +44,14 @@ class FoadSimpleWorker(Ticking, SimpleWorker):
     """RQ's worker that runs jobs in its own process: no fork per job, warm connections."""
 
 
-LAZY_IMPORTS = ("twilio.rest.api.v2010.account",)
-"""Modules jobs import on first use (the twilio client does, ~30 ms): imported before the
-fork so that work horses find them loaded."""
-
-
-def _import_jobs() -> None:
-    for module in LAZY_IMPORTS:
-        importlib.import_module(module)
-    for path in [spec.function for spec in JOBS.values()] + [p.function for p in periodic.PERIODIC]:
-        module = path.rpartition(".")[0]
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            log.warning("a job's module is missing; its jobs will fail", extra={"job_module": module})
-
-
-def run(runtime: Runtime, *, queues: tuple[str, ...] = ALL, burst: bool = False,
-        name: str | None = None, fork: bool = True) -> bool:
-    """Work the queues until stopped (or, with `burst`, until they are empty)."""
-    context.bind(runtime)
-    # Import every job's module and configure the mappers once here, not again in every
-    # forked work horse (each would pay for it: tens of milliseconds a job).
-    _import_jobs()
+def run(runtime: Runtime, functions: Mapping[Job, JobFunction], *, queues: tuple[str, ...] = ALL,
+        burst: bool = False, name: str | None = None, fork: bool = True) -> bool:
+    """Work the queues until stopped (or, with `burst`, until they are empty), with
+    `functions` doing each kind of outbox work."""
+    bind(runtime)
+    context.bind_jobs(functions)
+    # Configure the mappers once here, not again in every forked work horse (each would
+    # pay for it: tens of milliseconds a job).
     configure_mappers()
     if runtime.settings.fixed_now:
         log.warning("FOAD_FIXED_NOW is set: every job acts as if it were always this moment, so "

@@ -16,10 +16,18 @@ from sqlalchemy.orm import Session
 from models import sending
 from models.base import utcnow
 from models.messages import Message, Purpose
-from sms import providers
-from sms.providers.base import (OutcomeUnknown, PermanentSendError, RetryableSendError, SendError,
-                                SmsProvider, Unsubscribed, redact)
-from worker import attempts, context, textback
+from models.providers import (
+    OutcomeUnknown,
+    PermanentSendError,
+    RetryableSendError,
+    SendError,
+    SmsProvider,
+    Unsubscribed,
+    redact,
+)
+from models.runtime import current
+from models.textback import result_not_texted
+from worker import attempts, context
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +47,8 @@ def send_sms(message_id: int) -> None:
     provider first. Failures that may pass are raised so RQ retries with backoff; refusals
     fail the row for good. With no provider configured the row stays visibly "no_provider".
     """
-    runtime = context.current()
-    provider = providers.from_settings(runtime.settings)
+    runtime = current()
+    provider = runtime.provider
     with runtime.session() as session:
         if provider is None:
             sending.no_provider(session, message_id)
@@ -59,8 +67,8 @@ def send_sms(message_id: int) -> None:
 def sweep_sending() -> int:
     """The periodic job: settle rows left "sending" longer than STUCK_AFTER (adopt what the
     provider took, send the rest, fail what GIVE_UP_AFTER did not settle); how many."""
-    runtime = context.current()
-    provider = providers.from_settings(runtime.settings)
+    runtime = current()
+    provider = runtime.provider
     if provider is None:
         return 0
     holder, settled = f"sweep:{context.job_id()}", 0
@@ -146,7 +154,7 @@ def _fail(session: Session, message: Message, code: str | None, error: str, *,
     (should that second step not happen, the survey job records it on seeing the row)."""
     sending.fail(session, message, code, error, unsubscribed=unsubscribed)
     if message.purpose == Purpose.RESULT:
-        textback.result_not_texted(session, message, code)
+        result_not_texted(session, message, code)
         session.commit()
 
 

@@ -8,16 +8,16 @@ from datetime import timedelta
 
 from ivr.flows import results
 from ivr.flows.menus import MAX_FAILURES, TooManyFailures, say_goodbye
-from ivr.flows.results import OwnResult
 from ivr.prompts import BIGGEST_NUMBER, agency_prompt_id, sound
-from foad.runtime import Runtime
 from ivr.sessions import in_database
 from ivr.visit import Step, Visit
-from models import tracking
+from models import textback, tracking
 from models.base import utcnow
 from models.errors import InvalidCode, TicketNotFound
 from models.lookup import PublicStatus, find_by_code, public_status
 from models.phones import Caller
+from models.runtime import Runtime
+from models.textback import OwnResult
 
 CODE_TIMEOUT_MS = 10000
 """Time to start keying a ten-digit code."""
@@ -69,7 +69,7 @@ def _look_up(runtime: Runtime, typed: str, caller: Caller) -> tuple[PublicStatus
     with runtime.session() as session:
         ticket = find_by_code(session, typed)
         agency = ticket.agency.code if ticket.agency else None
-        return public_status(session, ticket.code), agency, results.own_result(session, ticket, caller)
+        return public_status(session, ticket.code), agency, textback.own_result(session, ticket, caller)
 
 
 def tell(visit: Visit, status: PublicStatus, agency: str | None) -> None:

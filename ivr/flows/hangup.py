@@ -12,15 +12,14 @@ import logging
 from datetime import datetime
 from pathlib import PurePath
 
-from foad.runtime import Runtime
 from ivr.agienv import AgiRequest
-from ivr.complaints import open_left_behind
 from ivr.control import CallControl, Hangup
 from ivr.lines import line_of
 from ivr.sessions import in_database
 from ivr.visit import find_or_open_call
 from models.base import utcnow
-from models.tickets import record
+from models.call_takes import close_call
+from models.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +38,10 @@ def _record_end(runtime: Runtime, request: AgiRequest, cause: str, billsec: str,
     """The end on the Call row and, if it is or now becomes a ticket, on its timeline (on the lane)."""
     with runtime.session() as session:
         row = find_or_open_call(session, request, line_of(request, runtime.settings))
-        first = row.ended_at is None  # a handler run again records the end once on the timeline
-        row.ended_at = utcnow()
-        row.duration_s = int(billsec) if billsec.isdigit() else _seconds_since(row.started_at)
-        row.hangup_cause = cause[:40] if cause.isdigit() else None
-        row.recording_path = _recording(mixed, request.uniqueid)
-        if row.ticket is None and row.voice_path is not None:
-            first = open_left_behind(session, row, runtime.settings) or first
-        if row.ticket is not None and first:
-            record(row.ticket, "call_ended", call=request.uniqueid, duration_s=row.duration_s,
-                   recording=row.recording_path)
+        duration = int(billsec) if billsec.isdigit() else _seconds_since(row.started_at)
+        close_call(session, row, runtime.settings, at=utcnow(), duration_s=duration,
+                   cause=cause[:40] if cause.isdigit() else None,
+                   recording=_recording(mixed, request.uniqueid))
         session.commit()
         return (row.ticket.code if row.ticket else None), row.duration_s
 

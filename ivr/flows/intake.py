@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from foad.runtime import Runtime
 from ivr.control import CallControl, Hangup
 from ivr.flows import complaint, followup
 from ivr.flows.menus import MAX_FAILURES, MENU_TIMEOUT_MS, TooManyFailures, choose, say_goodbye
 from ivr.lines import OVERSEAS
 from ivr.prompts import sound
 from ivr.visit import Step, Visit
+from models.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

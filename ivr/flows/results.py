@@ -14,52 +14,24 @@ from __future__ import annotations
 import logging
 import subprocess
 from concurrent.futures import Future
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
-from foad.runtime import Runtime
-from foad.settings import Settings
 from ivr.flows.menus import TooManyFailures, choose
 from ivr.folders import shared_folder
 from ivr.prompts import sound
 from ivr.render import RenderError, missing_tools, render
 from ivr.sessions import in_database
 from ivr.visit import Visit
-from models import survey_answers
+from models import survey_answers, textback
 from models.errors import IllegalTransition
-from models.phones import Caller
-from models.tickets import Ticket, record
-from worker.locking import locked_ticket
-from worker.textback import RESULT_TOLD, RESULT_WAITS, has_event
+from models.locking import locked_ticket
+from models.runtime import Runtime
+from models.settings import Settings
+from models.textback import OwnResult
 
 log = logging.getLogger(__name__)
 
 RATINGS = "12345"
-
-
-@dataclass(frozen=True)
-class OwnResult:
-    """The result of a caller's own ticket, as the follow-up tells it."""
-
-    ticket_id: int
-    code: str
-    text: str
-    language: str
-    resolved_at: datetime
-    waiting: bool
-    """True while a result that could not be texted has not been told yet."""
-
-
-def own_result(session: Session, ticket: Ticket, caller: Caller) -> OwnResult | None:
-    """The ticket's result if `caller` is its complainant and it has one; None otherwise."""
-    if caller.e164 is None or ticket.caller != caller.e164 or not ticket.result_text:
-        return None
-    waiting = has_event(session, ticket.id, RESULT_WAITS) and not has_event(session, ticket.id, RESULT_TOLD)
-    return OwnResult(ticket.id, ticket.code, ticket.result_text, ticket.language,
-                     ticket.resolved_at or ticket.last_step_at, waiting)
 
 
 def result_sound(settings: Settings, result: OwnResult) -> Path:
@@ -112,12 +84,7 @@ def rate(visit: Visit, result: OwnResult) -> None:
 def _mark_told(runtime: Runtime, ticket_id: int, uniqueid: str) -> bool:
     """Record `result_told` unless a call did already; True if this one did (on the lane)."""
     with runtime.session() as session:
-        ticket = locked_ticket(session, ticket_id)  # two follow-ups at once: one records it
-        if ticket is None or has_event(session, ticket_id, RESULT_TOLD):
-            return False
-        record(ticket, RESULT_TOLD, actor="citizen", via="call", call=uniqueid)
-        session.commit()
-        return True
+        return textback.mark_told(session, ticket_id, uniqueid)
 
 
 def _store_rating(runtime: Runtime, ticket_id: int, score: int) -> bool:

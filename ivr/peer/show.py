@@ -7,13 +7,13 @@ from typing import Callable, Mapping
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from foad.settings import Settings
 from ivr.peer.arguments import split_args
 from ivr.peer.dial import PlacedCall, line_for, place_call
 from ivr.peer.script import ScriptError
 from ivr.peer.sounds import Sounds
 from ivr.prompts import Prompt, catalog, fixed
 from models.db import make_engine
+from models.settings import Settings
 
 
 class CallError(Exception):

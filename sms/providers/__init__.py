@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from foad.settings import Settings
-from sms.providers.base import SmsProvider
+from models.providers import SmsProvider
+from models.settings import Settings
 from sms.providers.twilio import STATUS_PATH, TwilioProvider
 
 

@@ -15,11 +15,10 @@ from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
 from foad.cli import main
-
-from foad.runtime import Runtime
 from models import lifecycle
 from models.base import utcnow
 from models.intake import Complaint, IntakeRules, open_ticket
+from models.runtime import Runtime
 from models.tickets import Ticket, TicketStatus, Via
 from models.users import User, add_user
 from tests.builders import agency

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from foad.settings import Settings
+from foad.settings import read_settings
 from models.users import User
 from tests.console.conftest import PASSWORD, csrf_token, run_foad
 
@@ -114,11 +114,11 @@ BACKGROUND = {"X-Foad-Background": "1"}
 
 
 def test_the_session_settings_come_from_the_environment(tmp_path):
-    settings = Settings.from_env({"FOAD_DATA_DIR": str(tmp_path), "FOAD_CONSOLE_SESSION_MAX_HOURS": "8",
+    settings = read_settings({"FOAD_DATA_DIR": str(tmp_path), "FOAD_CONSOLE_SESSION_MAX_HOURS": "8",
                                   "FOAD_CONSOLE_REFRESH_SECONDS": "5"})
     assert settings.console_session_max == timedelta(hours=8)
     assert settings.console_refresh == timedelta(seconds=5)
-    defaults = Settings.from_env({"FOAD_DATA_DIR": str(tmp_path)})
+    defaults = read_settings({"FOAD_DATA_DIR": str(tmp_path)})
     assert (defaults.console_session_max, defaults.console_refresh) == (timedelta(hours=12), timedelta(seconds=20))
 
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from foad.app import create_app
-from foad.runtime import Runtime
+from foad.runtime import make_runtime
 from tests.console.conftest import PASSWORD, csrf_token, referred
 
 
@@ -20,7 +20,7 @@ def broken_app(settings, tmp_path):
     the database server goes."""
     garbage = tmp_path / "broken.sqlite3"
     garbage.write_text("this is not a database\n" * 100)
-    runtime = Runtime(replace(settings, database_url=f"sqlite:///{garbage}"), settings.redis_url)
+    runtime = make_runtime(replace(settings, database_url=f"sqlite:///{garbage}"), settings.redis_url)
     yield create_app(runtime)  # not TESTING: a fault is answered, not raised into the test
     runtime.close()
 

@@ -43,15 +43,17 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from console import cards, rollup
-from console.figures import compute
-from console.periods import parse
 from models import lifecycle, routing
 from models.base import utcnow
 from models.deadlines import DeadlinePolicy, WorkingHours
+from models.events import Event
 from models.report_months import ReportRefresh
+from models.reports import cards, rollup
+from models.reports.periods import parse
+from models.reports.samples import compute
 from models.surveys import SurveyAnswer
-from models.tickets import TicketStatus as S, record
+from models.tickets import TicketStatus as S
+from models.tickets import record
 from tests.builders import agency
 from tests.console.conftest import referred, run_foad
 from worker.queues import MAINTENANCE, queue
@@ -84,7 +86,7 @@ def _office_hours_tickets(session) -> None:
     j = referred(session, "MUN-HAM", at=j_at, caller="09121000092")
     first_due = OFFICE.due(j_at)
     # What worker.clock does at the deadline: a breach naming it, one level up, a new clock.
-    record(j, "breach", at=first_due, agency="MUN-HAM", due_at=first_due.isoformat())
+    record(j, Event.BREACH, at=first_due, agency="MUN-HAM", due_at=first_due.isoformat())
     j.agency_id = agency(session, "IMVO").id
     lifecycle.move(j, S.ESCALATED, at=first_due, agency="IMVO", previous_agency="MUN-HAM")
     j.due_at = OFFICE.due(first_due)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from models import actions, routing
+from models.events import Event
 from models.media import Media, MediaStatus
 from models.messages import Direction, Message, MessageStatus, Purpose
 from models.sending import fail
@@ -72,8 +73,8 @@ def test_an_unknown_ticket_is_a_404_page(client, login):
 
 def test_worker_events_have_persian_names(client, session, login):
     ticket = referred(session, "MUN-TEH")
-    record(ticket, "breach", note=None)
-    record(ticket, "result_waits")
+    record(ticket, Event.BREACH, note=None)
+    record(ticket, Event.RESULT_WAITS)
     session.commit()
     login("sara")
     html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
@@ -82,11 +83,11 @@ def test_worker_events_have_persian_names(client, session, login):
 
 def test_the_timeline_says_where_the_ticket_went_and_hides_the_workers_english(client, session, login):
     ticket = referred(session, "MUN-TEH", caller="02188776655")
-    record(ticket, "breach", agency="MUN-TEH")
+    record(ticket, Event.BREACH, agency="MUN-TEH")
     routing.reassign(session, ticket, agency(session, "TAX-TEH"), "user:sara")
-    record(ticket, "call_ended", duration_s=125)
-    record(ticket, "result_waits", note="no mobile number: the result waits for the citizen's follow-up call")
-    record(ticket, "survey_answered", actor="citizen", score=4)
+    record(ticket, Event.CALL_ENDED, duration_s=125)
+    record(ticket, Event.RESULT_WAITS, note="no mobile number: the result waits for the citizen's follow-up call")
+    record(ticket, Event.SURVEY_ANSWERED, actor="citizen", score=4)
     session.commit()
     login("sara")
     html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
@@ -130,7 +131,7 @@ def test_numbers_in_timeline_notes_are_masked_for_inspectors(app, session, login
     session.commit()
     # The provider's error, as the send job records it on the timeline.
     fail(session, text, "21211", f"The 'To' number +989121234567 is not a valid phone number (ticket {ticket.code})")
-    record(ticket, "sms_undelivered", note="operator: ۰۹۱۲۱۲۳۴۵۶۷ unreachable")
+    record(ticket, Event.SMS_UNDELIVERED, note="operator: ۰۹۱۲۱۲۳۴۵۶۷ unreachable")
     session.commit()
     for name, shown in (("reza", False), ("sara", True)):
         browser = app.test_client()

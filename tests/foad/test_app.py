@@ -1,7 +1,7 @@
 """The Flask app's health check."""
 
 from foad.app import create_app
-from foad.runtime import Runtime
+from foad.runtime import make_runtime
 
 
 def test_healthz_says_ok_when_database_and_redis_answer(client):
@@ -10,7 +10,7 @@ def test_healthz_says_ok_when_database_and_redis_answer(client):
 
 
 def test_healthz_is_503_when_redis_is_down(settings, runtime):
-    offline = Runtime(settings, "redis://127.0.0.1:1/0")
+    offline = make_runtime(settings, "redis://127.0.0.1:1/0")
     try:
         answer = create_app(offline).test_client().get("/healthz")
     finally:

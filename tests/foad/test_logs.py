@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from foad.logs import configure_logging
-from foad.settings import Settings
+from foad.settings import read_settings
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +21,7 @@ def keep_root_logger():
 
 def emit(tmp_path, fmt: str) -> str:
     stream = io.StringIO()
-    configure_logging(Settings.from_env({"FOAD_DATA_DIR": str(tmp_path), "FOAD_LOG_FORMAT": fmt}),
+    configure_logging(read_settings({"FOAD_DATA_DIR": str(tmp_path), "FOAD_LOG_FORMAT": fmt}),
                       stream=stream)
     logging.getLogger("foad.test").info("ticket opened", extra={"ticket": "4821930576", "call": "17.5"})
     return stream.getvalue()

@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import pytest
 
-from foad.settings import Settings, SettingsError
+from foad.settings import SettingsError, read_settings
 
 
 def test_defaults_run_on_sqlite_and_the_embedded_redis(tmp_path):
-    settings = Settings.from_env({"FOAD_DATA_DIR": str(tmp_path)})
+    settings = read_settings({"FOAD_DATA_DIR": str(tmp_path)})
     assert settings.database_url == f"sqlite:///{tmp_path / 'foad.sqlite3'}"
     assert settings.redis_url is None
     assert (settings.service_number, settings.overseas_number) == ("128", "+989372840000")
@@ -18,14 +18,14 @@ def test_defaults_run_on_sqlite_and_the_embedded_redis(tmp_path):
 
 
 def test_the_secret_key_is_made_once_and_kept(tmp_path):
-    first = Settings.from_env({"FOAD_DATA_DIR": str(tmp_path)}).secret_key
+    first = read_settings({"FOAD_DATA_DIR": str(tmp_path)}).secret_key
     assert len(first) > 30
-    assert Settings.from_env({"FOAD_DATA_DIR": str(tmp_path)}).secret_key == first
+    assert read_settings({"FOAD_DATA_DIR": str(tmp_path)}).secret_key == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
 
 
 def test_environment_overrides(tmp_path):
-    settings = Settings.from_env({
+    settings = read_settings({
         "FOAD_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql://u@h/db",
         "REDIS_URL": "redis://h:6379/2", "FOAD_RESPONSE_DEADLINE_MINUTES": "90",
         "FOAD_OVERSEAS_NUMBER": "+989372840001", "FOAD_PUBLIC_BASE_URL": "https://foad.example.ir/",
@@ -45,4 +45,4 @@ def test_environment_overrides(tmp_path):
 ])
 def test_bad_values_are_named(tmp_path, name, value):
     with pytest.raises(SettingsError, match=name):
-        Settings.from_env({"FOAD_DATA_DIR": str(tmp_path), name: value})
+        read_settings({"FOAD_DATA_DIR": str(tmp_path), name: value})

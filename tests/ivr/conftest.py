@@ -11,10 +11,10 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from foad.runtime import Runtime
-from foad.settings import Settings
 from ivr.fastagi import FastAgiServer
 from ivr.peer.dial import PlacedCall, place_call
+from models.runtime import Runtime
+from models.settings import Settings
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -19,8 +20,11 @@ from ivr.peer.dial import run_program
 from ivr.peer.script import Caller, parse
 from ivr.peer.setup import Setup
 from models.calls import Call
+from models.outbox import Job, OutboxItem
 from models.tickets import Ticket
 from tests.ports import free_port, wait_for_port
+from worker.outbox import job_id, relay
+from worker.queues import ROUTING, queue
 
 BIN = Path(sys.executable).parent
 
@@ -114,6 +118,30 @@ def test_the_plain_agi_script_runs_the_same_flow_as_a_process(settings, session,
     row = session.scalars(select(Call).where(Call.uniqueid == "1795440000.91")).one()
     assert row.ticket is not None and channel.digits_said == [row.ticket.code] * 2
     assert timing.setup_s > 0
+
+
+NOT_FOR_A_CALL = ("alembic", "rq", "console", "flask", "twilio", "gunicorn", "click", "worker", "sms")
+"""Packages a plain AGI process has no use for: the CLI, migrations, the queue, the web."""
+
+
+def test_the_plain_agi_script_loads_only_what_a_call_needs(settings, session, runtime, tmp_path):
+    setup = Setup(script=str(BIN / "foad-agi"), network=False, caller_id="02188776655", dnid="128",
+                  args=("intake?line=128",), uniqueid="1795440000.93")
+    channel = Channel(setup, Caller(parse("1 3 2 # 1")))
+    imports = tmp_path / "imports.txt"
+    with open(imports, "wb") as log:  # CPython writes "import time: ... | module" per import
+        run_program([str(BIN / "foad-agi")], channel, stderr=log.fileno(),
+                    env={**environment(settings), "PYTHONPROFILEIMPORTTIME": "1"})
+
+    loaded = {line.rsplit("|", 1)[1].strip() for line in imports.read_text().splitlines()
+              if line.startswith("import time:") and "|" in line}
+    assert "ivr.flows.intake" in loaded and "models.intake" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in NOT_FOR_A_CALL}
+    row = session.scalars(select(Call).where(Call.uniqueid == "1795440000.93")).one()
+    queued = session.scalars(select(OutboxItem).where(OutboxItem.ticket_id == row.ticket_id)).one()
+    assert queued.job == Job.ROUTE_TICKET and queued.done_at is None  # the relay queues it
+    assert relay(session, runtime.redis, grace=timedelta(0)) == 1
+    assert queue(runtime.redis, ROUTING).job_ids == [job_id(queued.id)]
 
 
 def test_the_plain_agi_script_takes_its_route_from_argv_not_a_forged_env(settings, session, runtime):

@@ -10,9 +10,10 @@ from typing import Iterator
 import pytest
 from sqlalchemy import text
 
-from foad.runtime import Runtime
+from foad.runtime import make_runtime
 from ivr.fastagi import FastAgiServer
 from ivr.peer.dial import connected, incoming
+from models.runtime import Runtime
 from tests.ivr.midcall import prompting
 from tests.scratch import scratch_database
 
@@ -33,7 +34,7 @@ class Breakable:
 @pytest.fixture
 def breakable(settings, tmp_path) -> Iterator[Breakable]:
     with scratch_database(os.environ.get("DATABASE_URL"), tmp_path) as url:
-        rt = Runtime(replace(settings, database_url=url), settings.redis_url or "")
+        rt = make_runtime(replace(settings, database_url=url), settings.redis_url or "")
         server = FastAgiServer(("127.0.0.1", 0), rt)
         thread = threading.Thread(target=server.serve_forever, args=(0.05,))
         thread.start()

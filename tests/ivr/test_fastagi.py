@@ -12,7 +12,7 @@ from ipaddress import ip_network
 import pytest
 from sqlalchemy import select
 
-from foad.settings import Settings, SettingsError
+from foad.settings import SettingsError, read_settings
 from ivr.fastagi import allowed
 from ivr.peer.channel import Channel
 from ivr.peer.dial import connected, over_tcp
@@ -24,7 +24,7 @@ from tests.ivr.midcall import prompting, row_of, wait_until
 
 def allow(runtime, value: str) -> None:
     """Run the server as if FOAD_FASTAGI_ALLOW were `value`."""
-    networks = Settings.from_env({"FOAD_DATA_DIR": str(runtime.settings.data_dir),
+    networks = read_settings({"FOAD_DATA_DIR": str(runtime.settings.data_dir),
                                   "FOAD_FASTAGI_ALLOW": value}).fastagi_allow
     runtime.settings = replace(runtime.settings, fastagi_allow=networks)
 
@@ -63,17 +63,17 @@ def test_without_an_allow_list_anyone_who_reaches_the_port_is_served(dial, runti
     ("203.0.113.9", "", True),
 ])
 def test_the_allow_list_matches_addresses_and_networks(address, networks, served):
-    parsed = Settings.from_env({"FOAD_DATA_DIR": "/tmp/foad-unused", "FOAD_FASTAGI_ALLOW": networks}).fastagi_allow
+    parsed = read_settings({"FOAD_DATA_DIR": "/tmp/foad-unused", "FOAD_FASTAGI_ALLOW": networks}).fastagi_allow
     assert allowed(address, parsed) is served
 
 
 def test_a_bad_allow_list_is_refused_at_start():
     with pytest.raises(SettingsError, match="FOAD_FASTAGI_ALLOW"):
-        Settings.from_env({"FOAD_DATA_DIR": "/tmp/foad-unused", "FOAD_FASTAGI_ALLOW": "10.0.0.5, asterisk.local"})
+        read_settings({"FOAD_DATA_DIR": "/tmp/foad-unused", "FOAD_FASTAGI_ALLOW": "10.0.0.5, asterisk.local"})
 
 
 def test_the_settings_parse_networks():
-    assert Settings.from_env({"FOAD_DATA_DIR": "/tmp/foad-unused", "FOAD_FASTAGI_ALLOW": " 10.0.0.5 ,10.1.0.0/16"}
+    assert read_settings({"FOAD_DATA_DIR": "/tmp/foad-unused", "FOAD_FASTAGI_ALLOW": " 10.0.0.5 ,10.1.0.0/16"}
                              ).fastagi_allow == (ip_network("10.0.0.5/32"), ip_network("10.1.0.0/16"))
 
 

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from foad.settings import Settings
 from ivr.peer.channel import Channel
 from ivr.peer.dial import connected, hangup_handler, incoming, over_tcp
 from ivr.peer.script import Caller
@@ -17,6 +16,7 @@ from models.base import utcnow
 from models.blocklist import block
 from models.calls import Call
 from models.messages import Message
+from models.settings import Settings
 from models.tickets import Ticket
 from tests.builders import make_ticket
 from tests.ivr.midcall import kill_after_the_take, prompting, row_of, wait_until

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import wave
-from pathlib import Path
 
 from sqlalchemy import select
 
-from foad.settings import Settings
 from ivr.peer.dial import PlacedCall
 from models.calls import Call
 from models.messages import Message, Purpose
+from models.settings import Settings
 from models.tickets import Ticket
 
 

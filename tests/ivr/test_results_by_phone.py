@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from models import actions
 from models.calls import Call
+from models.events import Event
 from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketEvent, TicketStatus
 from tests.ivr.test_intake_calls import call_row, heard
-from worker.textback import RESULT_TEXTED, RESULT_WAITS
 
 RESULT = "کارمند خاطی تذکر کتبی گرفت و پرونده شما انجام شد."
 
@@ -61,7 +61,7 @@ def result_files(placed, settings) -> list:
 
 def test_a_landline_complainant_hears_the_result_and_rates_it_once(dial, session, settings, resolved):
     ticket = resolved("02188776655")
-    assert RESULT_WAITS in kinds(session, ticket)
+    assert Event.RESULT_WAITS in kinds(session, ticket)
 
     placed = dial("02188776655", f"2 {ticket.code}# 4")
 
@@ -103,7 +103,7 @@ def test_a_withheld_caller_cannot_prove_the_ticket_is_theirs(dial, session, sett
 
 def test_a_texted_result_is_read_again_on_a_call_without_a_second_survey(dial, session, settings, resolved):
     ticket = resolved("09121234567")
-    assert RESULT_TEXTED in kinds(session, ticket)
+    assert Event.RESULT_TEXTED in kinds(session, ticket)
 
     placed = dial("09121234567", f"2 {ticket.code}#")
 

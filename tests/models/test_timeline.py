@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from models.events import Event
 from models.tickets import Ticket, TicketEvent, record
 from tests.builders import make_ticket
 
@@ -68,7 +69,7 @@ def test_appending_goes_on_after_a_refusal(session):
     with pytest.raises(IntegrityError):
         session.execute(text("DELETE FROM ticket_events"))
     session.rollback()
-    record(ticket, "sms_appended", actor="citizen", note="شعبهٔ ونک")
+    record(ticket, Event.SMS_APPENDED, actor="citizen", note="شعبهٔ ونک")
     session.commit()
     assert _events(session, ticket) == [("registered", None), ("sms_appended", "شعبهٔ ونک")]
     assert session.scalar(select(func.count()).select_from(TicketEvent)) == 2

@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from foad.settings import TwilioSettings
+from models.settings import TwilioSettings
 
 FROM_NUMBER = "+15005550006"
 """The sender the server's settings use (Twilio's own magic test number)."""

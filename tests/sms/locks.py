@@ -11,7 +11,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from foad.runtime import Runtime
+from models.runtime import Runtime
 from tests.worker.processes import wait_for
 
 

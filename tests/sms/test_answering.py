@@ -9,15 +9,15 @@ from sqlalchemy import func, select
 from twilio.twiml.messaging_response import MessagingResponse
 
 from foad.app import create_app
-from foad.runtime import Runtime
+from foad.runtime import make_runtime
 from models import tracking
 from models.media import Media, MediaStatus
 from models.messages import Direction, Message, MessageStatus, Purpose
 from models.outbox import Job, OutboxItem
 from models.tickets import Ticket
+from sms.answering import answer_sms
 from sms.webhook import EMPTY_TWIML
 from tests.sms.webhooks import CITIZEN, SERVICE_NUMBER, Twilio
-from worker.answering import answer_sms
 from worker.outbox import job_id, relay
 from worker.queues import ROUTING
 
@@ -97,7 +97,7 @@ def test_two_answer_jobs_at_once_answer_once(twilio, phones, session):
 
 def test_with_redis_down_a_text_is_taken_in_and_answered_when_the_relay_queues_it(
         settings, session, phones, runtime, caplog):
-    offline = Runtime(settings, DEAD_REDIS)
+    offline = make_runtime(settings, DEAD_REDIS)
     twilio = Twilio(create_app(offline).test_client(), settings.twilio.account_sid,
                     settings.twilio.auth_token)
     form = twilio.form("کارمند باجه نیامد")

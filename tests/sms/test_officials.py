@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from models import tracking
 from models.agencies import Official
 from models.deadlines import policy
+from models.escalation import check
 from models.messages import OptOut, OptOutSource
 from models.outbox import OutboxItem
 from models.persian import persian_digits
@@ -12,7 +13,6 @@ from models.tickets import Ticket, TicketStatus
 from tests.builders import make_ticket
 from tests.sms.builders import fresh, referred
 from tests.sms.webhooks import CITIZEN
-from worker.clock import check
 from worker.queues import ROUTING
 
 BMI_TEHRAN_HEAD = "+989970000024"

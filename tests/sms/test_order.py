@@ -9,17 +9,17 @@ from rq.registry import StartedJobRegistry
 from sqlalchemy import func, select, update
 
 from foad.app import create_app
-from foad.runtime import Runtime
+from foad.runtime import make_runtime
 from models import tracking
 from models.base import utcnow
 from models.messages import Direction, Message
 from models.outbox import Job, OutboxItem, Work
 from models.tickets import Ticket
+from sms.answering import answer_sms
 from tests.builders import make_ticket
 from tests.sms.locks import messages_held, wait_until_waiting
 from tests.sms.webhooks import CITIZEN, Twilio, another_mobile
 from tests.worker.processes import running_worker, wait_for
-from worker.answering import answer_sms
 from worker.health import check
 from worker.outbox import push
 from worker.queues import ROUTING
@@ -37,7 +37,7 @@ def tickets(session) -> list[Ticket]:
 
 def taken_in_offline(settings, *bodies: str, sender: str = CITIZEN) -> list[dict[str, str]]:
     """Texts the webhook took in while Redis was down: stored with their work, none queued."""
-    offline = Runtime(settings, DEAD_REDIS)
+    offline = make_runtime(settings, DEAD_REDIS)
     twilio = Twilio(create_app(offline).test_client(), settings.twilio.account_sid, settings.twilio.auth_token)
     forms = [twilio.form(body, sender=sender) for body in bodies]
     for form in forms:

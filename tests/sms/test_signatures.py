@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from foad.app import create_app
-from foad.settings import Settings, SettingsError
+from foad.settings import SettingsError, read_settings
 from models.messages import Direction, Message, MessageStatus, Purpose
 from models.outbox import OutboxItem
 from models.outgoing import queue_text
@@ -115,12 +115,12 @@ def test_checking_can_be_turned_off_for_development_with_a_warning(runtime, sett
                                          ("0", False), ("Off", False)])
 def test_the_setting_that_turns_checking_off(tmp_path, value, check):
     env = {"FOAD_DATA_DIR": str(tmp_path), "FOAD_SMS_CHECK_SIGNATURES": value}
-    assert Settings.from_env(env).sms_check_signatures is check
+    assert read_settings(env).sms_check_signatures is check
 
 
 def test_a_setting_that_is_neither_true_nor_false_stops_the_start(tmp_path):
     with pytest.raises(SettingsError, match="FOAD_SMS_CHECK_SIGNATURES"):
-        Settings.from_env({"FOAD_DATA_DIR": str(tmp_path), "FOAD_SMS_CHECK_SIGNATURES": "maybe"})
+        read_settings({"FOAD_DATA_DIR": str(tmp_path), "FOAD_SMS_CHECK_SIGNATURES": "maybe"})
 
 
 def test_without_an_auth_token_everything_is_refused_and_said_at_start(runtime, settings, monkeypatch,
@@ -244,10 +244,10 @@ def test_the_public_base_url_still_wins_over_forwarded_headers(runtime, settings
 
 @pytest.mark.parametrize("value,hops", [("", 0), ("0", 0), ("1", 1), (" 2 ", 2)])
 def test_the_setting_for_trusted_proxies(tmp_path, value, hops):
-    assert Settings.from_env({"FOAD_DATA_DIR": str(tmp_path), "FOAD_TRUSTED_PROXIES": value}).trusted_proxies == hops
+    assert read_settings({"FOAD_DATA_DIR": str(tmp_path), "FOAD_TRUSTED_PROXIES": value}).trusted_proxies == hops
 
 
 @pytest.mark.parametrize("value", ["-1", "one", "1.5"])
 def test_a_proxy_count_that_is_not_a_whole_number_stops_the_start(tmp_path, value):
     with pytest.raises(SettingsError, match="FOAD_TRUSTED_PROXIES"):
-        Settings.from_env({"FOAD_DATA_DIR": str(tmp_path), "FOAD_TRUSTED_PROXIES": value})
+        read_settings({"FOAD_DATA_DIR": str(tmp_path), "FOAD_TRUSTED_PROXIES": value})

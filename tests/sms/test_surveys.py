@@ -8,16 +8,16 @@ from sqlalchemy import select, update
 
 from models import actions, tracking
 from models.base import utcnow
+from models.locking import locked_ticket
 from models.messages import Message
 from models.outbox import OutboxItem
 from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketEvent, TicketStatus
+from sms.answering import answer_sms
 from tests.sms.builders import fresh, surveyed
 from tests.sms.locks import backend_pid, wait_until_waiting
 from tests.sms.test_answering import count
 from tests.sms.webhooks import CITIZEN, another_mobile
-from worker.answering import answer_sms
-from worker.locking import locked_ticket
 
 
 def thanks(ticket: Ticket, score: str) -> str:

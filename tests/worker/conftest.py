@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import pytest
 
-from foad.runtime import Runtime
+from models.runtime import Runtime
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from foad.runtime import Runtime
 from models.intake import Complaint, IntakeRules, open_ticket
 from models.messages import Direction, Message
 from models.persian import TEHRAN
+from models.runtime import Runtime
 from models.tickets import Ticket, Via
 from worker.queues import ALL, MAINTENANCE, ROUTING, queue
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
-from foad.settings import Settings
+from models.settings import Settings
 
 T = TypeVar("T")
 

@@ -9,13 +9,14 @@ from sqlalchemy import select, update
 from models import actions
 from models.agencies import Official
 from models.deadlines import DeadlinePolicy, TicketClock
+from models.escalation import ESCALATION_RETRY
+from models.events import Event
 from models.messages import Purpose
 from models.tickets import Ticket, TicketEvent, TicketStatus
 from models.tracking import for_reading
 from tests.builders import agency
 from tests.worker.helpers import JOBS_BUT_SENDING, open_at, release, scheduled, tehran, texts
 from worker import clock
-from worker.clock import BREACH, ESCALATION_RETRY, ESCALATION_STUCK, REMINDER_SENT
 from worker.routing import route_ticket
 
 NINE = tehran(2026, 11, 28, 9, 0)  # a Saturday morning
@@ -61,7 +62,7 @@ def test_the_official_is_reminded_once_at_two_thirds(runtime, session, routed, c
     assert "۱۲:۰۰" in reminder.body and f"/console/tickets/{routed.code}" in reminder.body
     clock.check_clock(routed.id)  # woken again (the sweep, a retry): nothing more
     assert len(texts(session, routed, Purpose.REMINDER)) == 1
-    assert kinds(session, routed) == ["registered", "referred", REMINDER_SENT]
+    assert kinds(session, routed) == ["registered", "referred", Event.REMINDER_SENT]
 
 
 def test_at_the_deadline_the_ticket_climbs_one_level_and_the_next_official_is_texted(
@@ -70,7 +71,7 @@ def test_at_the_deadline_the_ticket_climbs_one_level_and_the_next_official_is_te
     ticket = session.get(Ticket, routed.id, populate_existing=True)
     assert ticket.status == TicketStatus.ESCALATED and ticket.escalation_level == 1
     assert ticket.agency.code == "MUN-TEH" and ticket.due_at == NINE + 6 * HOURS
-    breach = session.scalars(select(TicketEvent).where(TicketEvent.kind == BREACH)).one()
+    breach = session.scalars(select(TicketEvent).where(TicketEvent.kind == Event.BREACH)).one()
     assert breach.data["agency"] == "MUN-TEH-TEHRAN" and breach.data["level"] == 0
     [escalation] = texts(session, ticket, Purpose.ESCALATION)
     assert escalation.number == "+989970000023" and for_reading(ticket.code) in escalation.body
@@ -83,7 +84,7 @@ def test_escalation_climbs_every_level_to_the_national_working_group_and_stops(
     for _ in range(7):
         moment += 3 * HOURS
         advance(runtime, configure, work, moment)
-    breaches = session.scalars(select(TicketEvent).where(TicketEvent.kind == BREACH)
+    breaches = session.scalars(select(TicketEvent).where(TicketEvent.kind == Event.BREACH)
                                .order_by(TicketEvent.id)).all()
     assert [b.data["agency"] for b in breaches] == [
         "MUN-TEH-TEHRAN", "MUN-TEH", "IMVO", "MOI", "FOAD-TEH", "ARAO"]
@@ -99,7 +100,7 @@ def test_acknowledging_stops_nothing(runtime, session, routed, configure, work):
     actions.acknowledge(session, routed, actor=f"official:{routed.official_id}", at=NINE + HOURS)
     advance(runtime, configure, work, NINE + 2 * HOURS)
     advance(runtime, configure, work, NINE + 3 * HOURS)
-    assert REMINDER_SENT in kinds(session, routed) and BREACH in kinds(session, routed)
+    assert Event.REMINDER_SENT in kinds(session, routed) and Event.BREACH in kinds(session, routed)
     assert session.get(Ticket, routed.id, populate_existing=True).status == TicketStatus.ESCALATED
     session.commit()
 
@@ -107,7 +108,7 @@ def test_acknowledging_stops_nothing(runtime, session, routed, configure, work):
 def test_a_result_stops_the_clock(runtime, session, routed, configure, work):
     actions.resolve(session, routed, "کارمند تذکر گرفت", actor="official:1", at=NINE + HOURS)
     advance(runtime, configure, work, NINE + 10 * HOURS)
-    assert REMINDER_SENT not in kinds(session, routed) and BREACH not in kinds(session, routed)
+    assert Event.REMINDER_SENT not in kinds(session, routed) and Event.BREACH not in kinds(session, routed)
     assert session.get(TicketClock, routed.id, populate_existing=True).next_at is None
     session.commit()
 
@@ -142,13 +143,13 @@ def test_a_ticket_nobody_above_can_take_is_noted_once_and_holds_up_no_other(
     runtime.redis.flushdb()  # only the sweep acts: the stuck ticket comes first in it
     configure(fixed_now=NINE + 3 * HOURS + timedelta(minutes=2))
     assert clock.sweep_deadlines() == 2  # the stuck ticket noted, the other one reminded
-    assert kinds(session, routed) == ["registered", "referred", BREACH, ESCALATION_STUCK]
+    assert kinds(session, routed) == ["registered", "referred", Event.BREACH, Event.ESCALATION_STUCK]
     assert "no active official" in session.scalars(select(TicketEvent.note).where(
-        TicketEvent.kind == ESCALATION_STUCK)).one()
+        TicketEvent.kind == Event.ESCALATION_STUCK)).one()
     assert len(texts(session, other, Purpose.REMINDER)) == 1
     configure(fixed_now=NINE + 3 * HOURS + ESCALATION_RETRY + timedelta(minutes=3))
     clock.sweep_deadlines()  # tried again, still stuck: nothing new on the timeline
-    assert kinds(session, routed) == ["registered", "referred", BREACH, ESCALATION_STUCK]
+    assert kinds(session, routed) == ["registered", "referred", Event.BREACH, Event.ESCALATION_STUCK]
 
     session.execute(update(Official).values(active=True))  # the directory is fixed
     session.commit()
@@ -156,5 +157,5 @@ def test_a_ticket_nobody_above_can_take_is_noted_once_and_holds_up_no_other(
     assert clock.sweep_deadlines() == 1
     ticket = session.get(Ticket, routed.id, populate_existing=True)
     assert ticket.agency.code == "MUN-TEH" and ticket.status == TicketStatus.ESCALATED
-    assert kinds(session, routed).count(BREACH) == 1  # the breach was counted once
+    assert kinds(session, routed).count(Event.BREACH) == 1  # the breach was counted once
     assert len(texts(session, ticket, Purpose.ESCALATION)) == 1

@@ -6,7 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from foad.settings import Settings, SettingsError
+from foad.settings import SettingsError, read_settings
 from models.all import Base
 from models.db import make_engine
 from models.holidays import Holiday
@@ -16,13 +16,13 @@ OURS = {"holidays", "ticket_clocks"}
 
 
 def test_worker_settings_default_to_the_wall_clock_and_three_days(tmp_path):
-    settings = Settings.from_env({"FOAD_DATA_DIR": str(tmp_path)})
+    settings = read_settings({"FOAD_DATA_DIR": str(tmp_path)})
     assert settings.business_hours is None and settings.fixed_now is None
     assert settings.survey_timeout == timedelta(days=3)
 
 
 def test_worker_settings_from_the_environment(tmp_path):
-    settings = Settings.from_env({
+    settings = read_settings({
         "FOAD_DATA_DIR": str(tmp_path), "FOAD_BUSINESS_HOURS": "07:30-14:30",
         "FOAD_SURVEY_TIMEOUT_HOURS": "24", "FOAD_FIXED_NOW": "2026-11-28T09:00:00+03:30"})
     assert settings.business_hours == (time(7, 30), time(14, 30))
@@ -37,7 +37,7 @@ def test_worker_settings_from_the_environment(tmp_path):
 ])
 def test_bad_worker_settings_are_named(tmp_path, name, value):
     with pytest.raises(SettingsError, match=name):
-        Settings.from_env({"FOAD_DATA_DIR": str(tmp_path), name: value})
+        read_settings({"FOAD_DATA_DIR": str(tmp_path), name: value})
 
 
 def test_holidays_are_added_imported_and_listed(runtime, settings, session, tmp_path):

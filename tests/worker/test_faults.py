@@ -14,10 +14,11 @@ from rq.job import Job as RQJob
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select, update
 
-from foad.runtime import Runtime
+from foad.runtime import make_runtime
 from models.base import utcnow
 from models.messages import Message, MessageStatus, Purpose
 from models.outbox import OutboxItem
+from models.runtime import Runtime
 from models.tickets import Ticket, TicketEvent, TicketStatus
 from tests.builders import make_ticket
 from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
@@ -58,7 +59,7 @@ def referred_events(runtime: Runtime, ticket_id: int) -> int:
 
 def test_a_ticket_opened_while_redis_is_down_is_routed_once_when_it_returns(
         runtime, settings, session, tmp_path, twilio_api):
-    offline = Runtime(settings, DEAD_REDIS)
+    offline = make_runtime(settings, DEAD_REDIS)
     with offline.session() as down:
         ticket_id = make_ticket(down, sector="banks", province="tehran").id
     offline.close()

@@ -5,8 +5,8 @@ import time
 
 from sqlalchemy import select, text
 
-from foad.runtime import Runtime
 from models.media import Media, MediaStatus, attach
+from models.runtime import Runtime
 from tests.builders import make_ticket
 from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
 from tests.worker.processes import wait_for

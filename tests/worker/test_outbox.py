@@ -8,22 +8,24 @@ from rq import Queue
 from rq.job import Job as RQJob
 from sqlalchemy import select, update
 
-from foad.runtime import Runtime
+from foad.runtime import make_runtime
 from models.agencies import Official
 from models.base import utcnow
+from models.events import Event
 from models.outbox import OutboxItem, Work
+from models.runtime import Runtime
 from models.tickets import Ticket, TicketEvent, TicketStatus
 from tests.builders import make_ticket
 from tests.retries import run_retries_now
 from tests.worker.helpers import JOBS_BUT_SENDING
-from worker.outbox import JOB_FAILED, REQUEUE_AFTER, job_id, push, relay, run
+from worker.outbox import REQUEUE_AFTER, job_id, push, relay, run
 from worker.queues import ROUTING, queue
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 
 
 def test_redis_down_at_intake_keeps_the_ticket_and_the_relay_queues_it_once(runtime, settings, caplog):
-    offline = Runtime(settings, DEAD_REDIS)
+    offline = make_runtime(settings, DEAD_REDIS)
     with offline.session() as session:
         ticket = make_ticket(session)
         item = session.scalars(select(OutboxItem).where(OutboxItem.ticket_id == ticket.id)).one()
@@ -67,14 +69,14 @@ def test_a_rolled_back_transaction_queues_nothing(runtime, session):
 
 
 def test_two_relays_at_once_queue_each_job_once(runtime, settings):
-    offline = Runtime(settings, DEAD_REDIS)
+    offline = make_runtime(settings, DEAD_REDIS)
     with offline.session() as session:
         for _ in range(30):
             make_ticket(session)
     offline.close()
     # Two machines' relays, each with its own connections. On PostgreSQL they race; SQLite's
     # one write lock makes them take turns (the next test pushes twice outright).
-    relays = [Runtime(settings, settings.redis_url) for _ in range(2)]
+    relays = [make_runtime(settings, settings.redis_url) for _ in range(2)]
     start, counts = threading.Barrier(2), []
 
     def one(relay_runtime: Runtime) -> None:
@@ -152,7 +154,7 @@ def test_work_whose_retries_ran_out_is_noted_once_and_run_again_after_a_rest(run
 
 def test_a_failure_nobody_noted_is_noted_by_the_relay_and_rests_from_then(runtime, session, work):
     nobody_on_duty(session)
-    offline = Runtime(runtime.settings, DEAD_REDIS)
+    offline = make_runtime(runtime.settings, DEAD_REDIS)
     with offline.session() as down:
         ticket = make_ticket(down)
     offline.close()
@@ -171,6 +173,6 @@ def test_a_failure_nobody_noted_is_noted_by_the_relay_and_rests_from_then(runtim
 
 def job_failed_events(session, ticket) -> list[TicketEvent]:
     found = list(session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
-                                                           TicketEvent.kind == JOB_FAILED)))
+                                                           TicketEvent.kind == Event.JOB_FAILED)))
     session.commit()
     return found

@@ -4,9 +4,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from console import rollup
-from console.periods import Period
 from models.report_months import ReportMonth, ReportRefresh
+from models.reports import rollup
+from models.reports.periods import Period
 from tests.worker.helpers import open_at, tehran
 from worker.periodic import PERIODIC, tick
 from worker.queues import MAINTENANCE, ROUTING

@@ -8,13 +8,14 @@ from sqlalchemy import select, update
 from models import actions, notices, routing
 from models.agencies import Official
 from models.errors import DomainError
+from models.events import Event
 from models.messages import Purpose
 from models.outbox import OutboxItem
 from models.tickets import TicketEvent, TicketStatus, Via
 from tests.builders import agency, make_ticket
 from tests.retries import run_retries_now
 from tests.worker.helpers import JOBS_BUT_SENDING, open_at, tehran, texts
-from worker.routing import ROUTING_STUCK, route_ticket
+from worker.routing import route_ticket
 
 
 @pytest.mark.parametrize("complaint, expected, rule", [
@@ -139,7 +140,7 @@ def test_a_ticket_nobody_can_take_says_why_once_and_is_routed_once_the_directory
     assert run_retries_now(runtime.redis) == 1  # failed, and RQ will try again
     work(JOBS_BUT_SENDING)
     stuck = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
-                                                      TicketEvent.kind == ROUTING_STUCK)).all()
+                                                      TicketEvent.kind == Event.ROUTING_STUCK)).all()
     assert len(stuck) == 1 and "no active official" in stuck[0].note
     session.execute(update(Official).values(active=True))
     session.commit()

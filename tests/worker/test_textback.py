@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from models import actions, sending
+from models.events import Event
 from models.messages import MessageStatus, Purpose
 from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketEvent, TicketStatus, Via, record
@@ -15,7 +16,7 @@ from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
 from tests.worker.helpers import JOBS_BUT_SENDING, open_at, release, scheduled, tehran, texts
 from worker.queues import NOTIFICATIONS
 from worker.surveys import sweep_surveys
-from worker.textback import RESULT_TOLD, RESULT_WAITS, SURVEY_DELAY, send_survey, text_back
+from worker.textback import SURVEY_DELAY, send_survey, text_back
 
 NOON = tehran(2026, 11, 28, 12, 0)
 
@@ -71,7 +72,7 @@ def test_a_landline_or_withheld_callers_result_waits_for_their_call(session, res
     text_back(ticket.id)
     text_back(ticket.id)
     assert [m.purpose for m in texts(session, ticket)] == [Purpose.REFERRAL]
-    waits = session.scalars(select(TicketEvent).where(TicketEvent.kind == RESULT_WAITS)).all()
+    waits = session.scalars(select(TicketEvent).where(TicketEvent.kind == Event.RESULT_WAITS)).all()
     assert len(waits) == 1 and "follow-up call" in waits[0].note
     session.commit()
 
@@ -116,7 +117,7 @@ def test_a_waiting_result_closes_the_timeout_after_a_call_read_it(session, resol
     landline = resolve(via=Via.CALL, caller="02188776655", text=None, voice_path="b.wav")
     text_back(landline.id)
     told = NOON + timedelta(days=5)
-    record(session.get(Ticket, landline.id), RESULT_TOLD, at=told)  # the follow-up call read it
+    record(session.get(Ticket, landline.id), Event.RESULT_TOLD, at=told)  # the follow-up call read it
     session.commit()
     configure(fixed_now=told + timedelta(days=3) - timedelta(minutes=1))
     assert sweep_surveys()[1] == 0
@@ -134,7 +135,7 @@ def texting(configure, twilio_api):  # noqa: F811  (the fixture above)
 
 def waits(session, ticket) -> list[TicketEvent]:
     found = list(session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
-                                                           TicketEvent.kind == RESULT_WAITS)))
+                                                           TicketEvent.kind == Event.RESULT_WAITS)))
     session.commit()
     return found
 

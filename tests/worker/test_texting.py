@@ -9,12 +9,12 @@ import pytest
 from rq import Queue
 from sqlalchemy import select, update
 
-from foad.settings import TwilioSettings
 from models import sending
 from models.base import utcnow
 from models.messages import Message, MessageStatus, OptOut, Purpose
 from models.outbox import OutboxItem
 from models.outgoing import queue_text
+from models.settings import TwilioSettings
 from models.tickets import TicketEvent
 from sms.providers.twilio import TwilioProvider
 from tests.builders import make_ticket

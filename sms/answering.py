@@ -5,6 +5,7 @@ the rules of sms/replies.py run, and their effect (a ticket, an opt-out, an offi
 answer ...) is committed in one transaction with the reply and the work to send it.
 One number's texts are answered one at a time and in the order they came, each as of the
 moment it came: a text that waited in the queue still joins the complaint it followed.
+The workers run it as the outbox's `answer_sms` work (foad.jobs names it).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from sqlalchemy.orm import Session
 from models import inbox
 from models.intake import IntakeRules
 from models.messages import Message
+from models.runtime import current
 from sms.replies import reply_to
-from worker import context
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def answer_sms(message_id: int) -> None:
     """Answer inbound message `message_id` unless it was answered, and first any earlier
     text of its sender still waiting; safe to run twice or at once (the sender is held,
     the messages locked, and a stored reply says a message was decided)."""
-    runtime = context.current()
+    runtime = current()
     rules = IntakeRules.from_settings(runtime.settings)
     with runtime.session() as session:
         number = inbox.hold_sender(session, message_id)
@@ -37,8 +38,7 @@ def answer_sms(message_id: int) -> None:
     for message, text in answered:
         log.info("sms answered", extra={
             "ticket": message.ticket.code if message.ticket else None,
-            "message_sid": message.provider_id, "reply": text.id if text else None,
-            "rq_job": context.job_id()})
+            "message_sid": message.provider_id, "reply": text.id if text else None})
 
 
 def _answer(session: Session, message: Message, rules: IntakeRules) -> Message | None:

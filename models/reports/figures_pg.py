@@ -1,6 +1,6 @@
 """Month samples on PostgreSQL: one GROUP BY that sums, and sorts each agency-month's durations.
 
-The same definitions as console.figures (read its docstring); the database does the sums and
+The same definitions as models.reports.figures (read its docstring); the database does the sums and
 the sorting so that a year of a million tickets is one scan, not a million rows to Python.
 """
 
@@ -12,8 +12,8 @@ from sqlalchemy import DateTime, Float, Interval, case, cast, func, literal, sel
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from console.figures import Figures, Month, complaint_rows
-from console.periods import Period
+from models.reports.figures import Figures, Month, complaint_rows
+from models.reports.periods import Period
 from models.tickets import Ticket
 
 
@@ -24,7 +24,7 @@ def _facts(months: list[Period], deadline: timedelta):
     c = complaint_rows(months, month.label("month")).subquery()
     ack, res, reg = c.c.acked, c.c.resolved, c.c.registered
     first = case((ack.is_(None), res), (res.is_(None), ack), (ack < res, ack), else_=res)
-    # console.figures.first_deadline, in SQL.
+    # models.reports.figures.first_deadline, in SQL.
     due = func.coalesce(cast(c.c.breach_due, DateTime(timezone=True)), c.c.due,
                         reg + literal(deadline, Interval()))
     return select(

@@ -1,4 +1,4 @@
-"""The `foad worker` and `foad holidays` commands (added to the `foad` group by foad.cli)."""
+"""`foad worker [health]` and `foad holidays …`: the workers and the days their clock skips."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from foad.settings import Settings
+from foad.jobs import FUNCTIONS
+from foad.runtime import database, running
+from models.settings import Settings
 from worker.health import OUTBOX_STALE
 from worker.queues import ALL
 
@@ -40,11 +42,10 @@ def worker(ctx: click.Context, queues: tuple[str, ...], burst: bool, name: str |
     """
     if ctx.invoked_subcommand is not None:
         return
-    from foad.cli import runtime
     from worker.runner import run
 
-    with runtime(ctx.obj) as rt:
-        run(rt, queues=queues, burst=burst, name=name, fork=fork)
+    with running(ctx.obj) as rt:
+        run(rt, FUNCTIONS, queues=queues, burst=burst, name=name, fork=fork)
 
 
 @worker.command("health")
@@ -56,10 +57,9 @@ def worker(ctx: click.Context, queues: tuple[str, ...], burst: bool, name: str |
 def worker_health(settings: Settings, as_json: bool, outbox_minutes: float) -> None:
     """Exit 0 when a live worker serves every queue, RQ's scheduler runs, periodic jobs tick
     and no outbox work waits longer than --outbox-minutes."""
-    from foad.cli import runtime
     from worker.health import check, check_outbox
 
-    with runtime(settings) as rt:
+    with running(settings) as rt:
         report = check(rt.redis)
         with rt.session() as session:
             check_outbox(report, session, timedelta(minutes=outbox_minutes))
@@ -108,7 +108,6 @@ def holidays_import(settings: Settings, csv_file: Path) -> None:
 
 
 def _import(settings: Settings, rows: list[dict[str, str]]) -> None:
-    from foad.cli import database
     from models.holidays import import_rows
 
     with database(settings) as session:
@@ -125,7 +124,6 @@ def holidays_list(settings: Settings) -> None:
     """List the holidays, oldest first, with their Jalali dates."""
     import jdatetime
 
-    from foad.cli import database
     from models.holidays import Holiday
 
     with database(settings) as session:

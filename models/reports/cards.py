@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from console.figures import Figures, Table
-from console.periods import Period, parts
 from models.agencies import Agency
+from models.reports.figures import Figures, Table
+from models.reports.periods import Period, parts
 
 SHOWN_FIRST = ("year", "quarter", "month")
 """On an agency's page a period comes before those inside it."""

@@ -37,8 +37,8 @@ from typing import Iterable
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from console.periods import Period, parts
 from models.agencies import Agency
+from models.reports.periods import Period, parts
 from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketEvent, TicketStatus
 
@@ -102,21 +102,6 @@ class Month:
 
 Table = dict[tuple[int, Period], Figures]
 """Figures by (agency id, period)."""
-
-
-def compute(session: Session, period: Period, deadline: timedelta) -> Table:
-    """Figures of every agency for `period` and the quarters and months inside it, from tickets."""
-    return tabulate(period, month_samples(session, period.year, period.months, deadline))
-
-
-def month_samples(session: Session, year: int, months: Iterable[int], deadline: timedelta) -> list[Month]:
-    """Every agency's samples for each of `months` (consecutive) of the Jalali `year`."""
-    chosen = [Period(year, "month", m) for m in sorted(months)]
-    if session.get_bind().dialect.name == "postgresql":
-        from console.figures_pg import month_samples_pg
-
-        return month_samples_pg(session, chosen, deadline)
-    return _month_samples_rows(session, chosen, deadline)
 
 
 def tabulate(period: Period, months: Iterable[Month]) -> Table:
@@ -185,7 +170,7 @@ def first_deadline(registered: datetime, breach_due: str | None, due: datetime |
     return due or registered + deadline
 
 
-def _month_samples_rows(session: Session, months: list[Period], deadline: timedelta) -> list[Month]:
+def month_samples_rows(session: Session, months: list[Period], deadline: timedelta) -> list[Month]:
     """Any database: one row per complaint, summed in Python (fine for small installs)."""
     bounds = [m.start for m in months[1:]]
     found: dict[tuple[int, int], Month] = {}

@@ -5,6 +5,10 @@ Asterisk passes it both as `agi_arg_1` in the env and as the program's argv; the
 taken from argv, since a caller's name with newlines in it can forge env lines after it.
 `main` is a small shim onto the same flows FastAGI runs; a process per call is only
 for small installs (it starts hundreds of times slower: see bench/agi_load.py).
+
+It loads only what a call needs: no queue library and no Redis connection. The work a call
+commits (routing a new complaint) waits in the outbox for the workers' relay, which queues
+it within about a minute and a half (FastAGI queues it at once).
 """
 
 from __future__ import annotations
@@ -12,12 +16,12 @@ from __future__ import annotations
 import signal
 import sys
 
-from foad.cli import runtime
 from foad.logs import configure_logging
-from foad.settings import Settings
+from foad.settings import read_settings
 from ivr import folders
 from ivr.agi import AgiCall
 from ivr.routes import serve_call
+from models.runtime import Runtime
 
 
 def main() -> None:
@@ -25,8 +29,11 @@ def main() -> None:
     # Asterisk may SIGHUP us when the caller hangs up; that must not kill a ticket half
     # written. The hang-up shows in the replies instead (see ivr.agi).
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    settings = Settings.from_env()
+    settings = read_settings()
     configure_logging(settings)  # to stderr: Asterisk shows it on its console
     folders.prepare(settings)
-    with runtime(settings) as rt:
-        serve_call(AgiCall.over_stdio(sys.argv[1:]), rt)
+    runtime = Runtime(settings, settings.redis_url or "")  # no push: the relay queues the work
+    try:
+        serve_call(AgiCall.over_stdio(sys.argv[1:]), runtime)
+    finally:
+        runtime.close()

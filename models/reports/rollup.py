@@ -3,13 +3,14 @@
 Computing a year of a million tickets takes seconds (every complaint is read and its
 durations sorted); reading the year's rolled-up months takes a fraction of that. So card
 pages only read (`read`): a page that finds months it shows stale asks the workers to roll
-them up (`request_refresh`, one job however many pages ask) and says how old its figures are.
+them up (worker.reports.request_refresh, handed to the console by the app: one job however
+many pages ask) and says how old its figures are.
 A month is stale when this month's or the last one's roll-up is older than
 FOAD_REPORT_MAX_AGE_MINUTES, an older month's (whose tickets have long been answered or
 escalated) older than a day, or it was rolled up with another deadline or never. Months
 that have not begun, or that ended before the first ticket, have nothing to roll up.
-The workers also roll up ahead of pages (worker/reports.py): this month and the last every
-five minutes, last year and this one so far every night; `foad reports refresh` does any period.
+The workers also roll up ahead of pages: this month and the last every five minutes, last
+year and this one so far every night; `foad reports refresh` does any period.
 """
 
 from __future__ import annotations
@@ -18,26 +19,21 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from redis import Redis
-from redis.exceptions import RedisError
-from rq.exceptions import DuplicateJobError
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from console.figures import ADDITIVE, Figures, Month, Table, month_samples, tabulate
-from console.periods import Period, containing
 from models.base import utcnow
 from models.report_months import ReportMonth, ReportRefresh
+from models.reports.figures import ADDITIVE, Figures, Month, Table, tabulate
+from models.reports.periods import Period, containing
+from models.reports.samples import month_samples
 from models.tickets import Ticket
-from worker.queues import MAINTENANCE, queue
 
 log = logging.getLogger(__name__)
 
 OLD_MONTH_MAX_AGE = timedelta(days=1)
 """How old the roll-up of a month before last may get: its tickets rarely change any more."""
-FAILED_JOB_KEPT = 300
-"""Seconds a failed roll-up job is kept, and with it its id: pages ask again after that."""
 
 
 @dataclass(frozen=True)
@@ -89,28 +85,6 @@ def stale_months(session: Session, period: Period, deadline: timedelta, max_age:
                  now: datetime) -> list[int]:
     """The months of `period` due for a new roll-up at `now` (see the module's docstring)."""
     return list(read(session, period, deadline=deadline, max_age=max_age, now=now).stale)
-
-
-def request_refresh(redis: Redis, reading: Reading) -> bool:
-    """Ask the workers to roll up the stale months of `reading`; False when nothing was asked
-    (nothing stale, the same job already waiting or running, or Redis unreachable)."""
-    if not reading.stale:
-        return False
-    year, first, last = reading.period.year, min(reading.stale), max(reading.stale)
-    job_id = f"report-rollup-{year}-{first:02d}-{last:02d}"
-    try:
-        # unique: a flood of page views makes one job; result_ttl=0 deletes it when done, so
-        # the id is free again for the next time the months go stale.
-        queue(redis, MAINTENANCE).enqueue("worker.reports.refresh_months", year, first, last,
-                                          job_id=job_id, unique=True, result_ttl=0,
-                                          failure_ttl=FAILED_JOB_KEPT, job_timeout=1800)
-    except DuplicateJobError:
-        return False
-    except RedisError as exc:
-        log.warning("report cards: could not ask for a roll-up", extra={"job": job_id, "error": str(exc)})
-        return False
-    log.info("report cards: roll-up asked for", extra={"job": job_id})
-    return True
 
 
 def _refreshed(session: Session, year: int, months: tuple[int, ...], deadline: timedelta) -> dict[int, datetime]:

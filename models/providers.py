@@ -1,9 +1,15 @@
-"""The one SMS provider interface and its typed errors; each provider is a small plugin."""
+"""The one SMS provider interface and its typed errors; each provider is a small plugin.
+
+The providers themselves live with the SMS channel (sms/providers/); the rest of the engine
+sees only this interface, given to it by the runtime.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 
@@ -32,6 +38,27 @@ class Unsubscribed(PermanentSendError):
     """The recipient told the provider to stop (Twilio 21610); record it as an opt-out."""
 
 
+class MediaRejected(Exception):
+    """Not something we keep (its type, its size, its host); the message says why."""
+
+
+class MediaGone(Exception):
+    """The provider will not give it to us (deleted, or not ours)."""
+
+
+class MediaRetry(Exception):
+    """The download failed in a way that may pass: try again later."""
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A stored attachment."""
+
+    path: str
+    """Relative to the media directory."""
+    size: int
+
+
 class SmsProvider(Protocol):
     """Sends one text; providers keep their protocol, credentials and quirks inside."""
 
@@ -53,6 +80,16 @@ class SmsProvider(Protocol):
 
         How a send whose outcome is unknown is settled without texting twice. Raises
         RetryableSendError when the provider cannot be asked now.
+        """
+        ...
+
+    def download_media(self, url: str, content_type: str, media_dir: Path, name: str,
+                       max_bytes: int) -> Kept:
+        """Fetch an attachment of an inbound message from the provider into
+        `media_dir/name.<ext>`, with the provider's credentials and only from its own host.
+
+        Raises MediaRejected (not a photo or video, too large, not the provider's), MediaGone
+        (the provider will not give it) or MediaRetry (try again later).
         """
         ...
 

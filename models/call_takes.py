@@ -1,25 +1,28 @@
-"""A call's complaint as the intake service takes it: from the Call row, never from memory.
+"""A call's complaint as the intake service takes it, from the Call row, and the call's end.
 
 The engine writes the take and the caller's choices on the row the moment the take is made.
 The ticket is then opened from the row, by the engine when the caller submits (or hangs up),
-or by the hangup handler when the engine died first; the row is locked and its ticket
-checked in the same transaction, so a call never gets two.
+by the hangup handler when the engine died first, or by the call sweep when even the hangup
+report never came; the row is locked and its ticket checked in the same transaction, so a
+call never gets two. Closing a call (`close_call`) is the same for the handler and the sweep.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from foad.settings import Settings
 from models.calls import Call
 from models.categories import OTHER
 from models.errors import DomainError
+from models.events import Event
 from models.intake import Complaint, IntakeRules, Opened, register
-from models.tickets import Via
+from models.settings import Settings
+from models.tickets import Via, record
 
 log = logging.getLogger(__name__)
 
@@ -54,3 +57,18 @@ def open_left_behind(session: Session, row: Call, settings: Settings) -> bool:
     log.warning("ticket opened for a take left behind: the engine never finished the call",
                 extra={"call": row.uniqueid, "ticket": opened.ticket.code})
     return True
+
+
+def close_call(session: Session, row: Call, settings: Settings, *, at: datetime,
+               duration_s: int | None, cause: str | None, recording: str | None,
+               note: str | None = None) -> None:
+    """The call's end on its row (`row` locked); a take left behind becomes a ticket; a call
+    that is or now became a ticket gets `call_ended` on its timeline once, however often
+    its end is reported. Commit is the caller's."""
+    first = row.ended_at is None
+    row.ended_at, row.duration_s, row.hangup_cause, row.recording_path = at, duration_s, cause, recording
+    if row.ticket is None and row.voice_path is not None:
+        first = open_left_behind(session, row, settings) or first
+    if row.ticket is not None and first:
+        record(row.ticket, Event.CALL_ENDED, at=at, call=row.uniqueid, duration_s=duration_s,
+               recording=recording, note=note)

@@ -1,0 +1,1 @@
+"""The `foad` command's groups, one module each; foad.cli puts them together."""

@@ -1,0 +1,74 @@
+"""`foad fastagi`, `foad call` and `foad prompts`: the voice side's commands."""
+
+from __future__ import annotations
+
+import click
+
+from foad.runtime import database, running
+from models.settings import Settings
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=4573, show_default=True)
+@click.pass_obj
+def fastagi(settings: Settings, host: str, port: int) -> None:
+    """Serve Asterisk's FastAGI calls: agi://HOST:PORT/intake?line=… and /hangup."""
+    from ivr.fastagi import serve as serve_fastagi
+
+    with running(settings) as rt:
+        serve_fastagi(rt, host, port)
+
+
+@click.command("call")
+@click.option("--from", "caller", required=True, help="Caller id: 02188776655, +447700900123, unknown.")
+@click.option("--to", "dialled", help="The number dialled (default: the service number, 128).")
+@click.option("--keys", default="", help='What the caller does, e.g. "1 3 2 # 1" (see `ivr.peer.script`).')
+@click.option("--name", help="Caller id name.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The FastAGI server.")
+@click.option("--port", default=4573, show_default=True)
+@click.option("--quiet", is_flag=True, help="Only the outcome, not every AGI exchange.")
+@click.pass_obj
+def call(settings: Settings, caller: str, dialled: str | None, keys: str, name: str | None,
+         host: str, port: int, quiet: bool) -> None:
+    """Place a call without Asterisk: play Asterisk's side against a running `foad fastagi`."""
+    from ivr.peer.show import CallError, place_and_tell
+
+    try:
+        told = place_and_tell(settings, caller=caller, dialled=dialled, keys=keys, name=name,
+                              host=host, port=port, verbose=not quiet)
+    except CallError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line_out in told:
+        click.echo(line_out)
+
+
+@click.group()
+def prompts() -> None:
+    """The voice prompts."""
+
+
+@prompts.command("build")
+@click.option("--force", is_flag=True, help="Render every prompt, changed or not.")
+@click.option("--jobs", default=4, show_default=True, help="Prompts rendered at once.")
+@click.pass_obj
+def prompts_build(settings: Settings, force: bool, jobs: int) -> None:
+    """Render the prompts (Persian and English) to 8 kHz WAV with espeak-ng and sox."""
+    from sqlalchemy.exc import DBAPIError
+
+    from ivr.prompts import catalog
+    from ivr.render import RenderError, build
+
+    try:
+        with database(settings) as session:
+            every = catalog(session)
+    except DBAPIError:
+        raise click.ClickException("the menus come from the directory: run `foad db upgrade` and "
+                                   "`foad agencies import` first") from None
+    try:
+        report = build(every, settings.sounds_dir, force=force, jobs=jobs)
+    except RenderError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"prompts: {report.rendered} rendered, {report.unchanged} unchanged, in {report.folder}")
+    click.echo(f"for Asterisk: link {report.folder}/fa/foad and {report.folder}/en/foad into its sounds "
+               f"folder (e.g. /var/lib/asterisk/sounds/fa/foad), and copy fa/digits there too")

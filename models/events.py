@@ -1,0 +1,28 @@
+"""The kinds of entry a ticket's timeline holds besides the statuses it moves to.
+
+A status change is recorded under the status's own name (models.tickets.TicketStatus);
+everything else is one of these. `models.tickets.record` takes nothing else, so a kind is
+defined here once and every reader (the console's labels, the report figures) finds it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Event(StrEnum):
+    """A timeline entry that is not a status change."""
+
+    SMS_APPENDED = "sms_appended"  # a later text of the citizen joined the complaint
+    SMS_FAILED = "sms_failed"  # a text to the citizen or an official was refused for good
+    SMS_UNDELIVERED = "sms_undelivered"  # the operator reported a text undelivered
+    CALL_ENDED = "call_ended"  # the call the complaint came in on ended
+    REMINDER_SENT = "reminder_sent"  # the official was reminded of the deadline
+    BREACH = "breach"  # an agency missed its deadline (report cards count these per agency)
+    ESCALATION_STUCK = "escalation_stuck"  # at the deadline nobody above could take it
+    ROUTING_STUCK = "routing_stuck"  # nobody in the directory can answer it (the note says why)
+    JOB_FAILED = "job_failed"  # a job for it spent its retries (it is run again later)
+    RESULT_TEXTED = "result_texted"  # the result was written as an SMS to the citizen
+    RESULT_WAITS = "result_waits"  # the result cannot be texted: it waits for a follow-up call
+    RESULT_TOLD = "result_told"  # a follow-up call read a waiting result to the citizen
+    SURVEY_ANSWERED = "survey_answered"  # the citizen rated the answer
