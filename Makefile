@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/foad db upgrade
 	$(BIN)/foad agencies import --sample
 	@$(MAKE) --no-print-directory prompts
-	$(BIN)/foad serve
+	$(BIN)/foad serve --local-twilio
 
 test: $(STAMP) voice-tools browser-tools
 	$(BIN)/python -m pytest

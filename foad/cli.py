@@ -186,13 +186,18 @@ main.add_command(worker_commands.holidays)
 @click.option("--fastagi-host", default="127.0.0.1", show_default=True,
               help="FastAGI address: only Asterisk should reach it (see FOAD_FASTAGI_ALLOW).")
 @click.option("--fastagi-port", default=4573, show_default=True, help="FastAGI port.")
+@click.option("--local-twilio", is_flag=True,
+              help="Without TWILIO_*: send texts to a local Twilio-compatible server (see `foad sms`).")
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int, fastagi_host: str, fastagi_port: int) -> None:
+def serve(settings: Settings, host: str, port: int, fastagi_host: str, fastagi_port: int,
+          local_twilio: bool) -> None:
     """Run everything in one process tree: Redis (if embedded), web, FastAGI and a worker."""
+    from foad.devtools.local_twilio import serving
     from foad.serve import serve_all
 
-    with redis_url(settings) as url:
-        serve_all(url, host=host, port=port, fastagi_port=fastagi_port, fastagi_host=fastagi_host)
+    texts = serving(settings) if local_twilio else contextlib.nullcontext({})
+    with redis_url(settings) as url, texts as env:
+        serve_all(url, host=host, port=port, fastagi_port=fastagi_port, fastagi_host=fastagi_host, env=env)
 
 
 # --- voice ----------------------------------------------------------------------------------
@@ -230,6 +235,27 @@ def call(settings: Settings, caller: str, dialled: str | None, keys: str, name: 
         raise click.ClickException(str(exc)) from None
     for line_out in told:
         click.echo(line_out)
+
+
+@main.command("sms")
+@click.option("--from", "sender", required=True, help="The citizen's number: 09121234567, +447700900123.")
+@click.option("--to", "to", help="The number texted (default: the service number, 128).")
+@click.option("--url", default="http://127.0.0.1:8000", show_default=True,
+              help="The web app (`foad serve`, `foad web`) whose webhook takes the text.")
+@click.option("--wait", default=30.0, show_default=True, help="Seconds to wait for a reply.")
+@click.argument("text")
+@click.pass_obj
+def sms_command(settings: Settings, sender: str, to: str | None, url: str, wait: float, text: str) -> None:
+    """Text the line as a citizen: TEXT goes through the web app's Twilio webhook, signed as
+    Twilio signs it; prints the replies the engine sends back (from Twilio's Messages list,
+    or the local server's that `foad serve --local-twilio` runs)."""
+    from foad.devtools.inbound import TextError, converse
+
+    try:
+        for line_out in converse(settings, sender=sender, to=to, body=text, url=url, wait=wait):
+            click.echo(line_out)
+    except TextError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @main.group()

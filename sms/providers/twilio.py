@@ -35,15 +35,7 @@ class TwilioProvider:
         self._sender = ({"messaging_service_sid": settings.messaging_service_sid}
                         if settings.messaging_service_sid else {"from_": settings.from_number})
         self._status_callback = status_callback
-        self._client = Client(
-            settings.account_sid, settings.auth_token,
-            # The default client waits forever; ours gives up so the job can retry.
-            http_client=TwilioHttpClient(timeout=settings.timeout),
-            # Our settings, not the process environment: TWILIO_EDGE or TWILIO_REGION
-            # there would rewrite the host of TWILIO_API_BASE_URL.
-            environment={"TWILIO_ACCOUNT_SID": settings.account_sid},
-        )
-        self._client.api.base_url = settings.api_base_url
+        self._client = rest_client(settings)
 
     def send(self, to: str, body: str, idempotency_key: str) -> str:
         """Create the message at Twilio; its SID is the provider message id."""
@@ -74,6 +66,20 @@ class TwilioProvider:
         oldest_first = reversed(listed)  # Twilio lists the newest first
         return next((str(m.sid) for m in oldest_first if m.body == body and m.sid not in exclude
                      and m.date_created is not None and m.date_created >= earliest), None)
+
+
+def rest_client(settings: TwilioSettings) -> Client:
+    """The twilio client for these settings: their account, API host and timeout."""
+    client = Client(
+        settings.account_sid, settings.auth_token,
+        # The default client waits forever; ours gives up so the job can retry.
+        http_client=TwilioHttpClient(timeout=settings.timeout),
+        # Our settings, not the process environment: TWILIO_EDGE or TWILIO_REGION
+        # there would rewrite the host of TWILIO_API_BASE_URL.
+        environment={"TWILIO_ACCOUNT_SID": settings.account_sid},
+    )
+    client.api.base_url = settings.api_base_url
+    return client
 
 
 def _detail(exc: TwilioRestException | TwilioServiceException) -> str:

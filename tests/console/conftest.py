@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from foad.cli import main
 
+from foad.devtools.twilio_api import TwilioApi
 from foad.runtime import Runtime
 from models import lifecycle
 from models.base import utcnow
@@ -24,7 +25,6 @@ from models.tickets import Ticket, TicketStatus, Via
 from models.users import User, add_user
 from tests.builders import agency
 from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
-from tests.peers.twilio_api import TwilioApi
 from tests.worker.helpers import release
 from worker.textback import SURVEY_DELAY
 
