@@ -52,7 +52,8 @@ class Reply:
 
     def line(self) -> str:
         """One line for people: when (Jalali, Tehran time), from whom, the words."""
-        return f"{jalali(self.at, digits='latin')}  {self.sender}: {self.body.replace(chr(10), ' ⏎ ')}"
+        words = self.body.replace("\n", " ⏎ ")
+        return f"{jalali(self.at, digits='latin')}  {self.sender}: {words}"
 
 
 def converse(settings: Settings, *, sender: str, to: str | None, body: str, url: str,
