@@ -5,7 +5,7 @@
 
 Opens complaints through the intake service at a fixed rate (a share of them calls from
 mobiles, whose callers are also texted their code; the rest SMS), with `--workers` real
-`foad worker` processes and the tests' Twilio-compatible server (tests/peers/twilio_api.py)
+`foad worker` processes and the tests' Twilio-compatible server (foad/devtools/twilio_api.py)
 as the SMS provider. Measures, for each ticket, the time from its registration to the moment
 the server receives the SMS to its official, and the jobs per second the workers ran. The
 percentiles are over every ticket registered: one whose official was not texted by the end
@@ -39,6 +39,7 @@ from redis import Redis  # noqa: E402
 from rq import Worker  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from foad.devtools.twilio_api import FROM_NUMBER, TwilioApi  # noqa: E402
 from foad.embedded_redis import redis_url  # noqa: E402
 from foad.runtime import make_runtime  # noqa: E402
 from foad.settings import read_settings  # noqa: E402
@@ -46,7 +47,6 @@ from models.intake import Complaint, IntakeRules, open_ticket  # noqa: E402
 from models.persian import latin_digits  # noqa: E402
 from models.runtime import Runtime
 from models.tickets import Via  # noqa: E402
-from tests.peers.twilio_api import FROM_NUMBER, TwilioApi  # noqa: E402
 from worker.health import check  # noqa: E402
 
 SECTORS = ("municipality", "banks", "health_insurance", "tax", "civil_registry", "utilities",

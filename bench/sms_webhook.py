@@ -10,7 +10,7 @@ request, and p50/p99 at a fixed rate (measured from when each request was due, s
 counts).
 
 Answer: a fresh database and Redis, the same app, `--workers` real `foad worker` processes
-and the tests' Twilio-compatible server (tests/peers/twilio_api.py) as the SMS provider;
+and the tests' Twilio-compatible server (foad/devtools/twilio_api.py) as the SMS provider;
 new complaints at `--answer-rate` for `--answer-seconds`; p50/p99/max from each webhook
 request being due to its reply SMS reaching the server (the answer job, the send job and,
 for each complaint, routing and the official's SMS share the workers).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from foad.commands import accounts, reports, voice, workers
+from foad.commands import accounts, reports, texting, voice, workers
 from foad.embedded_redis import redis_url
 from foad.logs import configure_logging
 from foad.runtime import database
@@ -154,15 +155,20 @@ def web(settings: Settings, host: str, port: int, workers: int) -> None:
 @click.option("--fastagi-host", default="127.0.0.1", show_default=True,
               help="FastAGI address: only Asterisk should reach it (see FOAD_FASTAGI_ALLOW).")
 @click.option("--fastagi-port", default=4573, show_default=True, help="FastAGI port.")
+@click.option("--local-twilio", is_flag=True,
+              help="Without TWILIO_*: send texts to a local Twilio-compatible server (see `foad sms`).")
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int, fastagi_host: str, fastagi_port: int) -> None:
+def serve(settings: Settings, host: str, port: int, fastagi_host: str, fastagi_port: int,
+          local_twilio: bool) -> None:
     """Run everything in one process tree: Redis (if embedded), web, FastAGI and a worker."""
+    from foad.devtools.local_twilio import serving
     from foad.serve import serve_all
 
-    with redis_url(settings) as url:
-        serve_all(url, host=host, port=port, fastagi_port=fastagi_port, fastagi_host=fastagi_host)
+    texts = serving(settings) if local_twilio else contextlib.nullcontext({})
+    with redis_url(settings) as url, texts as env:
+        serve_all(url, host=host, port=port, fastagi_port=fastagi_port, fastagi_host=fastagi_host, env=env)
 
 
-for group in (workers.worker, workers.holidays, voice.fastagi, voice.call, voice.prompts, accounts.users,
-              reports.reports):
+for group in (workers.worker, workers.holidays, voice.fastagi, voice.call, voice.prompts, texting.sms,
+              accounts.users, reports.reports):
     main.add_command(group)

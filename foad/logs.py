@@ -12,6 +12,10 @@ from models.settings import Settings
 # Attributes every LogRecord has; anything else was passed with `extra=` and is context.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
+QUIET = {"twilio.http_client": logging.WARNING}
+"""Library loggers held above INFO: twilio's client logs every request at INFO in ten lines,
+its query string (the number a look-up is for) included."""
+
 
 def context_of(record: logging.LogRecord) -> dict[str, object]:
     """The `extra=` fields of a record, such as ticket=..., call=..., message_sid=..."""
@@ -59,3 +63,5 @@ def configure_logging(settings: Settings, *, stream=None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
+    for name, level in QUIET.items():
+        logging.getLogger(name).setLevel(level)

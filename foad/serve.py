@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from typing import Mapping
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +28,10 @@ def services(host: str, port: int, fastagi_port: int = 4573,
 
 
 def serve_all(redis_url: str, *, host: str, port: int, fastagi_port: int = 4573,
-              fastagi_host: str = "127.0.0.1") -> None:
-    """Start every service with the shared Redis URL; restart any that dies; stop all on a signal."""
-    env = {**os.environ, "REDIS_URL": redis_url}
+              fastagi_host: str = "127.0.0.1", env: Mapping[str, str] | None = None) -> None:
+    """Start every service with the shared Redis URL (and `env`, e.g. the local Twilio's
+    settings); restart any that dies; stop all on a signal."""
+    env = {**os.environ, **(env or {}), "REDIS_URL": redis_url}
     commands = services(host, port, fastagi_port, fastagi_host)
     children = {name: _start(name, argv, env) for name, argv in commands.items()}
     stopping = False

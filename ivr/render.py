@@ -42,11 +42,16 @@ def missing_tools() -> list[str]:
     return [tool for tool in TOOLS if shutil.which(tool) is None]
 
 
+def require_tools() -> None:
+    """Raise RenderError, saying how to install them, unless espeak-ng and sox are on PATH."""
+    if missing := missing_tools():
+        raise RenderError(f"{' and '.join(missing)} not found; {INSTALL_HINT}")
+
+
 def build(prompts: Mapping[str, Prompt], sounds_dir: Path, *, languages: Iterable[str] = LANGUAGES,
           force: bool = False, jobs: int = 4) -> BuildReport:
     """Render every prompt in every language whose file is missing or says something else now."""
-    if missing := missing_tools():
-        raise RenderError(f"{' and '.join(missing)} not found; {INSTALL_HINT}")
+    require_tools()
     manifest_path = sounds_dir / "manifest.json"
     manifest = {} if force or not manifest_path.exists() else json.loads(manifest_path.read_text())
     wanted = {f"{lang}/{p.path}.wav": (p.text(lang), lang) for p in prompts.values() for lang in languages}

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from ivr.peer import wav
 from ivr.peer.arguments import split_args
-from ivr.peer.script import DEFAULT_KEY_S, DEFAULT_TALK_S, Act, Caller
+from ivr.peer.script import DEFAULT_KEY_S, Act, Caller
 from ivr.peer.setup import Setup
 from ivr.peer.sounds import Sounds
 from ivr.peer.usage import usage
@@ -67,6 +67,8 @@ class Channel:
     digits_said: list[str] = field(default_factory=list)
     executed: list[list[str]] = field(default_factory=list)
     recorded: list[Path] = field(default_factory=list)
+    spoken: list[tuple[int, bytes]] = field(default_factory=list)
+    """What the caller's voice said into recordings: (the sample of the call it began at, samples)."""
     files: list[Path] = field(default_factory=list)
     """The sound file each prompt or digit played came from, in order (with a sounds folder)."""
     database: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -218,11 +220,21 @@ class Channel:
         if not path.parent.is_dir():
             return Reply("200 result=-1 (writefile)\n")
         act = self._hung_up() or self.caller.next()
-        talk = act.at if act.at is not None else (DEFAULT_TALK_S if (act.keys or act.hangup) else 0.0)
+        talking = bool(act.keys or act.hangup)
+        talk = act.at if act.at is not None else (self.caller.talk_seconds() if talking else 0.0)
         reply, samples = self._take(act, talk, limit, silence, escape)
-        wav.write(path, samples)
+        wav.write(path, samples, self._talked(talk))
         self.recorded.append(path)
         return reply
+
+    def _talked(self, talk: float) -> Sequence[tuple[int, bytes]]:
+        """What a take of `talk` seconds holds: the caller's voice, also noted for MixMonitor at
+        this moment of the call; without a voice, the hum."""
+        if not self.caller.voice:
+            return ((0, wav.HUM),)
+        said = self.caller.voice[: 2 * _samples(talk)]
+        self.spoken.append((_samples(self.elapsed), said))
+        return ((0, said),)
 
     def _take(self, act: Act, talk: float, limit: float, silence: int, escape: str) -> tuple[Reply, int]:
         """How a take of `talk` seconds ends, and how many samples Asterisk keeps."""

@@ -202,11 +202,13 @@ def new_uniqueid() -> str:
 def place_call(host: str, port: int, *, caller_id: str | None, to: str, keys: str = "",
                caller_name: str | None = None, line: str | None = None, hangup_at: int | None = None,
                recordings_dir: Path | None = None, sounds: Sounds | None = None,
-               uniqueid: str | None = None, pace: float = 0.0, timeout: float = 30.0) -> PlacedCall:
-    """Call 128 or the overseas line through the FastAGI server at host:port, as Asterisk would."""
+               uniqueid: str | None = None, pace: float = 0.0, timeout: float = 30.0,
+               voice: bytes = b"") -> PlacedCall:
+    """Call 128 or the overseas line through the FastAGI server at host:port, as Asterisk
+    would; the caller says `voice` (8 kHz 16-bit samples) into recordings, else hums."""
     channel = incoming(host, port, caller_id=caller_id, to=to, keys=keys, caller_name=caller_name,
                        line=line, hangup_at=hangup_at, recordings_dir=recordings_dir, sounds=sounds,
-                       uniqueid=uniqueid)
+                       uniqueid=uniqueid, voice=voice)
     timing = over_tcp(channel, host, port, pace, timeout)
     handler = hangup_handler(channel)
     over_tcp(handler, host, port, 0.0, timeout)
@@ -216,13 +218,13 @@ def place_call(host: str, port: int, *, caller_id: str | None, to: str, keys: st
 def incoming(host: str, port: int, *, caller_id: str | None, to: str, keys: str = "",
              caller_name: str | None = None, line: str | None = None, hangup_at: int | None = None,
              recordings_dir: Path | None = None, sounds: Sounds | None = None,
-             uniqueid: str | None = None) -> Channel:
+             uniqueid: str | None = None, voice: bytes = b"") -> Channel:
     """A new call as the dialplan hands it to `AGI(agi://host:port/intake?line=…)`: answered,
     in Persian, with MixMonitor recording it (when `recordings_dir` is given)."""
     line = line or line_for(to)
     setup = Setup(script=f"intake?line={line}", uniqueid=uniqueid or new_uniqueid(), caller_id=caller_id,
                   caller_name=caller_name, dnid=to, context=f"foad-{line}", host=host, port=port)
-    channel = Channel(setup, Caller(parse(keys), hangup_at), sounds or Sounds())
+    channel = Channel(setup, Caller(parse(keys), hangup_at, voice), sounds or Sounds())
     if recordings_dir is not None:
         # MixMonitor(${FOAD_RECORDINGS}/calls/${UNIQUEID}.wav): it makes the folder, and
         # writes the file as the call goes (here: when the hangup handler starts).
@@ -237,7 +239,9 @@ def hangup_handler(intake: Channel) -> Channel:
     AGI(agi://…/hangup?line=…), on the dead channel."""
     mixed = intake.variables.get("MIXMONITOR_FILENAME")
     if mixed:
-        wav.write(Path(mixed), round(intake.elapsed * wav.RATE))
+        # What the caller said, where they said it; a caller without a voice hums at the start.
+        said = intake.spoken if intake.caller.voice else ((0, wav.HUM),)
+        wav.write(Path(mixed), round(intake.elapsed * wav.RATE), said)
     setup = replace(intake.setup, script=f"hangup?line={line_of(intake)}", context="foad-hangup", priority=1)
     variables = {**intake.variables, "HANGUPCAUSE": HANGUP_CAUSE}
     return Channel(setup, Caller([]), intake.sounds, dead=True, variables=variables, elapsed=intake.elapsed)

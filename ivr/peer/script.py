@@ -19,10 +19,13 @@ import re
 from collections import deque
 from dataclasses import dataclass
 
+from ivr.peer.wav import RATE
+
 _TOKEN = re.compile(r"(?P<act>[0-9*#]+|-|h)(?:@(?P<at>\d+(?:\.\d+)?))?")
 
 DEFAULT_TALK_S = 4.0
-"""How long the caller talks when a RECORD FILE token gives no `@seconds`."""
+"""How long the caller talks when a RECORD FILE token gives no `@seconds` (and the caller
+has no voice: then as long as it speaks)."""
 DEFAULT_KEY_S = 1.0
 """How far into a prompt the caller presses a key when the token gives no `@seconds`."""
 
@@ -60,10 +63,16 @@ def parse(script: str) -> list[Act]:
 class Caller:
     """The acts still to come, handed out as commands ask for them."""
 
-    def __init__(self, acts: list[Act], hangup_at: int | None = None) -> None:
+    def __init__(self, acts: list[Act], hangup_at: int | None = None, voice: bytes = b"") -> None:
         self.acts = deque(acts)
         self.hangup_at = hangup_at
         """Hang up during (or just before) the Nth command, whatever the script says."""
+        self.voice = voice
+        """What the caller says into a recording (8 kHz 16-bit samples); empty: a hum."""
+
+    def talk_seconds(self) -> float:
+        """How long the caller talks into a recording when the script does not say."""
+        return len(self.voice) / (2 * RATE) if self.voice else DEFAULT_TALK_S
 
     def hangup(self) -> Act | None:
         """The next act if it is a hang-up."""

@@ -7,11 +7,14 @@ from typing import Callable, Mapping
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from ivr.peer import wav
 from ivr.peer.arguments import split_args
 from ivr.peer.dial import PlacedCall, line_for, place_call
 from ivr.peer.script import ScriptError
 from ivr.peer.sounds import Sounds
+from ivr.peer.voice import spoken_complaint
 from ivr.prompts import Prompt, catalog, fixed
+from ivr.render import RenderError
 from models.db import make_engine
 from models.settings import Settings
 
@@ -22,20 +25,33 @@ class CallError(Exception):
 
 def place_and_tell(settings: Settings, *, caller: str, dialled: str | None, keys: str, name: str | None,
                    host: str, port: int, verbose: bool = True) -> list[str]:
-    """`foad call`: place the call against the FastAGI server at host:port and tell it."""
+    """`foad call`: place the call against the FastAGI server at host:port and tell it; the
+    caller speaks a complaint in Persian into the recording (a hum without espeak-ng)."""
     dialled = dialled or settings.service_number
     built = settings.sounds_dir / "fa" / "foad"
+    voice, unspoken = _voice()
     try:
         line = line_for(dialled, service_number=settings.service_number,
                         overseas_number=settings.overseas_number)
         placed = place_call(host, port, caller_id=None if caller == "unknown" else caller, to=dialled,
                             keys=keys, caller_name=name, line=line, recordings_dir=settings.recordings_dir,
-                            sounds=Sounds(settings.sounds_dir if built.is_dir() else None))
+                            sounds=Sounds(settings.sounds_dir if built.is_dir() else None), voice=voice)
     except ConnectionRefusedError:
         raise CallError(f"nothing answers on {host}:{port}: start `foad fastagi` (or `foad serve`) first") from None
     except (ValueError, ScriptError, OSError) as exc:
         raise CallError(str(exc)) from None
-    return describe(placed, _prompts(settings), verbose=verbose)
+    told = describe(placed, _prompts(settings), verbose=verbose)
+    if unspoken:
+        told.append(f"the caller hummed instead of speaking: {unspoken}")
+    return told
+
+
+def _voice() -> tuple[bytes, str]:
+    """The caller's spoken complaint, or no voice and why not."""
+    try:
+        return spoken_complaint(), ""
+    except RenderError as exc:
+        return b"", str(exc)
 
 
 def _prompts(settings: Settings) -> dict[str, Prompt]:
@@ -87,4 +103,7 @@ def _summary(placed: PlacedCall) -> list[str]:
     recorded = placed.intake.recorded
     if recorded:
         lines.append(f"recorded: {', '.join(str(p) for p in recorded)}")
+    spoken = sum(len(said) for _, said in placed.intake.spoken) / (2 * wav.RATE)
+    if spoken:
+        lines.append(f"the caller spoke a complaint in Persian into the recording ({spoken:.1f} s, espeak-ng)")
     return lines

@@ -48,15 +48,7 @@ class TwilioProvider:
         self._sender = ({"messaging_service_sid": settings.messaging_service_sid}
                         if settings.messaging_service_sid else {"from_": settings.from_number})
         self._status_callback = status_callback
-        self._client = Client(
-            settings.account_sid, settings.auth_token,
-            # The default client waits forever; ours gives up so the job can retry.
-            http_client=TwilioHttpClient(timeout=settings.timeout),
-            # Our settings, not the process environment: TWILIO_EDGE or TWILIO_REGION
-            # there would rewrite the host of TWILIO_API_BASE_URL.
-            environment={"TWILIO_ACCOUNT_SID": settings.account_sid},
-        )
-        self._client.api.base_url = settings.api_base_url
+        self._client = rest_client(settings)
 
     def send(self, to: str, body: str, idempotency_key: str) -> str:
         """Create the message at Twilio; its SID is the provider message id."""
@@ -93,6 +85,21 @@ class TwilioProvider:
                        max_bytes: int) -> Kept:
         """An MMS attachment, fetched with the account's credentials from Twilio's API host."""
         return media.download(url, content_type, media_dir, name, self._settings, max_bytes)
+
+
+def rest_client(settings: TwilioSettings) -> Client:
+    """The twilio client for these settings: their account, API host and timeout."""
+    client = Client(
+        settings.account_sid, settings.auth_token,
+        # The default client waits forever; ours gives up so the job can retry.
+        http_client=TwilioHttpClient(timeout=settings.timeout),
+        # Our settings, not the process environment: TWILIO_EDGE or TWILIO_REGION
+        # there would rewrite the host of TWILIO_API_BASE_URL.
+        environment={"TWILIO_ACCOUNT_SID": settings.account_sid},
+    )
+    client.api.base_url = settings.api_base_url
+    return client
+
 
 def _detail(exc: TwilioRestException | TwilioServiceException) -> str:
     # Twilio's texts can name the number: they go to the message row, never to logs.

@@ -15,6 +15,8 @@ from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
 from foad.cli import main
+
+from foad.devtools.twilio_api import TwilioApi
 from models import lifecycle
 from models.base import utcnow
 from models.intake import Complaint, IntakeRules, open_ticket
@@ -23,7 +25,6 @@ from models.tickets import Ticket, TicketStatus, Via
 from models.users import User, add_user
 from tests.builders import agency
 from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
-from tests.peers.twilio_api import TwilioApi
 from tests.worker.helpers import release
 from worker.textback import SURVEY_DELAY
 

@@ -6,8 +6,10 @@ import logging
 
 import pytest
 
+from foad.devtools.twilio_api import TwilioApi
 from foad.logs import configure_logging
 from foad.settings import read_settings
+from sms.providers.twilio import rest_client
 
 
 @pytest.fixture(autouse=True)
@@ -35,3 +37,11 @@ def test_text_lines_end_with_key_value_context(tmp_path):
 def test_json_lines_hold_the_context_as_fields(tmp_path):
     doc = json.loads(emit(tmp_path, "json"))
     assert doc["message"] == "ticket opened" and doc["ticket"] == "4821930576" and doc["call"] == "17.5"
+
+
+def test_the_twilio_clients_requests_leave_no_phone_number_in_the_log(tmp_path):
+    stream = io.StringIO()
+    configure_logging(read_settings({"FOAD_DATA_DIR": str(tmp_path)}), stream=stream)
+    with TwilioApi() as api:
+        rest_client(api.settings()).messages.list(to="+989121234567", limit=1)
+    assert "989121234567" not in stream.getvalue()

@@ -93,3 +93,24 @@ def test_make_test_sets_up_the_browser_tools_before_the_suite():
     planned = subprocess.run([MAKE, "-n", "-C", str(ROOT), "test"], capture_output=True, text=True,
                              timeout=30).stdout
     assert planned.index("fonts-noto-core") < planned.index("-m pytest")
+
+
+def test_as_root_a_missing_systemd_analyze_is_installed_for_the_unit_checks(tools):
+    folder, log = tools
+    done = _make("unit-tools", folder)
+    assert done.returncode == 0 and done.stdout == "installing systemd (the systemd unit checks)\n"
+    assert _apt_calls(log)[-1] == "install -y -q systemd"
+    _tool(folder, "systemd-analyze")
+    assert _make("unit-tools", folder).stdout == ""
+
+
+def test_make_test_sets_up_the_unit_tools_before_the_suite():
+    planned = subprocess.run([MAKE, "-n", "-C", str(ROOT), "test"], capture_output=True, text=True,
+                             timeout=30).stdout
+    assert planned.index("apt-get install -y -q systemd") < planned.index("-m pytest")
+
+
+def test_make_run_sends_texts_to_the_local_twilio_compatible_server():
+    planned = subprocess.run([MAKE, "-n", "-s", "-C", str(ROOT), "run"], capture_output=True, text=True,
+                             timeout=30).stdout
+    assert planned.splitlines()[-1].endswith("/foad serve --local-twilio")

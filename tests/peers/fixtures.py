@@ -6,7 +6,7 @@ from typing import Iterator
 
 import pytest
 
-from tests.peers.twilio_api import TwilioApi
+from foad.devtools.twilio_api import TwilioApi
 
 PUBLIC_BASE_URL = "https://foad.example.ir"
 """The public address the tests' Twilio signs webhooks for (the app itself is on http)."""

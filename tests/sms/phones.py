@@ -7,8 +7,8 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from foad.devtools.twilio_api import TwilioApi
 from models.messages import Direction, Message, Purpose
-from tests.peers.twilio_api import TwilioApi
 from worker.queues import NOTIFICATIONS, ROUTING
 
 REPLIES = (Purpose.REPLY, Purpose.OPT_OUT, Purpose.PLEASE_WAIT)

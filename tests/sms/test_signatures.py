@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from foad.app import create_app
+from foad.devtools.twilio_api import new_sid
 from foad.settings import SettingsError, read_settings
 from models.messages import Direction, Message, MessageStatus, Purpose
 from models.outbox import OutboxItem
@@ -15,7 +16,6 @@ from models.outgoing import queue_text
 from models.tickets import Ticket, TicketEvent
 from tests.builders import make_ticket
 from tests.peers.fixtures import PUBLIC_BASE_URL
-from tests.peers.twilio_api import new_sid
 from tests.sms.test_status import row
 from tests.sms.webhooks import CITIZEN, INBOUND, STATUS, Twilio, reply_of
 from worker.queues import NOTIFICATIONS

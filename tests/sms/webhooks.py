@@ -10,8 +10,9 @@ from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
+from foad.devtools.inbound import inbound_form
+from foad.devtools.twilio_api import new_sid
 from tests.peers.fixtures import PUBLIC_BASE_URL
-from tests.peers.twilio_api import new_sid
 from tests.sms.phones import Phones
 
 CITIZEN = "+989121234567"
@@ -55,11 +56,9 @@ class Twilio:
     def form(self, body: str, sender: str = CITIZEN, sid: str | None = None,
              media: Sequence[tuple[str, str]] = (), **extra: str) -> dict[str, str]:
         """The fields Twilio posts for an inbound SMS or MMS."""
-        sid = sid or new_sid("MM" if media else "SM")
-        form = {"MessageSid": sid, "SmsSid": sid, "SmsMessageSid": sid, "AccountSid": self.account_sid,
-                "From": sender, "To": SERVICE_NUMBER, "Body": body, "NumMedia": str(len(media)),
-                "NumSegments": "1", "SmsStatus": "received", "ApiVersion": "2010-04-01",
-                "FromCountry": "IR" if sender.startswith("+98") else "GB", "ToCountry": "IR"}
+        form = inbound_form(sid=sid or new_sid("MM" if media else "SM"), account_sid=self.account_sid,
+                            sender=sender, to=SERVICE_NUMBER, body=body)
+        form.update(NumMedia=str(len(media)), ToCountry="IR")
         for n, (url, content_type) in enumerate(media):
             form[f"MediaUrl{n}"], form[f"MediaContentType{n}"] = url, content_type
         return {**form, **extra}

@@ -14,6 +14,7 @@ from rq.job import Job as RQJob
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select, update
 
+from foad.devtools.twilio_api import FROM_NUMBER
 from foad.runtime import make_runtime
 from models.base import utcnow
 from models.messages import Message, MessageStatus, Purpose
@@ -22,7 +23,6 @@ from models.runtime import Runtime
 from models.tickets import Ticket, TicketEvent, TicketStatus
 from tests.builders import make_ticket
 from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
-from tests.peers.twilio_api import FROM_NUMBER
 from tests.worker.helpers import texts
 from tests.worker.processes import running_worker, wait_for, work_horse
 from tests.worker.redis_gate import RedisGate

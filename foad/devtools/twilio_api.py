@@ -1,4 +1,6 @@
-"""A local HTTP server that answers like Twilio's REST API, for tests and benches.
+"""A local HTTP server that answers like Twilio's REST API: the SMS provider of local
+development (`foad serve --local-twilio`, see foad.devtools.local_twilio), of the tests and
+of the benches. Nothing in sms/ or worker/ knows it: they talk to it as to Twilio.
 
 `POST /2010-04-01/Accounts/{sid}/Messages.json` with HTTP Basic auth and form fields gets
 201 and a JSON message with a fresh `SM…` sid, and is recorded in `messages`; `GET` on the
