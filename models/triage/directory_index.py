@@ -83,8 +83,8 @@ class DirectoryIndex:
         return longest(hits)
 
     def localize(self, code: str, province: str | None, county: str | None) -> Unit:
-        """The unit under agency `code` for the place: its county office, else its provincial
-        one, else the agency itself (also when the agency already sits in a province)."""
+        """The unit of agency `code` for the place: its county office there, else its provincial
+        one, else the agency itself (also when the agency sits in another province)."""
         start = self.units[code]
         if not province or (start.province and start.province != province):
             return start
@@ -99,11 +99,14 @@ class DirectoryIndex:
         return best
 
     def _below(self, code: str) -> Iterator[Unit]:
+        """The agency's own provincial and county offices: not another body under it (the
+        Central Bank's affiliated banks are not the Central Bank's branches)."""
         waiting = deque(self._children.get(code, ()))
         while waiting:
             unit = self.units[waiting.popleft()]
-            yield unit
-            waiting.extend(self._children.get(unit.code, ()))
+            if unit.level in (Level.PROVINCIAL, Level.COUNTY):
+                yield unit
+                waiting.extend(self._children.get(unit.code, ()))
 
 
 def _names(row: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

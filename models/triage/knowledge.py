@@ -21,8 +21,9 @@ from models.provinces import BY_CODE
 from models.triage.lexicon import Entry, Lexicon
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "triage"
-WEIGHTS = {"strong": 3.0, "weak": 1.0}
-"""A strong word names the thing by itself; a weak one only counts with others."""
+WEIGHTS = {"strong": 3.0, "medium": 2.0, "weak": 1.0}
+"""A strong word names the thing by itself; a medium one with any other; a weak one only
+with a medium one or two others."""
 PLACE_WEIGHT = 3.0
 """A place named outright."""
 FIELDS = {"sector": {code for code, *_ in SECTORS}, "category": {code for code, *_ in CATEGORIES},
@@ -64,10 +65,11 @@ def load(folder: Path) -> Knowledge:
     """Read keywords.csv and places.csv from `folder`; raises KnowledgeError on a bad row."""
     words = list(_keywords(folder / "keywords.csv"))
     by_field = {f: [e for e in words if e.field == f] for f in FIELDS}
-    return Knowledge(sectors=Lexicon(by_field["sector"], suffixes=True, fuzzy=True),
-                     categories=Lexicon(by_field["category"], suffixes=True, fuzzy=True),
-                     places=Lexicon(_places(folder / "places.csv")),
-                     cues=Lexicon(by_field["cue"]), streets=Lexicon(by_field["street"]))
+    places = Lexicon(_places(folder / "places.csv"))
+    known = places.words() | Lexicon(words).words()
+    return Knowledge(sectors=Lexicon(by_field["sector"], suffixes=True, fuzzy=True, known=known),
+                     categories=Lexicon(by_field["category"], suffixes=True, fuzzy=True, known=known),
+                     places=places, cues=Lexicon(by_field["cue"]), streets=Lexicon(by_field["street"]))
 
 
 def _rows(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
@@ -87,7 +89,7 @@ def _keywords(path: Path) -> Iterator[Entry]:
             raise KnowledgeError(f"{where}: no {field!r} {code!r}")
         weight = WEIGHTS.get(row["strength"], 0.0) if field in ("sector", "category") else 0.0
         if field in ("sector", "category") and not weight:
-            raise KnowledgeError(f"{where}: strength must be strong or weak")
+            raise KnowledgeError(f"{where}: strength must be strong, medium or weak")
         yield from (Entry(field, code, weight, phrase) for phrase in _phrases(row["phrases"]))
 
 

@@ -12,14 +12,16 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from models.triage.tokens import Token, phrase_keys
 
-SUFFIXES = ("هایی", "های", "ها", "ایی", "ای", "ی", "اش", "ش", "شان", "مان", "ام", "م", "ات", "تان")
-"""Endings a Persian word takes without changing what it names ("بانکها", "کارمندش", "مالیاتی")."""
+SUFFIXES = ("هایی", "های", "ها", "ان", "ایی", "ای", "ی", "اش", "ش", "شان", "مان", "ام", "م", "ات", "تان",
+            "مون", "تون", "شون")
+"""Endings a Persian word takes without changing what it names ("بانکها", "معلمان", "کارمندش",
+"مالیاتی", colloquial "معطلمون")."""
 FUZZY_MIN = 6
 """Words shorter than this are never matched by a near spelling: too many neighbours."""
 FUZZY_WEIGHT = 3.0
 """Only phrases this strong are matched by a near spelling: a weak word's neighbours are
 everyday words ("کارمند", employee, is one letter from "کارمزد", a fee)."""
-NEAR_WEIGHT = 0.5
+NEAR_WEIGHT = 0.75
 """What a near spelling counts for, against the exact word."""
 MAX_MERGED = 4
 """Phrases of up to this many words also match with their words run together."""
@@ -59,8 +61,11 @@ class Hit:
 class Lexicon:
     """A trie of phrases, word keys on the edges, entries at the ends."""
 
-    def __init__(self, entries: Iterable[Entry], *, suffixes: bool = False, fuzzy: bool = False) -> None:
+    def __init__(self, entries: Iterable[Entry], *, suffixes: bool = False, fuzzy: bool = False,
+                 known: frozenset[str] = frozenset()) -> None:
         self.suffixes, self.fuzzy = suffixes, fuzzy
+        self.known = known
+        """Words never read as a near spelling of another (place names: "شهریار" is not "شهردار")."""
         self._root: dict[str, Any] = {}
         self._near: dict[str, list[tuple[str, Entry]]] = {}
         for entry in entries:
@@ -79,6 +84,16 @@ class Lexicon:
         if self.fuzzy and len(keys) == 1 and len(keys[0]) >= FUZZY_MIN and entry.weight >= FUZZY_WEIGHT:
             for near in _deletions(keys[0]) | {keys[0]}:
                 self._near.setdefault(near, []).append((keys[0], entry))
+
+    def words(self) -> frozenset[str]:
+        """Every word key of every phrase indexed."""
+        found: set[str] = set()
+        waiting = [self._root]
+        while waiting:
+            node = waiting.pop()
+            found.update(k for k in node if k != _END)
+            waiting.extend(child for k, child in node.items() if k != _END)
+        return frozenset(found)
 
     def find(self, tokens: Sequence[Token]) -> list[Hit]:
         """Every hit in the tokens, longest first among those that overlap."""
@@ -114,7 +129,7 @@ class Lexicon:
 
     def _nearby(self, token: Token) -> list[Entry]:
         key = token.key
-        if len(key) < FUZZY_MIN or key.isdigit():
+        if len(key) < FUZZY_MIN or key.isdigit() or key in self.known:
             return []
         seen: dict[int, Entry] = {}
         for probe in _deletions(key) | {key}:

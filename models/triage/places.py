@@ -24,8 +24,8 @@ LANDLINE_CONFIDENCE = 0.9
 """The province of the caller's landline, when the text names none."""
 LANDLINE_WEIGHT = 1.0
 """The landline's vote when the text names provinces too: a text naming another one still wins."""
-AGENCY_PLACE_WEIGHT = 2.0
-"""The province (or county) of an agency the text names."""
+AGENCY_PLACE_WEIGHT = 3.0
+"""The province (or county) of an agency the text names: its name names the place."""
 
 
 @dataclass(frozen=True)
