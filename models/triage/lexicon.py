@@ -87,13 +87,18 @@ class Lexicon:
 
     def words(self) -> frozenset[str]:
         """Every word key of every phrase indexed."""
-        found: set[str] = set()
+        return frozenset(key for node in self._nodes() for key in node if key != _END)
+
+    def entries(self) -> list[Entry]:
+        """Every entry indexed (an entry under several spellings, once for each)."""
+        return [entry for node in self._nodes() for entry in node.get(_END, ())]
+
+    def _nodes(self) -> Iterator[dict[str, Any]]:
         waiting = [self._root]
         while waiting:
             node = waiting.pop()
-            found.update(k for k in node if k != _END)
-            waiting.extend(child for k, child in node.items() if k != _END)
-        return frozenset(found)
+            yield node
+            waiting.extend(child for key, child in node.items() if key != _END)
 
     def find(self, tokens: Sequence[Token]) -> list[Hit]:
         """Every hit in the tokens, longest first among those that overlap."""

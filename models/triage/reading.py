@@ -23,7 +23,7 @@ THRESHOLD = 0.75
 strong word against a weak one for something else."""
 FIELDS = ("sector", "agency", "category", "province", "county")
 CONFLICT = 0.5
-"""How much less sure a named agency is when it sits in another province than the text names."""
+"""How much less sure a named agency is when it sits in another province than the text reads."""
 
 
 @dataclass(frozen=True)
@@ -116,10 +116,11 @@ def _agency(reading: Reading, province: Suggestion, county: Suggestion) -> Sugge
         return NOTHING
     place = province.value if province.confidence >= THRESHOLD else None
     unit = reading.directory.localize(named.value, place, county.value if county.confidence >= THRESHOLD else None)
-    if unit.province and place and unit.province != place:
-        return Suggestion(unit.code, round(named.confidence * CONFLICT, 2), named.evidence, named.rule)
-    if unit.code == named.value:
-        return named
-    evidence = named.evidence + province.evidence + county.evidence
-    return Suggestion(unit.code, min(named.confidence, province.confidence),
-                      tuple(dict.fromkeys(evidence)), "agency_name+place")
+    evidence, rule = named.evidence, named.rule
+    if unit.code != named.value:
+        evidence, rule = named.evidence + province.evidence + county.evidence, "agency_name+place"
+    confidence = named.confidence
+    if unit.province:  # an agency in a place is no surer than the text's reading of the place
+        confidence = min(confidence, province.confidence if province.value == unit.province
+                         else confidence * CONFLICT)
+    return Suggestion(unit.code, round(confidence, 2), tuple(dict.fromkeys(evidence)), rule)

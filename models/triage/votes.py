@@ -44,14 +44,19 @@ class Vote:
 
 @dataclass
 class Tally:
-    """Votes for one field, counted once per distinct phrase."""
+    """Votes for one field: a phrase, or the same words, count once for a value (at their best)."""
 
     votes: list[Vote] = field(default_factory=list)
 
     def add(self, vote: Vote) -> None:
-        """Count a vote, unless the same phrase already voted for the same value."""
-        if all((v.value, v.phrase or v.words) != (vote.value, vote.phrase or vote.words) for v in self.votes):
-            self.votes.append(vote)
+        """Count a vote, unless the same phrase or words already voted for the same value;
+        then keep the stronger of the two ("شهرداری" read as itself and as "شهردار" + ی)."""
+        for n, seen in enumerate(self.votes):
+            if seen.value == vote.value and (seen.words == vote.words or (seen.phrase and seen.phrase == vote.phrase)):
+                if vote.weight > seen.weight:
+                    self.votes[n] = vote
+                return
+        self.votes.append(vote)
 
     def scores(self) -> dict[str, float]:
         """Each value's score."""
