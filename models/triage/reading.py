@@ -84,20 +84,22 @@ def triage(text: str | None, known: Known = Known(), directory: DirectoryIndex |
 
 
 def _words(reading: Reading, hits: Sequence[Hit]) -> Suggestion:
+    return _keywords(reading, hits).decide()
+
+
+def _keywords(reading: Reading, hits: Sequence[Hit]) -> Tally:
+    """A vote for each keyword found (a near spelling says so in its rule)."""
     tally = Tally()
     for hit in hits:
         rule = "near_spelling" if hit.near else "keyword"
         tally.add(Vote(hit.entry.value, hit.weight(), hit.words(reading.text, reading.tokens), rule,
                        hit.entry.phrase))
-    return tally.decide()
+    return tally
 
 
 def _sector(reading: Reading) -> Suggestion:
-    tally = Tally()
-    for hit in reading.services:
-        rule = "near_spelling" if hit.near else "keyword"
-        tally.add(Vote(hit.entry.value, hit.weight(), hit.words(reading.text, reading.tokens), rule,
-                       hit.entry.phrase))
+    """The service: its keywords, and the sector of each agency named."""
+    tally = _keywords(reading, reading.services)
     for hit in reading.agencies:
         unit = reading.directory.units[hit.entry.value]  # type: ignore[union-attr]
         tally.add(Vote(unit.sector, AGENCY_WEIGHT, hit.words(reading.text, reading.tokens), "agency_name",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from models.persian import fold, latin_digits
 
@@ -43,6 +44,7 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+@lru_cache(maxsize=1 << 16)  # directory names repeat their words thousands of times
 def word_key(word: str) -> str:
     """The key one word is compared by: folded Persian, Latin digits, or folded Finglish."""
     if _LATIN_RUN.fullmatch(word):
