@@ -112,39 +112,48 @@ def main() -> None:
             **setup, "load_average": round(os.getloadavg()[0], 2)}, scores, past, reading, floor)
 
 
-def report(setup: dict[str, Any], scores: dict[str, Any], past: float,
-           reading: tuple[list[float], list[float]], floor: tuple[list[float], list[float]]) -> None:
-    """The table, then the JSON line."""
+def summary(sorted_ms: list[float]) -> dict[str, float]:
+    """p50, p99 and max of sorted milliseconds, rounded to microseconds."""
+    return {"p50_ms": round(percentile(sorted_ms, 0.5), 3), "p99_ms": round(percentile(sorted_ms, 0.99), 3),
+            "max_ms": round(percentile(sorted_ms, 1.0), 3)}
+
+
+def table(scores: dict[str, Any]) -> None:
+    """Accuracy per field: on the texts naming it (right, wrong, asked) and on those naming none."""
     print(f"{'field':<10}{'named':>7}{'right':>7}{'wrong':>7}{'asked':>7}{'accuracy':>10}"
           f"{'none named':>12}{'invented':>10}")
     for name in FIELDS:
         s = scores[name]
         print(f"{name:<10}{s.named:>7}{s.right:>7}{s.wrong:>7}{s.named - s.right - s.wrong:>7}"
               f"{s.accuracy:>10.1%}{s.unnamed:>12}{s.invented:>10}")
-    wall, cpu = ({"p50_ms": round(percentile(ms, 0.5), 3), "p99_ms": round(percentile(ms, 0.99), 3),
-                  "max_ms": round(percentile(ms, 1.0), 3)} for ms in reading)
-    base_wall, base_cpu = ({"p50_ms": round(percentile(ms, 0.5), 3), "p99_ms": round(percentile(ms, 0.99), 3)}
-                           for ms in floor)
+
+
+def report(setup: dict[str, Any], scores: dict[str, Any], past: float,
+           reading: tuple[list[float], list[float]], floor: tuple[list[float], list[float]]) -> None:
+    """The table, then the JSON line."""
+    table(scores)
+    times = {"wall": summary(reading[0]), "cpu": summary(reading[1]),
+             "baseline_wall": summary(floor[0]), "baseline_cpu": summary(floor[1])}
     met = {"sector": scores["sector"].accuracy >= TARGETS["sector"],
            "province": scores["province"].accuracy >= TARGETS["province"],
            "no_invented_province": scores["province"].invented == 0,
-           "p99_cpu": cpu["p99_ms"] < TARGET_P99_MS, "p99_wall": wall["p99_ms"] < TARGET_P99_MS}
+           "p99_cpu": times["cpu"]["p99_ms"] < TARGET_P99_MS, "p99_wall": times["wall"]["p99_ms"] < TARGET_P99_MS}
     print(f"referred past the working group: {past:.1%} of {setup['texts']} texts")
-    print(f"per text, {len(reading[0])} readings, {setup['agencies']} agencies, load average {setup['load_average']}:")
-    for name, found, base in (("wall", wall, base_wall), ("CPU", cpu, base_cpu)):
+    print(f"per text, {len(reading[0])} readings, {setup['agencies']} agencies, "
+          f"load average {setup['load_average']}:")
+    for name in ("wall", "cpu"):
+        found, base = times[name], times[f"baseline_{name}"]
         print(f"  {name:<5} p50 {found['p50_ms']} ms, p99 {found['p99_ms']} ms, max {found['max_ms']} ms "
               f"(baseline, words only: p50 {base['p50_ms']} ms, p99 {base['p99_ms']} ms)")
     print("targets: " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in met.items()))
-    print(json.dumps({"bench": "triage", **setup,
+    print(json.dumps({"bench": "triage", **setup, "readings": len(reading[0]),
+                      **{key: {n: getattr(scores[n], key) for n in FIELDS} for key in ("named", "wrong", "invented")},
                       "accuracy": {n: round(scores[n].accuracy, 4) for n in FIELDS},
-                      "named": {n: scores[n].named for n in FIELDS},
-                      "wrong": {n: scores[n].wrong for n in FIELDS},
-                      "invented": {n: scores[n].invented for n in FIELDS},
-                      "referred_past_working_group": round(past, 4), "readings": len(reading[0]),
-                      "wall": wall, "cpu": cpu, "baseline_wall": base_wall, "baseline_cpu": base_cpu,
+                      "referred_past_working_group": round(past, 4), **times,
                       "targets": {"sector": TARGETS["sector"], "province": TARGETS["province"],
                                   "invented_provinces": 0, "p99_ms": TARGET_P99_MS},
                       "met": met}, ensure_ascii=False))
+
 
 if __name__ == "__main__":
     main()

@@ -113,7 +113,8 @@ class Lexicon:
         if not found and self.fuzzy:
             yield from (Hit(entry, i, i + 1, near=True) for entry in self._nearby(tokens[i]))
 
-    def _walk(self, tokens: Sequence[Token], i: int, node: dict[str, Any]) -> Iterator[tuple[int, list[Entry]]]:
+    def _walk(self, tokens: Sequence[Token], i: int,
+              node: dict[str, Any]) -> Iterator[tuple[int, list[Entry]]]:
         if i >= len(tokens):
             return
         for key in self._forms(tokens[i]):

@@ -72,7 +72,8 @@ def _named(reading: Reading, kb: Knowledge) -> list[tuple[Hit, Place, bool]]:
 
 
 def _inside(hit: Hit, other: Hit) -> bool:
-    return other.start <= hit.start and hit.end <= other.end and (other.end - other.start) > (hit.end - hit.start)
+    longer = (other.end - other.start) > (hit.end - hit.start)
+    return other.start <= hit.start and hit.end <= other.end and longer
 
 
 def _agrees(reading: Reading, hit: Hit, place: Place) -> bool:

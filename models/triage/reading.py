@@ -79,8 +79,8 @@ def triage(text: str | None, known: Known = Known(), directory: DirectoryIndex |
     reading = Reading(text or "", tokens, services, agencies, directory)
     province, county = read_places(reading, kb, known.province)
     agency = _agency(reading, province, county)
-    return Triage(sector=_sector(reading), agency=agency, category=_words(reading, kb.categories.find(tokens)),
-                  province=province, county=county)
+    category = _words(reading, kb.categories.find(tokens))
+    return Triage(sector=_sector(reading), agency=agency, category=category, province=province, county=county)
 
 
 def _words(reading: Reading, hits: Sequence[Hit]) -> Suggestion:
@@ -117,7 +117,8 @@ def _agency(reading: Reading, province: Suggestion, county: Suggestion) -> Sugge
     if named.value is None or reading.directory is None:
         return NOTHING
     place = province.value if province.confidence >= THRESHOLD else None
-    unit = reading.directory.localize(named.value, place, county.value if county.confidence >= THRESHOLD else None)
+    town = county.value if county.confidence >= THRESHOLD else None
+    unit = reading.directory.localize(named.value, place, town)
     evidence, rule = named.evidence, named.rule
     if unit.code != named.value:
         evidence, rule = named.evidence + province.evidence + county.evidence, "agency_name+place"

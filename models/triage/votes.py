@@ -52,7 +52,8 @@ class Tally:
         """Count a vote, unless the same phrase or words already voted for the same value;
         then keep the stronger of the two ("شهرداری" read as itself and as "شهردار" + ی)."""
         for n, seen in enumerate(self.votes):
-            if seen.value == vote.value and (seen.words == vote.words or (seen.phrase and seen.phrase == vote.phrase)):
+            same = seen.words == vote.words or (seen.phrase and seen.phrase == vote.phrase)
+            if seen.value == vote.value and same:
                 if vote.weight > seen.weight:
                     self.votes[n] = vote
                 return
