@@ -1,7 +1,7 @@
 """Triage: where a complaint's text says it goes (see `models.triage.reading.triage`).
 
     index = directory_index(session)       # cached; reloaded when the directory changes
-    found = triage(text, Known(province=caller.province_code, via="sms"), index)
+    found = triage(text, Known.of(identify(number), via="sms"), index)
     if found.is_confident("sector"): ...
     found.province.value, found.province.confidence, found.province.evidence, found.province.rule
 """

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Sequence
 
+from models.phones import Caller
 from models.triage.directory_index import AGENCY_WEIGHT, DirectoryIndex
 from models.triage.knowledge import Knowledge, knowledge
 from models.triage.lexicon import Hit
@@ -33,8 +34,15 @@ class Known:
     province: str | None = None
     """The caller's province from a landline's area code (models.phones), else None."""
     via: str | None = None
-    """The channel ("call", "sms" ...): recorded with the reading, it changes no rule."""
+    """The channel ("call", "sms" ...): kept with the reading, it changes no rule."""
     language: str = "fa"
+    """The language the citizen chose or wrote in: kept with the reading; every text is read
+    for Persian, Finglish and English words alike."""
+
+    @classmethod
+    def of(cls, caller: Caller, via: str | None = None, language: str = "fa") -> "Known":
+        """What a caller's number tells: the province of an Iranian landline, else nothing."""
+        return cls(caller.province.code if caller.province else None, via, language)
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class Triage:
     category: Suggestion
     province: Suggestion
     county: Suggestion
+    known: Known = Known()
     threshold: float = THRESHOLD
 
     def get(self, field: str) -> Suggestion:
@@ -64,9 +73,10 @@ class Triage:
         return {f: self.get(f).value for f in FIELDS if self.is_confident(f)}  # type: ignore[misc]
 
     def as_dict(self) -> dict[str, Any]:
-        """Every suggestion as plain data (for a timeline event or JSON)."""
-        return {f: {**asdict(self.get(f)), "evidence": list(self.get(f).evidence),
-                    "confident": self.is_confident(f)} for f in FIELDS}
+        """Every suggestion as plain data, with what was known (for a timeline event or JSON)."""
+        fields = {f: {**asdict(self.get(f)), "evidence": list(self.get(f).evidence),
+                      "confident": self.is_confident(f)} for f in FIELDS}
+        return {**fields, "known": asdict(self.known), "threshold": self.threshold}
 
 
 def triage(text: str | None, known: Known = Known(), directory: DirectoryIndex | None = None, *,
@@ -80,7 +90,8 @@ def triage(text: str | None, known: Known = Known(), directory: DirectoryIndex |
     province, county = read_places(reading, kb, known.province)
     agency = _agency(reading, province, county)
     category = _words(reading, kb.categories.find(tokens))
-    return Triage(sector=_sector(reading), agency=agency, category=category, province=province, county=county)
+    return Triage(sector=_sector(reading), agency=agency, category=category, province=province, county=county,
+                  known=known)
 
 
 def _words(reading: Reading, hits: Sequence[Hit]) -> Suggestion:

@@ -7,6 +7,7 @@ import random
 import pytest
 
 from models.directory import SAMPLE
+from models.phones import identify
 from models.triage import FIELDS, THRESHOLD, DirectoryIndex, Known, triage
 
 with open(SAMPLE, newline="", encoding="utf-8") as _handle:
@@ -128,9 +129,16 @@ def test_same_text_same_answer_whatever_the_directorys_order():
     assert all(triage(text, Known(), DirectoryIndex.from_rows(shuffled)) == first for _ in range(3))
 
 
+def test_what_a_callers_number_tells():
+    assert Known.of(identify("08132223344"), via="call") == Known("hamadan", "call", "fa")
+    assert Known.of(identify("09121234567"), via="sms").province is None
+    assert Known.of(identify("+447700900123"), language="en") == Known(None, None, "en")
+
+
 def test_as_dict_is_plain_data_with_the_verdict(sample):
-    data = triage("بانک ملی ملایر", Known(), sample).as_dict()
-    assert set(data) == set(FIELDS)
+    data = triage("بانک ملی ملایر", Known(via="sms"), sample).as_dict()
+    assert set(data) == set(FIELDS) | {"known", "threshold"}
+    assert data["known"] == {"province": None, "via": "sms", "language": "fa"} and data["threshold"] == THRESHOLD
     assert data["agency"] == {"value": "BMI-HAM", "confidence": 1.0, "rule": "agency_name+place",
                               "evidence": ["بانک ملی", "ملایر"], "confident": True}
 
