@@ -138,7 +138,8 @@ def test_what_a_callers_number_tells():
 def test_as_dict_is_plain_data_with_the_verdict(sample):
     data = triage("بانک ملی ملایر", Known(via="sms"), sample).as_dict()
     assert set(data) == set(FIELDS) | {"known", "threshold"}
-    assert data["known"] == {"province": None, "via": "sms", "language": "fa"} and data["threshold"] == THRESHOLD
+    assert data["known"] == {"province": None, "via": "sms", "language": "fa"}
+    assert data["threshold"] == THRESHOLD
     assert data["agency"] == {"value": "BMI-HAM", "confidence": 1.0, "rule": "agency_name+place",
                               "evidence": ["بانک ملی", "ملایر"], "confident": True}
 
