@@ -27,6 +27,7 @@ def sample() -> DirectoryIndex:
     "خودپرداز بانک پاسارگاد خراب است",  # a bank named after a county
     "بانک مرکزی جواب نمی‌دهد",  # Markazi province is also "central"
     "درود بر شما، دیر آمدند و زود رفتند",  # Dorud, Deyr
+    "هوا گرمه و کولر اداره خرابه",  # Garmeh, and "it is hot"
     "The doctor was rude to my mother",
 ])
 def test_no_province_is_guessed_when_the_text_names_none(text, sample):
