@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -17,6 +16,8 @@ from models.agencies import FOAD_SECTOR, Agency, Level
 from models.triage.lexicon import Entry, Hit, Lexicon, longest
 from models.triage.tokens import Token
 
+LOCAL = (Level.PROVINCIAL, Level.COUNTY)
+"""The levels of an agency's own offices in the provinces."""
 AGENCY_WEIGHT = 3.0
 """An agency named by its name, an alias or its code."""
 CODE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*(?![\w-])")
@@ -42,10 +43,7 @@ class DirectoryIndex:
 
     def __init__(self, units: Iterable[Unit], names: Iterable[tuple[str, str]]) -> None:
         self.units = {u.code: u for u in units}
-        self._children: dict[str, list[str]] = {}
-        for unit in self.units.values():
-            if unit.parent:
-                self._children.setdefault(unit.parent, []).append(unit.code)
+        self._offices = self._local_offices()
         named = [(code, n) for code, n in names if self.units[code].sector != FOAD_SECTOR]
         self.codes = {n: code for code, n in named if CODE.fullmatch(n)}
         self.lexicon = Lexicon(Entry("agency", code, AGENCY_WEIGHT, n)
@@ -88,25 +86,26 @@ class DirectoryIndex:
         start = self.units[code]
         if not province or (start.province and start.province != province):
             return start
-        best = start
-        for unit in self._below(code):
-            if unit.province != province:
-                continue
-            if county and unit.level == Level.COUNTY and (unit.county or "").lower() == county.lower():
-                return unit
-            if unit.level == Level.PROVINCIAL and best is start:
-                best = unit
-        return best
+        offices = self._offices.get(code, {})
+        found = (county and offices.get((province, county.lower()))) or offices.get((province, ""))
+        return self.units[found] if found else start
 
-    def _below(self, code: str) -> Iterator[Unit]:
-        """The agency's own provincial and county offices: not another body under it (the
-        Central Bank's affiliated banks are not the Central Bank's branches)."""
-        waiting = deque(self._children.get(code, ()))
-        while waiting:
-            unit = self.units[waiting.popleft()]
-            if unit.level in (Level.PROVINCIAL, Level.COUNTY):
-                yield unit
-                waiting.extend(self._children.get(unit.code, ()))
+    def _local_offices(self) -> dict[str, dict[tuple[str, str], str]]:
+        """For each agency, its own provincial and county offices by (province, county or "").
+        Only through provincial and county offices: the Central Bank's affiliated banks are not
+        the Central Bank's branches. Of two offices for one place the smaller code is kept."""
+        offices: dict[str, dict[tuple[str, str], str]] = {}
+        for unit in self.units.values():
+            if unit.level not in LOCAL or not unit.province:
+                continue
+            place = (unit.province, (unit.county or "").lower() if unit.level == Level.COUNTY else "")
+            above = self.units.get(unit.parent or "")
+            while above is not None:
+                mine = offices.setdefault(above.code, {})
+                if place not in mine or unit.code < mine[place]:
+                    mine[place] = unit.code
+                above = self.units.get(above.parent or "") if above.level in LOCAL else None
+        return offices
 
 
 def _names(row: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

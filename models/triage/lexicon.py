@@ -7,6 +7,7 @@ A phrase written with spaces or ZWNJ in the data also matches with its words run
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import product
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -125,13 +126,9 @@ class Lexicon:
                 yield i + 1, child[_END]
             yield from self._walk(tokens, i + 1, child)
 
-    def _forms(self, token: Token) -> set[str]:
+    def _forms(self, token: Token) -> tuple[str, ...]:
         """The keys a token may stand for: itself, and without an attached suffix."""
-        forms = {token.key}
-        if self.suffixes and not token.latin:
-            forms.update(token.key[:-len(s)] for s in SUFFIXES
-                         if token.key.endswith(s) and len(token.key) - len(s) >= 2)
-        return forms
+        return unsuffixed(token.key) if self.suffixes and not token.latin else (token.key,)
 
     def _nearby(self, token: Token) -> list[Entry]:
         key = token.key
@@ -143,6 +140,13 @@ class Lexicon:
                 if word != key and _one_edit(word, key):
                     seen.setdefault(id(entry), entry)
         return list(seen.values())
+
+
+@lru_cache(maxsize=1 << 16)
+def unsuffixed(key: str) -> tuple[str, ...]:
+    """A Persian word's key, and its keys without each suffix it may end in."""
+    stems = (key[:-len(s)] for s in SUFFIXES if key.endswith(s) and len(key) - len(s) >= 2)
+    return tuple(dict.fromkeys((key, *stems)))
 
 
 def longest(hits: list[Hit]) -> list[Hit]:
