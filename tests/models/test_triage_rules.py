@@ -148,3 +148,14 @@ def test_as_dict_is_plain_data_with_the_verdict(sample):
 def test_asking_for_an_unknown_field_is_an_error():
     with pytest.raises(KeyError):
         triage("بانک").get("official")
+
+
+@pytest.mark.parametrize("text, sector, province, county", [
+    ("دفتر پیشخوان دولت در شهر ری سه بار مرا برگرداند", None, "tehran", "Rey"),
+    ("صندوق بازنشستگی اصفهان جواب نمی‌دهد", "social_security", "isfahan", None),
+    ("shahrdari mantaghe 5 zobale ro jam nemikone", "municipality", None, None),
+])
+def test_the_texts_that_went_to_the_national_working_group_are_placed(text, sector, province, county):
+    found = triage(text)
+    assert (found.confident().get("sector"), found.confident().get("province"),
+            found.confident().get("county")) == (sector, province, county)
