@@ -99,7 +99,9 @@ def _generated(by_province: dict[str, list[tuple[str, str]]]) -> Iterator[dict[s
             unit = f"{prefix}-{short}"
             yield _row(unit, "provincial", sector, parent, province.code, "",
                        p_fa.format(p=province.name_fa), p_en.format(P=province.name_en))
-            for c_en, c_fa in by_province[province.code] if local else ():
+            if local is None:  # the working groups have no county offices
+                continue
+            for c_en, c_fa in by_province[province.code]:
                 yield _row(f"{unit}-{county_code(c_en)}", "county", sector, unit, province.code, c_en,
                            local[0].format(c=c_fa), local[1].format(C=c_en))
 

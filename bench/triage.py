@@ -50,14 +50,14 @@ def timed(action: Callable[[], Any]) -> tuple[Any, float]:
     return done, time.perf_counter() - start
 
 
-def index_in_memory(seed: int) -> tuple[DirectoryIndex, dict[str, float]]:
+def index_in_memory(seed: int) -> tuple[DirectoryIndex, dict[str, Any]]:
     """The index built from the generated rows; the build time."""
     rows = directory.rows(seed)
     index, build = timed(lambda: DirectoryIndex.from_rows(rows))
     return index, {"index_build_s": round(build, 3)}
 
 
-def index_from_database(seed: int) -> tuple[DirectoryIndex, dict[str, float]]:
+def index_from_database(seed: int) -> tuple[DirectoryIndex, dict[str, Any]]:
     """The generated directory imported into a throwaway database and the index loaded from it."""
     with tempfile.TemporaryDirectory() as folder, \
             tests.scratch.scratch_database(os.environ.get("DATABASE_URL"), Path(folder), sample=False) as url:

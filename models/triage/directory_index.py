@@ -124,7 +124,7 @@ class DirectoryCache:
 
     def get(self, session: Session) -> DirectoryIndex:
         """The index of the directory in `session`'s database, as it is now."""
-        where = session.get_bind().url.render_as_string(hide_password=True)
+        where = session.get_bind().engine.url.render_as_string(hide_password=True)
         mark = tuple(session.execute(select(func.count(Agency.id), func.max(Agency.changed_at))).one())
         with self._lock:
             held = self._held.get(where)
