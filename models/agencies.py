@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base
+from models.base import Base, utcnow
 
 
 class Level(StrEnum):
@@ -63,6 +63,10 @@ class Agency(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     joined_on: Mapped[date | None]
     """When the agency was connected to 128; report cards start after it."""
+    aliases: Mapped[str | None] = mapped_column(String(500))
+    """Other names citizens write for it, `;`-separated ("بانک ملی;ملی;BMI"); triage reads them."""
+    changed_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
+    """When the row was last written; the triage index reloads the directory when it moves."""
 
     parent: Mapped["Agency | None"] = relationship(remote_side=[id], lazy="joined")
     sector: Mapped[Sector] = relationship(lazy="joined")

@@ -1,8 +1,10 @@
 """Importing the agency directory from a CSV file that operators keep as a spreadsheet.
 
 One row per agency: code, level, sector, parent (a code), province, county, name_fa,
-name_en, joined_on (YYYY-MM-DD, Gregorian or Jalali), head_name, head_mobile, senior_name, senior_mobile.
-Rows may come in any order; a file with any bad row imports nothing.
+name_en, joined_on (YYYY-MM-DD, Gregorian or Jalali), head_name, head_mobile, senior_name, senior_mobile,
+and optionally aliases (other names citizens write, `;`-separated; a file without the column
+leaves the aliases already stored alone). Rows may come in any order; a file with any bad row
+imports nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from models.provinces import BY_CODE
 JALALI_BEFORE = 1700
 """A joined_on year below this is a Jalali year (1403 is 2024)."""
 REQUIRED_COLUMNS = ("code", "level", "sector", "name_fa", "name_en")
+ALIASES_MAX = 500
+"""The longest aliases cell stored (the column's width)."""
 SAMPLE = Path(__file__).parent / "data" / "directory-sample.csv"
 """Tehran and Hamedan, all four levels, every sector; officials' numbers in +98 997, a
 range no Iranian operator has been given, so the sample can never text a real person."""
@@ -104,6 +108,8 @@ def _validate(session: Session, rows: list[dict[str, str]], problems: list[str])
         if row.get("province") and row["province"] not in BY_CODE:
             problems.append(f"{where}: unknown province {row['province']!r}")
         problems.extend(f"{where}: {p}" for p in _date_problem(row.get("joined_on", "")))
+        if len(aliases(row.get("aliases", "")) or "") > ALIASES_MAX:
+            problems.append(f"{where}: aliases are longer than {ALIASES_MAX} characters")
         for column in ("head_mobile", "senior_mobile"):
             if row.get(column) and identify(row[column]).e164 is None:
                 problems.append(f"{where}: {column} {row[column]!r} is not a phone number")
@@ -117,6 +123,12 @@ def joined_on(text: str) -> date | None:
     if given.year < JALALI_BEFORE:
         return jdatetime.date(given.year, given.month, given.day).togregorian()
     return given
+
+
+def aliases(cell: str) -> str | None:
+    """An aliases cell tidied: `;`-separated names stripped, empty and repeated ones dropped."""
+    names = dict.fromkeys(name.strip() for name in cell.split(";"))
+    return ";".join(name for name in names if name) or None
 
 
 def _date_problem(text: str) -> list[str]:
@@ -134,6 +146,8 @@ def _fill(agency: Agency, row: dict[str, str]) -> None:
     agency.county = row.get("county") or None
     agency.name_fa, agency.name_en = row["name_fa"], row["name_en"]
     agency.joined_on = joined_on(row.get("joined_on", ""))
+    if "aliases" in row:  # an older file without the column keeps the stored aliases
+        agency.aliases = aliases(row["aliases"])
 
 
 def _officials(session: Session, agency: Agency, row: dict[str, str]) -> int:

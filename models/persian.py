@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,8 @@ _ARABIC_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه",
 # ZWNJ, ZWJ, LRM/RLM, the bidi embeddings and isolates, the BOM: invisible to a reader.
 _INVISIBLE = re.compile("[\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+# After compatibility decomposition: tatweel goes, and the Arabic letter ae (left of ۀ) is a he.
+_FOLD = str.maketrans({"\u0640": None, "\u06d5": "ه"})
 
 
 def latin_digits(text: str) -> str:
@@ -45,6 +48,14 @@ def normalize(text: str) -> str:
     text = text.replace("\u200c", " ")
     text = _INVISIBLE.sub("", text)
     return _SPACES.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Text as triage compares words: `normalize`d, with no diacritics, tatweel or hamza
+    seats (أ إ آ → ا, ؤ → و, ئ → ی), Arabic presentation forms as plain letters, lower case."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return normalize(bare.translate(_FOLD)).lower()
 
 
 def jalali(moment: datetime, *, with_time: bool = True, digits: str = "fa") -> str:
