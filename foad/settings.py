@@ -35,6 +35,47 @@ class TwilioSettings:
 
 
 @dataclass(frozen=True)
+class SmppSettings:
+    """The SMPP 3.4 link to the mobile operator's SMSC (`foad smpp`); see docs/smpp.md."""
+
+    host: str = ""
+    port: int = 2775
+    system_id: str = ""
+    password: str = field(default="", repr=False)
+    system_type: str = ""
+    source_addr: str = "128"
+    """Our address on texts we send: the short code."""
+    source_ton: int = 0
+    """Type of number of source_addr (0 unknown, 1 international, 3 network specific, 5 alphanumeric)."""
+    source_npi: int = 0
+    """Numbering plan of source_addr (0 unknown, 1 E.164)."""
+    tps: float = 50.0
+    """Submits a second the SMSC allows this bind (its throttle); 0: no limit of our own."""
+    window: int = 10
+    """submit_sm (and query_sm) sent and not yet answered, at most."""
+    long_messages: str = "udh"
+    """How a long text's parts are tied together: "udh" (8-bit reference in the text) or "sar" (TLVs)."""
+    gsm7: bool = True
+    """The SMSC takes data_coding 0 as GSM-7: Latin-only texts go in it (160 a part), else UCS-2."""
+    enquire_link: float = 30.0
+    """Seconds of silence on the link before an enquire_link checks it is alive."""
+    submit_timeout: float = 20.0
+    """Seconds a send job waits for the link's answer before the outcome counts as unknown."""
+    receipt_wait: timedelta = timedelta(minutes=60)
+    """How long a text written to a link that dropped before the SMSC answered waits for a
+    delivery receipt naming it, before it counts as never taken and is sent again."""
+
+    @property
+    def configured(self) -> bool:
+        """True when an SMSC and an account on it are set."""
+        return bool(self.host and self.system_id)
+
+
+ROUTE_PROVIDERS = ("smpp", "twilio")
+"""The providers a route may name."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the engine is told by its environment; see README.md, "Configuration"."""
 
@@ -52,6 +93,9 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     twilio: TwilioSettings = field(default_factory=TwilioSettings)
+    smpp: SmppSettings = field(default_factory=SmppSettings)
+    sms_routes: tuple[tuple[str, str], ...] = (("*", "twilio"),)
+    """(prefix, provider) pairs, longest prefix first, "*" last: which provider texts a number."""
     # --- SMS intake ------------------------------------------------------------------------
     sms_check_signatures: bool = True
     """False only for local development: the SMS webhooks then take requests from anyone."""
@@ -112,6 +156,7 @@ class Settings:
         """Build the settings from `environ` (default: the process environment)."""
         env = os.environ if environ is None else environ
         data_dir = Path(env.get("FOAD_DATA_DIR") or "./data").resolve()
+        smpp = _smpp(env)
         return cls(
             data_dir=data_dir,
             database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'foad.sqlite3'}",
@@ -141,6 +186,8 @@ class Settings:
                 ).rstrip("/"),
                 timeout=_number(env, "TWILIO_HTTP_TIMEOUT", 10.0),
             ),
+            smpp=smpp,
+            sms_routes=_routes(env, "FOAD_SMS_ROUTES", DEFAULT_ROUTES if smpp.configured else "*=twilio"),
             # --- SMS intake --------------------------------------------------------------------
             sms_check_signatures=_flag(env, "FOAD_SMS_CHECK_SIGNATURES", True),
             media_max_bytes=int(_number(env, "FOAD_MEDIA_MAX_BYTES", 10_000_000)),
@@ -154,6 +201,58 @@ class Settings:
             survey_timeout=timedelta(hours=_number(env, "FOAD_SURVEY_TIMEOUT_HOURS", 72)),
             fixed_now=_moment(env, "FOAD_FIXED_NOW"),
         )
+
+
+DEFAULT_ROUTES = "+98=smpp,*=twilio"
+"""With an SMSC configured: Iranian numbers through the operator, the rest through Twilio."""
+
+
+def _smpp(env: Mapping[str, str]) -> SmppSettings:
+    """The FOAD_SMPP_* settings."""
+    return SmppSettings(
+        host=env.get("FOAD_SMPP_HOST", ""),
+        port=int(_number(env, "FOAD_SMPP_PORT", 2775)),
+        system_id=env.get("FOAD_SMPP_SYSTEM_ID", ""),
+        password=env.get("FOAD_SMPP_PASSWORD", ""),
+        system_type=env.get("FOAD_SMPP_SYSTEM_TYPE", ""),
+        source_addr=env.get("FOAD_SMPP_SOURCE_ADDR") or "128",
+        source_ton=_count(env, "FOAD_SMPP_SOURCE_TON"),
+        source_npi=_count(env, "FOAD_SMPP_SOURCE_NPI"),
+        tps=_zero_or_more(env, "FOAD_SMPP_TPS", 50.0),
+        window=int(_number(env, "FOAD_SMPP_WINDOW", 10)),
+        long_messages=_choice(env, "FOAD_SMPP_LONG_MESSAGES", ("udh", "sar"), "udh"),
+        gsm7=_flag(env, "FOAD_SMPP_GSM7", True),
+        enquire_link=_number(env, "FOAD_SMPP_ENQUIRE_LINK_SECONDS", 30.0),
+        submit_timeout=_number(env, "FOAD_SMPP_SUBMIT_TIMEOUT", 20.0),
+        receipt_wait=timedelta(minutes=_number(env, "FOAD_SMPP_RECEIPT_WAIT_MINUTES", 60)),
+    )
+
+
+def _routes(env: Mapping[str, str], name: str, default: str) -> tuple[tuple[str, str], ...]:
+    """"+98=smpp,*=twilio" as (prefix, provider) pairs, the longest prefix first, "*" last."""
+    raw = (env.get(name) or default).replace(" ", "")
+    pairs = [part.partition("=") for part in raw.split(",") if part]
+    for prefix, equals, provider in pairs:
+        if not equals or provider not in ROUTE_PROVIDERS or not (
+                prefix == "*" or (prefix.startswith("+") and prefix[1:].isdigit())):
+            raise SettingsError(f"{name} must look like +98=smpp,*=twilio (providers: "
+                                f"{', '.join(ROUTE_PROVIDERS)}), not {raw!r}")
+    routes = {prefix: provider for prefix, _, provider in pairs}
+    return tuple(sorted(routes.items(), key=lambda pair: (pair[0] == "*", -len(pair[0]))))
+
+
+def _zero_or_more(env: Mapping[str, str], name: str, default: float) -> float:
+    """A number, 0 or more; `default` when unset."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise SettingsError(f"{name} must be a number, 0 or more, not {raw!r}")
+    return value
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
