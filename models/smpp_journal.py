@@ -117,6 +117,16 @@ def answered(session: Session, row_id: int, smsc_id: str | None, error_code: str
     session.commit()
 
 
+def rows(session: Session, row_ids: list[int]) -> list[SmppSubmit]:
+    """The parts with these row ids, in order."""
+    return list(session.scalars(select(SmppSubmit).where(SmppSubmit.id.in_(row_ids)).order_by(SmppSubmit.id)))
+
+
+def smsc_id_of(session: Session, row_id: int) -> str | None:
+    """The SMSC's id of one part."""
+    return session.scalar(select(SmppSubmit.smsc_id).where(SmppSubmit.id == row_id))
+
+
 def attempts(session: Session, number: str, body: str, since: datetime) -> list[Attempt]:
     """The sends of `body` to `number` written since `since`, oldest first."""
     rows = session.scalars(select(SmppSubmit).where(

@@ -39,7 +39,7 @@ RESULT_TOLD = "result_told"
 TAKEN = frozenset({MessageStatus.QUEUED, MessageStatus.SENT, MessageStatus.DELIVERED})
 """Statuses of a result text the provider took: the survey may follow it."""
 LOST = frozenset({MessageStatus.FAILED, MessageStatus.UNDELIVERED, MessageStatus.OPTED_OUT,
-                  MessageStatus.NO_PROVIDER})
+                  MessageStatus.NO_PROVIDER, MessageStatus.NO_ROUTE})
 """Statuses of a result text that will never reach the citizen."""
 SURVEY_DELAY = timedelta(seconds=60)
 """How long after the result the survey goes: so that it arrives second."""
