@@ -33,7 +33,7 @@ def main(ctx: click.Context) -> None:
     """foad: the intake engine of the 128 administrative-complaints line.
 
     Configuration comes from the environment (see README.md): DATABASE_URL, REDIS_URL,
-    FOAD_DATA_DIR, FOAD_* and TWILIO_*.
+    FOAD_DATA_DIR, FOAD_* (FOAD_SMPP_* for the operator's SMSC) and TWILIO_*.
     """
     settings = Settings.from_env()
     configure_logging(settings)
@@ -188,11 +188,25 @@ main.add_command(worker_commands.holidays)
 @click.option("--fastagi-port", default=4573, show_default=True, help="FastAGI port.")
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, fastagi_host: str, fastagi_port: int) -> None:
-    """Run everything in one process tree: Redis (if embedded), web, FastAGI and a worker."""
+    """Run everything in one process tree: Redis (if embedded), web, FastAGI, a worker, and
+    the SMPP link when FOAD_SMPP_HOST is set."""
     from foad.serve import serve_all
 
     with redis_url(settings) as url:
-        serve_all(url, host=host, port=port, fastagi_port=fastagi_port, fastagi_host=fastagi_host)
+        serve_all(url, host=host, port=port, fastagi_port=fastagi_port, fastagi_host=fastagi_host,
+                  smpp=settings.smpp.configured)
+
+
+@main.command()
+@click.pass_obj
+def smpp(settings: Settings) -> None:
+    """Keep the SMPP link to the operator's SMSC (FOAD_SMPP_*): send, receive, receipts."""
+    from sms.smpp.service import serve as serve_smpp
+
+    if not settings.smpp.configured:
+        raise click.ClickException("set FOAD_SMPP_HOST and FOAD_SMPP_SYSTEM_ID first (see docs/smpp.md)")
+    with runtime(settings) as rt:
+        serve_smpp(settings.smpp, rt.session, rt.redis)
 
 
 # --- voice ----------------------------------------------------------------------------------

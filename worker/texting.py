@@ -115,8 +115,10 @@ def _settle(session: Session, provider: SmsProvider, message: Message, *, sweep:
     """Adopt the provider's id if an earlier attempt's send went out, else send it now."""
     give_up = sweep and message.created_at < utcnow() - GIVE_UP_AFTER
     try:
-        sid = message.provider_id or provider.find_sent(
-            message.number, message.body, message.created_at, exclude=sending.known_ids(session, message))
+        exclude = sending.known_ids(session, message)
+        session.commit()  # no transaction open while the provider looks (see _send)
+        sid = message.provider_id or provider.find_sent(message.number, message.body, message.created_at,
+                                                        exclude=exclude)
     except RetryableSendError as exc:
         if not give_up:
             return _not_now(session, message, exc, sweep=sweep, maybe_sent=True)
@@ -133,6 +135,8 @@ def _settle(session: Session, provider: SmsProvider, message: Message, *, sweep:
 
 def _send(session: Session, provider: SmsProvider, message: Message, *, sweep: bool = False) -> None:
     extra = _context(message)
+    session.commit()  # no transaction open while the provider works: on SQLite it would hold
+    # the one write lock, which the SMPP link needs for its journal of what it hands over
     try:
         sid = provider.send(message.number, message.body, str(message.id))
     except PermanentSendError as exc:

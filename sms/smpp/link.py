@@ -101,20 +101,19 @@ class Link:
         reader.join()
 
     def _take_one(self) -> None:
-        """Hand the next request to a pool thread, once one is free."""
-        if not self._free.acquire(timeout=0.5):
-            return
+        """Say we are bound, and hand the next request to a pool thread once one is free."""
+        request, taking = None, False
         try:
             bridge.mark_bound(self.redis)
-            request = bridge.take(self.redis, 0.5)
+            taking = self._free.acquire(timeout=0.5)
+            request = bridge.take(self.redis, 0.5) if taking else None
         except RedisError as exc:
             log.warning("smpp cannot reach Redis for requests", extra={"error": type(exc).__name__})
-            request = None
             self.stop.wait(1.0)
-        if request is None:
+        if request is not None:
+            self._pool.submit(self._handle, request)
+        elif taking:
             self._free.release()
-            return
-        self._pool.submit(self._handle, request)
 
     def _handle(self, request: dict[str, Any]) -> None:
         try:
@@ -137,9 +136,9 @@ class Link:
             log.info("smpp unbound")
         except (LinkDown, FutureTimeout):
             log.warning("smpp unbind not answered; closing")
-        self.lost("unbound on the way out")
+        self.lost("unbound on the way out", level=logging.INFO)
 
-    def lost(self, why: str) -> None:
+    def lost(self, why: str, level: int = logging.WARNING) -> None:
         """The session is over (dropped, unbound, or silent): fail its waiters and close it."""
         if self._down.is_set():
             return
@@ -148,7 +147,7 @@ class Link:
         waiting = self.window.drop_all(why)
         if self._session is not None:
             self._session.close()
-        log.warning("smpp link down", extra={"why": why, "unanswered": waiting})
+        log.log(level, "smpp link down", extra={"why": why, "unanswered": waiting})
 
     # --- writing (pool threads) ---------------------------------------------------------
 

@@ -174,6 +174,7 @@ def test_help_lists_exactly_the_commands_and_their_subcommands():
         "prompts": {"build": {}},
         "reports": {"refresh": {}},
         "serve": {},
+        "smpp": {},
         "tickets": {"list": {}, "show": {}},
         "users": {"add": {}, "deactivate": {}, "list": {}, "passwd": {}},
         "web": {},
