@@ -81,6 +81,10 @@ class Link:
         session.bind()
         self._session, self._heard, self._probe = session, time.monotonic(), None
         self._down.clear()
+        try:
+            bridge.mark_bound(self.redis)
+        except RedisError:
+            pass  # the main loop says so again, and logs it, until Redis answers
         self.bound.set()
         log.info("smpp bound", extra={"host": self.settings.host, "port": self.settings.port,
                                       "system_id": self.settings.system_id})

@@ -163,7 +163,8 @@ class Session:
                 return None
             return _plain(self._client.read_pdu())
         except (exceptions.ConnectionError, exceptions.PDUError, exceptions.UnknownCommandError,
-                OSError, ValueError) as exc:
+                OSError, ValueError, AttributeError) as exc:
+            # AttributeError: another thread closed the session mid-read (the client's socket is None).
             raise LinkDown(f"link lost while reading: {type(exc).__name__}") from None
 
     def close(self) -> None:
@@ -186,7 +187,7 @@ class Session:
             raise LinkDown("not connected")
         try:
             self._client.send_pdu(pdu)
-        except (exceptions.ConnectionError, exceptions.PDUError, OSError) as exc:
+        except (exceptions.ConnectionError, exceptions.PDUError, OSError, AttributeError) as exc:
             raise LinkDown(f"link lost while writing: {type(exc).__name__}") from None
 
 
