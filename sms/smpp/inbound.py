@@ -60,7 +60,7 @@ def deliver(sessions: Sessions, settings: SmppSettings, pdu: Delivery) -> int:
                 _text(session, pdu)
     except SQLAlchemyError as exc:
         log.error("smpp delivery not stored; the SMSC will deliver it again",
-                  extra={"from": redact(pdu.source), "error": type(exc).__name__})
+                  extra={"from": redact(pdu.source), "error": type(exc).__name__}, exc_info=True)
         return consts.SMPP_ESME_RX_T_APPN
     return consts.SMPP_ESME_ROK
 

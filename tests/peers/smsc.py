@@ -53,10 +53,11 @@ class Submitted:
 
 
 class _Sequence:
-    """What smpplib's PDUs ask their "client" for: sequence numbers."""
+    """What smpplib's PDUs ask their "client" for: sequence numbers (one series for every
+    connection, so that `delivered` never mixes two connections' answers)."""
 
-    def __init__(self) -> None:
-        self._counter = itertools.count(1)
+    def __init__(self, counter: "itertools.count[int]") -> None:
+        self._counter = counter
         self.sequence = 0
 
     def next_sequence(self) -> int:
@@ -83,6 +84,7 @@ class Smsc:
         self._planned: list[str | int] = []
         self._lock = threading.Lock()
         self._connections: list[_Connection] = []
+        self.sequences = itertools.count(1)
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
 
@@ -193,7 +195,7 @@ class Smsc:
             return [c for c in self._connections if not c.closed]
 
     def _bound_connection(self) -> "_Connection":
-        return _wait(lambda: next((c for c in self._live() if c.bound), None), "a bound ESME")
+        return _wait(lambda: next((c for c in reversed(self._live()) if c.bound), None), "a bound ESME")
 
 
 def join_parts(submits: list[Submitted]) -> list[str]:
@@ -239,7 +241,7 @@ class _Connection:
     def __init__(self, smsc: Smsc, sock: socket.socket) -> None:
         self.smsc, self.sock = smsc, sock
         self.bound = self.closed = False
-        self._sequence = _Sequence()
+        self._sequence = _Sequence(smsc.sequences)
         self._write_lock = threading.Lock()
 
     def serve(self) -> None:
@@ -363,6 +365,7 @@ class _Connection:
 
     def _on_unbind(self, pdu) -> None:
         self.smsc.unbinds += 1
+        self.bound = False  # before answering: the ESME may bind again at once
         self.answer("unbind_resp", pdu.sequence)
         self.close()
 

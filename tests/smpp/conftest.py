@@ -33,8 +33,8 @@ def settings(settings, smsc):
 class RunningLink:
     """A Link serving in a background thread; `stop()` ends it as SIGTERM would."""
 
-    def __init__(self, runtime: Runtime, **changes) -> None:
-        self.link = Link(replace(runtime.settings.smpp, **changes), runtime.session, runtime.redis)
+    def __init__(self, runtime: Runtime, sessions=None, **changes) -> None:
+        self.link = Link(replace(runtime.settings.smpp, **changes), sessions or runtime.session, runtime.redis)
         self.thread = threading.Thread(target=self.link.run, daemon=True)
 
     def start(self) -> "RunningLink":

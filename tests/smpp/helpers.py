@@ -36,6 +36,7 @@ def row(session: Session, message_id: int) -> Message:
 def inbound(session: Session) -> list[Message]:
     """Every inbound message, oldest first (the read ends its transaction)."""
     session.rollback()
-    found = list(session.scalars(select(Message).where(Message.direction == Direction.IN).order_by(Message.id)))
+    found = list(session.scalars(select(Message).where(Message.direction == Direction.IN).order_by(Message.id)
+                                 .execution_options(populate_existing=True)))
     session.commit()
     return found
