@@ -49,6 +49,8 @@ class Submitted:
     outcome: str | int
     message_id: str | None = None
     """Its id when the SMSC took it (answered or not)."""
+    answered: bool = False
+    """True once its submit_sm_resp was written."""
     at: float = field(default_factory=time.time)
 
 
@@ -78,6 +80,8 @@ class Smsc:
         """deliver_sm we sent, by sequence number: the command_status answered (absent: none yet)."""
         self.enquiries = 0
         self.unbinds = 0
+        self.answer_delay = 0.0
+        """Seconds before a submit it takes is answered (so that many wait in the window)."""
         self.auto_receipts: str | None = None
         """A receipt state ("DELIVRD" …) to send at once for every part taken; None: only `receipt()`."""
         self.taken: dict[str, Submitted] = {}
@@ -168,6 +172,11 @@ class Smsc:
             extra = {"receipted_message_id": message_id, "message_state": states.get(state, 7)}
         return self.deliver(taken.destination, body.encode(), data_coding=0, esm_class=0x04,
                             wait=wait, **extra)
+
+    def unanswered(self) -> list[Submitted]:
+        """Submits it took and never answered (a drop came first)."""
+        with self._lock:
+            return [s for s in self.submits if s.message_id and not s.answered]
 
     def texts_to(self, number: str) -> list[str]:
         """The texts the SMSC took for `number` ("98912…"), parts joined, decoded."""
@@ -332,11 +341,20 @@ class _Connection:
         message_id = self.smsc._take(submitted)
         if outcome == "drop":
             return self.close()
-        if outcome == "ok":
-            self.answer("submit_sm_resp", pdu.sequence, message_id=message_id)
-            if self.smsc.auto_receipts:
-                threading.Thread(target=self.smsc.receipt, args=(message_id, self.smsc.auto_receipts),
-                                 kwargs={"wait": False}, daemon=True).start()
+        if outcome == "ok" and self.smsc.answer_delay:
+            threading.Timer(self.smsc.answer_delay, self._taken, (pdu.sequence, submitted)).start()
+        elif outcome == "ok":
+            self._taken(pdu.sequence, submitted)
+
+    def _taken(self, sequence: int, submitted: Submitted) -> None:
+        try:
+            self.answer("submit_sm_resp", sequence, message_id=submitted.message_id)
+        except OSError:
+            return  # the connection closed meanwhile: never answered
+        submitted.answered = True
+        if self.smsc.auto_receipts:
+            threading.Thread(target=self.smsc.receipt, args=(submitted.message_id, self.smsc.auto_receipts),
+                             kwargs={"wait": False}, daemon=True).start()
 
     def _refuse(self, pdu, outcome: str | int) -> None:
         if outcome == "nack":
