@@ -7,6 +7,7 @@ import contextlib
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -51,11 +52,15 @@ def test_the_smsc_unbinding_or_dropping_the_link_is_followed_by_a_new_bind(runti
 
 # --- end to end: `foad smpp` and `foad worker` processes ------------------------------------
 
+RECEIPT_WAIT_S = 1.5
+"""How long the processes' link waits for a receipt naming a text written as the link dropped."""
+
+
 def smpp_env(smsc) -> dict[str, str]:
     """What an operator sets to use the SMSC (here the local one)."""
     return {"FOAD_SMPP_HOST": "127.0.0.1", "FOAD_SMPP_PORT": str(smsc.port), "FOAD_SMPP_SYSTEM_ID": "foad",
             "FOAD_SMPP_PASSWORD": "secret12", "FOAD_SMPP_TPS": "0", "FOAD_SMPP_SUBMIT_TIMEOUT": "5",
-            "FOAD_SMPP_RECEIPT_WAIT_MINUTES": "0.02", "FOAD_SMS_ROUTES": "+98=smpp"}
+            "FOAD_SMPP_RECEIPT_WAIT_MINUTES": str(RECEIPT_WAIT_S / 60), "FOAD_SMS_ROUTES": "+98=smpp"}
 
 
 @contextlib.contextmanager
@@ -96,8 +101,11 @@ def test_the_smsc_dropping_the_link_mid_window_loses_nothing_and_texts_nobody_tw
         for taken in in_flight:  # the SMSC's receipts name the texts it took
             smsc.receipt(taken.message_id, tlvs=False)
 
+        time.sleep(RECEIPT_WAIT_S)  # what no receipt named by then is taken as never read
+
         def settled() -> bool:
-            run_retries_now(runtime.redis)
+            run_retries_now(runtime.redis)  # the retries' backoff over at once
+            time.sleep(0.5)
             return all(m.status in (MessageStatus.QUEUED, MessageStatus.DELIVERED) for m in sent_rows(runtime))
         wait_for(settled, timeout=60, what="every text settled")
     assert link.returncode == 0
