@@ -131,8 +131,8 @@ def bare_smpplib(smsc: Smsc, seconds: float, window: int = 10) -> float:
     started = time.monotonic()
     while time.monotonic() - started < seconds:
         free.acquire()
-        client.send_pdu(make_pdu("submit_sm", client=client, source_addr="128", destination_addr="989120000000",
-                                 dest_addr_ton=1, dest_addr_npi=1, short_message=b"baseline", registered_delivery=1))
+        client.send_pdu(make_pdu("submit_sm", client=client, source_addr="128", dest_addr_ton=1, dest_addr_npi=1,
+                                 destination_addr="989120000000", short_message=b"baseline", registered_delivery=1))
     elapsed = time.monotonic() - started
     client.send_pdu(make_pdu("unbind", client=client))
     reader.join(10)

@@ -52,4 +52,5 @@ class SmppProvider:
 
 def _error(answer: dict[str, Any]) -> Exception:
     kinds = {"permanent": PermanentSendError, "unknown": OutcomeUnknown}
-    return kinds.get(answer.get("kind", ""), RetryableSendError)(answer.get("detail", "refused"), answer.get("error"))
+    kind = kinds.get(answer.get("kind", ""), RetryableSendError)
+    return kind(answer.get("detail", "refused"), answer.get("error"))

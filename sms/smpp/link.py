@@ -4,8 +4,9 @@ outstanding PDUs at the SMSC's pace, and taking in what the SMSC delivers.
 
 Threads: the main loop binds, takes requests from Redis while the window has room and
 hands each to a pool thread (which writes the PDUs and waits for their answers); a reader
-thread reads every PDU, hands answers to their waiters, and answers the SMSC's own
-requests (a deliver_sm only once what it carried is committed).
+thread reads every PDU, hands answers to their waiters and answers the SMSC's own requests;
+one inbound thread stores what each deliver_sm carries, in the order they came, and only
+then answers it (so a slow commit never holds up the answers the senders wait for).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class Link:
         self._session: Session | None = None
         self._down = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=settings.window, thread_name_prefix="smpp-send")
+        self._inbound = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smpp-inbound")
         self._free = threading.Semaphore(settings.window)
         self._heard = time.monotonic()
         self._probe: tuple[Future[Answer], float] | None = None
@@ -75,6 +77,7 @@ class Link:
             delay = RECONNECT_FIRST
             self._serve()
         self._pool.shutdown(wait=True)
+        self._inbound.shutdown(wait=True)
 
     def _bind(self) -> None:
         session = Session(self.settings)
@@ -199,7 +202,7 @@ class Link:
             if not self.window.answered(pdu):
                 log.info("smpp answer nobody waits for", extra={"command": pdu.command, "sequence": pdu.sequence})
         elif isinstance(pdu, Delivery):
-            session.answer("deliver_sm_resp", pdu.sequence, inbound.deliver(self.sessions, self.settings, pdu))
+            self._inbound.submit(self._take_in, session, pdu)
         elif pdu.command == "enquire_link":
             session.answer("enquire_link_resp", pdu.sequence)
         elif pdu.command == "unbind":
@@ -207,6 +210,15 @@ class Link:
             self.lost("the SMSC unbound")
         else:
             session.answer("generic_nack", pdu.sequence, consts.SMPP_ESME_RINVCMDID)
+
+    def _take_in(self, session: Session, pdu: Delivery) -> None:
+        """Store a deliver_sm's text or receipt, then answer it (the inbound thread)."""
+        status = inbound.deliver(self.sessions, self.settings, pdu)
+        try:
+            session.answer("deliver_sm_resp", pdu.sequence, status)
+        except LinkDown:
+            log.info("smpp deliver_sm stored, its answer lost with the link: the SMSC delivers it again",
+                     extra={"sequence": pdu.sequence})
 
     def _keep_alive(self, session: Session) -> None:
         """After enquire_link seconds of silence ask the SMSC; no answer in time: reconnect."""

@@ -28,6 +28,7 @@ from smpplib import consts
 from smpplib.smpp import make_pdu, parse_pdu
 
 from foad.settings import SmppSettings
+from tests.worker.processes import wait_for
 
 SYSTEM_ID, PASSWORD = "foad", "secret12"
 """The one account the SMSC knows."""
@@ -131,7 +132,7 @@ class Smsc:
 
     def wait_bound(self) -> None:
         """Until an ESME is bound."""
-        _wait(self.bound, "an ESME to bind")
+        wait_for(self.bound, WAIT_MAX, "an ESME to bind")
 
     def drop(self) -> None:
         """Close every connection at once, as an SMSC restarting would."""
@@ -153,7 +154,7 @@ class Smsc:
             dest_addr_ton=0, dest_addr_npi=0, destination_addr="128", esm_class=esm_class,
             data_coding=coding, short_message=octets, **tlvs)
         if wait:
-            _wait(lambda: sequence in self.delivered, "the ESME to answer a deliver_sm")
+            wait_for(lambda: sequence in self.delivered, WAIT_MAX, "the ESME to answer a deliver_sm")
         return sequence
 
     def receipt(self, message_id: str, state: str = "DELIVRD", *, text_field: bool = True,
@@ -186,7 +187,7 @@ class Smsc:
 
     def wait_for(self, check, what: str) -> Any:
         """Until `check()` is truthy (its value)."""
-        return _wait(check, what)
+        return wait_for(check, WAIT_MAX, what)
 
     def _next_outcome(self) -> str | int:
         with self._lock:
@@ -204,7 +205,8 @@ class Smsc:
             return [c for c in self._connections if not c.closed]
 
     def _bound_connection(self) -> "_Connection":
-        return _wait(lambda: next((c for c in reversed(self._live()) if c.bound), None), "a bound ESME")
+        newest = lambda: next((c for c in reversed(self._live()) if c.bound), None)  # noqa: E731
+        return wait_for(newest, WAIT_MAX, "a bound ESME")
 
 
 def join_parts(submits: list[Submitted]) -> list[str]:
@@ -232,16 +234,6 @@ def _decode(octets: bytes, coding: int) -> str:
     import gsm0338  # noqa: F401  (the codec)
 
     return octets.decode("utf-16-be") if coding == 8 else octets.decode("gsm03.38")
-
-
-def _wait(check, what: str) -> Any:
-    deadline = time.monotonic() + WAIT_MAX
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class _Connection:

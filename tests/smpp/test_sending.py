@@ -18,7 +18,8 @@ def test_a_persian_text_goes_as_ucs2_asking_for_a_receipt_and_the_smsc_id_is_kep
     message_id = queued(session, body="کد پیگیری شما: ۱۲۳")
     work((NOTIFICATIONS,))
     [sent] = smsc.submits
-    assert (sent.destination, sent.source, sent.data_coding, sent.registered_delivery) == (ON_THE_WIRE, "128", 8, 1)
+    assert (sent.destination, sent.source, sent.data_coding, sent.registered_delivery) == (
+        ON_THE_WIRE, "128", 8, 1)
     assert sent.short_message == "کد پیگیری شما: ۱۲۳".encode("utf-16-be") and sent.esm_class == 0
     text = row(session, message_id)
     assert (text.status, text.provider, text.provider_id) == (MessageStatus.QUEUED, "smpp", sent.message_id)

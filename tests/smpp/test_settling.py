@@ -32,7 +32,8 @@ def test_a_text_the_smsc_took_is_adopted_by_the_sweep_after_query_sm(session, ru
     smsc_id = died_after_handing_over(session, runtime, message_id, "پاسخ شما")
     assert sweep_sending() == 1
     assert smsc.queries == [(smsc_id, 0)] and len(smsc.submits) == 1
-    assert (row(session, message_id).status, row(session, message_id).provider_id) == (MessageStatus.QUEUED, smsc_id)
+    text = row(session, message_id)
+    assert (text.status, text.provider_id) == (MessageStatus.QUEUED, smsc_id)
 
 
 def test_a_text_the_smsc_says_it_has_no_such_message_of_is_sent_again(session, runtime, link, smsc):
