@@ -11,7 +11,9 @@ jobs do (Redis to the link, the journal, submit_sm, submit_sm_resp, the answer b
 own bind, in the same run. MO to reply: with `--workers` `foad worker` processes, the SMSC
 delivers texts from new numbers at `--rate` a second for `--mo-seconds`; each is timed from
 its deliver_sm to the submit_sm of the reply to its sender (a text never answered by the end
-counts as never). Uses DATABASE_URL (a throwaway schema on that PostgreSQL server) or a
+counts as never), and, for the link's own share, to its deliver_sm_resp (sent once the text is
+committed). Each text costs the workers four jobs (answer, route, the reply, the official's
+text). Uses DATABASE_URL (a throwaway schema on that PostgreSQL server) or a
 SQLite file, and REDIS_URL (an empty database) or the embedded Redis. Prints a table, then
 one line of JSON with the targets (>= 200 submits/s; p99 < 1 s at 50 MO/s) and whether the
 run met them.
@@ -51,12 +53,26 @@ TARGET = {"submits_per_s": 200.0, "window": 10, "mo_p99_s": 1.0, "mo_rate_per_s"
 under 1 s at 50 MO/s."""
 
 
+class Stamped(dict):
+    """The SMSC's record of deliver_sm answers, noting when each came."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at: dict[int, float] = {}
+
+    def __setitem__(self, sequence: int, status: int) -> None:
+        self.at[sequence] = time.time()
+        super().__setitem__(sequence, status)
+
+
 class TimedSmsc(Smsc):
-    """The local SMSC, noting when the first text to each number reaches it."""
+    """The local SMSC, noting when the first text to each number reaches it, and when the
+    link answers each deliver_sm (stored and committed)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.first_to: dict[str, float] = {}
+        self.delivered = Stamped()
 
     def _take(self, submitted: Submitted) -> str:
         self.first_to.setdefault(submitted.destination, time.time())
@@ -142,7 +158,7 @@ def bare_smpplib(smsc: Smsc, seconds: float, window: int = 10) -> float:
 
 def mo_to_reply(smsc: TimedSmsc, args: argparse.Namespace) -> dict[str, float]:
     """Texts from new numbers at `--rate`; seconds from each deliver_sm to its reply's submit_sm."""
-    total, sent = int(args.rate * args.mo_seconds), {}
+    total, sent, acked = int(args.rate * args.mo_seconds), {}, {}
     start = time.monotonic() + 0.5
     for i in range(total):
         delay = start + i / args.rate - time.monotonic()
@@ -150,13 +166,15 @@ def mo_to_reply(smsc: TimedSmsc, args: argparse.Namespace) -> dict[str, float]:
             time.sleep(delay)
         number = f"98935{i:07d}"
         sent[number] = time.time()
-        smsc.deliver(number, "چراغ راهنمایی خیابان ولیعصر خاموش است", wait=False)
+        acked[smsc.deliver(number, "چراغ راهنمایی خیابان ولیعصر خاموش است", wait=False)] = sent[number]
     deadline = time.monotonic() + 60
     while not set(sent) <= set(smsc.first_to) and time.monotonic() < deadline:
         time.sleep(0.1)
     latencies = [smsc.first_to[n] - t if n in smsc.first_to else float("inf") for n, t in sent.items()]
+    stored = [smsc.delivered.at.get(seq, float("inf")) - t for seq, t in acked.items()]
     return {"mo": total, "answered": sum(v != float("inf") for v in latencies),
-            "p50_s": percentile(latencies, 0.50), "p99_s": percentile(latencies, 0.99)}
+            "p50_s": percentile(latencies, 0.50), "p99_s": percentile(latencies, 0.99),
+            "stored_p99_s": percentile(stored, 0.99)}
 
 
 def measure(args: argparse.Namespace, folder: Path, url: str) -> dict[str, Any]:
@@ -204,6 +222,8 @@ def report(figures: dict[str, Any], args: argparse.Namespace) -> None:
     print(f"{'MO answered / sent':<44} {figures['answered']:>5}/{figures['mo']:<4}")
     print(f"{'MO to reply p50 (s)':<44} {figures['p50_s']:>10.3f}")
     print(f"{'MO to reply p99 (s)':<44} {figures['p99_s']:>10.3f}")
+    print(f"{'MO stored and acknowledged by the link p99 (s)':<44} {figures['stored_p99_s']:>10.3f}")
+    print(f"{'machine load average (1 min) at the end':<44} {os.getloadavg()[0]:>10.1f}")
     print(f"targets: >= {TARGET['submits_per_s']:.0f} submits/s: {'met' if submits_met else 'NOT met'}; "
           f"MO p99 < {TARGET['mo_p99_s']} s at {TARGET['mo_rate_per_s']:.0f}/s: {'met' if mo_met else 'NOT met'}")
     print(json.dumps({**{k: round(v, 4) if isinstance(v, float) else v for k, v in figures.items()},
