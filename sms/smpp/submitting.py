@@ -52,23 +52,33 @@ def submit(link: "Link", request: dict[str, Any]) -> dict[str, Any] | None:
         rows = journal.write(session, ref=request["ref"], number=request["to"], body=request["body"],
                              parts=len(text.parts))
         for n, (row_id, part) in enumerate(zip(rows, text.parts)):
-            try:
-                answer = _write_part(link, request["to"], text.data_coding, part)
-            except NotWritten as exc:
-                journal.never_taken(session, _attempt(session, rows[n:]))
-                return _refusal("not_sent", f"not sent: {exc}", "retry")
-            except LinkDown as exc:
-                journal.never_taken(session, _attempt(session, rows[n + 1:]))
-                return _refusal("unanswered", f"the link dropped before the SMSC answered: {exc}", "unknown")
-            if answer.status != consts.SMPP_ESME_ROK:
-                journal.answered(session, row_id, None, _code(answer.status))
-                journal.never_taken(session, _attempt(session, rows[n + 1:]))
-                return _refused(request, answer)
-            journal.answered(session, row_id, answer.message_id)
+            refused = _submit_part(link, session, request, text.data_coding, part, rows[n:])
+            if refused is not None:
+                return refused
         first = journal.smsc_id_of(session, rows[0])
     log.info("smpp text taken", extra={"ref": request["ref"], "to": redact(request["to"]),
                                        "parts": len(rows), "message_sid": first})
     return {"id": first}
+
+
+def _submit_part(link: "Link", session, request: dict[str, Any], coding: int, part: texts.Part,
+                 rows: list[int]) -> dict[str, Any] | None:
+    """Write the part of journal row rows[0] and note the SMSC's answer; why the text stops
+    here (the rows after it marked never taken), or None to go on."""
+    try:
+        answer = _write_part(link, request["to"], coding, part)
+    except NotWritten as exc:
+        journal.never_taken(session, _attempt(session, rows))
+        return _refusal("not_sent", f"not sent: {exc}", "retry")
+    except LinkDown as exc:
+        journal.never_taken(session, _attempt(session, rows[1:]))
+        return _refusal("unanswered", f"the link dropped before the SMSC answered: {exc}", "unknown")
+    if answer.status != consts.SMPP_ESME_ROK:
+        journal.answered(session, rows[0], None, _code(answer.status))
+        journal.never_taken(session, _attempt(session, rows[1:]))
+        return _refused(request, answer)
+    journal.answered(session, rows[0], answer.message_id)
+    return None
 
 
 def _write_part(link: "Link", to: str, coding: int, part: texts.Part) -> Answer:

@@ -45,3 +45,10 @@ def test_the_password_is_not_in_the_settings_repr():
 def test_a_bad_smpp_setting_is_refused_at_start(name, value):
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
+
+
+def test_foad_serve_runs_the_link_only_when_an_smsc_is_configured():
+    from foad.serve import services
+
+    assert "smpp" not in services("127.0.0.1", 8000)
+    assert services("127.0.0.1", 8000, smpp=True)["smpp"] == ["smpp"]
