@@ -36,6 +36,7 @@ EVENT_LABELS = {
 models.lookup.STATUS_LABELS."""
 MESSAGE_LABELS = {
     "received": "دریافت شد", "pending": "در صف", "no_provider": "فرستاده نشد: سامانهٔ پیامک نیست",
+    "no_route": "فرستاده نشد: راهی برای این شماره تعریف نشده",
     "opted_out": "فرستاده نشد: لغو اشتراک", "sending": "در حال فرستادن", "queued": "در صف اپراتور",
     "sent": "فرستاده شد", "delivered": "رسید", "undelivered": "نرسید", "failed": "ناموفق",
     "tracking_code": "کد رهگیری", "referral": "ارجاع", "reminder": "یادآوری",

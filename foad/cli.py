@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from foad.commands import accounts, reports, texting, voice, workers
+from foad.commands import accounts, link, reports, texting, voice, workers
 from foad.embedded_redis import redis_url
 from foad.logs import configure_logging
 from foad.runtime import database
@@ -29,7 +29,7 @@ def main(ctx: click.Context) -> None:
     """foad: the intake engine of the 128 administrative-complaints line.
 
     Configuration comes from the environment (see README.md): DATABASE_URL, REDIS_URL,
-    FOAD_DATA_DIR, FOAD_* and TWILIO_*.
+    FOAD_DATA_DIR, FOAD_* (FOAD_SMPP_* for the operator's SMSC) and TWILIO_*.
     """
     settings = read_settings()
     configure_logging(settings)
@@ -160,15 +160,17 @@ def web(settings: Settings, host: str, port: int, workers: int) -> None:
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, fastagi_host: str, fastagi_port: int,
           local_twilio: bool) -> None:
-    """Run everything in one process tree: Redis (if embedded), web, FastAGI and a worker."""
+    """Run everything in one process tree: Redis (if embedded), web, FastAGI, a worker, and
+    the SMPP link when FOAD_SMPP_HOST is set."""
     from foad.devtools.local_twilio import serving
     from foad.serve import serve_all
 
     texts = serving(settings) if local_twilio else contextlib.nullcontext({})
     with redis_url(settings) as url, texts as env:
-        serve_all(url, host=host, port=port, fastagi_port=fastagi_port, fastagi_host=fastagi_host, env=env)
+        serve_all(url, host=host, port=port, fastagi_port=fastagi_port, fastagi_host=fastagi_host, env=env,
+                  smpp=settings.smpp.configured)
 
 
 for group in (workers.worker, workers.holidays, voice.fastagi, voice.call, voice.prompts, texting.sms,
-              accounts.users, reports.reports):
+              link.smpp, accounts.users, reports.reports):
     main.add_command(group)

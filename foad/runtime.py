@@ -11,14 +11,14 @@ from foad.embedded_redis import redis_url
 from models.db import make_engine
 from models.runtime import Runtime
 from models.settings import Settings
-from sms.providers import from_settings as sms_provider
+from sms.providers import router
 from worker.outbox import push
 
 
 def make_runtime(settings: Settings, url: str) -> Runtime:
     """A runtime on `url`'s Redis whose commits queue their outbox work at once and whose
-    texts go through the configured SMS provider."""
-    return Runtime(settings, url, push=push, provider=sms_provider)
+    texts go through the configured SMS providers, routed by FOAD_SMS_ROUTES."""
+    return Runtime(settings, url, push=push, sms=router)
 
 
 @contextlib.contextmanager

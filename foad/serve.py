@@ -17,22 +17,26 @@ RESTART_DELAY = 2.0
 
 
 def services(host: str, port: int, fastagi_port: int = 4573,
-             fastagi_host: str = "127.0.0.1") -> dict[str, list[str]]:
+             fastagi_host: str = "127.0.0.1", smpp: bool = False) -> dict[str, list[str]]:
     """The `foad` sub-commands `serve` keeps running (FastAGI on its own address: the web's
-    is public, FastAGI's must be reachable only by Asterisk)."""
-    return {
+    is public, FastAGI's must be reachable only by Asterisk), and the SMPP link with `smpp`."""
+    found = {
         "web": ["web", "--host", host, "--port", str(port)],
         "fastagi": ["fastagi", "--host", fastagi_host, "--port", str(fastagi_port)],
         "worker": ["worker"],
     }
+    if smpp:
+        found["smpp"] = ["smpp"]
+    return found
 
 
 def serve_all(redis_url: str, *, host: str, port: int, fastagi_port: int = 4573,
-              fastagi_host: str = "127.0.0.1", env: Mapping[str, str] | None = None) -> None:
+              fastagi_host: str = "127.0.0.1", env: Mapping[str, str] | None = None,
+              smpp: bool = False) -> None:
     """Start every service with the shared Redis URL (and `env`, e.g. the local Twilio's
     settings); restart any that dies; stop all on a signal."""
     env = {**os.environ, **(env or {}), "REDIS_URL": redis_url}
-    commands = services(host, port, fastagi_port, fastagi_host)
+    commands = services(host, port, fastagi_port, fastagi_host, smpp)
     children = {name: _start(name, argv, env) for name, argv in commands.items()}
     stopping = False
 

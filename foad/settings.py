@@ -9,7 +9,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Mapping
 
-from models.settings import Settings, TwilioSettings
+from models.settings import ROUTE_PROVIDERS, Settings, SmppSettings, TwilioSettings
 
 
 class SettingsError(ValueError):
@@ -21,6 +21,7 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
     the first variable whose value cannot be used."""
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("FOAD_DATA_DIR") or "./data").resolve()
+    smpp = _smpp(env)
     return Settings(
         data_dir=data_dir,
         database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'foad.sqlite3'}",
@@ -50,6 +51,8 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
             ).rstrip("/"),
             timeout=_number(env, "TWILIO_HTTP_TIMEOUT", 10.0),
         ),
+        smpp=smpp,
+        sms_routes=_routes(env, "FOAD_SMS_ROUTES", DEFAULT_ROUTES if smpp.configured else "*=twilio"),
         # --- SMS intake --------------------------------------------------------------------
         sms_check_signatures=_flag(env, "FOAD_SMS_CHECK_SIGNATURES", True),
         media_max_bytes=int(_number(env, "FOAD_MEDIA_MAX_BYTES", 10_000_000)),
@@ -63,6 +66,58 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
         survey_timeout=timedelta(hours=_number(env, "FOAD_SURVEY_TIMEOUT_HOURS", 72)),
         fixed_now=_moment(env, "FOAD_FIXED_NOW"),
     )
+
+
+DEFAULT_ROUTES = "+98=smpp,*=twilio"
+"""With an SMSC configured: Iranian numbers through the operator, the rest through Twilio."""
+
+
+def _smpp(env: Mapping[str, str]) -> SmppSettings:
+    """The FOAD_SMPP_* settings."""
+    return SmppSettings(
+        host=env.get("FOAD_SMPP_HOST", ""),
+        port=int(_number(env, "FOAD_SMPP_PORT", 2775)),
+        system_id=env.get("FOAD_SMPP_SYSTEM_ID", ""),
+        password=env.get("FOAD_SMPP_PASSWORD", ""),
+        system_type=env.get("FOAD_SMPP_SYSTEM_TYPE", ""),
+        source_addr=env.get("FOAD_SMPP_SOURCE_ADDR") or "128",
+        source_ton=_count(env, "FOAD_SMPP_SOURCE_TON"),
+        source_npi=_count(env, "FOAD_SMPP_SOURCE_NPI"),
+        tps=_zero_or_more(env, "FOAD_SMPP_TPS", 50.0),
+        window=int(_number(env, "FOAD_SMPP_WINDOW", 10)),
+        long_messages=_choice(env, "FOAD_SMPP_LONG_MESSAGES", ("udh", "sar"), "udh"),
+        gsm7=_flag(env, "FOAD_SMPP_GSM7", True),
+        enquire_link=_number(env, "FOAD_SMPP_ENQUIRE_LINK_SECONDS", 30.0),
+        submit_timeout=_number(env, "FOAD_SMPP_SUBMIT_TIMEOUT", 20.0),
+        receipt_wait=timedelta(minutes=_number(env, "FOAD_SMPP_RECEIPT_WAIT_MINUTES", 60)),
+    )
+
+
+def _routes(env: Mapping[str, str], name: str, default: str) -> tuple[tuple[str, str], ...]:
+    """"+98=smpp,*=twilio" as (prefix, provider) pairs, the longest prefix first, "*" last."""
+    raw = (env.get(name) or default).replace(" ", "")
+    pairs = [part.partition("=") for part in raw.split(",") if part]
+    for prefix, equals, provider in pairs:
+        if not equals or provider not in ROUTE_PROVIDERS or not (
+                prefix == "*" or (prefix.startswith("+") and prefix[1:].isdigit())):
+            raise SettingsError(f"{name} must look like +98=smpp,*=twilio (providers: "
+                                f"{', '.join(ROUTE_PROVIDERS)}), not {raw!r}")
+    routes = {prefix: provider for prefix, _, provider in pairs}
+    return tuple(sorted(routes.items(), key=lambda pair: (pair[0] == "*", -len(pair[0]))))
+
+
+def _zero_or_more(env: Mapping[str, str], name: str, default: float) -> float:
+    """A number, 0 or more; `default` when unset."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise SettingsError(f"{name} must be a number, 0 or more, not {raw!r}")
+    return value
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:

@@ -11,6 +11,8 @@ from models.media import Media
 from models.messages import Message, OptOut
 from models.outbox import OutboxItem
 from models.report_months import ReportMonth, ReportRefresh
+from models.smpp_journal import SmppSubmit
+from models.smpp_parts import SmppPart
 from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketEvent
 from models.users import Playback, User
@@ -18,5 +20,5 @@ from models.users import Playback, User
 __all__ = [
     "Agency", "Base", "BlockedNumber", "Call", "Category", "Holiday", "Media", "Message",
     "Official", "OptOut", "OutboxItem", "Playback", "ReportMonth", "ReportRefresh", "Sector",
-    "SurveyAnswer", "Ticket", "TicketClock", "TicketEvent", "User",
+    "SmppPart", "SmppSubmit", "SurveyAnswer", "Ticket", "TicketClock", "TicketEvent", "User",
 ]

@@ -25,6 +25,7 @@ class MessageStatus(StrEnum):
     RECEIVED = "received"  # inbound: taken in
     PENDING = "pending"  # outbound: written, waiting for the send job
     NO_PROVIDER = "no_provider"  # outbound: not sent, no SMS provider is configured
+    NO_ROUTE = "no_route"  # outbound: not sent, no route in FOAD_SMS_ROUTES covers the number
     OPTED_OUT = "opted_out"  # outbound: not sent, the number asked us to stop
     SENDING = "sending"  # a send job has claimed it
     QUEUED = "queued"  # the provider accepted it
@@ -80,7 +81,8 @@ class Message(Base):
     purpose: Mapped[str | None] = mapped_column(String(20))
     provider: Mapped[str | None] = mapped_column(String(20))
     provider_id: Mapped[str | None] = mapped_column(String(64), unique=True)
-    """Twilio's MessageSid: the key that makes webhook retries and send retries harmless."""
+    """Twilio's MessageSid, or the SMSC's message_id (an inbound SMPP text: a digest of its
+    PDU): the key that makes webhook retries and send retries harmless."""
     status: Mapped[MessageStatus] = mapped_column(String(20))
     error_code: Mapped[str | None] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)

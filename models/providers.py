@@ -94,6 +94,24 @@ class SmsProvider(Protocol):
         ...
 
 
+class NoRoute(Exception):
+    """No route in FOAD_SMS_ROUTES covers the number."""
+
+
+class SmsRoutes(Protocol):
+    """The configured providers and which one texts which number (FOAD_SMS_ROUTES)."""
+
+    def for_number(self, number: str) -> SmsProvider | None:
+        """The provider that texts `number`, or None when that provider is not configured;
+        NoRoute when no route covers the number."""
+        ...
+
+    def named(self, name: str) -> SmsProvider | None:
+        """The provider called `name` ("twilio", "smpp"), if configured: the one a message
+        came in by, to fetch its attachments."""
+        ...
+
+
 def redact(number: str | None) -> str:
     """A phone number fit for logs: country prefix and the last two digits only."""
     if not number:

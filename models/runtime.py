@@ -1,4 +1,4 @@
-"""What every adapter works with: the database, its sessions, Redis and the SMS provider.
+"""What every adapter works with: the database, its sessions, Redis and the SMS providers.
 
 An entry point builds one Runtime from its settings (`foad.runtime` wires in the adapters'
 parts: the outbox push, the SMS provider) and hands it down: the web app keeps it in its
@@ -21,19 +21,19 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from models.base import utcnow
 from models.db import make_engine, make_sessions
 from models.outbox import Work
-from models.providers import SmsProvider
+from models.providers import SmsRoutes
 from models.settings import Settings
 
 Push = Callable[[Redis, list[Work]], object]
 """Hands the outbox work a commit wrote to the queue (the workers' outbox module)."""
-ProviderFactory = Callable[[Settings], "SmsProvider | None"]
-"""Builds the configured SMS provider, or None when none is configured."""
+RoutesFactory = Callable[[Settings, Redis], SmsRoutes]
+"""Builds the configured SMS providers and their routes (the SMS channel's `router`)."""
 EXTENSION = "foad"
 """Where a web app keeps its runtime: `app.extensions[EXTENSION]`."""
 
 
 class Runtime:
-    """The engine, session factory, Redis connection and SMS provider of one process.
+    """The engine, session factory, Redis connection and SMS providers of one process.
 
     Sessions push the outbox rows they commit (when a `push` is given); if Redis is down
     the rows wait for the relay. After a fork (RQ's work horse) the child must not share
@@ -41,7 +41,7 @@ class Runtime:
     """
 
     def __init__(self, settings: Settings, redis_url: str, *, push: Push | None = None,
-                 provider: ProviderFactory | None = None) -> None:
+                 sms: RoutesFactory | None = None) -> None:
         self.settings = settings
         self.redis_url = redis_url
         self.engine: Engine = make_engine(settings.database_url)
@@ -52,8 +52,8 @@ class Runtime:
         on_commit = (lambda work: push(self.redis, work)) if push else None
         self.sessions: sessionmaker[Session] = make_sessions(self.engine, on_commit=on_commit)
         self._scoped: scoped_session[Session] = scoped_session(self.sessions)
-        self._provider_factory = provider
-        self._provider: SmsProvider | None = None
+        self._sms_factory = sms
+        self._sms: SmsRoutes | None = None
         self._pid = os.getpid()
 
     def session(self) -> Session:
@@ -67,12 +67,13 @@ class Runtime:
         return self.for_this_process()._scoped
 
     @property
-    def provider(self) -> SmsProvider | None:
-        """The configured SMS provider, built once per process; None when none is configured."""
+    def sms(self) -> SmsRoutes | None:
+        """The configured SMS providers and their routes, built once per process; None for a
+        process given none (plain AGI)."""
         runtime = self.for_this_process()
-        if runtime._provider is None and runtime._provider_factory is not None:
-            runtime._provider = runtime._provider_factory(runtime.settings)
-        return runtime._provider
+        if runtime._sms is None and runtime._sms_factory is not None:
+            runtime._sms = runtime._sms_factory(runtime.settings, runtime.redis)
+        return runtime._sms
 
     def now(self) -> datetime:
         """The moment jobs act at: the real time, or FOAD_FIXED_NOW in tests and drills."""
@@ -85,7 +86,7 @@ class Runtime:
             # Connections are sockets shared with the parent: leave them to it.
             self.engine.dispose(close=False)
             self.redis.connection_pool.reset()
-            self._provider = None  # its HTTP connections too
+            self._sms = None  # their HTTP connections too
             self._pid = os.getpid()
         return self
 

@@ -32,6 +32,47 @@ class TwilioSettings:
 
 
 @dataclass(frozen=True)
+class SmppSettings:
+    """The SMPP 3.4 link to the mobile operator's SMSC (`foad smpp`); see docs/smpp.md."""
+
+    host: str = ""
+    port: int = 2775
+    system_id: str = ""
+    password: str = field(default="", repr=False)
+    system_type: str = ""
+    source_addr: str = "128"
+    """Our address on texts we send: the short code."""
+    source_ton: int = 0
+    """Type of number of source_addr (0 unknown, 1 international, 3 network specific, 5 alphanumeric)."""
+    source_npi: int = 0
+    """Numbering plan of source_addr (0 unknown, 1 E.164)."""
+    tps: float = 50.0
+    """Submits a second the SMSC allows this bind (its throttle); 0: no limit of our own."""
+    window: int = 10
+    """submit_sm (and query_sm) sent and not yet answered, at most."""
+    long_messages: str = "udh"
+    """How a long text's parts are tied together: "udh" (8-bit reference in the text) or "sar" (TLVs)."""
+    gsm7: bool = True
+    """The SMSC takes data_coding 0 as GSM-7: Latin-only texts go in it (160 a part), else UCS-2."""
+    enquire_link: float = 30.0
+    """Seconds of silence on the link before an enquire_link checks it is alive."""
+    submit_timeout: float = 20.0
+    """Seconds a send job waits for the link's answer before the outcome counts as unknown."""
+    receipt_wait: timedelta = timedelta(minutes=60)
+    """How long a text written to a link that dropped before the SMSC answered waits for a
+    delivery receipt naming it, before it counts as never taken and is sent again."""
+
+    @property
+    def configured(self) -> bool:
+        """True when an SMSC and an account on it are set."""
+        return bool(self.host and self.system_id)
+
+
+ROUTE_PROVIDERS = ("smpp", "twilio")
+"""The providers a route may name."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the engine is told by its environment; see README.md, "Configuration"."""
 
@@ -49,6 +90,9 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     twilio: TwilioSettings = field(default_factory=TwilioSettings)
+    smpp: SmppSettings = field(default_factory=SmppSettings)
+    sms_routes: tuple[tuple[str, str], ...] = (("*", "twilio"),)
+    """(prefix, provider) pairs, longest prefix first, "*" last: which provider texts a number."""
     # --- SMS intake ------------------------------------------------------------------------
     sms_check_signatures: bool = True
     """False only for local development: the SMS webhooks then take requests from anyone."""

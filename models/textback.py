@@ -28,7 +28,7 @@ from models.timeline import has_event
 TAKEN = frozenset({MessageStatus.QUEUED, MessageStatus.SENT, MessageStatus.DELIVERED})
 """Statuses of a result text the provider took: the survey may follow it."""
 LOST = frozenset({MessageStatus.FAILED, MessageStatus.UNDELIVERED, MessageStatus.OPTED_OUT,
-                  MessageStatus.NO_PROVIDER})
+                  MessageStatus.NO_PROVIDER, MessageStatus.NO_ROUTE})
 """Statuses of a result text that will never reach the citizen."""
 RESULT_MAX = 670
 """Characters of the official's result we text: ten UCS-2 segments, Twilio allows 1,600."""

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from models.locking import locked
 from models.media import Media, MediaStatus
-from models.providers import Kept, MediaGone, MediaRejected, MediaRetry, SmsProvider
+from models.providers import Kept, MediaGone, MediaRejected, MediaRetry, SmsRoutes
 from models.runtime import current
 from worker import attempts
 
@@ -30,7 +30,7 @@ def fetch_media(media_id: int) -> None:
             return
         extra = {"ticket": item.ticket.code, "media": item.id}
         try:
-            kept = _download(runtime.provider, item, settings.media_dir, settings.media_max_bytes)
+            kept = _download(runtime.sms, item, settings.media_dir, settings.media_max_bytes)
         except MediaRejected as exc:
             _finish(session, item, MediaStatus.REJECTED, reason=str(exc))
             log.warning("media rejected", extra={**extra, "reason": str(exc)})
@@ -53,9 +53,11 @@ def _finish(session: Session, item: Media, status: MediaStatus, **fields: object
     session.commit()
 
 
-def _download(provider: SmsProvider | None, item: Media, media_dir: Path, max_bytes: int) -> Kept:
+def _download(routes: SmsRoutes | None, item: Media, media_dir: Path, max_bytes: int) -> Kept:
     """The attachment through the provider it came by (its credentials, its host only)."""
+    came_by = item.message.provider if item.message and item.message.provider else "twilio"
+    provider = routes.named(came_by) if routes else None
     if provider is None:
-        raise MediaGone("no SMS provider is configured to fetch it from")
+        raise MediaGone(f"the SMS provider it came by ({came_by}) is not configured to fetch it from")
     return provider.download_media(item.url, item.content_type, media_dir,
                                    f"{item.ticket.code}/{item.id}", max_bytes)

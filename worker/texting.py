@@ -11,17 +11,20 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import sending
 from models.base import utcnow
-from models.messages import Message, Purpose
+from models.messages import Message, MessageStatus, Purpose
 from models.providers import (
+    NoRoute,
     OutcomeUnknown,
     PermanentSendError,
     RetryableSendError,
     SendError,
     SmsProvider,
+    SmsRoutes,
     Unsubscribed,
     redact,
 )
@@ -45,14 +48,14 @@ def send_sms(message_id: int) -> None:
 
     A row this job's earlier attempt claimed and never settled is looked up at the
     provider first. Failures that may pass are raised so RQ retries with backoff; refusals
-    fail the row for good. With no provider configured the row stays visibly "no_provider".
+    fail the row for good. With no provider for its number (FOAD_SMS_ROUTES) the row stays
+    visibly "no_provider" ("no_route" when no route covers the number).
     """
     runtime = current()
-    provider = runtime.provider
+    router = runtime.sms
     with runtime.session() as session:
+        provider = _provider_for(session, router, message_id)
         if provider is None:
-            sending.no_provider(session, message_id)
-            log.warning("no SMS provider configured; message left unsent", extra={"message_id": message_id})
             return
         job = context.job_id()
         message = sending.claim(session, message_id, by=job)
@@ -68,18 +71,43 @@ def sweep_sending() -> int:
     """The periodic job: settle rows left "sending" longer than STUCK_AFTER (adopt what the
     provider took, send the rest, fail what GIVE_UP_AFTER did not settle); how many."""
     runtime = current()
-    provider = runtime.provider
-    if provider is None:
-        return 0
+    router = runtime.sms
     holder, settled = f"sweep:{context.job_id()}", 0
     with runtime.session() as session:
         found = sending.stuck(session, utcnow() - STUCK_AFTER, SWEEP_BATCH)
         for message_id in found:
-            message = sending.take_stuck(session, message_id, utcnow() - STUCK_AFTER, holder)
-            if message is not None:
+            provider = _routed(router, session.scalar(select(Message.number).where(Message.id == message_id)))
+            message = provider and sending.take_stuck(session, message_id, utcnow() - STUCK_AFTER, holder)
+            if message:
                 settled += _settle_safely(session, provider, message)
     log.info("sending sweep", extra={"stuck": len(found), "settled": settled, "rq_job": context.job_id()})
     return settled
+
+
+def _provider_for(session: Session, router: SmsRoutes | None, message_id: int) -> SmsProvider | None:
+    """The provider for the row's number; None, the row marked unsent, when there is none."""
+    number = session.scalar(select(Message.number).where(Message.id == message_id))
+    if number is None:
+        return None
+    try:
+        provider = router.for_number(number) if router else None
+    except NoRoute:
+        sending.no_provider(session, message_id, MessageStatus.NO_ROUTE)
+        log.warning("no SMS route for the number (FOAD_SMS_ROUTES); message left unsent",
+                    extra={"message_id": message_id, "to": redact(number)})
+        return None
+    if provider is None:
+        sending.no_provider(session, message_id)
+        log.warning("no SMS provider configured; message left unsent", extra={"message_id": message_id})
+    return provider
+
+
+def _routed(router: SmsRoutes | None, number: str | None) -> SmsProvider | None:
+    """The provider for a stuck row's number (which a provider already took, or not)."""
+    try:
+        return router.for_number(number) if router and number else None
+    except NoRoute:
+        return None
 
 
 def _settle_safely(session: Session, provider: SmsProvider, message: Message) -> bool:
@@ -97,8 +125,10 @@ def _settle(session: Session, provider: SmsProvider, message: Message, *, sweep:
     """Adopt the provider's id if an earlier attempt's send went out, else send it now."""
     give_up = sweep and message.created_at < utcnow() - GIVE_UP_AFTER
     try:
-        sid = message.provider_id or provider.find_sent(
-            message.number, message.body, message.created_at, exclude=sending.known_ids(session, message))
+        exclude = sending.known_ids(session, message)
+        session.commit()  # no transaction open while the provider looks (see _send)
+        sid = message.provider_id or provider.find_sent(message.number, message.body, message.created_at,
+                                                        exclude=exclude)
     except RetryableSendError as exc:
         if not give_up:
             return _not_now(session, message, exc, sweep=sweep, maybe_sent=True)
@@ -115,6 +145,8 @@ def _settle(session: Session, provider: SmsProvider, message: Message, *, sweep:
 
 def _send(session: Session, provider: SmsProvider, message: Message, *, sweep: bool = False) -> None:
     extra = _context(message)
+    session.commit()  # no transaction open while the provider works: on SQLite it would hold
+    # the one write lock, which the SMPP link needs for its journal of what it hands over
     try:
         sid = provider.send(message.number, message.body, str(message.id))
     except PermanentSendError as exc:

@@ -175,6 +175,7 @@ def test_help_lists_exactly_the_commands_and_their_subcommands():
         "reports": {"refresh": {}},
         "serve": {},
         "sms": {},
+        "smpp": {},
         "tickets": {"list": {}, "show": {}},
         "users": {"add": {}, "deactivate": {}, "list": {}, "passwd": {}},
         "web": {},
