@@ -1,4 +1,5 @@
-"""The Flask app factory: the SMS webhook, the console and a health check in one app."""
+"""The Flask app factory: the SMS webhook, the console, the Open311 API, the citizen page and a
+health check in one app."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from foad.runtime import Runtime
+from open311.api import init_app as init_open311
 
 
 def create_app(runtime: Runtime) -> Flask:
@@ -35,6 +37,7 @@ def create_app(runtime: Runtime) -> Flask:
     from console.setup import init_app as init_console
 
     init_console(app, runtime.settings)
+    init_open311(app)
 
     @app.get("/healthz")
     def healthz() -> tuple[dict[str, str], int]:

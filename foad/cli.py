@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from console.commands import reports as console_reports
 from console.commands import users as console_users
+from foad.apikeys import apikeys
 from foad.embedded_redis import redis_url
 from foad.logs import configure_logging
 from foad.runtime import Runtime
@@ -265,3 +266,4 @@ def prompts_build(settings: Settings, force: bool, jobs: int) -> None:
 
 main.add_command(console_users)
 main.add_command(console_reports)
+main.add_command(apikeys)

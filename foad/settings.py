@@ -10,6 +10,8 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Mapping
 
+import limits
+
 
 class SettingsError(ValueError):
     """A setting has a value the engine cannot use."""
@@ -92,6 +94,16 @@ class Settings:
     """How old the report cards' rollup of this month and the last may get before a card page
     asks a worker to roll them up again (older months: a day, see console.rollup)."""
 
+    # --- the app channel: Open311 and the citizen page -----------------------------------
+    open311_jurisdiction: str = ""
+    """The jurisdiction_id Open311 clients must name when they name one; empty: any is taken."""
+    open311_key_limit: str = "120/minute"
+    """Open311 requests one API key may make (the `limits` notation: "120/minute")."""
+    open311_address_limit: str = "60/minute"
+    """Open311 requests one client address may make, whatever key it uses."""
+    media_allow_loopback: bool = False
+    """Tests only: let the media job fetch an app's media_url from this machine (loopback)."""
+
     @property
     def recordings_dir(self) -> Path:
         """Where Asterisk's MixMonitor and RECORD FILE write (shared with Asterisk)."""
@@ -153,6 +165,11 @@ class Settings:
             business_hours=_hours(env, "FOAD_BUSINESS_HOURS"),
             survey_timeout=timedelta(hours=_number(env, "FOAD_SURVEY_TIMEOUT_HOURS", 72)),
             fixed_now=_moment(env, "FOAD_FIXED_NOW"),
+            # --- the app channel ---
+            open311_jurisdiction=(env.get("FOAD_OPEN311_JURISDICTION") or "").strip(),
+            open311_key_limit=_rate(env, "FOAD_OPEN311_KEY_LIMIT", "120/minute"),
+            open311_address_limit=_rate(env, "FOAD_OPEN311_ADDRESS_LIMIT", "60/minute"),
+            media_allow_loopback=_flag(env, "FOAD_MEDIA_ALLOW_LOOPBACK", False),
         )
 
 
@@ -167,6 +184,16 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise SettingsError(f"{name} must be greater than zero, not {raw!r}")
     return value
+
+
+def _rate(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate in the `limits` notation ("120/minute", "5 per second")."""
+    raw = (env.get(name) or default).strip()
+    try:
+        limits.parse(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a rate such as 120/minute, not {raw!r}") from None
+    return raw
 
 
 def _count(env: Mapping[str, str], name: str) -> int:

@@ -54,6 +54,11 @@ def provinces(session: Session) -> list[Province]:
     return sorted((BY_CODE[code] for code in served if code in BY_CODE), key=lambda p: p.area_code)
 
 
+def sectors_with_agencies(session: Session) -> set[str]:
+    """The sectors that have at least one agency in the directory."""
+    return set(session.scalars(select(Agency.sector_code).distinct()))
+
+
 def agencies(session: Session, sector: str | None) -> list[Agency]:
     """The agencies of a sector, by code (none for "any other service")."""
     if sector is None:
