@@ -21,9 +21,10 @@ def test_a_key_is_shown_once_stored_hashed_listed_and_revoked(settings, session)
     row = session.scalars(select(ApiKey)).one()
     assert row.digest == apikeys.digest_of(key) and key not in (row.digest, row.hint)
     assert apikeys.live_key_id(session, key) == row.id
+    hint = row.hint
     session.rollback()  # on SQLite a transaction holds the write lock the command needs
     listed = invoke(settings, "apikeys", "list")
-    assert listed.output.startswith(f"fixmystreet\t{row.hint}…") and "live" in listed.output
+    assert listed.output.startswith(f"fixmystreet\t{hint}…") and "live" in listed.output
     assert key not in listed.output
     assert invoke(settings, "apikeys", "revoke", "fixmystreet").exit_code == 0
     session.rollback()
