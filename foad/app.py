@@ -7,6 +7,7 @@ from flask import Flask, g
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from citizen.web import init_app as init_citizen
 from foad.runtime import Runtime
 from open311.api import init_app as init_open311
 
@@ -38,6 +39,7 @@ def create_app(runtime: Runtime) -> Flask:
 
     init_console(app, runtime.settings)
     init_open311(app)
+    init_citizen(app)
 
     @app.get("/healthz")
     def healthz() -> tuple[dict[str, str], int]:
