@@ -3,14 +3,16 @@ the media directory, where they wait for the number to be confirmed."""
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
+from itertools import chain
 from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 
-from models.uploads import HEAD_BYTES, KEPT, MAX_PHOTOS, MAX_VIDEOS, NotMedia, Stored, is_video, kind_of
+from models.uploads import (
+    HEAD_BYTES, KEPT, MAX_PHOTOS, MAX_VIDEOS, NotMedia, Stored, TooLarge, is_video, kind_of, write_capped,
+)
 
 HELD = "web"
 """The media directory's folder for uploads; each form's files in a folder of their own."""
@@ -47,17 +49,11 @@ def _write(upload: FileStorage, media_dir: Path, stem: str, max_bytes: int) -> S
     except NotMedia:
         raise Refused("err_file_kind", upload.filename or "") from None
     relative = stem + KEPT[kind]
-    target = media_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    size = len(head)
-    with open(target, "wb") as out:
-        out.write(head)
-        while size <= max_bytes and (chunk := upload.stream.read(CHUNK)):
-            size += len(chunk)
-            out.write(chunk)
-    if size > max_bytes:
-        raise Refused("err_file_size", upload.filename or "")
-    os.chmod(target, 0o640)
+    rest = iter(lambda: upload.stream.read(CHUNK), b"")
+    try:
+        size = write_capped(chain([head], rest), media_dir / relative, max_bytes)
+    except TooLarge:
+        raise Refused("err_file_size", upload.filename or "") from None
     return Stored(relative, kind, size)
 
 

@@ -3,7 +3,9 @@ a declared type; and attachments that arrive already stored (the web page's uplo
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable
 
 import puremagic
@@ -30,6 +32,10 @@ class NotMedia(ValueError):
     """The bytes are not a photo or video we keep; the message says what they look like."""
 
 
+class TooLarge(ValueError):
+    """The file is larger than the size limit."""
+
+
 @dataclass(frozen=True)
 class Stored:
     """A file already in the media directory, checked, waiting for its ticket."""
@@ -50,6 +56,25 @@ def kind_of(head: bytes) -> str:
     if not kinds or kinds[0] not in KEPT:
         raise NotMedia(f"not a photo or video we keep ({kinds[0] if kinds else 'unknown content'})")
     return kinds[0]
+
+
+def write_capped(chunks: Iterable[bytes], target: Path, max_bytes: int) -> int:
+    """Write `chunks` into `target` through a temporary file renamed at the end, so a file
+    either is whole or is not there; TooLarge (and nothing kept) past `max_bytes`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    size = 0
+    try:
+        with open(partial, "wb") as out:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLarge(f"larger than {max_bytes} bytes")
+                out.write(chunk)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return size
 
 
 def is_video(content_type: str) -> bool:

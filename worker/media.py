@@ -1,4 +1,5 @@
-"""The media job: one MMS attachment downloaded into the media directory, or refused."""
+"""The media job: one attachment downloaded into the media directory, or refused: an MMS's
+from the SMS provider with its credentials, an app's media_url from the public internet."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import logging
 from sqlalchemy.orm import Session
 
 from models.media import Media, MediaStatus
-from sms.media import MediaGone, MediaRejected, MediaRetry, download
-from worker import attempts, context
+from sms.media import Kept, MediaGone, MediaRejected, MediaRetry, download
+from worker import attempts, context, public_media
 from worker.locking import locked
 
 log = logging.getLogger(__name__)
@@ -28,21 +29,31 @@ def fetch_media(media_id: int) -> None:
             return
         extra = {"ticket": item.ticket.code, "media": item.id}
         try:
-            kept = download(item.url, item.content_type, settings.media_dir,
-                            f"{item.ticket.code}/{item.id}", settings.twilio, settings.media_max_bytes)
-        except MediaRejected as exc:
+            kept = _download(item, settings)
+        except (MediaRejected, public_media.Refused) as exc:
             _finish(session, item, MediaStatus.REJECTED, reason=str(exc))
             log.warning("media rejected", extra={**extra, "reason": str(exc)})
             return
-        except (MediaGone, MediaRetry) as exc:
-            if isinstance(exc, MediaRetry) and not attempts.is_last():
+        except (MediaGone, MediaRetry, public_media.Gone, public_media.Unreachable) as exc:
+            if isinstance(exc, (MediaRetry, public_media.Unreachable)) and not attempts.is_last():
                 log.warning("media download failed, will retry", extra={**extra, "reason": str(exc)})
                 raise
             _finish(session, item, MediaStatus.FAILED, reason=str(exc))
             log.error("media not downloaded", extra={**extra, "reason": str(exc)})
             return
-        _finish(session, item, MediaStatus.STORED, path=kept.path, size=kept.size)
+        _finish(session, item, MediaStatus.STORED, path=kept.path, size=kept.size,
+                content_type=getattr(kept, "content_type", item.content_type))
         log.info("media stored", extra={**extra, "size": kept.size})
+
+
+def _download(item: Media, settings) -> Kept | public_media.Fetched:
+    """An MMS's attachment (it came with a message) or an app's media_url (it did not)."""
+    name = f"{item.ticket.code}/{item.id}"
+    if item.message_id is not None:
+        return download(item.url, item.content_type, settings.media_dir, name, settings.twilio,
+                        settings.media_max_bytes)
+    return public_media.fetch(item.url, settings.media_dir, name, settings.media_max_bytes,
+                              allow_loopback=settings.media_allow_loopback)
 
 
 def _finish(session: Session, item: Media, status: MediaStatus, **fields: object) -> None:
