@@ -143,8 +143,8 @@ def _form(form: MultiDict[str, str], problems: list[str], files_lost: bool = Fal
                 provinces=choices.provinces(session_), mb=_megabytes(), max_text=MAX_TEXT)
 
 
-def _megabytes() -> int:
-    return settings().media_max_bytes // 1_000_000
+def _megabytes() -> str:
+    return f"{settings().media_max_bytes / 1_000_000:g}"
 
 
 def _masked(number: str) -> str:
