@@ -107,8 +107,14 @@ def post(port: int, body: bytes, signature: str) -> int:
     return status
 
 
-def _closed_loop(port: int, block: int, seconds: float, threads: int, out) -> None:
-    """Client process: `threads` requests in flight for `seconds`; reports (count, errors)."""
+def send_text(port: int, block: int, n: int) -> int:
+    """Text number `n` of client `block`, as Twilio posts it; the HTTP status."""
+    return post(port, *signed_form(block, n))
+
+
+def _closed_loop(send, port: int, block: int, seconds: float, threads: int, out) -> None:
+    """Client process: `threads` requests `send(port, block, n)` in flight for `seconds`;
+    reports (count, errors)."""
     stop, counts, lock = time.monotonic() + seconds, [0, 0], threading.Lock()
     forms = iter(range(10**6))
 
@@ -116,7 +122,7 @@ def _closed_loop(port: int, block: int, seconds: float, threads: int, out) -> No
         while time.monotonic() < stop:
             with lock:
                 n = next(forms)
-            ok = post(port, *signed_form(block, n)) == 200
+            ok = send(port, block, n) == 200
             with lock:
                 counts[0 if ok else 1] += 1
 
@@ -128,17 +134,16 @@ def _closed_loop(port: int, block: int, seconds: float, threads: int, out) -> No
     out.put(tuple(counts))
 
 
-def _open_loop(port: int, block: int, seconds: float, rate: float, out) -> None:
+def _open_loop(send, port: int, block: int, seconds: float, rate: float, out) -> None:
     """Client process: requests due at a fixed rate; reports each latency from its due time."""
     total = int(seconds * rate)
-    forms = [signed_form(block, n) for n in range(total)]
     latencies, errors = [], 0
     start = time.monotonic() + 0.2
 
     def one(n: int) -> None:
         nonlocal errors
         due = start + n / rate
-        if post(port, *forms[n]) != 200:
+        if send(port, block, n) != 200:
             errors += 1
         latencies.append(time.monotonic() - due)
 
@@ -173,13 +178,13 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def measure(server: int, port: int, block: int, args: argparse.Namespace) -> dict[str, float]:
+def measure(server: int, port: int, block: int, args: argparse.Namespace, send=send_text) -> dict[str, float]:
     """Throughput at full load, then latency at the fixed rate, on one running server."""
     cpu = cpu_seconds(server)
-    full = _in_processes(_closed_loop, lambda p: (port, block + p, args.seconds, args.concurrency), 2)
+    full = _in_processes(_closed_loop, lambda p: (send, port, block + p, args.seconds, args.concurrency), 2)
     done, failed = sum(c for c, _ in full), sum(e for _, e in full)
     cpu_ms = 1000 * (cpu_seconds(server) - cpu) / max(done, 1)
-    paced = _in_processes(_open_loop, lambda p: (port, block + 2 + p, args.seconds, args.rate / 2), 2)
+    paced = _in_processes(_open_loop, lambda p: (send, port, block + 2 + p, args.seconds, args.rate / 2), 2)
     latencies = sorted(x for lat, _ in paced for x in lat)
     errors = failed + sum(e for _, e in paced)
     return {"rps": done / args.seconds, "cpu_ms_per_request": cpu_ms, "p50_ms": 1000 * statistics.median(latencies),

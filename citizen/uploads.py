@@ -11,11 +11,9 @@ from pathlib import Path
 from werkzeug.datastructures import FileStorage
 
 from models.uploads import (
-    HEAD_BYTES, KEPT, MAX_PHOTOS, MAX_VIDEOS, NotMedia, Stored, TooLarge, is_video, kind_of, write_capped,
+    HEAD_BYTES, HELD, KEPT, MAX_PHOTOS, MAX_VIDEOS, NotMedia, Stored, TooLarge, is_video, kind_of, write_capped,
 )
 
-HELD = "web"
-"""The media directory's folder for uploads; each form's files in a folder of their own."""
 CHUNK = 64 * 1024
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, func, select
+from sqlalchemy import JSON, ForeignKey, Index, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models import notices
@@ -197,3 +197,15 @@ def _digest(secret: str, token: str, code: str) -> str:
 def _digits(typed: str) -> str:
     """The code as typed in any digits, spaces and dashes dropped."""
     return "".join(ch for ch in latin_digits(typed) if ch.isdigit())
+
+
+KEPT_FOR = timedelta(days=1)
+"""How long a check is kept (its draft holds a person's words and number): longer than the
+hourly limits look back and than any code lives."""
+
+
+def sweep(session: Session, now: datetime) -> int:
+    """Delete checks older than KEPT_FOR, and commit; how many went."""
+    gone = session.execute(delete(PhoneCheck).where(PhoneCheck.created_at < now - KEPT_FOR)).rowcount
+    session.commit()
+    return gone

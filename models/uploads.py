@@ -23,6 +23,9 @@ KEPT: dict[str, str] = {
 SVG or HTML: a browser would run their scripts when a supervisor opens one."""
 HEAD_BYTES = 4096
 """How much of a file the content check reads (every signature above sits in its first bytes)."""
+HELD = "web"
+"""The media directory's folder where the web page's uploads wait, each form's in a folder
+of its own, until a ticket takes them (or the upload sweep removes them)."""
 MAX_PHOTOS = 3
 MAX_VIDEOS = 1
 """A complaint from the web page carries up to three photos, or one short video."""
