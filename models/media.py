@@ -16,6 +16,24 @@ from models.outbox import Job, add_work
 from models.tickets import Ticket
 
 
+class MediaRejected(Exception):
+    """Not something we keep (its type, its size, its address); the message says why."""
+
+
+class MediaGone(Exception):
+    """The server will not give it to us (deleted, or not ours)."""
+
+
+class MediaRetry(Exception):
+    """The download failed in a way that may pass: try again later."""
+
+
+GONE = frozenset({401, 403, 404, 410})
+"""HTTP answers to a download that will not change on a retry."""
+CHUNK = 64 * 1024
+"""Bytes read at a time, so a large file never sits in memory whole."""
+
+
 class MediaStatus(StrEnum):
     """Where an attachment is."""
 

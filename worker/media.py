@@ -7,8 +7,8 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from models.media import Media, MediaStatus
-from sms.media import Kept, MediaGone, MediaRejected, MediaRetry, download
+from models.media import Media, MediaGone, MediaRejected, MediaRetry, MediaStatus
+from sms.media import Kept, download
 from worker import attempts, context, public_media
 from worker.locking import locked
 
@@ -30,12 +30,12 @@ def fetch_media(media_id: int) -> None:
         extra = {"ticket": item.ticket.code, "media": item.id}
         try:
             kept = _download(item, settings)
-        except (MediaRejected, public_media.Refused) as exc:
+        except MediaRejected as exc:
             _finish(session, item, MediaStatus.REJECTED, reason=str(exc))
             log.warning("media rejected", extra={**extra, "reason": str(exc)})
             return
-        except (MediaGone, MediaRetry, public_media.Gone, public_media.Unreachable) as exc:
-            if isinstance(exc, (MediaRetry, public_media.Unreachable)) and not attempts.is_last():
+        except (MediaGone, MediaRetry) as exc:
+            if isinstance(exc, MediaRetry) and not attempts.is_last():
                 log.warning("media download failed, will retry", extra={**extra, "reason": str(exc)})
                 raise
             _finish(session, item, MediaStatus.FAILED, reason=str(exc))

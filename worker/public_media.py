@@ -12,26 +12,12 @@ import requests
 from requests_hardened import Config, HTTPSession
 from requests_hardened.ip_filter import InvalidIPAddress
 
+from models.media import CHUNK, GONE, MediaGone, MediaRejected, MediaRetry
 from models.uploads import HEAD_BYTES, KEPT, NotMedia, TooLarge, kind_of, write_capped
 
 TIMEOUT = (5.0, 20.0)
 """Seconds to connect, and to wait for each read."""
 MAX_REDIRECTS = 3
-CHUNK = 64 * 1024
-GONE = {401, 403, 404, 410}
-"""Answers that will not change on a retry."""
-
-
-class Refused(Exception):
-    """Not fetched, and never will be: a private address, or not a photo or video, or too large."""
-
-
-class Gone(Exception):
-    """The server says it will not give it (deleted, or not public)."""
-
-
-class Unreachable(Exception):
-    """The fetch failed in a way that may pass: try again later."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +31,7 @@ class Fetched:
 
 
 def fetch(url: str, media_dir: Path, name: str, max_bytes: int, *, allow_loopback: bool = False) -> Fetched:
-    """Fetch `url` into `media_dir/name.<ext>`; raises Refused, Gone or Unreachable."""
+    """Fetch `url` into `media_dir/name.<ext>`; raises MediaRejected, MediaGone or MediaRetry."""
     config = Config(ip_filter_enable=True, ip_filter_allow_loopback_ips=allow_loopback, never_redirect=False,
                     default_timeout=TIMEOUT, user_agent_override="foad-media")
     with HTTPSession(config) as session:
@@ -54,20 +40,20 @@ def fetch(url: str, media_dir: Path, name: str, max_bytes: int, *, allow_loopbac
             with session.get(url, stream=True) as response:
                 return _keep(response, media_dir, name, max_bytes)
         except InvalidIPAddress as exc:
-            raise Refused(f"{url} is on a private or local address") from exc
+            raise MediaRejected(f"{url} is on a private or local address") from exc
         except requests.TooManyRedirects as exc:
-            raise Refused(f"more than {MAX_REDIRECTS} redirects") from exc
+            raise MediaRejected(f"more than {MAX_REDIRECTS} redirects") from exc
         except requests.RequestException as exc:
-            raise Unreachable(f"fetch failed: {type(exc).__name__}") from exc
+            raise MediaRetry(f"fetch failed: {type(exc).__name__}") from exc
 
 
 def _keep(response: requests.Response, media_dir: Path, name: str, max_bytes: int) -> Fetched:
     if response.status_code in GONE:
-        raise Gone(f"the server answered {response.status_code}")
+        raise MediaGone(f"the server answered {response.status_code}")
     if response.status_code != 200:
-        raise Unreachable(f"the server answered {response.status_code}")
+        raise MediaRetry(f"the server answered {response.status_code}")
     if int(response.headers.get("Content-Length") or 0) > max_bytes:
-        raise Refused(f"larger than {max_bytes} bytes")
+        raise MediaRejected(f"larger than {max_bytes} bytes")
     chunks = response.iter_content(CHUNK)
     head = b""
     for chunk in chunks:
@@ -77,10 +63,10 @@ def _keep(response: requests.Response, media_dir: Path, name: str, max_bytes: in
     try:
         kind = kind_of(head)
     except NotMedia as exc:
-        raise Refused(str(exc)) from None
+        raise MediaRejected(str(exc)) from None
     relative = name + KEPT[kind]
     try:
         size = write_capped(chain([head], chunks), media_dir / relative, max_bytes)
     except TooLarge as exc:
-        raise Refused(str(exc)) from None
+        raise MediaRejected(str(exc)) from None
     return Fetched(relative, size, kind)

@@ -7,12 +7,11 @@ import struct
 import zlib
 from dataclasses import replace
 from io import BytesIO
-from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
 
 from models.persian import latin_digits
+from tests.clients import ending_transactions
 from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
 from worker.queues import NOTIFICATIONS
 
@@ -28,16 +27,8 @@ def settings(settings, twilio_api):  # noqa: F811
 
 @pytest.fixture
 def client(app, session):
-    """Flask's test client, ending the test's own transaction before each request (on SQLite
-    a transaction holds the write lock the request needs)."""
-
-    class Client(FlaskClient):
-        def open(self, *args: Any, **kwargs: Any):
-            session.rollback()
-            return super().open(*args, **kwargs)
-
-    app.test_client_class = Client
-    return app.test_client()
+    """The test client; the test's own transaction ends before each request."""
+    return ending_transactions(app, session)
 
 
 def token_of(page) -> str:

@@ -5,24 +5,12 @@ import re
 
 import pytest
 
-from models import actions
-from models.intake import Complaint, open_ticket
-from models.tickets import TicketStatus, Via
 from tests.citizen.conftest import MOBILE, code_in, png
-from tests.console.browser import CHROMIUM, FLAGS, SKIP_REASON, live_server, screenshot
+from tests.citizen.test_following import resolved
+from tests.console.browser import CHROMIUM, SKIP_REASON, chromium, live_server, screenshot  # noqa: F401
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -71,13 +59,7 @@ def test_filing_step_by_step_on_a_phone(page, site, session, texts, tmp_path):
 
 
 def test_following_seeing_the_result_and_rating_on_a_phone(page, site, session, texts):
-    ticket = open_ticket(session, Complaint(via=Via.WEB, caller=MOBILE, text="صف طولانی")).ticket
-    ticket.status = TicketStatus.REFERRED
-    session.commit()
-    actions.resolve(session, ticket, "کارمند مربوط تذکر کتبی گرفت و باجه‌ها از فردا کامل است.", actor="user:sara")
-    session.commit()
-    code = ticket.code
-    session.rollback()
+    code = resolved(session, result="کارمند مربوط تذکر کتبی گرفت و باجه‌ها از فردا کامل است.")
     page.goto(site + "/follow")
     screenshot(page, "citizen-5-follow")
     page.get_by_label("کد پیگیری", exact=True).fill(code)

@@ -11,12 +11,12 @@ from models.tickets import Ticket, TicketStatus, Via
 from tests.citizen.conftest import E164, MOBILE, code_in, token_of
 
 
-def resolved(session, caller: str = MOBILE, via: Via = Via.WEB) -> str:
+def resolved(session, caller: str = MOBILE, via: Via = Via.WEB, result: str = "کارمند تذکر گرفت.") -> str:
     """A referred, then resolved, ticket of `caller`; its code."""
     ticket = open_ticket(session, Complaint(via=via, caller=caller, text="صف طولانی")).ticket
     ticket.status = TicketStatus.REFERRED
     session.commit()
-    actions.resolve(session, ticket, "کارمند تذکر گرفت.", actor="user:sara")
+    actions.resolve(session, ticket, result, actor="user:sara")
     session.commit()
     code = ticket.code
     session.rollback()

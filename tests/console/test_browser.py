@@ -16,22 +16,11 @@ from models.calls import Call
 from models.surveys import SurveyAnswer
 from models.tickets import Via
 from models.users import Playback
-from tests.console.browser import CHROMIUM, FLAGS, SKIP_REASON, live_server, screenshot
+from tests.console.browser import CHROMIUM, SKIP_REASON, chromium, live_server, screenshot  # noqa: F401
 from tests.console.conftest import PASSWORD, received, referred, reload, survey_time, write_wav
 from worker.queues import MAINTENANCE
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """One headless Chromium for the module's tests."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

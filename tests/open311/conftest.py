@@ -8,9 +8,9 @@ from urllib.parse import quote
 from xml.etree import ElementTree
 
 import pytest
-from flask.testing import FlaskClient
 
 from models import apikeys
+from tests.clients import ending_transactions
 
 API = "/open311/v2"
 SPEC_EXAMPLE = (
@@ -27,16 +27,8 @@ SERVICE = "municipality-misconduct"
 
 @pytest.fixture
 def client(app, session):
-    """Flask's test client, ending the test's own transaction before each request: on SQLite
-    any transaction holds the write lock the app's request needs."""
-
-    class Client(FlaskClient):
-        def open(self, *args: Any, **kwargs: Any):
-            session.rollback()
-            return super().open(*args, **kwargs)
-
-    app.test_client_class = Client
-    return app.test_client()
+    """The test client; the test's own transaction ends before each request."""
+    return ending_transactions(app, session)
 
 
 @pytest.fixture
