@@ -42,6 +42,19 @@ def sector_of(service: str) -> str | None:
     return None if service == OTHER_SERVICE.code else service
 
 
+def pair(session: Session, service: str, category: str) -> tuple[Choice, Choice] | None:
+    """The service the IVR offers and the category with these codes, in one query; None
+    unless both exist."""
+    query = select(Category.code, Category.label_fa, Category.label_en).where(Category.code == category)
+    if service != OTHER_SERVICE.code:
+        query = query.add_columns(Sector.code, Sector.name_fa, Sector.name_en).join_from(
+            Category, Sector, (Sector.code == service) & Sector.menu_key.is_not(None))
+    row = session.execute(query).first()
+    if row is None:
+        return None
+    return (Choice(*row[3:]) if len(row) > 3 else OTHER_SERVICE), Choice(*row[:3])
+
+
 def categories(session: Session) -> list[Choice]:
     """The complaint categories in the IVR's menu order."""
     rows = session.scalars(select(Category).order_by(Category.menu_key))

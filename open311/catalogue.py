@@ -53,10 +53,11 @@ def services(session: Session) -> list[Service]:
 
 def find(session: Session, code: str) -> Service:
     """The service of `code`; ApiError 404 when there is none."""
-    for service in services(session):
-        if service.code == code:
-            return service
-    raise ApiError(404, f"service_code {code!r} was not found", 404)
+    service, _, category = code.partition(SEPARATOR)
+    found = choices.pair(session, service, category)
+    if found is None:
+        raise ApiError(404, f"service_code {code!r} was not found", 404)
+    return Service(*found)
 
 
 def code_of(sector: str | None, category: str) -> str:
