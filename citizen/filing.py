@@ -78,19 +78,21 @@ def confirm(token: str):
     except phone_checks.CheckEnded:
         return page("message.html", 400, message=t("err_ended"), again=True)
     if check.purpose == CheckPurpose.FOLLOW:
-        code = check.draft["code"]
         session_.commit()
-    else:
-        try:
-            code = file_confirmed(session_, check, IntakeRules.from_settings(settings())).code
-        except TooManyComplaints:
-            session_.rollback()
-            return page("message.html", 400, message=t("err_wait"))
-        except DomainError:
-            session_.rollback()
-            return page("message.html", 400, message=t("err_blocked"))
+        return _mine(check.draft["code"])
+    try:
+        code = file_confirmed(session_, check, IntakeRules.from_settings(settings())).code
+    except DomainError as refused:
+        session_.rollback()
+        return page("message.html", 400, message=t("err_wait" if isinstance(refused, TooManyComplaints)
+                                                    else "err_blocked"))
+    return _mine(code, new=1)
+
+
+def _mine(code: str, new: int | None = None):
+    """Remember that this visitor confirmed the complainant's number; then the complaint's page."""
     remember(code)
-    return redirect(url_for("citizen.follow", code=code, new=1 if check.purpose == CheckPurpose.COMPLAINT else None))
+    return redirect(url_for("citizen.follow", code=code, new=new))
 
 
 def ask_code(purpose: CheckPurpose, mobile: str, typed: dict, refuse, send: bool = True):
