@@ -26,8 +26,11 @@ SPAN = timedelta(days=90)
 """The longest date range one query may cover, and the default range (the last 90 days)."""
 MAX_PAGE_SIZE = 1000
 """Requests one answer holds at most: the specification's default query limit."""
-WITHHELD = ("description", "address", "address_id", "zipcode", "lat", "long", "media_url")
-"""Fields every request carries, always empty: they could name or place a person."""
+FIELDS = ("service_request_id", "status", "status_notes", "service_name", "service_code", "description",
+          "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
+          "address", "address_id", "zipcode", "lat", "long", "media_url")
+"""A request's fields in the specification's order. Those not filled in below are always
+empty: the description, address, place and media could name or place a person."""
 
 
 @dataclass(frozen=True)
@@ -90,19 +93,18 @@ def document(ticket: Ticket, sectors: dict[str, choices.Choice]) -> dict[str, An
     language, agency = ticket.language, ticket.agency
     service = sectors.get(ticket.sector_code or "", choices.OTHER_SERVICE)
     category = choices.Choice(ticket.category_code, ticket.category.label_fa, ticket.category.label_en)
-    return {
+    filled = {
         "service_request_id": ticket.code,
         "status": "open" if ticket.status in OPEN else "closed",
         "status_notes": STATUS_LABELS[TicketStatus(ticket.status)][1 if language == "en" else 0],
         "service_name": catalogue.Service(service, category).name(language),
         "service_code": catalogue.code_of(ticket.sector_code, ticket.category_code),
         "agency_responsible": catalogue.agency_name(agency, language) if agency else None,
-        "service_notice": None,
         "requested_datetime": w3(ticket.registered_at),
         "updated_datetime": w3(ticket.last_step_at),
         "expected_datetime": w3(ticket.due_at) if ticket.due_at else None,
-        **{name: None for name in WITHHELD},
     }
+    return {name: filled.get(name) for name in FIELDS}
 
 
 def w3(moment: datetime) -> str:

@@ -84,3 +84,18 @@ def test_a_format_other_than_json_or_xml_is_not_found(client):
 
 def test_jurisdiction_id_is_optional_and_any_is_taken_unless_one_is_configured(client):
     assert client.get(f"{API}/services.json?jurisdiction_id=city.gov").status_code == 200
+
+
+def test_services_and_definitions_carry_the_specification_examples_fields(client):
+    from xml.etree import ElementTree
+
+    services = ElementTree.fromstring(client.get(f"{API}/services.xml").data)
+    assert services.tag == "services" and {s.tag for s in services} == {"service"}
+    assert {f.tag for f in services[0]} == {"service_code", "service_name", "description", "metadata", "type",
+                                            "keywords", "group"}
+    definition = ElementTree.fromstring(client.get(f"{API}/services/{SERVICE}.xml").data)
+    assert definition.tag == "service_definition" and [f.tag for f in definition] == ["service_code", "attributes"]
+    attribute = definition.find("attributes/attribute")
+    assert [f.tag for f in attribute] == ["variable", "code", "datatype", "required", "datatype_description",
+                                         "order", "description", "values"]
+    assert [f.tag for f in attribute.find("values/value")] == ["key", "name"]

@@ -3,6 +3,7 @@ status in the complaint's language, no personal data, and the specification's re
 
 from datetime import timedelta
 from urllib.parse import quote
+from xml.etree import ElementTree
 
 import pytest
 from sqlalchemy import select
@@ -215,3 +216,23 @@ def test_a_query_the_specification_does_not_allow_is_a_400(client, fmt, query, w
 def test_a_token_is_never_found_as_every_request_is_answered_at_once(client, fmt):
     response = client.get(f"{API}/tokens/12345.{fmt}")
     assert response.status_code == 404 and "12345" in read(response)[0]["description"]
+
+
+SPEC_REQUEST_FIELDS = [
+    "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
+    "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
+    "address", "address_id", "zipcode", "lat", "long", "media_url"]
+"""The fields of GET Service Request's example response, in its order."""
+
+
+def test_a_request_carries_the_specification_examples_fields_in_their_order(client, post):
+    code = open_by_app(post)
+    root = ElementTree.fromstring(client.get(f"{API}/requests/{code}.xml").data)
+    assert root.tag == "service_requests" and [child.tag for child in root] == ["request"]
+    assert [field.tag for field in root[0]] == SPEC_REQUEST_FIELDS
+    assert list(client.get(f"{API}/requests/{code}.json").get_json()[0]) == SPEC_REQUEST_FIELDS
+
+
+def test_errors_carry_the_specification_examples_elements(client):
+    root = ElementTree.fromstring(client.get(f"{API}/requests/12.xml").data)
+    assert root.tag == "errors" and [[f.tag for f in error] for error in root] == [["code", "description"]]
