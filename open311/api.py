@@ -4,8 +4,6 @@ tokens/{token}. Every refusal is an `errors` document with the specification's s
 
 from __future__ import annotations
 
-import logging
-
 from flask import Blueprint, Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import InternalServerError, NotFound
@@ -17,8 +15,6 @@ from models.intake import IntakeRules
 from open311 import catalogue, listing, posting
 from open311.documents import ApiError, answer, error
 from open311.throttle import Limited, Throttle
-
-log = logging.getLogger(__name__)
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FMT = "<any(json, xml):fmt>"
@@ -82,12 +78,11 @@ def post_request(fmt: str) -> Response:
     current_app.extensions["open311"].key(key_id)
     complaint, details = posting.read(session, request.form, key_id, _language())
     try:
-        ticket = file_request(session, complaint, details, IntakeRules.from_settings(_settings())).ticket
+        ticket = file_request(session, complaint, details, IntakeRules.from_settings(_settings()))
     except TooManyComplaints:
         raise ApiError(400, "this phone number filed as many complaints as allowed in an hour", 429) from None
     except DomainError as exc:
         raise ApiError(400, str(exc)) from None
-    log.info("open311 request", extra={"ticket": ticket.code, "api_key": key_id})
     return answer(fmt, "service_requests", [{"service_request_id": ticket.code, "account_id": details.account_id}])
 
 

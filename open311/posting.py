@@ -3,6 +3,7 @@ the request's other details; anything the specification or our rules refuse is a
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from urllib.parse import urlsplit
@@ -45,12 +46,17 @@ def read(session: Session, form: MultiDict[str, str], key_id: int, language: str
         media=[(media_url, "application/octet-stream")] if media_url else ())
     lat, long = _location(form)
     details = Details(
-        api_key_id=key_id, service_code=service.code, lat=lat, long=long,
+        api_key_id=key_id, service_code=service.code, fields=_fields(form), lat=lat, long=long,
         address_string=_field(form, "address_string", MAX_DESCRIPTION), address_id=_field(form, "address_id"),
         first_name=_field(form, "first_name"), last_name=_field(form, "last_name"),
         email=_field(form, "email", 254), device_id=_field(form, "device_id"),
         account_id=_field(form, "account_id"), attributes=attributes, media_url=media_url)
     return complaint, details
+
+
+def _fields(form: MultiDict[str, str]) -> str:
+    """Every field but the key, in a stable order (the same post sent again reads the same)."""
+    return json.dumps(sorted((k, v) for k, v in form.items(multi=True) if k != "api_key"), ensure_ascii=False)
 
 
 def _field(form: MultiDict[str, str], name: str, limit: int = MAX_FIELD) -> str | None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from models import apikeys
 from models.agencies import Agency
-from models.app_requests import AppRequest
+from models.app_requests import RESENT_WITHIN, AppRequest, Details, file_request
 from models.base import utcnow
 from models.intake import Complaint, open_ticket
 from models.media import Media, MediaStatus
@@ -113,9 +113,9 @@ def test_a_missing_unknown_or_revoked_key_is_a_403(client, session, api_key, fmt
 
 
 def test_past_the_hourly_limit_of_a_number_the_app_is_told_so(post, settings):
-    for _ in range(settings.max_complaints_per_hour):
-        assert post(service_code=SERVICE, description="x", phone="09121234567").status_code == 200
-    refused = post(service_code=SERVICE, description="x", phone="09121234567")
+    for n in range(settings.max_complaints_per_hour):
+        assert post(service_code=SERVICE, description=f"x{n}", phone="09121234567").status_code == 200
+    refused = post(service_code=SERVICE, description="another", phone="09121234567")
     assert refused.status_code == 400 and read(refused)[0]["code"] == "429"
 
 
@@ -236,3 +236,25 @@ def test_a_request_carries_the_specification_examples_fields_in_their_order(clie
 def test_errors_carry_the_specification_examples_elements(client):
     root = ElementTree.fromstring(client.get(f"{API}/requests/12.xml").data)
     assert root.tag == "errors" and [[f.tag for f in error] for error in root] == [["code", "description"]]
+
+
+def test_the_same_request_sent_again_gets_the_same_ticket_and_one_text(post, session):
+    fields = {"service_code": SERVICE, "description": "صف طولانی", "phone": "09121234567", "device_id": "d1"}
+    first = read(post(**fields))[0]["service_request_id"]
+    again = read(post("xml", **fields))[0]["service_request_id"]
+    other = read(post(**{**fields, "description": "صف طولانی تر"}))[0]["service_request_id"]
+    assert first == again != other
+    session.rollback()
+    assert len(session.scalars(select(Ticket)).all()) == 2
+    assert session.scalars(select(Message.purpose).where(Message.number == "+989121234567")).all() == [
+        Purpose.TRACKING_CODE, Purpose.TRACKING_CODE]
+
+
+def test_the_same_fields_after_the_window_are_a_new_complaint(session, api_key):
+    key_id = apikeys.live_key_id(session, api_key)
+    complaint = Complaint(via=Via.APP, caller=None, text="x", sector="municipality", category="delay")
+    details = Details(api_key_id=key_id, service_code=SERVICE, fields='[["description", "x"]]')
+    now = utcnow()
+    first = file_request(session, complaint, details, now=now).code
+    assert file_request(session, complaint, details, now=now).code == first
+    assert file_request(session, complaint, details, now=now + RESENT_WITHIN * 2).code != first

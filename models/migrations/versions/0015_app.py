@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('ticket_id', sa.Integer(), nullable=False),
         sa.Column('api_key_id', sa.Integer(), nullable=False),
+        sa.Column('fingerprint', sa.String(length=64), nullable=False),
         sa.Column('service_code', sa.String(length=90), nullable=False),
         sa.Column('lat', sa.Float(), nullable=True),
         sa.Column('long', sa.Float(), nullable=True),
@@ -50,6 +51,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_app_requests_ticket_id_tickets')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_app_requests')),
         sa.UniqueConstraint('ticket_id', name=op.f('uq_app_requests_ticket_id')),
+        sa.UniqueConstraint('api_key_id', 'fingerprint', name=op.f('uq_app_requests_api_key_id')),
     )
     op.create_index(op.f('ix_app_requests_api_key_id'), 'app_requests', ['api_key_id'], unique=False)
     op.create_table(
