@@ -1,5 +1,5 @@
 """What an app sent with a complaint beyond the complaint itself (Open311's service request):
-which app, where, and who. Kept for the agency and the console, never shown to the public.
+which app, where, and who. Kept beside the ticket, never shown to the public.
 
 An app that posts again because the answer was lost (a phone's connection dropped) sends the
 same fields: within RESENT_WITHIN the same key's same fields get the ticket they opened, not a
