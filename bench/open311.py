@@ -31,10 +31,10 @@ from flask import Flask, Response
 from sqlalchemy.orm import Session
 
 # This script shares its name with the API's package: the repository goes first on the path
-# instead of bench/, and the package is imported before bench.sms_webhook puts bench/ first.
-sys.path[0] = str(Path(__file__).resolve().parents[1])
+# instead of bench/ (bench.sms_webhook keeps bench/ last for its own neighbours).
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [str(HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
-import open311.api  # noqa: E402,F401
 from bench.sms_webhook import GUNICORN, foad_app, measure, serve, setting_up  # noqa: E402,F401
 from models import apikeys  # noqa: E402
 from models.db import make_engine  # noqa: E402

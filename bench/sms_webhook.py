@@ -47,7 +47,10 @@ from flask import Flask, Response
 from redis import Redis
 from twilio.request_validator import RequestValidator
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # pipeline.py and intake.py, beside this
+# pipeline.py and intake.py, beside this, are found after the packages: bench/open311.py shares
+# its name with the API's package, which foad.app imports.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [str(HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != HERE), str(HERE)]
 
 from foad.app import create_app  # noqa: E402
 from foad.embedded_redis import redis_url  # noqa: E402
