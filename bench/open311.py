@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
-from bench.sms_webhook import GUNICORN, foad_app, measure, serve, setting_up  # noqa: E402,F401
+from bench.sms_webhook import foad_app, measure, serve, setting_up, table  # noqa: E402,F401
 from models import apikeys  # noqa: E402
 from models.db import make_engine  # noqa: E402
 
@@ -106,13 +106,7 @@ def run(factory: str, env: dict[str, str], block: int, args: argparse.Namespace)
 
 def report(results: dict[str, dict[str, float]], args: argparse.Namespace, database: str, load: float) -> None:
     """The table, the targets and whether this run met them, and the JSON line."""
-    print(f"\nOpen311 POST requests, gunicorn {' '.join(GUNICORN)}, {database}, {os.cpu_count()} CPUs, "
-          f"load average {load:.1f} before the run (on a shared machine, read this first)")
-    print(f"{'route':<10}{'req/s (full load)':>20}{'server CPU ms/req':>19}"
-          f"{f'p50 ms @{args.rate:g}/s':>18}{f'p99 ms @{args.rate:g}/s':>18}{'errors':>8}")
-    for name, r in results.items():
-        print(f"{name:<10}{r['rps']:>20.0f}{r['cpu_ms_per_request']:>19.2f}"
-              f"{r['p50_ms']:>18.1f}{r['p99_ms']:>18.1f}{r['errors']:>8}")
+    table("Open311 POST requests", results, args.rate, database, load)
     share = results["open311"]["rps"] / results["bare"]["rps"]
     p99 = results["open311"]["p99_ms"]
     on_target = database == "postgresql" and args.rate >= TARGET_RATE

@@ -323,16 +323,21 @@ def run(factory: str, env: dict[str, str], block: int, args: argparse.Namespace)
         server.wait()
 
 
-def report(results: dict[str, dict[str, float]], answers: dict[str, float], args: argparse.Namespace,
-           database: str, load: float) -> None:
-    """The table, what it means against the targets, and the JSON line."""
-    print(f"\ninbound SMS webhook, gunicorn {' '.join(GUNICORN)}, {database}, {os.cpu_count()} CPUs, "
+def table(title: str, results: dict[str, dict[str, float]], rate: float, database: str, load: float) -> None:
+    """The measurements of each route, a row each, under a line saying what ran where."""
+    print(f"\n{title}, gunicorn {' '.join(GUNICORN)}, {database}, {os.cpu_count()} CPUs, "
           f"load average {load:.1f} before the run (on a shared machine, read this first)")
     print(f"{'route':<10}{'req/s (full load)':>20}{'server CPU ms/req':>19}"
-          f"{f'p50 ms @{args.rate:g}/s':>18}{f'p99 ms @{args.rate:g}/s':>18}{'errors':>8}")
+          f"{f'p50 ms @{rate:g}/s':>18}{f'p99 ms @{rate:g}/s':>18}{'errors':>8}")
     for name, r in results.items():
         print(f"{name:<10}{r['rps']:>20.0f}{r['cpu_ms_per_request']:>19.2f}"
               f"{r['p50_ms']:>18.1f}{r['p99_ms']:>18.1f}{r['errors']:>8}")
+
+
+def report(results: dict[str, dict[str, float]], answers: dict[str, float], args: argparse.Namespace,
+           database: str, load: float) -> None:
+    """The table, what it means against the targets, and the JSON line."""
+    table("inbound SMS webhook", results, args.rate, database, load)
     ratio = results["webhook"]["rps"] / results["bare"]["rps"]
     print(f"webhook / bare throughput: {ratio:.0%} (target >= 50%); webhook p99 "
           f"{results['webhook']['p99_ms']:.1f} ms at {args.rate:g}/s (target < 50 ms)")

@@ -7,16 +7,10 @@ import pytest
 
 from tests.citizen.conftest import MOBILE, code_in, png
 from tests.citizen.test_following import resolved
-from tests.console.browser import CHROMIUM, SKIP_REASON, chromium, live_server, screenshot  # noqa: F401
+from tests.console.browser import CHROMIUM, SKIP_REASON, chromium, screenshot, site  # noqa: F401
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def site(app):
-    with live_server(app) as url:
-        yield url
 
 
 @pytest.fixture

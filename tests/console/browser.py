@@ -41,6 +41,13 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture
+def site(app):
+    """The test's app served over real HTTP (import this fixture into the module)."""
+    with live_server(app) as url:
+        yield url
+
+
 @contextmanager
 def live_server(app) -> Iterator[str]:
     """Serve `app` on a free local port in a thread; yield its base URL."""

@@ -16,7 +16,7 @@ from models.calls import Call
 from models.surveys import SurveyAnswer
 from models.tickets import Via
 from models.users import Playback
-from tests.console.browser import CHROMIUM, SKIP_REASON, chromium, live_server, screenshot  # noqa: F401
+from tests.console.browser import CHROMIUM, SKIP_REASON, chromium, screenshot, site  # noqa: F401
 from tests.console.conftest import PASSWORD, received, referred, reload, survey_time, write_wav
 from worker.queues import MAINTENANCE
 
@@ -27,13 +27,6 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
 def settings(settings):
     """The console's settings with the list refreshing every half second (20 s in service)."""
     return replace(settings, console_refresh=timedelta(milliseconds=500))
-
-
-@pytest.fixture
-def site(app):
-    """The app served over real HTTP."""
-    with live_server(app) as url:
-        yield url
 
 
 @pytest.fixture

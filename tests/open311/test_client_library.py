@@ -3,14 +3,8 @@
 import pytest
 from georeport import GeoReport
 
-from tests.console.browser import live_server
+from tests.console.browser import site  # noqa: F401  (a fixture)
 from tests.open311.conftest import API, SERVICE, read
-
-
-@pytest.fixture
-def site(app):
-    with live_server(app) as url:
-        yield url
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
