@@ -47,7 +47,10 @@ from flask import Flask, Response
 from redis import Redis
 from twilio.request_validator import RequestValidator
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # pipeline.py and intake.py, beside this
+# pipeline.py and intake.py, beside this, are found after the packages: bench/open311.py shares
+# its name with the API's package, which foad.app imports.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [str(HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != HERE), str(HERE)]
 
 from intake import scratch_database  # noqa: E402
 from pipeline import TimedTwilio, percentile, wait_healthy, workers  # noqa: E402
@@ -108,8 +111,14 @@ def post(port: int, body: bytes, signature: str) -> int:
     return status
 
 
-def _closed_loop(port: int, block: int, seconds: float, threads: int, out) -> None:
-    """Client process: `threads` requests in flight for `seconds`; reports (count, errors)."""
+def send_text(port: int, block: int, n: int) -> int:
+    """Text number `n` of client `block`, as Twilio posts it; the HTTP status."""
+    return post(port, *signed_form(block, n))
+
+
+def _closed_loop(send, port: int, block: int, seconds: float, threads: int, out) -> None:
+    """Client process: `threads` requests `send(port, block, n)` in flight for `seconds`;
+    reports (count, errors)."""
     stop, counts, lock = time.monotonic() + seconds, [0, 0], threading.Lock()
     forms = iter(range(10**6))
 
@@ -117,7 +126,7 @@ def _closed_loop(port: int, block: int, seconds: float, threads: int, out) -> No
         while time.monotonic() < stop:
             with lock:
                 n = next(forms)
-            ok = post(port, *signed_form(block, n)) == 200
+            ok = send(port, block, n) == 200
             with lock:
                 counts[0 if ok else 1] += 1
 
@@ -129,17 +138,16 @@ def _closed_loop(port: int, block: int, seconds: float, threads: int, out) -> No
     out.put(tuple(counts))
 
 
-def _open_loop(port: int, block: int, seconds: float, rate: float, out) -> None:
+def _open_loop(send, port: int, block: int, seconds: float, rate: float, out) -> None:
     """Client process: requests due at a fixed rate; reports each latency from its due time."""
     total = int(seconds * rate)
-    forms = [signed_form(block, n) for n in range(total)]
     latencies, errors = [], 0
     start = time.monotonic() + 0.2
 
     def one(n: int) -> None:
         nonlocal errors
         due = start + n / rate
-        if post(port, *forms[n]) != 200:
+        if send(port, block, n) != 200:
             errors += 1
         latencies.append(time.monotonic() - due)
 
@@ -174,13 +182,13 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def measure(server: int, port: int, block: int, args: argparse.Namespace) -> dict[str, float]:
+def measure(server: int, port: int, block: int, args: argparse.Namespace, send=send_text) -> dict[str, float]:
     """Throughput at full load, then latency at the fixed rate, on one running server."""
     cpu = cpu_seconds(server)
-    full = _in_processes(_closed_loop, lambda p: (port, block + p, args.seconds, args.concurrency), 2)
+    full = _in_processes(_closed_loop, lambda p: (send, port, block + p, args.seconds, args.concurrency), 2)
     done, failed = sum(c for c, _ in full), sum(e for _, e in full)
     cpu_ms = 1000 * (cpu_seconds(server) - cpu) / max(done, 1)
-    paced = _in_processes(_open_loop, lambda p: (port, block + 2 + p, args.seconds, args.rate / 2), 2)
+    paced = _in_processes(_open_loop, lambda p: (send, port, block + 2 + p, args.seconds, args.rate / 2), 2)
     latencies = sorted(x for lat, _ in paced for x in lat)
     errors = failed + sum(e for _, e in paced)
     return {"rps": done / args.seconds, "cpu_ms_per_request": cpu_ms, "p50_ms": 1000 * statistics.median(latencies),
@@ -316,16 +324,21 @@ def run(factory: str, env: dict[str, str], block: int, args: argparse.Namespace)
         server.wait()
 
 
-def report(results: dict[str, dict[str, float]], answers: dict[str, float], args: argparse.Namespace,
-           database: str, load: float) -> None:
-    """The table, what it means against the targets, and the JSON line."""
-    print(f"\ninbound SMS webhook, gunicorn {' '.join(GUNICORN)}, {database}, {os.cpu_count()} CPUs, "
+def table(title: str, results: dict[str, dict[str, float]], rate: float, database: str, load: float) -> None:
+    """The measurements of each route, a row each, under a line saying what ran where."""
+    print(f"\n{title}, gunicorn {' '.join(GUNICORN)}, {database}, {os.cpu_count()} CPUs, "
           f"load average {load:.1f} before the run (on a shared machine, read this first)")
     print(f"{'route':<10}{'req/s (full load)':>20}{'server CPU ms/req':>19}"
-          f"{f'p50 ms @{args.rate:g}/s':>18}{f'p99 ms @{args.rate:g}/s':>18}{'errors':>8}")
+          f"{f'p50 ms @{rate:g}/s':>18}{f'p99 ms @{rate:g}/s':>18}{'errors':>8}")
     for name, r in results.items():
         print(f"{name:<10}{r['rps']:>20.0f}{r['cpu_ms_per_request']:>19.2f}"
               f"{r['p50_ms']:>18.1f}{r['p99_ms']:>18.1f}{r['errors']:>8}")
+
+
+def report(results: dict[str, dict[str, float]], answers: dict[str, float], args: argparse.Namespace,
+           database: str, load: float) -> None:
+    """The table, what it means against the targets, and the JSON line."""
+    table("inbound SMS webhook", results, args.rate, database, load)
     ratio = results["webhook"]["rps"] / results["bare"]["rps"]
     print(f"webhook / bare throughput: {ratio:.0%} (target >= 50%); webhook p99 "
           f"{results['webhook']['p99_ms']:.1f} ms at {args.rate:g}/s (target < 50 ms)")

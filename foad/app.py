@@ -1,4 +1,5 @@
-"""The Flask app factory: the SMS webhook, the console and a health check in one app."""
+"""The Flask app factory: the SMS webhook, the console, the Open311 API, the citizen page and a
+health check in one app."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from flask import Flask
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from citizen.web import init_app as init_citizen
 from console.setup import init_app as init_console
 from models.runtime import EXTENSION, Runtime
+from open311.api import init_app as init_open311
 from sms.webhook import init_app as init_sms
 from worker.reports import request_refresh
 
@@ -32,6 +35,8 @@ def create_app(runtime: Runtime) -> Flask:
         runtime.db.remove()
 
     init_console(app, runtime.settings, partial(request_refresh, runtime.redis))
+    init_open311(app)
+    init_citizen(app)
 
     @app.get("/healthz")
     def healthz() -> tuple[dict[str, str], int]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from foad.commands import accounts, link, reports, texting, voice, workers
+from foad.commands import accounts, apikeys, link, reports, texting, voice, workers
 from foad.embedded_redis import redis_url
 from foad.logs import configure_logging
 from foad.runtime import database
@@ -172,5 +172,5 @@ def serve(settings: Settings, host: str, port: int, fastagi_host: str, fastagi_p
 
 
 for group in (workers.worker, workers.holidays, voice.fastagi, voice.call, voice.prompts, texting.sms,
-              link.smpp, accounts.users, reports.reports):
+              link.smpp, accounts.users, reports.reports, apikeys.apikeys):
     main.add_command(group)

@@ -9,6 +9,8 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Mapping
 
+import limits
+
 from models.settings import ROUTE_PROVIDERS, Settings, SmppSettings, TwilioSettings
 
 
@@ -65,6 +67,11 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
         business_hours=_hours(env, "FOAD_BUSINESS_HOURS"),
         survey_timeout=timedelta(hours=_number(env, "FOAD_SURVEY_TIMEOUT_HOURS", 72)),
         fixed_now=_moment(env, "FOAD_FIXED_NOW"),
+        # --- the app channel ---
+        open311_jurisdiction=(env.get("FOAD_OPEN311_JURISDICTION") or "").strip(),
+        open311_key_limit=_rate(env, "FOAD_OPEN311_KEY_LIMIT", "120/minute"),
+        open311_address_limit=_rate(env, "FOAD_OPEN311_ADDRESS_LIMIT", "60/minute"),
+        media_allow_loopback=_flag(env, "FOAD_MEDIA_ALLOW_LOOPBACK", False),
     )
 
 
@@ -131,6 +138,16 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise SettingsError(f"{name} must be greater than zero, not {raw!r}")
     return value
+
+
+def _rate(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate in the `limits` notation ("120/minute", "5 per second")."""
+    raw = (env.get(name) or default).strip()
+    try:
+        limits.parse(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a rate such as 120/minute, not {raw!r}") from None
+    return raw
 
 
 def _count(env: Mapping[str, str], name: str) -> int:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from dataclasses import dataclass
 from enum import StrEnum
-
 from typing import Iterable
 
 from sqlalchemy import ForeignKey, String, Text
@@ -14,6 +14,33 @@ from models.base import Base, utcnow
 from models.messages import Message
 from models.outbox import Job, add_work
 from models.tickets import Ticket
+
+
+class MediaRejected(Exception):
+    """Not something we keep (its type, its size, its address); the message says why."""
+
+
+class MediaGone(Exception):
+    """The server will not give it to us (deleted, or not ours)."""
+
+
+class MediaRetry(Exception):
+    """The download failed in a way that may pass: try again later."""
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A stored attachment."""
+
+    path: str
+    """Relative to the media directory."""
+    size: int
+
+
+GONE = frozenset({401, 403, 404, 410})
+"""HTTP answers to a download that will not change on a retry."""
+CHUNK = 64 * 1024
+"""Bytes read at a time, so a large file never sits in memory whole."""
 
 
 class MediaStatus(StrEnum):

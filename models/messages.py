@@ -59,6 +59,7 @@ class Purpose(StrEnum):
     REPLY = "reply"  # any other answer to an inbound text
     OPT_OUT = "opt_out"  # the answer to لغو or شروع: the one kind of text an opted-out number gets
     PLEASE_WAIT = "please_wait"  # past the hourly limit: "please wait", at most once an hour a number
+    PHONE_CHECK = "phone_check"  # a one-time code confirming a number typed on the web page
 
 
 class Message(Base):

@@ -125,6 +125,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fa": "از رسیدگی به شکایت {code} چقدر راضی هستید؟ عددی از ۱ (ناراضی) تا ۵ (بسیار راضی) بفرستید.",
         "en": "How satisfied are you with how complaint {code} was handled? Reply 1 (not at all) to 5 (very).",
     },
+    "phone_check": {
+        "fa": "کد تأیید سامانه ۱۲۸: {otp}\nاین کد را به هیچ‌کس ندهید.",
+        "en": "Your 128 confirmation code: {otp}. Do not share it with anyone.",
+    },
     "voice_complaint": {"fa": "شکایت صوتی", "en": "voice complaint"},
     "media_complaint": {"fa": "عکس یا فیلم", "en": "photo or video"},
 }

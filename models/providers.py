@@ -7,10 +7,11 @@ sees only this interface, given to it by the runtime.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
+
+from models.media import Kept
 
 
 class SendError(Exception):
@@ -36,27 +37,6 @@ class PermanentSendError(SendError):
 
 class Unsubscribed(PermanentSendError):
     """The recipient told the provider to stop (Twilio 21610); record it as an opt-out."""
-
-
-class MediaRejected(Exception):
-    """Not something we keep (its type, its size, its host); the message says why."""
-
-
-class MediaGone(Exception):
-    """The provider will not give it to us (deleted, or not ours)."""
-
-
-class MediaRetry(Exception):
-    """The download failed in a way that may pass: try again later."""
-
-
-@dataclass(frozen=True)
-class Kept:
-    """A stored attachment."""
-
-    path: str
-    """Relative to the media directory."""
-    size: int
 
 
 class SmsProvider(Protocol):

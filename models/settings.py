@@ -133,6 +133,16 @@ class Settings:
     """How old the report cards' rollup of this month and the last may get before a card page
     asks a worker to roll them up again (older months: a day, see models.reports.rollup)."""
 
+    # --- the app channel: Open311 and the citizen page -----------------------------------
+    open311_jurisdiction: str = ""
+    """The jurisdiction_id Open311 clients must name when they name one; empty: any is taken."""
+    open311_key_limit: str = "120/minute"
+    """Open311 requests one API key may make (the `limits` notation: "120/minute")."""
+    open311_address_limit: str = "60/minute"
+    """Open311 requests one client address may make, whatever key it uses."""
+    media_allow_loopback: bool = False
+    """Tests only: let the media job fetch an app's media_url from this machine (loopback)."""
+
     @property
     def recordings_dir(self) -> Path:
         """Where Asterisk's MixMonitor and RECORD FILE write (shared with Asterisk)."""

@@ -59,3 +59,15 @@ def answer(session: Session, ticket: Ticket, score: int, message: Message | None
     record(ticket, Event.SURVEY_ANSWERED, actor="citizen", score=score)
     actions.close(session, ticket, actor="citizen", commit=False)
     return True
+
+
+def score_of(session: Session, ticket_id: int) -> int | None:
+    """The ticket's survey score, or None while unanswered."""
+    return session.scalar(select(SurveyAnswer.score).where(SurveyAnswer.ticket_id == ticket_id))
+
+
+def locked_ticket(session: Session, ticket_id: int) -> Ticket:
+    """The ticket fresh and locked until commit, to answer its survey from elsewhere than SMS
+    (the survey sweep locks it too before closing it)."""
+    session.scalar(select(Ticket.id).where(Ticket.id == ticket_id).with_for_update())
+    return session.get_one(Ticket, ticket_id, populate_existing=True)

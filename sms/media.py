@@ -4,20 +4,16 @@ to a size, and only from the provider's own API host (the credentials go nowhere
 from __future__ import annotations
 
 import mimetypes
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
 
-from models.providers import Kept, MediaGone, MediaRejected, MediaRetry
+from models.media import CHUNK, GONE, Kept, MediaGone, MediaRejected, MediaRetry
 from models.settings import TwilioSettings
+from models.uploads import TooLarge, write_capped
 
 KEPT_TYPES = ("image/", "video/")
-CHUNK = 64 * 1024
-"""Bytes read at a time, so a large file never sits in memory whole."""
-GONE = {401, 403, 404, 410}
-"""Answers that will not change on a retry."""
 
 
 def is_kept_type(content_type: str) -> bool:
@@ -52,26 +48,11 @@ def _keep(response: requests.Response, media_dir: Path, name: str, max_bytes: in
         raise MediaRejected(f"larger than {max_bytes} bytes")
     extension = mimetypes.guess_extension(served.split(";")[0].strip()) or ""
     relative = f"{name}{extension}"
-    size = _write(response, media_dir / relative, max_bytes)
-    return Kept(relative, size)
-
-
-def _write(response: requests.Response, target: Path, max_bytes: int) -> int:
-    """Stream into a temporary file and rename it, so a file either is whole or is not."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
-    size = 0
     try:
-        with open(partial, "wb") as out:
-            for chunk in response.iter_content(CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise MediaRejected(f"larger than {max_bytes} bytes")
-                out.write(chunk)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
-    return size
+        size = write_capped(response.iter_content(CHUNK), media_dir / relative, max_bytes)
+    except TooLarge as exc:
+        raise MediaRejected(str(exc)) from None
+    return Kept(relative, size)
 
 
 def _origin(url: str) -> tuple[str, str]:

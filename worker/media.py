@@ -1,17 +1,18 @@
-"""The media job: one MMS attachment downloaded into the media directory, or refused."""
+"""The media job: one attachment downloaded into the media directory, or refused: an MMS's
+from the SMS provider with its credentials, an app's media_url from the public internet."""
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from models.locking import locked
-from models.media import Media, MediaStatus
-from models.providers import Kept, MediaGone, MediaRejected, MediaRetry, SmsRoutes
+from models.media import Kept, Media, MediaGone, MediaRejected, MediaRetry, MediaStatus
+from models.providers import SmsRoutes
 from models.runtime import current
-from worker import attempts
+from models.settings import Settings
+from worker import attempts, public_media
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def fetch_media(media_id: int) -> None:
             return
         extra = {"ticket": item.ticket.code, "media": item.id}
         try:
-            kept = _download(runtime.sms, item, settings.media_dir, settings.media_max_bytes)
+            kept = _download(runtime.sms, item, settings)
         except MediaRejected as exc:
             _finish(session, item, MediaStatus.REJECTED, reason=str(exc))
             log.warning("media rejected", extra={**extra, "reason": str(exc)})
@@ -42,8 +43,25 @@ def fetch_media(media_id: int) -> None:
             _finish(session, item, MediaStatus.FAILED, reason=str(exc))
             log.error("media not downloaded", extra={**extra, "reason": str(exc)})
             return
-        _finish(session, item, MediaStatus.STORED, path=kept.path, size=kept.size)
+        _finish(session, item, MediaStatus.STORED, path=kept.path, size=kept.size,
+                content_type=getattr(kept, "content_type", item.content_type))
         log.info("media stored", extra={**extra, "size": kept.size})
+
+
+def _download(routes: SmsRoutes | None, item: Media, settings: Settings) -> Kept | public_media.Fetched:
+    """An MMS's attachment (it came with a message) through the provider it came by, with
+    its credentials and from its host only; an app's media_url (it did not) from the public
+    internet."""
+    name = f"{item.ticket.code}/{item.id}"
+    if item.message_id is None:
+        return public_media.fetch(item.url, settings.media_dir, name, settings.media_max_bytes,
+                                  allow_loopback=settings.media_allow_loopback)
+    came_by = item.message.provider or "twilio"
+    provider = routes.named(came_by) if routes else None
+    if provider is None:
+        raise MediaGone(f"the SMS provider it came by ({came_by}) is not configured to fetch it from")
+    return provider.download_media(item.url, item.content_type, settings.media_dir, name,
+                                   settings.media_max_bytes)
 
 
 def _finish(session: Session, item: Media, status: MediaStatus, **fields: object) -> None:
@@ -52,12 +70,3 @@ def _finish(session: Session, item: Media, status: MediaStatus, **fields: object
         setattr(item, name, value)
     session.commit()
 
-
-def _download(routes: SmsRoutes | None, item: Media, media_dir: Path, max_bytes: int) -> Kept:
-    """The attachment through the provider it came by (its credentials, its host only)."""
-    came_by = item.message.provider if item.message and item.message.provider else "twilio"
-    provider = routes.named(came_by) if routes else None
-    if provider is None:
-        raise MediaGone(f"the SMS provider it came by ({came_by}) is not configured to fetch it from")
-    return provider.download_media(item.url, item.content_type, media_dir,
-                                   f"{item.ticket.code}/{item.id}", max_bytes)

@@ -19,7 +19,7 @@ from redis import Redis
 from rq.exceptions import DuplicateJobError
 
 from models.base import utcnow
-from worker import calls, clock, outbox, reports, surveys, texting
+from worker import calls, clock, outbox, reports, surveys, texting, uploads
 from worker.queues import MAINTENANCE, queue
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("sending-sweep", texting.sweep_sending, every=60),
     Periodic("survey-sweep", surveys.sweep_surveys, every=600),
     Periodic("call-sweep", calls.sweep_calls, every=600),
+    Periodic("upload-sweep", uploads.sweep_uploads, every=3600),
     # Half of FOAD_REPORT_MAX_AGE_MINUTES' default (10): a card page then finds this month
     # and the last fresh and reads them, instead of rolling them up itself.
     Periodic("report-cards-recent", reports.refresh_recent_months, every=300),
@@ -60,8 +61,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("report-cards-years", reports.refresh_years, every=86400, timeout=1800),
 )
 """What runs on a schedule: relay lost outbox work, catch missed deadlines, settle texts
-left "sending", close surveys, close calls whose end was never reported, roll the report
-cards up."""
+left "sending", close surveys, close calls whose end was never reported, clear what the web
+page left behind, roll the report cards up."""
 
 
 def tick(redis: Redis, now: datetime | None = None) -> list[str]:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -27,6 +28,24 @@ FLAGS = [
     # The tests start playback from script, with no user gesture to allow it.
     "--autoplay-policy=no-user-gesture-required",
 ]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Chromium for a module's tests (import this fixture into the module)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(app):
+    """The test's app served over real HTTP (import this fixture into the module)."""
+    with live_server(app) as url:
+        yield url
 
 
 @contextmanager

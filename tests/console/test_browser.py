@@ -16,35 +16,17 @@ from models.calls import Call
 from models.surveys import SurveyAnswer
 from models.tickets import Via
 from models.users import Playback
-from tests.console.browser import CHROMIUM, FLAGS, SKIP_REASON, live_server, screenshot
+from tests.console.browser import CHROMIUM, SKIP_REASON, chromium, screenshot, site  # noqa: F401
 from tests.console.conftest import PASSWORD, received, referred, reload, survey_time, write_wav
 from worker.queues import MAINTENANCE
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    """One headless Chromium for the module's tests."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def settings(settings):
     """The console's settings with the list refreshing every half second (20 s in service)."""
     return replace(settings, console_refresh=timedelta(milliseconds=500))
-
-
-@pytest.fixture
-def site(app):
-    """The app served over real HTTP."""
-    with live_server(app) as url:
-        yield url
 
 
 @pytest.fixture

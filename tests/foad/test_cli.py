@@ -167,6 +167,7 @@ def _commands(*path: str) -> dict[str, dict]:
 def test_help_lists_exactly_the_commands_and_their_subcommands():
     assert _commands() == {
         "agencies": {"import": {}},
+        "apikeys": {"add": {}, "list": {}, "revoke": {}},
         "call": {},
         "db": {"upgrade": {}},
         "fastagi": {},

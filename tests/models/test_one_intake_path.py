@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("ivr", "sms", "worker", "console", "foad", "models")
+PACKAGES = ("ivr", "sms", "worker", "console", "foad", "models", "open311", "citizen")
 INTAKE = ROOT / "models" / "intake.py"
 
 MAKES_A_TICKET = re.compile(

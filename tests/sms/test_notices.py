@@ -34,7 +34,7 @@ def worst(language: str, label: int) -> dict[str, object]:
             "summary": LONG_NAME[language] + " 🙁" * 40,
             # {result} is the official's own answer, texted whole (up to ten segments): what
             # must fit is the frame around it. {link} is Latin, as URLs are.
-            "result": "", "link": LINK, "due": jalali(utcnow())}
+            "result": "", "link": LINK, "due": jalali(utcnow()), "otp": "999999"}
 
 
 WORST = {"fa": worst("fa", 1), "en": worst("en", 2)}

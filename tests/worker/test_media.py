@@ -7,6 +7,7 @@ from sqlalchemy import select, text
 
 from models.media import Media, MediaStatus, attach
 from models.runtime import Runtime
+from models.messages import Direction, Message, MessageStatus
 from tests.builders import make_ticket
 from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
 from tests.worker.processes import wait_for
@@ -30,7 +31,8 @@ def waiting_on_the_row_lock(runtime: Runtime) -> bool:
 def test_two_runs_at_once_download_an_attachment_once(runtime, session, configure, twilio_api):
     configure(twilio=twilio_api.settings(timeout=30))
     ticket = make_ticket(session)
-    [item] = attach(session, ticket, [(twilio_api.add_media("image/jpeg", JPEG), "image/jpeg")])
+    mms = Message(direction=Direction.IN, number=ticket.caller or "+989121234567", status=MessageStatus.RECEIVED)
+    [item] = attach(session, ticket, [(twilio_api.add_media("image/jpeg", JPEG), "image/jpeg")], mms)
     session.commit()
     twilio_api.hold_media()  # the first download hangs until released
     first = threading.Thread(target=fetch_media, args=(item.id,))

@@ -1,0 +1,79 @@
+"""What a citizen may choose when filing a complaint, the same lists whatever the way in:
+the services (sectors) the IVR's menu offers, the complaint categories, the provinces with
+agencies in the directory, and a sector's agencies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.agencies import Agency, Sector
+from models.categories import Category
+from models.provinces import BY_CODE, Province
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One item of a list, named in both languages."""
+
+    code: str
+    name_fa: str
+    name_en: str
+
+    def name(self, language: str) -> str:
+        """Its name in `language` (fa unless en)."""
+        return self.name_en if language == "en" else self.name_fa
+
+
+OTHER_SERVICE = Choice("other", "سایر دستگاه‌ها", "Any other service")
+"""The IVR's last sector key: a service not in the menu (the working group triages it)."""
+
+
+def services(session: Session) -> list[Choice]:
+    """The sectors in the IVR's menu order, then "any other service"."""
+    rows = session.scalars(select(Sector).where(Sector.menu_key.is_not(None)).order_by(Sector.menu_key))
+    return [*(Choice(s.code, s.name_fa, s.name_en) for s in rows), OTHER_SERVICE]
+
+
+def sector_of(service: str) -> str | None:
+    """The sector code a service choice stands for (None for "any other service")."""
+    return None if service == OTHER_SERVICE.code else service
+
+
+def pair(session: Session, service: str, category: str) -> tuple[Choice, Choice] | None:
+    """The service the IVR offers and the category with these codes, in one query; None
+    unless both exist."""
+    query = select(Category.code, Category.label_fa, Category.label_en).where(Category.code == category)
+    if service != OTHER_SERVICE.code:
+        query = query.add_columns(Sector.code, Sector.name_fa, Sector.name_en).join_from(
+            Category, Sector, (Sector.code == service) & Sector.menu_key.is_not(None))
+    row = session.execute(query).first()
+    if row is None:
+        return None
+    return (Choice(*row[3:]) if len(row) > 3 else OTHER_SERVICE), Choice(*row[:3])
+
+
+def categories(session: Session) -> list[Choice]:
+    """The complaint categories in the IVR's menu order."""
+    rows = session.scalars(select(Category).order_by(Category.menu_key))
+    return [Choice(c.code, c.label_fa, c.label_en) for c in rows]
+
+
+def provinces(session: Session) -> list[Province]:
+    """The provinces that have agencies in the directory, in their order of area codes."""
+    served = set(session.scalars(select(Agency.province_code).where(Agency.province_code.is_not(None))))
+    return sorted((BY_CODE[code] for code in served if code in BY_CODE), key=lambda p: p.area_code)
+
+
+def sectors_with_agencies(session: Session) -> set[str]:
+    """The sectors that have at least one agency in the directory."""
+    return set(session.scalars(select(Agency.sector_code).distinct()))
+
+
+def agencies(session: Session, sector: str | None) -> list[Agency]:
+    """The agencies of a sector, by code (none for "any other service")."""
+    if sector is None:
+        return []
+    return list(session.scalars(select(Agency).where(Agency.sector_code == sector).order_by(Agency.code)).unique())

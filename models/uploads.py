@@ -1,0 +1,94 @@
+"""Which photos and videos a complaint may carry, judged by their bytes, never by a name or
+a declared type; and attachments that arrive already stored (the web page's uploads)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import puremagic
+from sqlalchemy.orm import Session
+
+from models.media import Media, MediaStatus
+from models.tickets import Ticket
+
+KEPT: dict[str, str] = {
+    "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif",
+    "image/heic": ".heic", "image/heif": ".heif",
+    "video/mp4": ".mp4", "video/3gpp": ".3gp", "video/quicktime": ".mov",
+}
+"""The photo and video formats phones make, and the extension each is stored under. Never
+SVG or HTML: a browser would run their scripts when a supervisor opens one."""
+HEAD_BYTES = 4096
+"""How much of a file the content check reads (every signature above sits in its first bytes)."""
+HELD = "web"
+"""The media directory's folder where the web page's uploads wait, each form's in a folder
+of its own, until a ticket takes them (or the upload sweep removes them)."""
+MAX_PHOTOS = 3
+MAX_VIDEOS = 1
+"""A complaint from the web page carries up to three photos, or one short video."""
+
+
+class NotMedia(ValueError):
+    """The bytes are not a photo or video we keep; the message says what they look like."""
+
+
+class TooLarge(ValueError):
+    """The file is larger than the size limit."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A file already in the media directory, checked, waiting for its ticket."""
+
+    path: str
+    """Relative to the media directory."""
+    content_type: str
+    size: int
+
+
+def kind_of(head: bytes) -> str:
+    """The content type of a file from its first bytes; NotMedia for anything not in KEPT."""
+    try:
+        found = puremagic.magic_string(head[:HEAD_BYTES])
+    except (puremagic.PureError, ValueError):
+        found = []
+    kinds = [match.mime_type for match in found if match.mime_type]
+    if not kinds or kinds[0] not in KEPT:
+        raise NotMedia(f"not a photo or video we keep ({kinds[0] if kinds else 'unknown content'})")
+    return kinds[0]
+
+
+def write_capped(chunks: Iterable[bytes], target: Path, max_bytes: int) -> int:
+    """Write `chunks` into `target` through a temporary file renamed at the end, so a file
+    either is whole or is not there; TooLarge (and nothing kept) past `max_bytes`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    size = 0
+    try:
+        with open(partial, "wb") as out:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLarge(f"larger than {max_bytes} bytes")
+                out.write(chunk)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return size
+
+
+def is_video(content_type: str) -> bool:
+    """True for the video types."""
+    return content_type.startswith("video/")
+
+
+def attach_stored(session: Session, ticket: Ticket, items: Iterable[Stored]) -> list[Media]:
+    """Record files already stored and checked as the ticket's media, in the caller's
+    transaction (nothing is left to fetch)."""
+    attached = [Media(ticket=ticket, url=f"upload:{item.path}", content_type=item.content_type,
+                      status=MediaStatus.STORED, path=item.path, size=item.size) for item in items]
+    session.add_all(attached)
+    return attached
