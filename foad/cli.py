@@ -157,10 +157,12 @@ def web(settings: Settings, host: str, port: int, workers: int) -> None:
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, fastagi_host: str, fastagi_port: int) -> None:
     """Run everything in one process tree: Redis (if embedded), web, FastAGI and a worker."""
-    from foad.serve import serve_all
+    from foad.banner import banner
+    from foad.serve import Addresses, serve_all
 
+    at = Addresses(host, port, fastagi_host, fastagi_port)
     with redis_url(settings) as url:
-        serve_all(url, host=host, port=port, fastagi_port=fastagi_port, fastagi_host=fastagi_host)
+        serve_all(url, at, ready=lambda: click.echo("\n".join(banner(settings, url, at))))
 
 
 for group in (workers.worker, workers.holidays, voice.fastagi, voice.call, voice.prompts, accounts.users,

@@ -20,8 +20,9 @@ class WebServer(BaseApplication):
             # Twilio gives up after 15 s; a request that slow is a bug, not a load.
             "timeout": 30,
             "accesslog": "-",
-            "logconfig_dict": {"version": 1, "disable_existing_loggers": False,
-                               "root": {"level": settings.log_level}},
+            "loglevel": settings.log_level.lower(),
+            # No logconfig_dict: gunicorn's would empty the root logger, and every worker's
+            # app logs would lose our format (foad.logs) or be dropped.
         }
         super().__init__()
 

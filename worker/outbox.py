@@ -179,5 +179,6 @@ def relay_outbox() -> int:
     runtime = current()
     with runtime.session() as session:
         pushed = relay(session, runtime.redis)
-    log.info("outbox relay", extra={"queued": pushed, "rq_job": context.job_id()})
+    log.log(logging.INFO if pushed else logging.DEBUG, "outbox relay",
+            extra={"queued": pushed, "rq_job": context.job_id()})
     return pushed

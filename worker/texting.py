@@ -78,7 +78,8 @@ def sweep_sending() -> int:
             message = sending.take_stuck(session, message_id, utcnow() - STUCK_AFTER, holder)
             if message is not None:
                 settled += _settle_safely(session, provider, message)
-    log.info("sending sweep", extra={"stuck": len(found), "settled": settled, "rq_job": context.job_id()})
+    log.log(logging.INFO if found else logging.DEBUG, "sending sweep",
+            extra={"stuck": len(found), "settled": settled, "rq_job": context.job_id()})
     return settled
 
 

@@ -4,6 +4,7 @@ and texts sent through the local Twilio-compatible server."""
 from __future__ import annotations
 
 import re
+import time
 import wave
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -84,6 +85,30 @@ def login(client, person) -> Callable[[str], Any]:
         return response
 
     return _login
+
+
+class CookieClock:
+    """The clock itsdangerous signs and checks the session cookie (and CSRF tokens) by,
+    moved by hand: the idle timeout's tests pass seconds without waiting them out."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def time(self) -> float:
+        """What itsdangerous reads as `time.time()`."""
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Let `seconds` pass."""
+        self.now += seconds
+
+
+@pytest.fixture
+def cookie_clock(monkeypatch: pytest.MonkeyPatch) -> CookieClock:
+    """itsdangerous's clock, under the test's hand (the app's own clock is left alone)."""
+    clock = CookieClock()
+    monkeypatch.setattr("itsdangerous.timed.time", clock)
+    return clock
 
 
 @pytest.fixture

@@ -35,3 +35,16 @@ def test_text_lines_end_with_key_value_context(tmp_path):
 def test_json_lines_hold_the_context_as_fields(tmp_path):
     doc = json.loads(emit(tmp_path, "json"))
     assert doc["message"] == "ticket opened" and doc["ticket"] == "4821930576" and doc["call"] == "17.5"
+
+
+@pytest.mark.parametrize("level, shown", [("INFO", False), ("DEBUG", True)])
+def test_rqs_routine_info_is_debug_and_its_warnings_stay(tmp_path, level, shown):
+    stream = io.StringIO()
+    configure_logging(read_settings({"FOAD_DATA_DIR": str(tmp_path), "FOAD_LOG_LEVEL": level}), stream=stream)
+    rq = logging.getLogger("rq.worker")
+    rq.info("Worker w: cleaning registries for queue: routing")
+    rq.warning("Worker w: could not connect to Redis")
+    logging.getLogger("worker.outbox").info("job done")
+    lines = stream.getvalue().splitlines()
+    assert ("DEBUG   rq.worker: Worker w: cleaning registries" in stream.getvalue()) is shown
+    assert any("WARNING rq.worker" in line for line in lines) and any("INFO    worker.outbox" in line for line in lines)

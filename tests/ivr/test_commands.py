@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from foad.cli import main
-from foad.serve import services
+from foad.serve import Addresses, services
 from ivr.peer.channel import Channel
 from ivr.peer.dial import run_program
 from ivr.peer.script import Caller, parse
@@ -97,9 +97,10 @@ def test_prompts_build_says_how_to_install_what_is_missing(settings, tmp_path):
 
 def test_foad_serve_runs_the_fastagi_server_too_on_its_own_address():
     # A public web address does not open FastAGI (which has no authentication) to the world.
-    assert services("0.0.0.0", 8000, 4574)["fastagi"] == ["fastagi", "--host", "127.0.0.1", "--port", "4574"]
-    assert services("0.0.0.0", 8000, 4574, "10.0.0.2")["fastagi"] == ["fastagi", "--host", "10.0.0.2",
-                                                                       "--port", "4574"]
+    public = Addresses("0.0.0.0", 8000, fastagi_port=4574)
+    assert services(public)["fastagi"] == ["fastagi", "--host", "127.0.0.1", "--port", "4574"]
+    inside = Addresses("0.0.0.0", 8000, "10.0.0.2", 4574)
+    assert services(inside)["fastagi"] == ["fastagi", "--host", "10.0.0.2", "--port", "4574"]
 
 
 def test_foad_serve_offers_the_fastagi_address(settings):
