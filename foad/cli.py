@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
-
 import click
-from sqlalchemy import select
 
-from foad.commands import accounts, reports, voice, workers
+from foad.commands import accounts, directory, reports, tickets, voice, workers
 from foad.embedded_redis import redis_url
 from foad.logs import configure_logging
-from foad.runtime import database
 from foad.settings import read_settings
-from models import documents, lookup, migrate
-from models.directory import SAMPLE, DirectoryError, import_csv
-from models.errors import DomainError
-from models.persian import jalali
+from models import migrate
 from models.settings import Settings
-from models.tickets import Ticket, TicketStatus
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="foad", message="foad %(version)s")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """foad: the intake engine of the 128 administrative-complaints line.
@@ -35,7 +26,7 @@ def main(ctx: click.Context) -> None:
     ctx.obj = settings
 
 
-# --- the database and the directory -------------------------------------------------------
+# --- the database -------------------------------------------------------------------------
 
 @main.group()
 def db() -> None:
@@ -49,88 +40,6 @@ def db_upgrade(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.database_url)
     click.echo("database is up to date")
-
-
-@main.group()
-def agencies() -> None:
-    """The agency directory."""
-
-
-@agencies.command("import")
-@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                required=False)
-@click.option("--sample", is_flag=True, help="Import the shipped Tehran/Hamedan sample directory.")
-@click.pass_obj
-def agencies_import(settings: Settings, csv_file: Path | None, sample: bool) -> None:
-    """Add or update agencies and officials from CSV_FILE (see README for its columns)."""
-    if (csv_file is None) == (not sample):
-        raise click.UsageError("give a CSV file or --sample, not both")
-    with database(settings) as session:
-        try:
-            report = import_csv(session, csv_file or SAMPLE)
-        except DirectoryError as exc:
-            for problem in exc.problems:
-                click.echo(problem, err=True)
-            raise click.ClickException(f"{len(exc.problems)} problem(s); nothing was imported") from None
-    click.echo(f"agencies: {report.agencies_added} added, {report.agencies_updated} updated; "
-               f"officials: {report.officials_added} added")
-
-
-# --- tickets --------------------------------------------------------------------------------
-
-@main.group()
-def tickets() -> None:
-    """Look at tickets."""
-
-
-@tickets.command("list")
-@click.option("--status", type=click.Choice([s.value for s in TicketStatus]), help="Only this status.")
-@click.option("--limit", default=100, show_default=True, help="At most this many, newest first.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON document (a list) for scripts.")
-@click.pass_obj
-def tickets_list(settings: Settings, status: str | None, limit: int, as_json: bool) -> None:
-    """List tickets, newest first."""
-    query = select(Ticket).order_by(Ticket.registered_at.desc(), Ticket.id.desc()).limit(limit)
-    if status:
-        query = query.where(Ticket.status == status)
-    with database(settings) as session:
-        rows = session.scalars(query).unique().all()
-        if as_json:
-            _echo_json([documents.summary(t) for t in rows])
-            return
-        for t in rows:
-            agency = t.agency.code if t.agency else "-"
-            due = jalali(t.due_at, digits="latin") if t.due_at else "-"
-            click.echo(f"{t.code}  {t.via:<4} {t.status:<12} {agency:<20} "
-                       f"{t.caller or 'withheld':<14} {jalali(t.registered_at, digits='latin')}  due {due}")
-
-
-@tickets.command("show")
-@click.argument("code")
-@click.option("--json", "as_json", is_flag=True, help="One JSON document for scripts.")
-@click.pass_obj
-def tickets_show(settings: Settings, code: str, as_json: bool) -> None:
-    """Show one ticket with its events, calls, messages and media."""
-    with database(settings) as session:
-        try:
-            doc = documents.full(session, lookup.find_by_code(session, code))
-        except DomainError as exc:
-            raise click.ClickException(str(exc)) from None
-    if as_json:
-        _echo_json(doc)
-        return
-    for key, value in doc.items():
-        if isinstance(value, list):
-            click.echo(f"{key}:")
-            for entry in value:
-                click.echo("  " + "  ".join(f"{k}={v}" for k, v in entry.items() if v is not None))
-        else:
-            click.echo(f"{key}: {value}")
-
-
-def _echo_json(doc: object) -> None:
-    json.dump(doc, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
 
 
 # --- services -------------------------------------------------------------------------------
@@ -165,6 +74,6 @@ def serve(settings: Settings, host: str, port: int, fastagi_host: str, fastagi_p
         serve_all(url, at, ready=lambda: click.echo("\n".join(banner(settings, url, at))))
 
 
-for group in (workers.worker, workers.holidays, voice.fastagi, voice.call, voice.prompts, accounts.users,
-              reports.reports):
+for group in (directory.agencies, tickets.tickets, workers.worker, workers.holidays, voice.fastagi, voice.call,
+              voice.prompts, accounts.users, reports.reports):
     main.add_command(group)

@@ -89,7 +89,8 @@ def test_the_ready_block_names_a_public_url_and_hides_passwords(settings, sessio
 
     add_user(session, "maryam", "supervisor", "a long enough one")
     session.commit()
-    public = replace(settings, public_base_url="https://128.example.ir", redis_url="redis://:s3cret@10.0.0.9:6379/2")
+    public = replace(settings, public_base_url="https://128.example.ir",
+                     redis_url="redis://:s3cret@10.0.0.9:6379/2")
     printed = "\n".join(banner(public, public.redis_url, Addresses("0.0.0.0", 8000)))
     assert "console:      http://127.0.0.1:8000/console/" in printed
     assert "https://128.example.ir/sms/twilio/inbound" in printed
