@@ -9,6 +9,7 @@ from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from console.setup import init_app as init_console
+from foad.metrics import init_app as init_metrics
 from models.runtime import EXTENSION, Runtime
 from sms.webhook import init_app as init_sms
 from worker.reports import request_refresh
@@ -32,6 +33,7 @@ def create_app(runtime: Runtime) -> Flask:
         runtime.db.remove()
 
     init_console(app, runtime.settings, partial(request_refresh, runtime.redis))
+    init_metrics(app, runtime)
 
     @app.get("/healthz")
     def healthz() -> tuple[dict[str, str], int]:

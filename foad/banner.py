@@ -25,6 +25,9 @@ def banner(settings: Settings, redis_url: str, at: Addresses) -> list[str]:
              f"  FastAGI:      agi://{_here(at.fastagi_host)}:{at.fastagi_port} (the dialplan's FOAD_AGI)",
              f"  database:     {make_url(settings.database_url).render_as_string(hide_password=True)}",
              f"  redis:        {_redis(settings, redis_url)}"]
+    if at.metrics_port is not None:
+        lines.append(f"  metrics:      {web}/metrics, FastAGI's at {settings.metrics_host}:{at.metrics_port}, "
+                     f"the worker's at {settings.metrics_host}:{at.metrics_port + 1}")
     if settings.sms_check_signatures and not settings.twilio.auth_token:
         lines.append("  SMS webhooks refuse every request until TWILIO_AUTH_TOKEN is set")
     return lines + _first_steps(settings)

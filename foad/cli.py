@@ -51,9 +51,11 @@ def db_upgrade(settings: Settings) -> None:
 @click.pass_obj
 def web(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve the SMS webhook, the console and /healthz over HTTP (gunicorn)."""
+    from foad.metrics import counted_in_files
     from foad.web import WebServer
 
-    with redis_url(settings) as url:
+    # Gunicorn's workers count in files, so that /metrics sums them whichever one answers.
+    with redis_url(settings) as url, counted_in_files("web"):
         WebServer(settings, url, host=host, port=port, workers=workers).run()
 
 
@@ -69,7 +71,7 @@ def serve(settings: Settings, host: str, port: int, fastagi_host: str, fastagi_p
     from foad.banner import banner
     from foad.serve import Addresses, serve_all
 
-    at = Addresses(host, port, fastagi_host, fastagi_port)
+    at = Addresses(host, port, fastagi_host, fastagi_port, settings.metrics_port)
     with redis_url(settings) as url:
         serve_all(url, at, ready=lambda: click.echo("\n".join(banner(settings, url, at))))
 

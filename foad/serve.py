@@ -39,14 +39,18 @@ class Addresses:
     port: int = 8000
     fastagi_host: str = "127.0.0.1"
     fastagi_port: int = 4573
+    metrics_port: int | None = None
+    """FastAGI's metrics port (FOAD_METRICS_PORT); the worker's is the next one."""
 
 
 def services(at: Addresses) -> dict[str, list[str]]:
     """The `foad` sub-commands `serve` keeps running."""
+    metrics = at.metrics_port is not None
     return {
         "web": ["web", "--host", at.host, "--port", str(at.port)],
-        "fastagi": ["fastagi", "--host", at.fastagi_host, "--port", str(at.fastagi_port)],
-        "worker": ["worker"],
+        "fastagi": ["fastagi", "--host", at.fastagi_host, "--port", str(at.fastagi_port),
+                    *(["--metrics-port", str(at.metrics_port)] if metrics else [])],
+        "worker": ["worker", *(["--metrics-port", str(at.metrics_port + 1)] if metrics else [])],
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from gunicorn.app.base import BaseApplication
 
 from foad.app import create_app
+from foad.metrics import child_exit
 from foad.runtime import make_runtime
 from models.settings import Settings
 
@@ -21,6 +22,7 @@ class WebServer(BaseApplication):
             "timeout": 30,
             "accesslog": "-",
             "loglevel": settings.log_level.lower(),
+            "child_exit": child_exit,
             # No logconfig_dict: gunicorn's would empty the root logger, and every worker's
             # app logs would lose our format (foad.logs) or be dropped.
         }

@@ -27,7 +27,7 @@ from models.providers import (
 )
 from models.runtime import current
 from models.textback import result_not_texted
-from worker import attempts, context
+from worker import attempts, context, metrics
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +106,7 @@ def _settle(session: Session, provider: SmsProvider, message: Message, *, sweep:
         sid = None
     if sid is not None:
         sending.sent(session, message, provider.name, sid)
+        metrics.TEXTS.labels(provider.name, "sent").inc()
         log.info("sms found at the provider, adopted", extra={**_context(message), "message_sid": sid})
     elif give_up:
         _fail(session, message, None, f"not settled in {GIVE_UP_AFTER}: the provider has no such message")
@@ -126,6 +127,7 @@ def _send(session: Session, provider: SmsProvider, message: Message, *, sweep: b
         return _not_now(session, message, exc, sweep=sweep, maybe_sent=isinstance(exc, OutcomeUnknown))
     # Any other exception leaves the row claimed: the retry or the sweep asks the provider.
     sending.sent(session, message, provider.name, sid)
+    metrics.TEXTS.labels(provider.name, "sent").inc()
     log.info("sms sent", extra={**extra, "message_sid": sid})
 
 
@@ -154,6 +156,7 @@ def _fail(session: Session, message: Message, code: str | None, error: str, *,
     """Fail the row for good; a citizen's result that cannot be texted waits for their call
     (should that second step not happen, the survey job records it on seeing the row)."""
     sending.fail(session, message, code, error, unsubscribed=unsubscribed)
+    metrics.TEXTS.labels(current().provider.name, "failed").inc()
     if message.purpose == Purpose.RESULT:
         result_not_texted(session, message, code)
         session.commit()

@@ -11,13 +11,18 @@ from models.settings import Settings
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=4573, show_default=True)
+@click.option("--metrics-port", type=int, help="Serve Prometheus' /metrics on this port "
+              "(default: FOAD_METRICS_PORT; none when unset).")
 @click.pass_obj
-def fastagi(settings: Settings, host: str, port: int) -> None:
+def fastagi(settings: Settings, host: str, port: int, metrics_port: int | None) -> None:
     """Serve Asterisk's FastAGI calls: agi://HOST:PORT/intake?line=… and /hangup."""
+    from foad.metrics import CallsInProgress, serve_metrics
     from ivr.fastagi import serve as serve_fastagi
 
+    port_ = metrics_port or settings.metrics_port
     with running(settings) as rt:
-        serve_fastagi(rt, host, port)
+        serve_fastagi(rt, host, port, listening=lambda server: serve_metrics(
+            settings, port_, CallsInProgress(server)))
 
 
 @click.command("call")

@@ -46,7 +46,7 @@ ROLES = {
 @pytest.fixture
 def settings(settings, twilio_api):  # noqa: F811  (the fixture imported above)
     """The test settings; every text the jobs send goes to the local Twilio-compatible server."""
-    return replace(settings, public_base_url=CONSOLE_BASE_URL, twilio=twilio_api.settings(timeout=0.5))
+    return replace(settings, public_base_url=CONSOLE_BASE_URL, twilio=twilio_api.settings())
 
 
 @pytest.fixture

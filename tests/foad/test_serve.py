@@ -10,10 +10,12 @@ import signal
 import subprocess
 import sys
 import threading
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from foad.embedded_redis import EmbeddedRedis
 from tests.ports import free_port
@@ -42,11 +44,13 @@ class Engine:
 
 @pytest.fixture
 def environment(tmp_path: Path) -> dict[str, str]:
-    """An operator's environment: the default SQLite and the embedded Redis, migrated."""
+    """An operator's environment: the default SQLite, migrated, with the sample directory,
+    and the embedded Redis."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["FOAD_DATA_DIR"] = str(tmp_path / "data")
-    subprocess.run([sys.executable, "-m", "foad", "db", "upgrade"], env=env, check=True,
-                   capture_output=True, timeout=120)
+    for step in (["db", "upgrade"], ["agencies", "import", "--sample"]):
+        subprocess.run([sys.executable, "-m", "foad", *step], env=env, check=True, capture_output=True,
+                       timeout=120)
     return env
 
 
@@ -55,20 +59,56 @@ def health(port: int) -> dict:
         return json.load(answer)
 
 
+def metrics(port: int, path: str = "/metrics") -> dict[str, float]:
+    """The samples a metrics endpoint gives, by name with its labels as Prometheus writes them."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as answer:
+        text = answer.read().decode()
+    return {s.name + (f"{{{','.join(f'{k}={v}' for k, v in sorted(s.labels.items()))}}}" if s.labels else ""):
+            s.value for family in text_string_to_metric_families(text) for s in family.samples}
+
+
+def text_in(port: int, body: str) -> int:
+    """Post an inbound SMS as Twilio would (signatures are off here); the HTTP status."""
+    form = urllib.parse.urlencode({"MessageSid": "SM" + "1" * 32, "From": "+989121234567", "To": "+98128",
+                                   "Body": "کارمند باجه نیامد"}).encode()
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/sms/twilio/inbound", data=form, timeout=10) as answer:
+        return answer.status
+
+
+def two_free_ports() -> int:
+    """A free port whose next one is free too (FastAGI's and the worker's metrics)."""
+    while True:
+        first, second = free_port(), free_port()
+        if second == first + 1:
+            return first
+
+
 def test_serve_says_where_everything_is_and_a_ctrl_c_stops_it_in_order(environment, tmp_path):
-    port, fastagi_port = free_port(), free_port()
+    port, fastagi_port, metrics_port = free_port(), free_port(), two_free_ports()
+    environment.update(FOAD_METRICS_PORT=str(metrics_port), FOAD_SMS_CHECK_SIGNATURES="false")
     engine = Engine(environment, "--port", str(port), "--fastagi-port", str(fastagi_port))
     try:
         wait_for(lambda: any("foad is ready" in line for line in engine.out), timeout=90,
                  what="the ready block")
         assert health(port) == {"database": "ok", "redis": "ok"}
         assert EmbeddedRedis(tmp_path / "data").alive()
+        assert text_in(port, "کارمند باجه نیامد") == 200
+        # Counted by whichever gunicorn worker answered, by work horses, and read at scrape time.
+        web = wait_for(lambda: (found := metrics(port)).get("foad_complaints_total{via=sms}") == 1 and found,
+                       what="the text's ticket on /metrics")
+        assert web["foad_webhook_seconds_count{endpoint=sms.inbound,status=200}"] == 1
+        assert metrics(port)["foad_webhook_seconds_count{endpoint=sms.inbound,status=200}"] == 1
+        worker = wait_for(lambda: (found := metrics(metrics_port + 1)).get(
+            "foad_job_run_seconds_count{job=route_ticket,outcome=done,queue=routing}") and found,
+            what="the routing job on the worker's metrics")
+        assert worker["foad_job_run_seconds_count{job=answer_sms,outcome=done,queue=routing}"] == 1
+        assert metrics(metrics_port)["foad_calls_in_progress"] == 0
     finally:
         log = engine.ctrl_c()
     printed = "".join(engine.out)
     assert f"console:      http://127.0.0.1:{port}/console/" in printed
     assert f"http://127.0.0.1:{port}/sms/twilio/inbound" in printed
-    assert f"agi://127.0.0.1:{fastagi_port}" in printed
+    assert f"agi://127.0.0.1:{fastagi_port}" in printed and f"127.0.0.1:{metrics_port + 1}" in printed
     assert f"sqlite:///{tmp_path / 'data' / 'foad.sqlite3'}" in printed and "embedded, unix://" in printed
     assert "no console user yet: run `foad users add NAME --role supervisor`" in printed
     assert engine.process.returncode == 0, log

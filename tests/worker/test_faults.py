@@ -21,7 +21,7 @@ from models.runtime import Runtime
 from models.tickets import Ticket, TicketEvent, TicketStatus
 from tests.builders import make_ticket
 from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
-from tests.peers.twilio_api import FROM_NUMBER
+from tests.peers.twilio_api import CLIENT_TIMEOUT, FROM_NUMBER
 from tests.retries import busy, run_retry_now, scheduled_at
 from tests.worker.helpers import texts
 from tests.worker.processes import running_worker, wait_for, work_horse
@@ -34,7 +34,7 @@ DEAD_REDIS = "redis://127.0.0.1:1/0"
 HEAD_OF_BANKS_TEHRAN = "+989970000024"
 
 
-def provider_env(api, timeout: str = "0.5") -> dict[str, str]:
+def provider_env(api, timeout: str = str(CLIENT_TIMEOUT)) -> dict[str, str]:
     """What an operator sets to send through Twilio (here: the local server)."""
     return {"TWILIO_ACCOUNT_SID": api.account_sid, "TWILIO_AUTH_TOKEN": api.auth_token,
             "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE_URL": api.base_url,
