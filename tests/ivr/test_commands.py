@@ -79,15 +79,6 @@ def test_foad_call_explains_a_bad_script(settings, fastagi):
     assert result.exit_code == 1 and "'x': use keys" in result.output
 
 
-def test_prompts_build_renders_into_the_data_directory(settings):
-    result = invoke(settings, "prompts", "build")
-
-    assert result.exit_code == 0, result.output
-    assert (settings.sounds_dir / "fa" / "digits" / "9.wav").is_file()
-    assert (settings.sounds_dir / "en" / "foad" / "welcome.wav").is_file()
-    assert "unchanged" in result.output and "/var/lib/asterisk/sounds" in result.output
-
-
 def test_prompts_build_says_how_to_install_what_is_missing(settings, tmp_path):
     result = invoke(settings, "prompts", "build", PATH=str(tmp_path))
 
