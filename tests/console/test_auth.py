@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from foad.settings import read_settings
-from models.users import User
+from models.users import User, add_user
 from tests.console.conftest import PASSWORD, csrf_token, run_foad
 
 
@@ -32,9 +32,10 @@ def test_wrong_password_is_refused_with_a_message(client, person):
     assert client.get("/console/tickets").status_code == 302
 
 
-def test_password_is_stored_hashed(session, person):
-    user = person("sara")
-    assert PASSWORD not in user.password_hash and user.check_password(PASSWORD)
+def test_password_is_stored_hashed(session):
+    user = add_user(session, "sara", "supervisor", PASSWORD)
+    assert PASSWORD not in user.password_hash and user.password_hash.startswith("scrypt:32768:")
+    assert user.check_password(PASSWORD) and not user.check_password(PASSWORD + "!")
 
 
 def test_login_without_csrf_token_is_refused(client, person):

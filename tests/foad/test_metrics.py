@@ -4,8 +4,10 @@ scrape time, and what this process counted (webhooks, jobs, texts). The multi-pr
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import replace
+from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -109,3 +111,19 @@ def test_calls_in_progress_are_the_fastagi_servers_open_sessions(runtime, settin
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def test_the_docs_and_the_dashboard_name_only_metrics_foad_exports(client, session, runtime, work):
+    make_ticket(session)
+    work()
+    client.post("/sms/twilio/inbound", data={"MessageSid": "SM1"})
+    scraped = client.get("/metrics").get_data(as_text=True)
+    exported = {family.name for family in text_string_to_metric_families(scraped)}
+    exported.add("foad_calls_in_progress")  # FastAGI's own
+    root = Path(__file__).resolve().parents[2]
+    documented = set(re.findall(r"`(foad_\w+)`", (root / "docs" / "metrics.md").read_text()))
+    charted = set(re.findall(r"\b(foad_\w+)", (root / "deploy" / "grafana" / "foad.json").read_text()))
+    suffixes = ("_total", "_bucket", "_count", "_sum")
+    base = {name.removesuffix(next((s for s in suffixes if name.endswith(s)), "")) for name in documented | charted}
+    assert base - exported == set()
+    assert {"foad_complaints", "foad_queue_jobs", "foad_job_wait_seconds", "foad_webhook_seconds"} <= base
