@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from datetime import datetime, timezone
+from typing import Mapping
 
 from models.settings import Settings
 
@@ -65,6 +66,18 @@ class QuietRQ(logging.Filter):
         if record.levelno == logging.INFO and record.name.startswith("rq."):
             record.levelno, record.levelname = logging.DEBUG, "DEBUG"
         return record.levelno >= self.level
+
+
+class QuietProbes(logging.Filter):
+    """Gunicorn's access lines for monitoring's own requests (Prometheus' scrape of /metrics,
+    a load balancer's /healthz) every few seconds are left out, unless they failed."""
+
+    PATHS = frozenset({"/metrics", "/healthz"})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep the line unless it is a successful probe."""
+        atoms = record.args if isinstance(record.args, Mapping) else {}
+        return not (atoms.get("U") in self.PATHS and str(atoms.get("s", "")).startswith(("2", "3")))
 
 
 def configure_logging(settings: Settings, *, stream=None) -> None:

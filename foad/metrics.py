@@ -54,19 +54,25 @@ def counted_in_files(service: str, *, one_child_at_a_time: bool = False) -> Iter
     every child writes the same file, so that a file per job does not pile up."""
     directory = tempfile.mkdtemp(prefix=f"foad-metrics-{service}-")
     os.environ[MULTIPROC_ENV] = directory
-    parent = os.getpid()
-    identify: Callable[[], object] = (lambda: "main" if os.getpid() == parent else "child") \
-        if one_child_at_a_time else os.getpid
     # prometheus_client chose how to keep values when the commands imported it, before any
     # setting was read; every metric of ours has labels, so its values are made later, and
     # choosing again now applies to all of them.
-    values.ValueClass = values.MultiProcessValue(identify)
+    values.ValueClass = values.MultiProcessValue(_file_owner(one_child_at_a_time))
     try:
         yield
     finally:
         os.environ.pop(MULTIPROC_ENV, None)
         values.ValueClass = values.MutexValue
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _file_owner(one_child_at_a_time: bool) -> Callable[[], object]:
+    """Whose file a process writes: its own (by pid), or with `one_child_at_a_time` the
+    children's one (RQ's scheduler, the worker's other child, counts nothing)."""
+    if not one_child_at_a_time:
+        return os.getpid
+    parent = os.getpid()
+    return lambda: "main" if os.getpid() == parent else "child"
 
 
 def child_exit(_server: object, worker: object) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from gunicorn.app.base import BaseApplication
 
 from foad.app import create_app
+from foad.logs import QuietProbes
 from foad.metrics import child_exit
 from foad.runtime import make_runtime
 from models.settings import Settings
@@ -27,6 +30,7 @@ class WebServer(BaseApplication):
             # app logs would lose our format (foad.logs) or be dropped.
         }
         super().__init__()
+        logging.getLogger("gunicorn.access").addFilter(QuietProbes())
 
     def load_config(self) -> None:
         for key, value in self.options.items():
