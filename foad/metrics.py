@@ -18,7 +18,7 @@ import os
 import shutil
 import tempfile
 import time
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from flask import Blueprint, Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Histogram, generate_latest
@@ -30,12 +30,14 @@ from redis.exceptions import RedisError
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from ivr.fastagi import FastAgiServer
 from models.events import Event
 from models.runtime import Runtime
 from models.settings import Settings
 from models.tickets import Ticket, TicketEvent, TicketStatus
 from worker.queues import ALL, queue
+
+if TYPE_CHECKING:  # the web app need not load the voice side (nor pyst2) to serve /metrics
+    from ivr.fastagi import FastAgiServer
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 WEBHOOKS = frozenset({"sms"})
