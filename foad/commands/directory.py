@@ -28,7 +28,7 @@ def agencies() -> None:
 @click.option("--sample", is_flag=True, help="Import the shipped Tehran/Hamedan sample directory.")
 @click.pass_obj
 def agencies_import(settings: Settings, csv_file: Path | None, sample: bool) -> None:
-    """Add or update agencies and officials from CSV_FILE (see docs for its columns)."""
+    """Add or update agencies and officials from CSV_FILE (see README for its columns)."""
     if (csv_file is None) == (not sample):
         raise click.UsageError("give a CSV file or --sample, not both")
     with database(settings) as session:

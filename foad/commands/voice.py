@@ -19,10 +19,10 @@ def fastagi(settings: Settings, host: str, port: int, metrics_port: int | None) 
     from foad.metrics import CallsInProgress, serve_metrics
     from ivr.fastagi import serve as serve_fastagi
 
-    port_ = metrics_port or settings.metrics_port
+    metrics_at = metrics_port or settings.metrics_port
     with running(settings) as rt:
         serve_fastagi(rt, host, port, listening=lambda server: serve_metrics(
-            settings, port_, CallsInProgress(server)))
+            settings, metrics_at, CallsInProgress(server)))
 
 
 @click.command("call")
