@@ -20,6 +20,7 @@ import tempfile
 import time
 from typing import TYPE_CHECKING, Callable, Iterator
 
+import click
 from flask import Blueprint, Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Histogram, generate_latest
 from prometheus_client import multiprocess as multi
@@ -105,8 +106,13 @@ class _ThisProcess:
 
 def serve_metrics(settings: Settings, port: int | None, *collectors: object) -> None:
     """Serve /metrics on `port` (FOAD_METRICS_HOST) from a thread; nothing when None."""
-    if port is not None:
+    if port is None:
+        return
+    try:
         start_http_server(port, addr=settings.metrics_host, registry=registry(*collectors))
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve metrics on {settings.metrics_host}:{port}: "
+                                   f"{exc.strerror or exc}") from None
 
 
 # --- read at scrape time ---------------------------------------------------------------------

@@ -5,12 +5,15 @@ scrape time, and what this process counted (webhooks, jobs, texts). The multi-pr
 from __future__ import annotations
 
 import re
+import socket
 import threading
 from dataclasses import replace
 from pathlib import Path
 
+from click.testing import CliRunner
 from prometheus_client.parser import text_string_to_metric_families
 
+from foad.cli import main
 from foad.metrics import CallsInProgress, registry
 from ivr.fastagi import FastAgiServer
 from ivr.peer.dial import connected, incoming
@@ -127,3 +130,13 @@ def test_the_docs_and_the_dashboard_name_only_metrics_foad_exports(client, sessi
     base = {name.removesuffix(next((s for s in suffixes if name.endswith(s)), "")) for name in documented | charted}
     assert base - exported == set()
     assert {"foad_complaints", "foad_queue_jobs", "foad_job_wait_seconds", "foad_webhook_seconds"} <= base
+
+
+def test_a_metrics_port_in_use_is_named_not_a_traceback(settings):
+    env = {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url or "",
+           "FOAD_DATA_DIR": str(settings.data_dir)}
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["worker", "--burst", "--metrics-port", str(port)], env=env)
+    assert result.exit_code == 1
+    assert f"Error: cannot serve metrics on 127.0.0.1:{port}: Address already in use" in result.output
