@@ -1,21 +1,21 @@
 """TCP ports for tests that start servers as processes: a free one, and waiting until one listens.
 
-Ports are taken below the kernel's ephemeral range (32768 and up on Linux), where no outgoing
-connection is given one between our check and the server's bind, and each pytest-xdist
-worker draws from a slice of its own, so two workers never hand out the same port.
+Ports are drawn below the kernel's ephemeral range (32768 and up on Linux), where no outgoing
+connection is given one between our check and the server's bind. Each pytest-xdist worker
+draws from a share of its own, so two workers never hand out the same port; within it the
+draw is random, so that test runs of other checkouts on the same machine, drawing at the
+same moment, are unlikely to pick the same one.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
+import random
 import socket
 import time
 
-FIRST_PORT = 20000
-"""The lowest port handed out; worker N draws from FIRST_PORT + N * SLICE onwards."""
-SLICE = 1000
-"""Ports in each worker's slice (12 workers fit below the ephemeral range)."""
+LOWEST, BELOW = 20000, 32768
+"""The ports handed out: from LOWEST up to the ephemeral range."""
 
 
 def worker_number() -> int:
@@ -23,20 +23,24 @@ def worker_number() -> int:
     return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
 
 
-_candidates = itertools.cycle(range(FIRST_PORT + worker_number() * SLICE,
-                                    FIRST_PORT + (worker_number() + 1) * SLICE))
+def _share() -> range:
+    """This worker's ports."""
+    size = (BELOW - LOWEST) // int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    first = LOWEST + worker_number() * size
+    return range(first, first + size)
 
 
 def free_port() -> int:
-    """A port of this worker's slice that nothing listens on right now."""
-    for port in itertools.islice(_candidates, SLICE):
+    """A port of this worker's share that nothing listens on (or lingers on) right now."""
+    share = _share()
+    for port in random.sample(share, 200):
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
-                continue  # taken (another program, or a test's server still closing)
+                continue  # taken: another program, or a test's server still closing
             return port
-    raise RuntimeError(f"no free port in this worker's slice from {FIRST_PORT + worker_number() * SLICE}")
+    raise RuntimeError(f"no free port among 200 tried in {share.start}-{share.stop - 1}")
 
 
 def wait_for_port(port: int, seconds: float = 60) -> None:
