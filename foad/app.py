@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from citizen.web import init_app as init_citizen
 from console.setup import init_app as init_console
+from foad.metrics import init_app as init_metrics
 from models.runtime import EXTENSION, Runtime
 from open311.api import init_app as init_open311
 from sms.webhook import init_app as init_sms
@@ -37,6 +38,7 @@ def create_app(runtime: Runtime) -> Flask:
     init_console(app, runtime.settings, partial(request_refresh, runtime.redis))
     init_open311(app)
     init_citizen(app)
+    init_metrics(app, runtime)
 
     @app.get("/healthz")
     def healthz() -> tuple[dict[str, str], int]:

@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import json
-import sys
-from pathlib import Path
 
 import click
-from sqlalchemy import select
 
-from foad.commands import accounts, apikeys, link, reports, texting, voice, workers
+from foad.commands import accounts, apikeys, directory, link, reports, texting, tickets, voice, workers
 from foad.embedded_redis import redis_url
 from foad.logs import configure_logging
-from foad.runtime import database
 from foad.settings import read_settings
-from models import documents, lookup, migrate
-from models.directory import SAMPLE, DirectoryError, import_csv
-from models.errors import DomainError
-from models.persian import jalali
+from models import migrate
 from models.settings import Settings
-from models.tickets import Ticket, TicketStatus
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="foad", message="foad %(version)s")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """foad: the intake engine of the 128 administrative-complaints line.
@@ -36,7 +28,7 @@ def main(ctx: click.Context) -> None:
     ctx.obj = settings
 
 
-# --- the database and the directory -------------------------------------------------------
+# --- the database -------------------------------------------------------------------------
 
 @main.group()
 def db() -> None:
@@ -52,88 +44,6 @@ def db_upgrade(settings: Settings) -> None:
     click.echo("database is up to date")
 
 
-@main.group()
-def agencies() -> None:
-    """The agency directory."""
-
-
-@agencies.command("import")
-@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                required=False)
-@click.option("--sample", is_flag=True, help="Import the shipped Tehran/Hamedan sample directory.")
-@click.pass_obj
-def agencies_import(settings: Settings, csv_file: Path | None, sample: bool) -> None:
-    """Add or update agencies and officials from CSV_FILE (columns: docs/directory.md)."""
-    if (csv_file is None) == (not sample):
-        raise click.UsageError("give a CSV file or --sample, not both")
-    with database(settings) as session:
-        try:
-            report = import_csv(session, csv_file or SAMPLE)
-        except DirectoryError as exc:
-            for problem in exc.problems:
-                click.echo(problem, err=True)
-            raise click.ClickException(f"{len(exc.problems)} problem(s); nothing was imported") from None
-    click.echo(f"agencies: {report.agencies_added} added, {report.agencies_updated} updated; "
-               f"officials: {report.officials_added} added")
-
-
-# --- tickets --------------------------------------------------------------------------------
-
-@main.group()
-def tickets() -> None:
-    """Look at tickets."""
-
-
-@tickets.command("list")
-@click.option("--status", type=click.Choice([s.value for s in TicketStatus]), help="Only this status.")
-@click.option("--limit", default=100, show_default=True, help="At most this many, newest first.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON document (a list) for scripts.")
-@click.pass_obj
-def tickets_list(settings: Settings, status: str | None, limit: int, as_json: bool) -> None:
-    """List tickets, newest first."""
-    query = select(Ticket).order_by(Ticket.registered_at.desc(), Ticket.id.desc()).limit(limit)
-    if status:
-        query = query.where(Ticket.status == status)
-    with database(settings) as session:
-        rows = session.scalars(query).unique().all()
-        if as_json:
-            _echo_json([documents.summary(t) for t in rows])
-            return
-        for t in rows:
-            agency = t.agency.code if t.agency else "-"
-            due = jalali(t.due_at, digits="latin") if t.due_at else "-"
-            click.echo(f"{t.code}  {t.via:<4} {t.status:<12} {agency:<20} "
-                       f"{t.caller or 'withheld':<14} {jalali(t.registered_at, digits='latin')}  due {due}")
-
-
-@tickets.command("show")
-@click.argument("code")
-@click.option("--json", "as_json", is_flag=True, help="One JSON document for scripts.")
-@click.pass_obj
-def tickets_show(settings: Settings, code: str, as_json: bool) -> None:
-    """Show one ticket with its events, calls, messages and media."""
-    with database(settings) as session:
-        try:
-            doc = documents.full(session, lookup.find_by_code(session, code))
-        except DomainError as exc:
-            raise click.ClickException(str(exc)) from None
-    if as_json:
-        _echo_json(doc)
-        return
-    for key, value in doc.items():
-        if isinstance(value, list):
-            click.echo(f"{key}:")
-            for entry in value:
-                click.echo("  " + "  ".join(f"{k}={v}" for k, v in entry.items() if v is not None))
-        else:
-            click.echo(f"{key}: {value}")
-
-
-def _echo_json(doc: object) -> None:
-    json.dump(doc, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
-
-
 # --- services -------------------------------------------------------------------------------
 
 @main.command()
@@ -143,9 +53,11 @@ def _echo_json(doc: object) -> None:
 @click.pass_obj
 def web(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve the SMS webhook, the console and /healthz over HTTP (gunicorn)."""
+    from foad.metrics import counted_in_files
     from foad.web import WebServer
 
-    with redis_url(settings) as url:
+    # Gunicorn's workers count in files, so that /metrics sums them whichever one answers.
+    with redis_url(settings) as url, counted_in_files("web"):
         WebServer(settings, url, host=host, port=port, workers=workers).run()
 
 
@@ -162,15 +74,17 @@ def serve(settings: Settings, host: str, port: int, fastagi_host: str, fastagi_p
           local_twilio: bool) -> None:
     """Run everything in one process tree: Redis (if embedded), web, FastAGI, a worker, and
     the SMPP link when FOAD_SMPP_HOST is set."""
+    from foad.banner import banner
     from foad.devtools.local_twilio import serving
-    from foad.serve import serve_all
+    from foad.serve import Addresses, serve_all
 
+    at = Addresses(host, port, fastagi_host, fastagi_port, settings.metrics_port)
     texts = serving(settings) if local_twilio else contextlib.nullcontext({})
     with redis_url(settings) as url, texts as env:
-        serve_all(url, host=host, port=port, fastagi_port=fastagi_port, fastagi_host=fastagi_host, env=env,
+        serve_all(url, at, ready=lambda: click.echo("\n".join(banner(settings, url, at))), env=env,
                   smpp=settings.smpp.configured)
 
 
-for group in (workers.worker, workers.holidays, voice.fastagi, voice.call, voice.prompts, texting.sms,
-              link.smpp, accounts.users, reports.reports, apikeys.apikeys):
+for group in (directory.agencies, tickets.tickets, workers.worker, workers.holidays, voice.fastagi, voice.call,
+              voice.prompts, texting.sms, link.smpp, accounts.users, reports.reports, apikeys.apikeys):
     main.add_command(group)

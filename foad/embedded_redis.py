@@ -58,7 +58,8 @@ class EmbeddedRedis:
                 log.info("joined the embedded redis", extra={"socket": str(self.socket)})
                 return self
             self.socket.unlink(missing_ok=True)
-            self.process = subprocess.Popen(self._command(), stdout=subprocess.DEVNULL)
+            # A group of its own: a Ctrl-C meant for us must not stop it before our children.
+            self.process = subprocess.Popen(self._command(), stdout=subprocess.DEVNULL, process_group=0)
             deadline = time.monotonic() + timeout
             while not self.alive():
                 if self.process.poll() is not None or time.monotonic() > deadline:

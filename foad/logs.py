@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from datetime import datetime, timezone
+from typing import Mapping
 
 from models.settings import Settings
 
@@ -56,10 +57,38 @@ def _kv(value: object) -> str:
     return json.dumps(text, ensure_ascii=False) if (not text or " " in text or '"' in text) else text
 
 
+class QuietRQ(logging.Filter):
+    """RQ's INFO records (registries cleaned every tick, each periodic job started, done and
+    kept) as DEBUG: routine upkeep, not news. Our own logs say what the jobs did."""
+
+    def __init__(self, level: int | str) -> None:
+        super().__init__()
+        self.level = logging.getLevelName(level) if isinstance(level, str) else level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Demote an INFO record of an `rq.*` logger; keep it only if DEBUG is wanted."""
+        if record.levelno == logging.INFO and record.name.startswith("rq."):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return record.levelno >= self.level
+
+
+class QuietProbes(logging.Filter):
+    """Gunicorn's access lines for monitoring's own requests (Prometheus' scrape of /metrics,
+    a load balancer's /healthz) every few seconds are left out, unless they failed."""
+
+    PATHS = frozenset({"/metrics", "/healthz"})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep the line unless it is a successful probe."""
+        atoms = record.args if isinstance(record.args, Mapping) else {}
+        return not (atoms.get("U") in self.PATHS and str(atoms.get("s", "")).startswith(("2", "3")))
+
+
 def configure_logging(settings: Settings, *, stream=None) -> None:
     """Send the root logger to stderr in the configured format; called by entry points only."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if settings.log_format == "json" else KeyValueFormatter())
+    handler.addFilter(QuietRQ(settings.log_level))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

@@ -63,6 +63,9 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
         fastagi_allow=_networks(env, "FOAD_FASTAGI_ALLOW"),
         fastagi_timeout=_number(env, "FOAD_FASTAGI_TIMEOUT", 300.0),
         fastagi_stop_grace=_number(env, "FOAD_FASTAGI_STOP_GRACE", 60.0),
+        # --- metrics ---
+        metrics_port=_port(env, "FOAD_METRICS_PORT"),
+        metrics_host=(env.get("FOAD_METRICS_HOST") or "127.0.0.1").strip(),
         # --- workers ---
         business_hours=_hours(env, "FOAD_BUSINESS_HOURS"),
         survey_timeout=timedelta(hours=_number(env, "FOAD_SURVEY_TIMEOUT_HOURS", 72)),
@@ -155,6 +158,16 @@ def _count(env: Mapping[str, str], name: str) -> int:
     raw = (env.get(name) or "0").strip()
     if not (raw.isascii() and raw.isdigit()):
         raise SettingsError(f"{name} must be a whole number, 0 or more, not {raw!r}")
+    return int(raw)
+
+
+def _port(env: Mapping[str, str], name: str) -> int | None:
+    """A TCP port, 1 to 65535; None when unset."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and 0 < int(raw) < 65536):
+        raise SettingsError(f"{name} must be a port number (1-65535), not {raw!r}")
     return int(raw)
 
 

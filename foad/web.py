@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from gunicorn.app.base import BaseApplication
 
 from foad.app import create_app
+from foad.logs import QuietProbes
+from foad.metrics import child_exit
 from foad.runtime import make_runtime
 from models.settings import Settings
 
@@ -20,10 +24,13 @@ class WebServer(BaseApplication):
             # Twilio gives up after 15 s; a request that slow is a bug, not a load.
             "timeout": 30,
             "accesslog": "-",
-            "logconfig_dict": {"version": 1, "disable_existing_loggers": False,
-                               "root": {"level": settings.log_level}},
+            "loglevel": settings.log_level.lower(),
+            "child_exit": child_exit,
+            # No logconfig_dict: gunicorn's would empty the root logger, and every worker's
+            # app logs would lose our format (foad.logs) or be dropped.
         }
         super().__init__()
+        logging.getLogger("gunicorn.access").addFilter(QuietProbes())
 
     def load_config(self) -> None:
         for key, value in self.options.items():

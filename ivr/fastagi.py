@@ -18,6 +18,7 @@ import socketserver
 import threading
 import time
 from ipaddress import IPv4Network, IPv6Address, IPv6Network, ip_address
+from typing import Callable
 
 from ivr import folders
 from ivr.agi import AgiCall
@@ -127,9 +128,12 @@ def allowed(address: str, networks: tuple[IPv4Network | IPv6Network, ...]) -> bo
     return any(peer in network for network in networks)
 
 
-def serve(runtime: Runtime, host: str, port: int) -> None:
-    """Serve until SIGTERM or SIGINT, then finish the calls in progress (within the grace)."""
+def serve(runtime: Runtime, host: str, port: int,
+          listening: Callable[[FastAgiServer], object] = lambda server: None) -> None:
+    """Serve until SIGTERM or SIGINT, then finish the calls in progress (within the grace);
+    `listening` is told the server once it is bound (foad serves its metrics)."""
     with FastAgiServer((host, port), runtime) as server:
+        listening(server)
         def _stop(_signum, _frame) -> None:
             # shutdown() waits for serve_forever(), which runs in this (the main) thread.
             threading.Thread(target=server.shutdown, daemon=True).start()

@@ -111,6 +111,13 @@ class Settings:
     fastagi_stop_grace: float = 60.0
     """Seconds FastAGI lets calls in progress finish after SIGTERM before it cuts them off."""
 
+    # --- metrics -------------------------------------------------------------------------
+    metrics_port: int | None = None
+    """The port `foad fastagi` and `foad worker` serve Prometheus' /metrics on (`foad serve`:
+    FastAGI on it, the worker on the next); None: not served. The web app's is /metrics."""
+    metrics_host: str = "127.0.0.1"
+    """The address those metrics servers listen on."""
+
     # --- workers: the deadline clock, surveys, a controllable clock ----------------------
     business_hours: tuple[time, time] | None = None
     """Count the deadline only between these Tehran times, Saturday to Wednesday, holidays

@@ -11,6 +11,7 @@ import os
 import sqlite3
 from pathlib import Path
 from typing import Any, Callable, Iterator
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from rq import SimpleWorker
@@ -26,6 +27,7 @@ from models import all as models
 from models.db import make_engine
 from models.runtime import Runtime, bind
 from models.settings import Settings
+from tests.ports import worker_number
 from tests.scratch import scratch_database
 from worker import context
 from worker.queues import ALL
@@ -87,14 +89,27 @@ def _reference_rows(engine: Engine) -> dict[str, list[dict[str, Any]]]:
 
 @pytest.fixture(scope="session")
 def redis_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """REDIS_URL if given, else an embedded Redis for the session."""
+    """REDIS_URL's server if given, else an embedded Redis for the session (and the worker).
+
+    The tests flush their Redis database: under pytest-xdist worker N takes database
+    (REDIS_URL's number + N) of that server, so no worker flushes another's."""
     given = os.environ.get("REDIS_URL")
     if given:
-        yield given
+        yield worker_database(given, worker_number())
         return
     server = EmbeddedRedis(tmp_path_factory.mktemp("redis")).start()
     yield server.url
     server.stop()
+
+
+def worker_database(url: str, number: int) -> str:
+    """`url` with its database number moved up by `number` (redis://h:6379/0, 2 → …/2)."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        query = dict(parse_qsl(parts.query))
+        query["db"] = str(int(query.get("db", 0)) + number)
+        return f"unix://{parts.path}?{urlencode(query)}"
+    return urlunsplit(parts._replace(path=f"/{int(parts.path.strip('/') or 0) + number}"))
 
 
 @pytest.fixture

@@ -37,7 +37,8 @@ def sweep_calls() -> int:
             select(Call.id).where(Call.ended_at.is_(None), Call.started_at < now - STALE_AFTER)
             .order_by(Call.started_at).limit(SWEEP_BATCH)))
     closed = sum(_close(call_id, now) for call_id in stale)
-    log.info("call sweep", extra={"closed": closed, "rq_job": context.job_id()})
+    log.log(logging.INFO if closed else logging.DEBUG, "call sweep",
+            extra={"closed": closed, "rq_job": context.job_id()})
     return closed
 
 

@@ -68,7 +68,9 @@ def sweep_deadlines() -> int:
             outcome = _check_safely(session, ticket_id, now, rules, runtime.settings.public_base_url)
             schedule(runtime.redis, ticket_id, outcome)
             acted += outcome.action not in ("none", "failed")
-    log.info("deadline sweep", extra={"due": len(due), "acted": acted, "rq_job": context.job_id()})
+    # Every minute: news only when it did something.
+    log.log(logging.INFO if acted else logging.DEBUG, "deadline sweep",
+            extra={"due": len(due), "acted": acted, "rq_job": context.job_id()})
     return acted
 
 

@@ -37,3 +37,12 @@ def job_id() -> str | None:
     """The id of the RQ job running now, for logs; None outside a job."""
     job = get_current_job()
     return job.id if job else None
+
+
+def waited() -> float | None:
+    """Seconds the running RQ job waited in its queue, from enqueued (or a retry's
+    re-enqueue) to started; None outside a job."""
+    job = get_current_job()
+    if job is None or job.enqueued_at is None or job.started_at is None:
+        return None
+    return (job.started_at - job.enqueued_at).total_seconds()

@@ -8,10 +8,12 @@ REQUEUE_AFTER later, and again after each such failure, until it succeeds.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 from datetime import timedelta
 from types import TracebackType
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -29,7 +31,7 @@ from models.locking import locked_ticket
 from models.outbox import OutboxItem, Work, note_failure, take_for_rerun
 from models.runtime import current
 from models.tickets import Ticket, record
-from worker import context
+from worker import context, metrics
 from worker.queues import JOBS, queue
 
 log = logging.getLogger(__name__)
@@ -167,11 +169,27 @@ def run(item_id: int) -> None:
         job, args = item.job, list(item.args)
     extra = {"job": job, "rq_job": context.job_id() or job_id(item_id), "ticket": code}
     log.info("job started", extra=extra)
-    context.function_of(job)(*args)
-    with runtime.session() as session:
-        session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(done_at=utcnow()))
-        session.commit()
+    with _measured(job):
+        context.function_of(job)(*args)
+        with runtime.session() as session:
+            session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(done_at=utcnow()))
+            session.commit()
     log.info("job done", extra=extra)
+
+
+@contextlib.contextmanager
+def _measured(job: str) -> Iterator[None]:
+    """Observe how long the job waited in its queue and how long it ran (done or failed)."""
+    name = JOBS[job].queue
+    waited = context.waited()
+    if waited is not None:
+        metrics.JOB_WAIT.labels(name, job).observe(max(waited, 0.0))
+    started, outcome = time.perf_counter(), "failed"
+    try:
+        yield
+        outcome = "done"
+    finally:
+        metrics.JOB_RUN.labels(name, job, outcome).observe(time.perf_counter() - started)
 
 
 def relay_outbox() -> int:
@@ -179,5 +197,6 @@ def relay_outbox() -> int:
     runtime = current()
     with runtime.session() as session:
         pushed = relay(session, runtime.redis)
-    log.info("outbox relay", extra={"queued": pushed, "rq_job": context.job_id()})
+    log.log(logging.INFO if pushed else logging.DEBUG, "outbox relay",
+            extra={"queued": pushed, "rq_job": context.job_id()})
     return pushed

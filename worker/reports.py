@@ -27,8 +27,9 @@ def refresh_recent_months() -> list[str]:
     with runtime.session() as session:
         months = rollup.refresh_recent(session, runtime.settings.response_deadline, runtime.now())
     keys = [m.key for m in months]
-    log.info("report cards: recent months rolled up", extra={"months": ",".join(keys),
-                                                             "rq_job": context.job_id()})
+    # Every five minutes, whatever happened: routine.
+    log.debug("report cards: recent months rolled up", extra={"months": ",".join(keys),
+                                                              "rq_job": context.job_id()})
     return keys
 
 

@@ -36,6 +36,6 @@ def sweep_surveys() -> tuple[int, int]:
             if ticket is not None:
                 closed += 1
                 log.info("closed without a survey answer", extra={"ticket": ticket.code})
-    log.info("survey sweep", extra={"surveys_sent": len(lost), "closed": closed,
-                                    "rq_job": context.job_id()})
+    log.log(logging.INFO if lost or closed else logging.DEBUG, "survey sweep",
+            extra={"surveys_sent": len(lost), "closed": closed, "rq_job": context.job_id()})
     return len(lost), closed

@@ -30,7 +30,7 @@ from models.providers import (
 )
 from models.runtime import current
 from models.textback import result_not_texted
-from worker import attempts, context
+from worker import attempts, context, metrics
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,8 @@ def sweep_sending() -> int:
             message = provider and sending.take_stuck(session, message_id, utcnow() - STUCK_AFTER, holder)
             if message:
                 settled += _settle_safely(session, provider, message)
-    log.info("sending sweep", extra={"stuck": len(found), "settled": settled, "rq_job": context.job_id()})
+    log.log(logging.INFO if found else logging.DEBUG, "sending sweep",
+            extra={"stuck": len(found), "settled": settled, "rq_job": context.job_id()})
     return settled
 
 
@@ -135,6 +136,7 @@ def _settle(session: Session, provider: SmsProvider, message: Message, *, sweep:
         sid = None
     if sid is not None:
         sending.sent(session, message, provider.name, sid)
+        metrics.TEXTS.labels(provider.name, "sent").inc()
         log.info("sms found at the provider, adopted", extra={**_context(message), "message_sid": sid})
     elif give_up:
         _fail(session, message, None, f"not settled in {GIVE_UP_AFTER}: the provider has no such message")
@@ -157,6 +159,7 @@ def _send(session: Session, provider: SmsProvider, message: Message, *, sweep: b
         return _not_now(session, message, exc, sweep=sweep, maybe_sent=isinstance(exc, OutcomeUnknown))
     # Any other exception leaves the row claimed: the retry or the sweep asks the provider.
     sending.sent(session, message, provider.name, sid)
+    metrics.TEXTS.labels(provider.name, "sent").inc()
     log.info("sms sent", extra={**extra, "message_sid": sid})
 
 
@@ -185,6 +188,7 @@ def _fail(session: Session, message: Message, code: str | None, error: str, *,
     """Fail the row for good; a citizen's result that cannot be texted waits for their call
     (should that second step not happen, the survey job records it on seeing the row)."""
     sending.fail(session, message, code, error, unsubscribed=unsubscribed)
+    metrics.TEXTS.labels(current().provider.name, "failed").inc()
     if message.purpose == Purpose.RESULT:
         result_not_texted(session, message, code)
         session.commit()

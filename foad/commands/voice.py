@@ -11,19 +11,25 @@ from models.settings import Settings
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=4573, show_default=True)
+@click.option("--metrics-port", type=int, help="Serve Prometheus' /metrics on this port "
+              "(default: FOAD_METRICS_PORT; none when unset).")
 @click.pass_obj
-def fastagi(settings: Settings, host: str, port: int) -> None:
+def fastagi(settings: Settings, host: str, port: int, metrics_port: int | None) -> None:
     """Serve Asterisk's FastAGI calls: agi://HOST:PORT/intake?line=… and /hangup."""
+    from foad.metrics import CallsInProgress, serve_metrics
     from ivr.fastagi import serve as serve_fastagi
 
+    metrics_at = metrics_port or settings.metrics_port
     with running(settings) as rt:
-        serve_fastagi(rt, host, port)
+        serve_fastagi(rt, host, port, listening=lambda server: serve_metrics(
+            settings, metrics_at, CallsInProgress(server)))
 
 
 @click.command("call")
 @click.option("--from", "caller", required=True, help="Caller id: 02188776655, +447700900123, unknown.")
 @click.option("--to", "dialled", help="The number dialled (default: the service number, 128).")
-@click.option("--keys", default="", help='What the caller does, e.g. "1 3 2 # 1" (see `ivr.peer.script`).')
+@click.option("--keys", default="", help='What the caller does, one token per prompt that listens, '
+              'e.g. "1 3 2 # 1" (see above).')
 @click.option("--name", help="Caller id name.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="The FastAGI server.")
 @click.option("--port", default=4573, show_default=True)
@@ -31,7 +37,27 @@ def fastagi(settings: Settings, host: str, port: int) -> None:
 @click.pass_obj
 def call(settings: Settings, caller: str, dialled: str | None, keys: str, name: str | None,
          host: str, port: int, quiet: bool) -> None:
-    """Place a call without Asterisk: play Asterisk's side against a running `foad fastagi`."""
+    """Place a call without Asterisk: play Asterisk's side against a running `foad fastagi`.
+
+    --keys is what the caller does, one space-separated token for each prompt that listens
+    for keys, in order (a prompt nobody can interrupt just plays):
+
+    \b
+      1, 21, 4821930576#   keys (a menu takes the whole token; # ends it early)
+      -                    silence: a menu times out, a recording hears nothing
+      h                    hang up during the next prompt that listens
+      #                    at the recording: talk 4 s, then press #
+      TOKEN@SECONDS        when it happens; at the recording, how long the caller
+                           talks (#@30: talk 30 s, then #; h@3: hang up after 3 s)
+
+    \b
+    Examples:
+      a Tehran landline's complaint:   --from 02188776655 --keys "1 3 2 # 1"
+        (new complaint, service 3, category 2, talk then #, 1 submits)
+      a mobile is asked its province:  --from 09121234567 --keys "1 3 2 21 # 1"
+      the overseas line, in English:   --to +989372840000 --keys "2 1 2 5 # 1"
+      following a ticket up:           --keys "2 4821930576#"
+    """
     from ivr.peer.show import CallError, place_and_tell
 
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from datetime import timedelta
@@ -32,9 +33,11 @@ def _queue_names(_ctx: click.Context, _param: click.Parameter, value: str) -> tu
 @click.option("--name", help="Worker name (default: a random id).")
 @click.option("--fork/--no-fork", default=True, show_default=True,
               help="Run each job in a forked work horse (isolated), or in this process (faster).")
+@click.option("--metrics-port", type=int, help="Serve Prometheus' /metrics on this port "
+              "(default: FOAD_METRICS_PORT; none when unset).")
 @click.pass_context
 def worker(ctx: click.Context, queues: tuple[str, ...], burst: bool, name: str | None,
-           fork: bool) -> None:
+           fork: bool, metrics_port: int | None) -> None:
     """Run an RQ worker with RQ's scheduler and the periodic jobs, after relaying the outbox.
 
     Run one per CPU (each is one process, forking a work horse per job); any number of
@@ -42,9 +45,14 @@ def worker(ctx: click.Context, queues: tuple[str, ...], burst: bool, name: str |
     """
     if ctx.invoked_subcommand is not None:
         return
+    from foad.metrics import counted_in_files, serve_metrics
     from worker.runner import run
 
-    with running(ctx.obj) as rt:
+    port = metrics_port or ctx.obj.metrics_port
+    # The work horses count in files, one after the other in the same one.
+    counting = counted_in_files("worker", one_child_at_a_time=True) if port else contextlib.nullcontext()
+    with running(ctx.obj) as rt, counting:
+        serve_metrics(ctx.obj, port)
         run(rt, FUNCTIONS, queues=queues, burst=burst, name=name, fork=fork)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import select
 import threading
 import time
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ ERRORS: dict[int, tuple[int, str]] = {
 """Twilio error codes the server can answer with: (HTTP status, message)."""
 HOLD_MAX = 60.0
 """Seconds a held answer waits for `release()` at most, so that a forgotten hold ends."""
+CLIENT_TIMEOUT = 3.0
+"""Seconds the tests' Twilio client waits (TWILIO_HTTP_TIMEOUT): a planned "timeout" lasts
+this long, and an answer on a busy machine still comes well within it."""
 PAGE_SIZE = 50
 """Twilio's default page of a list."""
 
@@ -68,11 +72,11 @@ class Sent:
 class TwilioApi:
     """The server; start it with `with TwilioApi() as api:` or `start()`/`stop()`."""
 
-    def __init__(self, hang_seconds: float = 2.0) -> None:
+    def __init__(self, hang_seconds: float = 30.0) -> None:
         self.account_sid = new_sid("AC")
         self.auth_token = secrets.token_hex(16)
         self.hang_seconds = hang_seconds
-        """How long a planned "timeout" keeps the client waiting before it is dropped."""
+        """How long a planned "timeout" keeps a client that never gives up waiting."""
         self.messages: list[Sent] = []
         self.attempts: list[dict[str, Any]] = []
         """Every send request, accepted or not: {"to", "outcome"}."""
@@ -101,7 +105,7 @@ class TwilioApi:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def settings(self, timeout: float = 1.0, **overrides: Any) -> TwilioSettings:
+    def settings(self, timeout: float = CLIENT_TIMEOUT, **overrides: Any) -> TwilioSettings:
         """Twilio settings that send through this server."""
         fields = dict(account_sid=self.account_sid, auth_token=self.auth_token,
                       from_number=FROM_NUMBER, api_base_url=self.base_url, timeout=timeout)
@@ -225,7 +229,8 @@ def _handler_for(api: TwilioApi) -> type[BaseHTTPRequestHandler]:
             outcome = api._next_outcome(to)
             api.attempts.append({"to": to, "outcome": outcome})
             if outcome == "timeout":
-                time.sleep(api.hang_seconds)  # the client gives up; nothing was taken in
+                # Nothing taken in, nothing said until the client gives up (its timeout).
+                select.select([self.connection], [], [], api.hang_seconds)
                 return self._error(503, 20503, "Service unavailable")
             if outcome in ("429", "500"):
                 return self._error(int(str(outcome)), 20429 if outcome == "429" else 20500, "planned fault")

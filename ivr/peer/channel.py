@@ -92,6 +92,12 @@ class Channel:
         self.exchanges.append((raw.decode("utf-8", "replace"), reply.text))
         return reply
 
+    @property
+    def sent(self) -> list[str]:
+        """The command lines the program sent, in order: the exchanges without the idle
+        `HANGUP` lines (whether one came before the program closed depends on its speed)."""
+        return [command for command, _ in self.exchanges if command]
+
     def take_hangup_line(self) -> str:
         """The owed `HANGUP` line, once."""
         owed, self.owes_hangup = self.owes_hangup, False

@@ -121,8 +121,8 @@ def refresh(session: Session, year: int, months: range, deadline: timedelta, *,
         # Another request rolled up the same months at the same moment: theirs will do.
         session.rollback()
         return
-    log.info("report months rolled up", extra={"year": year, "months": f"{months.start}-{months.stop - 1}",
-                                               "rows": len(samples)})
+    log.debug("report months rolled up", extra={"year": year, "months": f"{months.start}-{months.stop - 1}",
+                                                "rows": len(samples)})
 
 
 def refresh_recent(session: Session, deadline: timedelta, now: datetime) -> list[Period]:

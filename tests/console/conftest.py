@@ -3,7 +3,9 @@ and texts sent through the local Twilio-compatible server."""
 
 from __future__ import annotations
 
+import functools
 import re
+import time
 import wave
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -13,6 +15,7 @@ from typing import Any, Callable
 import pytest
 from click.testing import CliRunner
 from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
 
 from foad.cli import main
 
@@ -22,7 +25,7 @@ from models.base import utcnow
 from models.intake import Complaint, IntakeRules, open_ticket
 from models.runtime import Runtime
 from models.tickets import Ticket, TicketStatus, Via
-from models.users import User, add_user
+from models.users import User, UserRole
 from tests.builders import agency
 from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
 from tests.worker.helpers import release
@@ -46,18 +49,31 @@ ROLES = {
 @pytest.fixture
 def settings(settings, twilio_api):  # noqa: F811  (the fixture imported above)
     """The test settings; every text the jobs send goes to the local Twilio-compatible server."""
-    return replace(settings, public_base_url=CONSOLE_BASE_URL, twilio=twilio_api.settings(timeout=0.5))
+    return replace(settings, public_base_url=CONSOLE_BASE_URL, twilio=twilio_api.settings())
+
+
+@functools.cache
+def password_hash() -> str:
+    """PASSWORD's hash for the people of ROLES, made once and with cheap scrypt parameters.
+
+    Logging in checks a stored hash with the parameters written in it, so the people log in
+    as anyone does, without paying the production cost (tenths of a second a hash, twice
+    per log-in) hundreds of times; `add_user`'s own hashing is tested on its own."""
+    return generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
 
 
 @pytest.fixture
 def person(session: Session) -> Callable[[str], User]:
-    """Create (once) one of the people in ROLES through the real `add_user`."""
+    """Create (once) one of the people in ROLES, with PASSWORD."""
     made: dict[str, User] = {}
 
     def _person(name: str) -> User:
         if name not in made:
             role, code = ROLES[name]
-            made[name] = add_user(session, name, role, PASSWORD, agency_code=code)
+            made[name] = User(name=name, role=UserRole(role), agency=agency(session, code) if code else None,
+                              password_hash=password_hash())
+            session.add(made[name])
+            session.commit()
         return made[name]
 
     return _person
@@ -85,6 +101,30 @@ def login(client, person) -> Callable[[str], Any]:
         return response
 
     return _login
+
+
+class CookieClock:
+    """The clock itsdangerous signs and checks the session cookie (and CSRF tokens) by,
+    moved by hand: the idle timeout's tests pass seconds without waiting them out."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def time(self) -> float:
+        """What itsdangerous reads as `time.time()`."""
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Let `seconds` pass."""
+        self.now += seconds
+
+
+@pytest.fixture
+def cookie_clock(monkeypatch: pytest.MonkeyPatch) -> CookieClock:
+    """itsdangerous's clock, under the test's hand (the app's own clock is left alone)."""
+    clock = CookieClock()
+    monkeypatch.setattr("itsdangerous.timed.time", clock)
+    return clock
 
 
 @pytest.fixture

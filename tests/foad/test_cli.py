@@ -3,15 +3,20 @@
 import json
 import subprocess
 import sys
+from datetime import datetime, timedelta
+from importlib.metadata import version
 
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from foad.cli import main
-from models import tracking
+from models import lifecycle, tracking
+from models.base import utcnow
 from models.calls import Call
 from models.intake import Complaint, open_ticket
-from models.tickets import Via
-from tests.builders import make_ticket
+from models.persian import jalali
+from models.tickets import Ticket, TicketStatus, Via
+from tests.builders import agency, make_ticket
 
 
 def invoke(settings, *args):
@@ -54,8 +59,69 @@ def test_tickets_list_json_and_status_filter(settings, session):
 
 def test_tickets_list_is_readable(settings, session):
     ticket = make_ticket(session)
-    output = invoke(settings, "tickets", "list").output
-    assert ticket.code in output and "registered" in output and "+989121234567" in output
+    header, row = invoke(settings, "tickets", "list").output.splitlines()
+    assert header.split() == ["code", "via", "status", "agency", "caller", "registered", "(Tehran)", "due"]
+    assert row.startswith(ticket.code) and "registered" in row and "+989121234567" in row
+    assert jalali(ticket.registered_at, digits="latin") in row  # Jalali, in Tehran time
+
+
+def referred_to(session, code: str, due: timedelta) -> str:
+    """A ticket referred to agency `code`, its deadline `due` from now; its tracking code."""
+    ticket = make_ticket(session)
+    ticket.agency_id = agency(session, code).id
+    ticket.due_at = utcnow() + due
+    lifecycle.move(ticket, TicketStatus.REFERRED)
+    session.commit()
+    return ticket.code
+
+
+def listed(settings, *args: str) -> list[str]:
+    return [t["code"] for t in json.loads(invoke(settings, "tickets", "list", "--json", *args).output)]
+
+
+def test_tickets_list_by_agency_takes_the_agencies_below_it_too(settings, session):
+    county = referred_to(session, "MUN-TEH-TEHRAN", timedelta(hours=3))
+    hamadan = referred_to(session, "MUN-HAM", timedelta(hours=3))
+    bank = referred_to(session, "BMI-TEH", timedelta(hours=3))
+    assert listed(settings, "--agency", "MUN-TEH") == [county]
+    assert listed(settings, "--agency", "IMVO") == [hamadan, county]
+    assert listed(settings, "--agency", "BMI-TEH") == [bank]
+    refused = invoke(settings, "tickets", "list", "--agency", "NOPE")
+    assert refused.exit_code == 2 and "foad agencies list" in refused.output
+
+
+def test_tickets_list_overdue_and_every_open_status(settings, session):
+    late = referred_to(session, "MUN-TEH", -timedelta(minutes=5))
+    on_time = referred_to(session, "MUN-TEH", timedelta(hours=2))
+    fresh = make_ticket(session).code  # registered, not routed yet: no deadline
+    done = referred_to(session, "MUN-TEH", -timedelta(hours=1))
+    closed = session.scalars(select(Ticket).where(Ticket.code == done)).one()
+    lifecycle.move(closed, TicketStatus.REJECTED)
+    session.commit()
+    assert listed(settings, "--overdue") == [late]
+    assert listed(settings, "--status", "open") == [fresh, on_time, late]
+    assert listed(settings, "--status", "rejected") == [done]
+
+
+def test_agencies_list_gives_the_codes_with_filters(settings):
+    output = invoke(settings, "agencies", "list", "--province", "tehran", "--sector", "municipality").output
+    header, *rows = output.splitlines()
+    assert header.split() == ["code", "level", "sector", "province", "parent", "name"]
+    assert [row.split()[0] for row in rows] == ["MUN-TEH", "MUN-TEH-SHAHRIAR", "MUN-TEH-TEHRAN"]
+    national = json.loads(invoke(settings, "agencies", "list", "--json").output)[0]
+    assert national["province"] is None and set(national) >= {"code", "level", "sector", "parent", "name_fa"}
+    refused = invoke(settings, "agencies", "list", "--sector", "police")
+    assert refused.exit_code == 2 and "banks" in refused.output
+
+
+def test_version_comes_from_the_package():
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0 and result.output == f"foad {version('foad')}\n"
+
+
+def test_call_help_explains_the_keys():
+    output = CliRunner().invoke(main, ["call", "--help"]).output
+    assert "TOKEN@SECONDS" in output and '--keys "1 3 2 # 1"' in output and "ivr.peer" not in output
 
 
 def test_tickets_show_json_has_events_calls_messages_and_media(settings, session):
@@ -78,6 +144,16 @@ def test_tickets_show_gives_each_calls_two_recordings(settings, session):
     assert (call["recording_path"], call["voice_path"]) == ("calls/1795440000.77.wav", "voice/1795440000.77-1.wav")
     shown = invoke(settings, "tickets", "show", ticket.code).output
     assert "recording_path=calls/1795440000.77.wav  voice_path=voice/1795440000.77-1.wav" in shown
+
+
+def test_tickets_show_gives_people_jalali_tehran_time_and_scripts_iso(settings, session):
+    ticket = make_ticket(session)
+    shown = invoke(settings, "tickets", "show", ticket.code).output.splitlines()
+    assert f"registered_at: {jalali(ticket.registered_at, digits='latin')}" in shown
+    assert any(line.startswith(f"  at={jalali(ticket.registered_at, digits='latin')}  kind=registered")
+               for line in shown)
+    doc = json.loads(invoke(settings, "tickets", "show", ticket.code, "--json").output)
+    assert datetime.fromisoformat(doc["registered_at"]) == ticket.registered_at
 
 
 def test_tickets_show_accepts_the_code_as_people_write_it(settings, session):
@@ -166,7 +242,7 @@ def _commands(*path: str) -> dict[str, dict]:
 
 def test_help_lists_exactly_the_commands_and_their_subcommands():
     assert _commands() == {
-        "agencies": {"import": {}},
+        "agencies": {"import": {}, "list": {}},
         "apikeys": {"add": {}, "list": {}, "revoke": {}},
         "call": {},
         "db": {"upgrade": {}},

@@ -45,3 +45,17 @@ def test_the_twilio_clients_requests_leave_no_phone_number_in_the_log(tmp_path):
     with TwilioApi() as api:
         rest_client(api.settings()).messages.list(to="+989121234567", limit=1)
     assert "989121234567" not in stream.getvalue()
+
+
+@pytest.mark.parametrize("level, shown", [("INFO", False), ("DEBUG", True)])
+def test_rqs_routine_info_is_debug_and_its_warnings_stay(tmp_path, level, shown):
+    stream = io.StringIO()
+    configure_logging(read_settings({"FOAD_DATA_DIR": str(tmp_path), "FOAD_LOG_LEVEL": level}), stream=stream)
+    rq = logging.getLogger("rq.worker")
+    rq.info("Worker w: cleaning registries for queue: routing")
+    rq.warning("Worker w: could not connect to Redis")
+    logging.getLogger("worker.outbox").info("job done")
+    lines = stream.getvalue().splitlines()
+    assert ("DEBUG   rq.worker: Worker w: cleaning registries" in stream.getvalue()) is shown
+    assert any("WARNING rq.worker" in line for line in lines)
+    assert any("INFO    worker.outbox" in line for line in lines)

@@ -30,18 +30,21 @@ def test_environment_overrides(tmp_path):
         "REDIS_URL": "redis://h:6379/2", "FOAD_RESPONSE_DEADLINE_MINUTES": "90",
         "FOAD_OVERSEAS_NUMBER": "+989372840001", "FOAD_PUBLIC_BASE_URL": "https://foad.example.ir/",
         "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t", "TWILIO_FROM_NUMBER": "+15005550006",
-        "FOAD_LOG_FORMAT": "JSON",
+        "FOAD_LOG_FORMAT": "JSON", "FOAD_METRICS_PORT": "9410", "FOAD_METRICS_HOST": "0.0.0.0",
     })
     assert settings.database_url == "postgresql://u@h/db" and settings.redis_url == "redis://h:6379/2"
     assert settings.response_deadline == timedelta(minutes=90)
     assert settings.public_base_url == "https://foad.example.ir"
     assert settings.twilio.can_send and settings.log_format == "json"
+    assert (settings.metrics_port, settings.metrics_host) == (9410, "0.0.0.0")
 
 
 @pytest.mark.parametrize("name, value", [
     ("FOAD_RESPONSE_DEADLINE_MINUTES", "three hours"),
     ("FOAD_RESPONSE_DEADLINE_MINUTES", "0"),
     ("FOAD_LOG_FORMAT", "xml"),
+    ("FOAD_METRICS_PORT", "prometheus"),
+    ("FOAD_METRICS_PORT", "70000"),
 ])
 def test_bad_values_are_named(tmp_path, name, value):
     with pytest.raises(SettingsError, match=name):

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from foad.cli import main
-from foad.serve import services
+from foad.serve import Addresses, services
 from ivr.peer.channel import Channel
 from ivr.peer.dial import run_program
 from ivr.peer.script import Caller, parse
@@ -79,15 +79,6 @@ def test_foad_call_explains_a_bad_script(settings, fastagi):
     assert result.exit_code == 1 and "'x': use keys" in result.output
 
 
-def test_prompts_build_renders_into_the_data_directory(settings):
-    result = invoke(settings, "prompts", "build")
-
-    assert result.exit_code == 0, result.output
-    assert (settings.sounds_dir / "fa" / "digits" / "9.wav").is_file()
-    assert (settings.sounds_dir / "en" / "foad" / "welcome.wav").is_file()
-    assert "unchanged" in result.output and "/var/lib/asterisk/sounds" in result.output
-
-
 def test_prompts_build_says_how_to_install_what_is_missing(settings, tmp_path):
     result = invoke(settings, "prompts", "build", PATH=str(tmp_path))
 
@@ -97,9 +88,10 @@ def test_prompts_build_says_how_to_install_what_is_missing(settings, tmp_path):
 
 def test_foad_serve_runs_the_fastagi_server_too_on_its_own_address():
     # A public web address does not open FastAGI (which has no authentication) to the world.
-    assert services("0.0.0.0", 8000, 4574)["fastagi"] == ["fastagi", "--host", "127.0.0.1", "--port", "4574"]
-    assert services("0.0.0.0", 8000, 4574, "10.0.0.2")["fastagi"] == ["fastagi", "--host", "10.0.0.2",
-                                                                       "--port", "4574"]
+    public = Addresses("0.0.0.0", 8000, fastagi_port=4574)
+    assert services(public)["fastagi"] == ["fastagi", "--host", "127.0.0.1", "--port", "4574"]
+    inside = Addresses("0.0.0.0", 8000, "10.0.0.2", 4574)
+    assert services(inside)["fastagi"] == ["fastagi", "--host", "10.0.0.2", "--port", "4574"]
 
 
 def test_foad_serve_offers_the_fastagi_address(settings):

@@ -47,7 +47,7 @@ def test_hanging_up_at_every_step_loses_nothing(name, dial, session, settings: S
     keys = keys.format(code=make_ticket(session).code)
     block(session, "+989121234567", reason="nuisance")
     session.commit()
-    commands = [c for c, _ in dial(number.format(n=0), keys, to=to).intake.exchanges]
+    commands = dial(number.format(n=0), keys, to=to).intake.sent
     recorded_at = next((n for n, c in enumerate(commands, start=1) if c.startswith("RECORD FILE")), None)
     reached = []
     for n in range(1, len(commands) + 1):

@@ -19,7 +19,7 @@ OUR_COMMANDS = {("STREAM", "FILE"), ("GET", "DATA"), ("RECORD", "FILE"), ("SAY",
 
 def sent(channel) -> list[tuple[str, ...]]:
     """The command words of every line the engine sent."""
-    return [tuple(w for w in split_args(c)[:2] if w.isupper()) for c, _ in channel.exchanges if c]
+    return [tuple(w for w in split_args(c)[:2] if w.isupper()) for c in channel.sent]
 
 
 @pytest.mark.parametrize("name", ATTEMPTS)

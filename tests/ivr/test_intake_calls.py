@@ -111,7 +111,7 @@ def test_silence_replays_the_menu_then_says_goodbye(dial, session):
 
     assert heard(placed) == ["welcome", "main_menu", "no_choice", "main_menu", "no_choice", "main_menu",
                              "goodbye_no_choice"]
-    assert placed.intake.exchanges[-1][0] == "HANGUP"
+    assert placed.intake.sent[-1] == "HANGUP"
     row = call_row(session, placed)
     assert (row.progress, row.ticket) == ("menu", None)
 
@@ -137,7 +137,7 @@ def test_blocked_number_hears_a_short_notice_and_the_call_ends(dial, session):
     placed = dial("09121234567", "1 3 2 # 1")
 
     assert heard(placed) == ["blocked_notice"]
-    assert [c for c, _ in placed.intake.exchanges][-1] == "HANGUP"
+    assert placed.intake.sent[-1] == "HANGUP"
     row = call_row(session, placed)
     assert (row.progress, row.ticket) == ("blocked", None)
     assert session.scalars(select(Ticket)).all() == []
@@ -169,7 +169,7 @@ def test_a_missing_prompt_is_not_taken_for_a_hangup(dial, session, caplog):
 
     placed = dial("09121234567", "1 3 2", sounds=Sounds(missing=frozenset({"foad/main_menu"})))
 
-    commands = [c for c, _ in placed.intake.exchanges]
+    commands = placed.intake.sent
     assert commands.count("CHANNEL STATUS") == 3  # asked after each -1, and the line was still up
     assert heard(placed)[-1] == "goodbye_no_choice" and commands[-1] == "HANGUP"
     assert "sound missing on the Asterisk side" in caplog.text

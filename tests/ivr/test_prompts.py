@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import shutil
 import wave
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from ivr.peer.sounds import Sounds
 from ivr.render import build
 from models.agencies import Agency
 from models.tickets import Ticket, TicketStatus
+from tests.ivr.test_commands import invoke
 from tests.ivr.test_followup_calls import swap_two_digits
 from tests.builders import make_ticket
 
@@ -114,6 +116,20 @@ def test_prompts_render_to_telephone_wav_where_asterisk_looks(rendered):
         with wave.open(str(folder / name)) as sound:
             assert (sound.getframerate(), sound.getnchannels(), sound.getsampwidth()) == (8000, 1, 2)
             assert sound.getnframes() > 2000
+
+
+def test_foad_prompts_build_renders_into_the_data_directory(settings, rendered):
+    catalog, folder, _ = rendered
+    shutil.copytree(folder, settings.sounds_dir)  # rendered before, but for one prompt
+    (settings.sounds_dir / "en" / "foad" / "welcome.wav").unlink()
+
+    result = invoke(settings, "prompts", "build")
+
+    assert result.exit_code == 0, result.output
+    assert (settings.sounds_dir / "fa" / "digits" / "9.wav").is_file()
+    assert (settings.sounds_dir / "en" / "foad" / "welcome.wav").is_file()
+    assert f"prompts: 1 rendered, {2 * len(catalog) - 1} unchanged" in result.output
+    assert "/var/lib/asterisk/sounds" in result.output
 
 
 def test_a_rebuild_renders_only_what_changed(rendered):

@@ -14,6 +14,6 @@ PUBLIC_BASE_URL = "https://foad.example.ir"
 
 @pytest.fixture
 def twilio_api() -> Iterator[TwilioApi]:
-    """A running Twilio-compatible REST server; a planned timeout hangs for one second."""
-    with TwilioApi(hang_seconds=1.0) as api:
+    """A running Twilio-compatible REST server."""
+    with TwilioApi() as api:
         yield api

@@ -12,7 +12,7 @@ from tests.sms.webhooks import Twilio
 @pytest.fixture
 def settings(settings, twilio_api):  # noqa: F811  (the fixture above)
     """Settings for a public https address, with Twilio sending through the local server."""
-    return replace(settings, public_base_url=PUBLIC_BASE_URL, twilio=twilio_api.settings(timeout=0.5))
+    return replace(settings, public_base_url=PUBLIC_BASE_URL, twilio=twilio_api.settings())
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from rq.job import Job
@@ -35,12 +35,13 @@ def open_at(session: Session, moment: datetime, **overrides: Any) -> Ticket:
 
 
 def scheduled(runtime: Runtime) -> dict[str, datetime]:
-    """Every job waiting in RQ's scheduled registries, by id, with its time."""
+    """Every job waiting in RQ's scheduled registries, by id, with its time (one read of
+    each registry: ids and times together)."""
     found = {}
     for name in ALL:
-        registry = ScheduledJobRegistry(name, connection=runtime.redis)
-        for job_id in registry.get_job_ids():
-            found[job_id] = registry.get_scheduled_time(job_id)
+        key = ScheduledJobRegistry(name, connection=runtime.redis).key
+        for job_id, score in runtime.redis.zrange(key, 0, -1, withscores=True):
+            found[job_id.decode()] = datetime.fromtimestamp(score, timezone.utc)
     return found
 
 

@@ -11,10 +11,9 @@ from datetime import timedelta
 
 from rq.exceptions import NoSuchJobError
 from rq.job import Job as RQJob
-from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select, update
 
-from foad.devtools.twilio_api import FROM_NUMBER
+from foad.devtools.twilio_api import CLIENT_TIMEOUT, FROM_NUMBER
 from foad.runtime import make_runtime
 from models.base import utcnow
 from models.messages import Message, MessageStatus, Purpose
@@ -23,18 +22,19 @@ from models.runtime import Runtime
 from models.tickets import Ticket, TicketEvent, TicketStatus
 from tests.builders import make_ticket
 from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
+from tests.retries import busy, run_retry_now, scheduled_at
 from tests.worker.helpers import texts
 from tests.worker.processes import running_worker, wait_for, work_horse
 from tests.worker.redis_gate import RedisGate
 from worker.health import check
 from worker.outbox import job_id, relay
-from worker.queues import NOTIFICATIONS, ROUTING, queue
+from worker.queues import NOTIFICATIONS, ROUTING
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 HEAD_OF_BANKS_TEHRAN = "+989970000024"
 
 
-def provider_env(api, timeout: str = "0.5") -> dict[str, str]:
+def provider_env(api, timeout: str = str(CLIENT_TIMEOUT)) -> dict[str, str]:
     """What an operator sets to send through Twilio (here: the local server)."""
     return {"TWILIO_ACCOUNT_SID": api.account_sid, "TWILIO_AUTH_TOKEN": api.auth_token,
             "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE_URL": api.base_url,
@@ -80,17 +80,7 @@ def test_a_ticket_opened_while_redis_is_down_is_routed_once_when_it_returns(
 
 def wait_until_idle(runtime: Runtime) -> None:
     """Until the worker has nothing queued or running (a second text would have gone by then)."""
-    def idle() -> bool:
-        return all(not queue(runtime.redis, name).count
-                   and not queue(runtime.redis, name).started_job_registry.count
-                   for name in (ROUTING, NOTIFICATIONS))
-    wait_for(idle, what="the worker to finish everything")
-
-
-def run_retry_now(runtime: Runtime, job: RQJob, name: str) -> None:
-    """End the job's retry backoff now, as RQ's scheduler would when it is over."""
-    ScheduledJobRegistry(name, connection=runtime.redis).remove(job)
-    queue(runtime.redis, name).enqueue_job(job)
+    wait_for(lambda: not busy(runtime.redis, (ROUTING, NOTIFICATIONS)), what="the worker to finish everything")
 
 
 def test_a_work_horse_killed_after_routing_committed_is_run_again_and_the_official_texted_once(
@@ -107,10 +97,10 @@ def test_a_work_horse_killed_after_routing_committed_is_run_again_and_the_offici
         wait_for(gate.tripped.is_set, what="the routing job to commit and push the official's text")
         assert referred_events(runtime, ticket.id) == 1  # committed, not yet done
         os.kill(wait_for(lambda: work_horse(worker.pid), what="the work horse"), signal.SIGKILL)
-        routing_job = wait_for(lambda: (job := RQJob.fetch(job_id(item.id), connection=runtime.redis))
-                               .get_status() == "scheduled" and job, what="RQ to schedule the retry")
+        wait_for(lambda: scheduled_at(runtime.redis, ROUTING, job_id(item.id)), what="RQ to schedule the retry")
         gate.release()
-        run_retry_now(runtime, routing_job, ROUTING)
+        assert run_retry_now(runtime.redis, ROUTING, job_id(item.id))
+        routing_job = RQJob.fetch(job_id(item.id), connection=runtime.redis)
         wait_for(lambda: routing_job.get_status(refresh=True) == "finished", what="the retry")
         with runtime.session() as again:
             relay(again, runtime.redis, grace=timedelta(0))  # the held push, if it was lost
@@ -132,9 +122,9 @@ def test_a_send_job_killed_after_twilio_took_the_text_adopts_it_and_sends_no_sec
         wait_for(lambda: to(twilio_api, HEAD_OF_BANKS_TEHRAN), what="Twilio to take the text")
         os.kill(wait_for(lambda: work_horse(worker.pid), what="the work horse"), signal.SIGKILL)
         twilio_api.release()
-        job = wait_for(lambda: (found := send_job(runtime, ticket.id)) and found.get_status() == "scheduled"
-                       and found, what="RQ to schedule the retry")
-        run_retry_now(runtime, job, NOTIFICATIONS)
+        wait_for(lambda: retry_scheduled_in(runtime, ticket.id) is not None, what="RQ to schedule the retry")
+        job = send_job(runtime, ticket.id)
+        assert run_retry_now(runtime.redis, NOTIFICATIONS, job.id)
         wait_for(lambda: job.get_status(refresh=True) == "finished", what="the retry")
         wait_until_idle(runtime)
     assert len(twilio_api.attempts) == 1 and len(twilio_api.messages) == 1
@@ -144,24 +134,29 @@ def test_a_send_job_killed_after_twilio_took_the_text_adopts_it_and_sends_no_sec
     assert "Work-horse terminated unexpectedly" in (tmp_path / "worker.log").read_text()
 
 
-def send_job(runtime: Runtime, ticket_id: int) -> RQJob | None:
-    """The RQ job sending the official's referral SMS, once routing has written it."""
+def send_job_id(runtime: Runtime, ticket_id: int) -> str | None:
+    """The id of the RQ job sending the official's referral SMS, once routing has written it."""
     with runtime.session() as session:
         message = session.scalar(select(Message.id).where(
             Message.ticket_id == ticket_id, Message.purpose == Purpose.REFERRAL))
         found = session.scalar(select(OutboxItem.id).where(OutboxItem.key == f"send_sms:{message}"))
+    return job_id(found) if found else None
+
+
+def send_job(runtime: Runtime, ticket_id: int) -> RQJob | None:
+    """The RQ job sending the official's referral SMS, once it is pushed."""
+    found = send_job_id(runtime, ticket_id)
     with contextlib.suppress(NoSuchJobError):  # written, not pushed yet
-        return RQJob.fetch(job_id(found), connection=runtime.redis) if found else None
+        return RQJob.fetch(found, connection=runtime.redis) if found else None
     return None
 
 
 def retry_scheduled_in(runtime: Runtime, ticket_id: int) -> float | None:
-    """Seconds until RQ runs the send again, once the job waits out its backoff."""
-    job = send_job(runtime, ticket_id)
-    if job is None or job.get_status() != "scheduled":
-        return None
-    registry = ScheduledJobRegistry(NOTIFICATIONS, connection=runtime.redis)
-    return (registry.get_scheduled_time(job.id) - utcnow()).total_seconds()
+    """Seconds until RQ runs the send again, once the job waits out its backoff (it is in
+    the scheduled registry: its status says so a moment earlier)."""
+    found = send_job_id(runtime, ticket_id)
+    at = scheduled_at(runtime.redis, NOTIFICATIONS, found) if found else None
+    return None if at is None else (at - utcnow()).total_seconds()
 
 
 def test_provider_500_and_timeout_are_retried_with_backoff_and_one_sms_is_sent(
@@ -172,9 +167,8 @@ def test_provider_500_and_timeout_are_retried_with_backoff_and_one_sms_is_sent(
         for backoff in (10, 60):  # the first two of SEND_SMS's retry intervals
             wait = wait_for(lambda: retry_scheduled_in(runtime, ticket.id), what="a retry")
             assert backoff - 5 < wait <= backoff
-            job = send_job(runtime, ticket.id)  # the wait is over: the worker runs it again
-            ScheduledJobRegistry(NOTIFICATIONS, connection=runtime.redis).remove(job)
-            queue(runtime.redis, NOTIFICATIONS).enqueue_job(job)
+            # The wait is over: the worker runs it again.
+            assert run_retry_now(runtime.redis, NOTIFICATIONS, send_job_id(runtime, ticket.id))
         wait_for(lambda: to(twilio_api, HEAD_OF_BANKS_TEHRAN), what="the SMS")
     assert [a["outcome"] for a in twilio_api.attempts] == ["500", "timeout", "ok"]
     assert len(twilio_api.messages) == 1

@@ -29,7 +29,7 @@ CITIZEN = "+989121234567"
 @pytest.fixture
 def settings(settings, twilio_api):  # noqa: F811  (the fixture above)
     """The test settings, sending through the local Twilio server."""
-    return replace(settings, public_base_url=PUBLIC_BASE_URL, twilio=twilio_api.settings(timeout=0.5))
+    return replace(settings, public_base_url=PUBLIC_BASE_URL, twilio=twilio_api.settings())
 
 
 def queued(session, body="کد پیگیری شما: ۱۲۳", number=CITIZEN, with_ticket=True) -> Message:
@@ -193,7 +193,7 @@ def sending_job(session, message: Message) -> str:
 
 def test_a_timeout_after_twilio_took_the_text_is_settled_by_a_look_up_not_a_second_text(
         session, work, twilio_api, runtime):
-    twilio_api.plan("hold")  # Twilio takes the text in; its answer comes after the 0.5 s timeout
+    twilio_api.plan("hold")  # Twilio takes the text in; its answer comes after the client's timeout
     message = queued(session)
     work((NOTIFICATIONS,))
     row = reloaded(session, message)
