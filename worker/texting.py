@@ -132,14 +132,14 @@ def _settle(session: Session, provider: SmsProvider, message: Message, *, sweep:
                                                         exclude=exclude)
     except RetryableSendError as exc:
         if not give_up:
-            return _not_now(session, message, exc, sweep=sweep, maybe_sent=True)
+            return _not_now(session, provider, message, exc, sweep=sweep, maybe_sent=True)
         sid = None
     if sid is not None:
         sending.sent(session, message, provider.name, sid)
         metrics.TEXTS.labels(provider.name, "sent").inc()
         log.info("sms found at the provider, adopted", extra={**_context(message), "message_sid": sid})
     elif give_up:
-        _fail(session, message, None, f"not settled in {GIVE_UP_AFTER}: the provider has no such message")
+        _fail(session, provider, message, None, f"not settled in {GIVE_UP_AFTER}: the provider has no such message")
         log.error("sms given up, never confirmed", extra=_context(message))
     else:
         _send(session, provider, message, sweep=sweep)
@@ -152,18 +152,20 @@ def _send(session: Session, provider: SmsProvider, message: Message, *, sweep: b
     try:
         sid = provider.send(message.number, message.body, str(message.id))
     except PermanentSendError as exc:
-        _fail(session, message, exc.code, exc.detail, unsubscribed=isinstance(exc, Unsubscribed))
+        _fail(session, provider, message, exc.code, exc.detail, unsubscribed=isinstance(exc, Unsubscribed))
         log.warning("sms refused for good", extra={**extra, "code": exc.code})
         return
     except RetryableSendError as exc:
-        return _not_now(session, message, exc, sweep=sweep, maybe_sent=isinstance(exc, OutcomeUnknown))
+        return _not_now(session, provider, message, exc, sweep=sweep,
+                        maybe_sent=isinstance(exc, OutcomeUnknown))
     # Any other exception leaves the row claimed: the retry or the sweep asks the provider.
     sending.sent(session, message, provider.name, sid)
     metrics.TEXTS.labels(provider.name, "sent").inc()
     log.info("sms sent", extra={**extra, "message_sid": sid})
 
 
-def _not_now(session: Session, message: Message, exc: SendError, *, sweep: bool, maybe_sent: bool) -> None:
+def _not_now(session: Session, provider: SmsProvider, message: Message, exc: SendError, *, sweep: bool,
+             maybe_sent: bool) -> None:
     """A failure that may pass: try again (RQ's backoff, or the next sweep), or give up.
 
     A row that may have gone out stays claimed, so that the next try asks the provider.
@@ -179,16 +181,16 @@ def _not_now(session: Session, message: Message, exc: SendError, *, sweep: bool,
     elif maybe_sent:
         log.error("sms outcome unknown after the last retry; the sweep settles it", extra=extra)
     else:
-        _fail(session, message, exc.code, f"gave up after retries: {exc.detail}")
+        _fail(session, provider, message, exc.code, f"gave up after retries: {exc.detail}")
         log.error("sms not sent, retries exhausted", extra=extra)
 
 
-def _fail(session: Session, message: Message, code: str | None, error: str, *,
+def _fail(session: Session, provider: SmsProvider, message: Message, code: str | None, error: str, *,
           unsubscribed: bool = False) -> None:
     """Fail the row for good; a citizen's result that cannot be texted waits for their call
     (should that second step not happen, the survey job records it on seeing the row)."""
     sending.fail(session, message, code, error, unsubscribed=unsubscribed)
-    metrics.TEXTS.labels(current().provider.name, "failed").inc()
+    metrics.TEXTS.labels(provider.name, "failed").inc()
     if message.purpose == Purpose.RESULT:
         result_not_texted(session, message, code)
         session.commit()

@@ -23,15 +23,23 @@ from models.settings import Settings
 from models.persian import latin_digits
 from sms.providers.twilio import rest_client
 from tests.console.browser import live_server
-from tests.foad.test_serve import wait_for_health
+from tests.foad.test_serve import health
 from tests.peers.fixtures import PUBLIC_BASE_URL, twilio_api  # noqa: F401  (a fixture)
 from tests.ports import free_port
-from tests.worker.processes import environment, running_worker
+from tests.worker.processes import environment, running_worker, wait_for
 from tests.worker.test_faults import provider_env
 
 CITIZEN = "+989121234567"
 COMPLAINT = "کارمند باجه ۳ ساعت نیامد"
 PERSIAN_CODE = re.compile(r"[۰-۹]{3}-[۰-۹]{3}-[۰-۹]{4}")
+
+
+def answers(port: int) -> bool:
+    """True once the web app at `port` answers its health check."""
+    try:
+        return health(port) == {"database": "ok", "redis": "ok"}
+    except OSError:
+        return False
 
 
 def foad(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -49,7 +57,7 @@ def test_through_foad_serve_the_reply_carries_the_tracking_code(tmp_path: Path):
                                "--fastagi-port", str(free_port())], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        wait_for_health(port)
+        wait_for(lambda: answers(port), timeout=90, what="foad serve's web app")
         done = foad(env, "sms", "--from", "09121234567", "--url", f"http://127.0.0.1:{port}", COMPLAINT)
         listed = json.loads(foad(env, "tickets", "list", "--json").stdout)
     finally:

@@ -48,7 +48,7 @@ def test_a_bad_smpp_setting_is_refused_at_start(name, value):
 
 
 def test_foad_serve_runs_the_link_only_when_an_smsc_is_configured():
-    from foad.serve import services
+    from foad.serve import Addresses, services
 
-    assert "smpp" not in services("127.0.0.1", 8000)
-    assert services("127.0.0.1", 8000, smpp=True)["smpp"] == ["smpp"]
+    assert "smpp" not in services(Addresses())
+    assert services(Addresses(), smpp=True)["smpp"] == ["smpp"]
