@@ -1,6 +1,7 @@
 """Every model imported once, so the metadata is complete (migrations, tests, `configure_mappers`)."""
 
 from models.agencies import Agency, Official, Sector
+from models.assignment import TicketAssignment
 from models.base import Base
 from models.blocklist import BlockedNumber
 from models.calls import Call
@@ -9,14 +10,18 @@ from models.deadlines import TicketClock
 from models.holidays import Holiday
 from models.media import Media
 from models.messages import Message, OptOut
+from models.notes import Mention
 from models.outbox import OutboxItem
-from models.report_months import ReportMonth, ReportRefresh
+from models.report_months import ReportCategory, ReportMonth, ReportRefresh
+from models.saved_filters import SavedFilter
+from models.search import SearchDocument
 from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketEvent
 from models.users import Playback, User
 
 __all__ = [
-    "Agency", "Base", "BlockedNumber", "Call", "Category", "Holiday", "Media", "Message",
-    "Official", "OptOut", "OutboxItem", "Playback", "ReportMonth", "ReportRefresh", "Sector",
-    "SurveyAnswer", "Ticket", "TicketClock", "TicketEvent", "User",
+    "Agency", "Base", "BlockedNumber", "Call", "Category", "Holiday", "Media", "Mention", "Message",
+    "Official", "OptOut", "OutboxItem", "Playback", "ReportCategory", "ReportMonth", "ReportRefresh",
+    "SavedFilter", "SearchDocument", "Sector", "SurveyAnswer", "Ticket", "TicketAssignment", "TicketClock",
+    "TicketEvent", "User",
 ]

@@ -58,6 +58,8 @@ class Purpose(StrEnum):
     REPLY = "reply"  # any other answer to an inbound text
     OPT_OUT = "opt_out"  # the answer to لغو or شروع: the one kind of text an opted-out number gets
     PLEASE_WAIT = "please_wait"  # past the hourly limit: "please wait", at most once an hour a number
+    QUESTION = "question"  # a console user's question to the complainant; the answer joins the ticket
+    REOPENED = "reopened"  # the official's case was reopened: the result was disputed
 
 
 class Message(Base):

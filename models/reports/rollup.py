@@ -24,8 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
-from models.report_months import ReportMonth, ReportRefresh
-from models.reports.figures import ADDITIVE, Figures, Month, Table, tabulate
+from models.report_months import ReportCategory, ReportMonth, ReportRefresh
+from models.reports.figures import ADDITIVE, Figures, Month, Table, category_counts, tabulate
 from models.reports.periods import Period, containing
 from models.reports.samples import month_samples
 from models.tickets import Ticket
@@ -108,10 +108,14 @@ def refresh(session: Session, year: int, months: range, deadline: timedelta, *,
             now: datetime | None = None) -> None:
     """Roll up `months` (consecutive) of the Jalali `year` again from the tickets, and commit."""
     samples = month_samples(session, year, months, deadline)
-    session.execute(delete(ReportMonth).where(ReportMonth.year == year, ReportMonth.month.in_(months)))
-    session.execute(delete(ReportRefresh).where(ReportRefresh.year == year, ReportRefresh.month.in_(months)))
+    counts = category_counts(session, [Period(year, "month", m) for m in months])
+    for table in (ReportMonth, ReportCategory, ReportRefresh):
+        session.execute(delete(table).where(table.year == year, table.month.in_(months)))
     if samples:
         session.execute(insert(ReportMonth), [_row(year, m) for m in samples])
+    if counts:
+        session.execute(insert(ReportCategory), [
+            {"year": year, "month": m, "agency_id": a, "category_code": c, "complaints": n} for a, m, c, n in counts])
     session.execute(insert(ReportRefresh), [
         {"year": year, "month": m, "refreshed_at": now or utcnow(),
          "deadline_s": int(deadline.total_seconds())} for m in months])
