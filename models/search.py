@@ -93,7 +93,7 @@ def matches(session: Session, words: Sequence[str]) -> Subquery:
     if session.get_bind().dialect.name == "postgresql":
         query = func.to_tsquery(literal_column("'simple'"), " & ".join(f"{w}:*" for w in words))
         found = select(SearchDocument.ticket_id.label("ticket_id"),
-                       func.ts_rank(_TERMS, query, 1).label("rank")).where(_TERMS.op("@@")(query))
+                       func.ts_rank(_TERMS, query).label("rank")).where(_TERMS.op("@@")(query))
     else:
         wanted = " AND ".join(f'"{w}"*' for w in words)
         found = (select(_FTS.c.rowid.label("ticket_id"), (-func.bm25(literal_column("search_fts"))).label("rank"))
