@@ -32,6 +32,15 @@ ACTIONS: dict[str, tuple[UserRole, ...]] = {
     # routing control (BRIEF: "abuse control" is a supervisor's need).
     "reassign": (SUPERVISOR,),
     "nuisance": (SUPERVISOR,),
+    # Working a ticket together: anyone who works on it writes notes, takes or gives it to a
+    # colleague of its agency, and asks the citizen for a missing detail.
+    "note": (SUPERVISOR, INSPECTOR),
+    "assign": (SUPERVISOR, INSPECTOR),
+    "ask": (SUPERVISOR, INSPECTOR),
+    # Setting a result aside (the citizen disputes it) restarts the agency's clock: supervisors'.
+    "reopen": (SUPERVISOR,),
+    # Acknowledging or reassigning many tickets at once from the list.
+    "bulk": (SUPERVISOR,),
 }
 """Which roles may take each ticket action (on tickets they can see)."""
 
@@ -54,6 +63,8 @@ def roles_required(*roles: UserRole) -> Callable[[F], F]:
 
 def scope(session: Session, user: User) -> frozenset[int] | None:
     """The agency ids whose tickets `user` may see; None means all of them."""
+    if user.role == SUPERVISOR:
+        return None
     if "scope" not in g:  # the directory walk is done once per request
         g.scope = visibility.scope(session, user)
     return g.scope

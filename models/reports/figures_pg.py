@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import DateTime, Float, Interval, case, cast, func, literal, select
+from sqlalchemy import Float, case, cast, func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
+from models.reports.drill import in_time_sql
 from models.reports.figures import Figures, Month, complaint_rows, month_of
 from models.reports.periods import Period
 
@@ -21,15 +22,12 @@ def _facts(months: list[Period], deadline: timedelta):
     c = complaint_rows(months, month_of(months).label("month")).subquery()
     ack, res, reg = c.c.acked, c.c.resolved, c.c.registered
     first = case((ack.is_(None), res), (res.is_(None), ack), (ack < res, ack), else_=res)
-    # models.reports.figures.first_deadline, in SQL.
-    due = func.coalesce(cast(c.c.breach_due, DateTime(timezone=True)), c.c.due,
-                        reg + literal(deadline, Interval()))
     return select(
         c.c.agency_id, c.c.month, c.c.escalations, c.c.score,
         case((c.c.reopens > 0, 1), else_=0).label("reopened"),
         cast(func.extract("epoch", first - reg), Float).label("first_s"),
         cast(func.extract("epoch", res - reg), Float).label("result_s"),
-        case((res <= due, 1), else_=0).label("in_time"),
+        case((in_time_sql("postgresql", c.c, deadline), 1), else_=0).label("in_time"),
         case((res.is_not(None), 1), else_=0).label("resolved"),
     ).subquery()
 
