@@ -144,7 +144,9 @@ class TicketFilter:
         newest = [Ticket.registered_at.desc(), Ticket.id.desc()]
         if key in ("", "registered"):
             return newest if backwards or not key else [Ticket.registered_at.asc(), Ticket.id.asc()]
-        column = Ticket.due_at if key == "due" else case(STATUS_ORDER, value=Ticket.status)
+        # A deadline matters while the clock runs: answered and closed tickets come last.
+        running = case((Ticket.status.in_(list(OPEN)), Ticket.due_at))
+        column = running if key == "due" else case(STATUS_ORDER, value=Ticket.status)
         return [(column.desc() if backwards else column.asc()).nulls_last(), *newest]
 
 _TEXT_ARGS = ("agency", "province", "category", "assignee", "since", "until", "q", "sort", "period", "card",

@@ -41,7 +41,9 @@ def reopen(session: Session, ticket: Ticket, reason: str, *, actor: str, rules: 
         raise NoReason("say why the result does not stand")
     if ticket.status not in REOPENABLE or ticket.agency is None:
         raise IllegalTransition(f"ticket {ticket.code} is {ticket.status}: only a result can be disputed")
-    lifecycle.move(ticket, TicketStatus.REOPENED, actor=actor, at=now, note=reason, round=ticket.reopens + 1)
+    referral = routing.restaff(session, ticket, now)
+    lifecycle.move(ticket, TicketStatus.REOPENED, actor=actor, at=now, note=reason, round=ticket.reopens + 1,
+                   agency=referral.agency.code, official=referral.official.id)
     ticket.reopens += 1
     ticket.resolved_at = ticket.result_text = None  # the next result is the one that counts
     clock = session.get(TicketClock, ticket.id) or TicketClock(ticket_id=ticket.id)

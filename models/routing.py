@@ -183,6 +183,14 @@ def refer_new(session: Session, ticket: Ticket, now: datetime, link_base: str = 
     return referral.rule
 
 
+def restaff(session: Session, ticket: Ticket, at: datetime | None = None) -> Referral:
+    """Put the ticket back with the active official who receives its agency's cases now (up
+    the chain if it has none): the one it had may have left. NobodyToRefer when nobody can."""
+    referral = _staffed(session, ticket.agency, "kept", ticket.province_code)
+    assign(session, ticket, referral, at)
+    return referral
+
+
 def note_stuck(session: Session, ticket: Ticket, why: str, now: datetime) -> None:
     """Record, once, why nobody can be found to take the ticket (the directory needs fixing)."""
     if not has_event(session, ticket.id, Event.ROUTING_STUCK):
