@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench clean prompts voice-tools browser-tools
+.PHONY: run test bench clean prompts voice-tools browser-tools pdf-tools
 
 $(STAMP): setup.cfg pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -16,13 +16,13 @@ $(STAMP): setup.cfg pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-run: $(STAMP)
+run: $(STAMP) pdf-tools
 	$(BIN)/foad db upgrade
 	$(BIN)/foad agencies import --sample
 	@$(MAKE) --no-print-directory prompts
 	$(BIN)/foad serve
 
-test: $(STAMP) voice-tools browser-tools
+test: $(STAMP) voice-tools browser-tools pdf-tools
 	$(BIN)/python -m pytest
 
 # $(call apt-install,PACKAGES,WHAT NEEDS THEM): as root with apt-get, install the Debian
@@ -55,6 +55,16 @@ browser-tools:
 	@if ! { command -v chromium || command -v chromium-browser; } >/dev/null || \
 		{ command -v dpkg >/dev/null && ! dpkg -s fonts-noto-core >/dev/null 2>&1; }; then \
 		$(call apt-install,chromium fonts-noto-core,the console's browser tests); \
+	fi
+
+# The report cards' PDFs are drawn by WeasyPrint, which needs Debian's Pango at run time, in
+# Noto Naskh Arabic (fonts-noto-core); their test turns them into text and images with
+# poppler-utils. Without Pango the PDF link answers 503 and says why; without poppler-utils
+# that test, and only it, is skipped.
+pdf-tools:
+	@if ! { command -v dpkg >/dev/null && dpkg -s libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils \
+			>/dev/null 2>&1; }; then \
+		$(call apt-install,libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils,the report card PDFs); \
 	fi
 
 prompts: $(STAMP) voice-tools

@@ -41,8 +41,8 @@ def card_chart(figures: Figures, title: str) -> Markup:
         length = round(room * (share or 0.0))
         right = WIDTH - LABEL
         parts.append(f'<text x="{WIDTH - 4}" y="{y + 17}" text-anchor="start" class="chart-label">{escape(label)}</text>')
-        parts.append(f'<rect x="{right - room}" y="{y + 4}" width="{room}" height="16" class="chart-track"/>')
-        parts.append(f'<rect x="{right - length}" y="{y + 4}" width="{length}" height="16" class="chart-bar"/>')
+        parts.append(f'<rect x="{right - room}" y="{y + 4}" width="{room}" height="16" class="chart-track" fill="#eef2f6"/>')
+        parts.append(f'<rect x="{right - length}" y="{y + 4}" width="{length}" height="16" class="chart-bar" fill="#0b6e6e"/>')
         parts.append(f'<text x="{right - room - 4}" y="{y + 17}" text-anchor="start" class="chart-value">'
                      f"{escape(_value(label, share, figures))}</text>")
     parts.append("</svg>")
@@ -73,12 +73,12 @@ def sparkline(values: list[float | None], labels: list[str], title: str, *, top:
               if v is not None else None for n, v in enumerate(values)]
     parts = [f'<svg class="spark" role="img" aria-label="{escape(title)}" viewBox="0 0 {SPARK_W} {SPARK_H}" '
              f'width="{SPARK_W}" height="{SPARK_H}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
-             f'<line x1="{SPARK_PAD}" y1="{SPARK_H - SPARK_PAD}" x2="{SPARK_W - SPARK_PAD}" y2="{SPARK_H - SPARK_PAD}" class="spark-axis"/>']
+             f'<line x1="{SPARK_PAD}" y1="{SPARK_H - SPARK_PAD}" x2="{SPARK_W - SPARK_PAD}" y2="{SPARK_H - SPARK_PAD}" class="spark-axis" stroke="#dde3ea"/>']
     for run in _runs(points):
-        parts.append('<polyline class="spark-line" points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in run) + '"/>')
+        parts.append('<polyline class="spark-line" fill="none" stroke="#0b6e6e" stroke-width="1.5" points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in run) + '"/>')
     for (point, label) in zip(points, labels):
         if point is not None:
-            parts.append(f'<circle cx="{point[0]:.1f}" cy="{point[1]:.1f}" r="2" class="spark-dot"><title>{escape(label)}</title></circle>')
+            parts.append(f'<circle cx="{point[0]:.1f}" cy="{point[1]:.1f}" r="2" class="spark-dot" fill="#0b6e6e"><title>{escape(label)}</title></circle>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -105,7 +105,7 @@ def breakdown(rows: list[tuple[str, int]], title: str) -> Markup:
         y, length = 2 + n * BAR_ROW, round(room * count / top)
         right = WIDTH - LABEL
         parts.append(f'<text x="{WIDTH - 4}" y="{y + 14}" text-anchor="start" class="chart-label">{escape(name)}</text>')
-        parts.append(f'<rect x="{right - length}" y="{y + 3}" width="{length}" height="13" class="chart-bar"/>')
+        parts.append(f'<rect x="{right - length}" y="{y + 3}" width="{length}" height="13" class="chart-bar" fill="#0b6e6e"/>')
         parts.append(f'<text x="{right - length - 4}" y="{y + 14}" text-anchor="start" class="chart-value">'
                      f"{persian_digits(count)}</text>")
     parts.append("</svg>")

@@ -61,7 +61,7 @@ def _act(session, chosen: list[Ticket], action: str) -> bulk_actions.Bulk | None
         return bulk_actions.acknowledge_all(session, chosen, actor=current_user.actor)
     if action != "reassign":
         abort(400)
-    agency = session.scalar(select(Agency).where(Agency.code == request.form.get("agency", "")))
+    agency = session.scalar(select(Agency).where(Agency.code == request.form.get("target", "")))
     if agency is None:
         return None
     return bulk_actions.reassign_all(session, chosen, agency, actor=current_user.actor,

@@ -95,7 +95,7 @@ def test_bulk_acknowledge_and_reassign_are_for_supervisors(client, session, logi
     assert reload(session, first).status == "acknowledged" and reload(session, answered).status == "resolved"
     done = f"۱ شکایت انجام شد؛ ۱ شکایت در وضعیتی بود که این کار را نمی‌پذیرفت ({persian_digits(answered.code)})"
     assert done in listed(client)
-    post("/console/tickets/bulk", {"do": "reassign", "agency": "TAX-TEH", "codes": second.code},
+    post("/console/tickets/bulk", {"do": "reassign", "target": "TAX-TEH", "codes": second.code},
          page="/console/tickets")
     assert reload(session, second).agency.code == "TAX-TEH"
     inspector = app.test_client()
