@@ -31,7 +31,9 @@ OPEN_ONES = "open"
 """The status filter's value for every open status at once (registered to escalated)."""
 COUNT_CAP = 1000
 """A background refresh counts the matching tickets only up to this: an exact COUNT(*) of a
-long list from every open tab every few seconds would be a scan each time."""
+long list from every open tab every few seconds would be a scan each time. A search ranks
+the newest this many matches (and one more, to say there are more): words found in half a
+million complaints must not rank them all."""
 MINE, NOBODY = "me", "none"
 """The assignee filter's values: the user's own tickets, the tickets nobody took."""
 SORTS = ("registered", "due", "status")
@@ -106,8 +108,11 @@ class TicketFilter:
         if not words:
             return query.order_by(*self._order())
         found = search.matches(session, words)
-        query = query.join(found, found.c.ticket_id == Ticket.id)
-        return query.order_by(*(self._order() if self.sort else [found.c.rank.desc(), *self._order()]))
+        newest = (query.join(found, found.c.ticket_id == Ticket.id)
+                  .with_only_columns(Ticket.id.label("id"), found.c.rank.label("rank"))
+                  .order_by(Ticket.id.desc()).limit(COUNT_CAP + 1).subquery("newest"))
+        query = select(Ticket).join(newest, newest.c.id == Ticket.id)
+        return query.order_by(*(self._order() if self.sort else [newest.c.rank.desc(), *self._order()]))
 
     def _conditions(self, session: Session, user: User, now: datetime, deadline: timedelta) -> list:
         wanted = [Ticket.status.in_(list(OPEN)) if self.status == OPEN_ONES else Ticket.status == self.status

@@ -44,11 +44,12 @@ def index():
     session, now, settings = db(), utcnow(), runtime().settings
     chosen = TicketFilter.from_args(request.args)
     query = chosen.query(session, current_user, now, settings.response_deadline)
-    # The page's own refresh counts only so far; a person opening the list gets the number.
-    cap = COUNT_CAP if sessions.is_background() else None
+    words = search.query_words(chosen.q) if chosen.q else ()
+    # The page's own refresh counts only so far, and a search ranks only so many; a person
+    # opening the list gets the number.
+    cap = COUNT_CAP if sessions.is_background() or words else None
     total = count(session, query, cap)
     rows = session.scalars(query.limit(PAGE_SIZE).offset((chosen.page - 1) * PAGE_SIZE)).unique().all()
-    words = search.query_words(chosen.q) if chosen.q else ()
     context = dict(rows=rows, total=total, capped=cap is not None and total > cap, count_cap=COUNT_CAP,
                    now=now, open_statuses=OPEN, f=chosen, page_size=PAGE_SIZE,
                    show_numbers=access.shows_numbers(current_user), bulk=access.can_act(current_user, "bulk"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from foad.commands import accounts, reports, voice, workers
+from foad.commands import accounts, reports, search, voice, workers
 from foad.embedded_redis import redis_url
 from foad.logs import configure_logging
 from foad.runtime import database
@@ -164,5 +164,5 @@ def serve(settings: Settings, host: str, port: int, fastagi_host: str, fastagi_p
 
 
 for group in (workers.worker, workers.holidays, voice.fastagi, voice.call, voice.prompts, accounts.users,
-              reports.reports):
+              reports.reports, search.search):
     main.add_command(group)

@@ -2,8 +2,10 @@
 FTS5, or PostgreSQL's text search), ranked, with the found words marked."""
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from foad.cli import main
 from models import notes, search
 from models.persian import fold, stem, terms
 from models.search import SearchDocument
@@ -93,11 +95,14 @@ def test_a_snippet_is_cut_around_the_first_found_word():
     assert search.snippet("هیچ", search.query_words("کارمند")) is None
 
 
-def test_reindex_rebuilds_every_document_from_the_texts(session):
+def test_foad_search_reindex_rebuilds_every_document_from_the_texts(session, settings):
     ticket = make_ticket(session, text="کارمند نیامد", agency_id=agency(session, "MUN-TEH").id)
+    sara = add_user(session, "sara", "supervisor", "correct horse battery")
+    notes.add(session, ticket, sara, "با شعبه هماهنگ شد")
     session.execute(SearchDocument.__table__.delete())
     session.commit()
     assert _found(session, "کارمند") == []
-    assert search.reindex(session) == 1
-    session.commit()
-    assert _found(session, "کارمند") == [ticket.code]
+    env = {"DATABASE_URL": settings.database_url, "FOAD_DATA_DIR": str(settings.data_dir)}
+    done = CliRunner().invoke(main, ["search", "reindex"], env=env, catch_exceptions=False)
+    assert done.output == "1 search documents written\n"
+    assert _found(session, "کارمند") == [ticket.code] == _found(session, "شعبه")
