@@ -1,5 +1,5 @@
-"""Full-text search latency over a million tickets on PostgreSQL: the console's search, as a
-supervisor runs it from the ticket list, for two-word Persian queries.
+"""Full-text search latency over a million tickets on PostgreSQL: the list's search, as a
+supervisor runs it, for two-word Persian queries.
 
     .venv/bin/python bench/search.py [--tickets N] [--runs R]
 
@@ -70,26 +70,14 @@ def vocabulary(rnd: random.Random, size: int) -> list[str]:
 
 
 def fill(url: str, agencies: list[tuple[int, str]], tickets: int, words: list[str], seed: int = 128) -> float:
-    """COPY the tickets and their search documents; seconds spent building the GIN index."""
-    rnd = random.Random(seed)
-    weights = [1 / (rank + 1) for rank in range(len(words))]  # Zipf's law
-    cumulative = list(_accumulate(weights))
-    term_of = {w: " ".join(terms(w)) for w in words}
-    start = utcnow() - timedelta(days=365)
+    """COPY the tickets and their search documents; seconds spent building the GIN index
+    (dropped for the load and built once after it, as the migration defines it)."""
     engine = make_engine(url)
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
-        cur.execute("DROP INDEX ix_search_documents_terms")  # built once, after the load
-        documents: list[tuple[int, str]] = []
-        with cur.copy("COPY tickets (id, code, via, caller, caller_kind, agency_id, category_code, language, "
-                      "status, escalation_level, registered_at, last_step_at, text) FROM STDIN") as copy:
-            for n in range(1, tickets + 1):
-                said = rnd.choices(words, cum_weights=cumulative, k=rnd.randint(8, 30))
-                at = start + timedelta(seconds=n * 31.5)
-                copy.write_row((n, str(1_000_000_000 + n), "sms", f"+98912{n:07d}", "ir_mobile",
-                                rnd.choice(agencies)[0], "other", "fa", "referred", 0, at, at, " ".join(said)))
-                documents.append((n, " ".join(term_of[w] for w in said if term_of[w])))
+        cur.execute("DROP INDEX ix_search_documents_terms")
+        documents = _copy_tickets(cur, agencies, tickets, words, random.Random(seed))
         with cur.copy("COPY search_documents (ticket_id, body) FROM STDIN") as copy:
             for row in documents:
                 copy.write_row(row)
@@ -104,6 +92,24 @@ def fill(url: str, agencies: list[tuple[int, str]], tickets: int, words: list[st
         conn.execute(text("VACUUM ANALYZE"))
     engine.dispose()
     return index_s
+
+
+def _copy_tickets(cur, agencies: list[tuple[int, str]], tickets: int, words: list[str],
+                  rnd: random.Random) -> list[tuple[int, str]]:
+    """COPY the tickets, one complaint of Zipf-drawn words each, registered over a year; their
+    search documents (the words' `terms`, as intake writes them)."""
+    cumulative = list(_accumulate([1 / (rank + 1) for rank in range(len(words))]))  # Zipf's law
+    term_of = {w: " ".join(terms(w)) for w in words}
+    start, documents = utcnow() - timedelta(days=365), []
+    with cur.copy("COPY tickets (id, code, via, caller, caller_kind, agency_id, category_code, language, "
+                  "status, escalation_level, registered_at, last_step_at, text) FROM STDIN") as copy:
+        for n in range(1, tickets + 1):
+            said = rnd.choices(words, cum_weights=cumulative, k=rnd.randint(8, 30))
+            at = start + timedelta(seconds=n * 31.5)
+            copy.write_row((n, str(1_000_000_000 + n), "sms", f"+98912{n:07d}", "ir_mobile",
+                            rnd.choice(agencies)[0], "other", "fa", "referred", 0, at, at, " ".join(said)))
+            documents.append((n, " ".join(term_of[w] for w in said if term_of[w])))
+    return documents
 
 
 def _accumulate(weights: list[float]):

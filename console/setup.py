@@ -65,13 +65,17 @@ def init_app(app: Flask, settings: Settings, ask_rollup: AskRollup) -> None:
         app.register_blueprint(blueprint)
     app.before_request(_before_console_request)
     view.register_filters(app)
-    # The pages' countdowns run on the server's clock (console.js keeps the offset).
-    app.context_processor(lambda: {"server_now": lambda: utcnow().isoformat(),
-                                   "unread_mentions": mentions.unread_count})
+    app.context_processor(_template_globals)
     for code in (403, 404, 405):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(500, _server_error)
     app.register_error_handler(CSRFError, _csrf_failed)
+
+
+def _template_globals() -> dict:
+    """What every page may ask: the server's time (the countdowns run on the server's clock,
+    console.js keeps the offset) and the user's unread mentions (the menu shows them)."""
+    return {"server_now": lambda: utcnow().isoformat(), "unread_mentions": mentions.unread_count}
 
 
 def _before_console_request():

@@ -51,10 +51,7 @@ def index():
     total = count(session, query, cap)
     rows = session.scalars(query.limit(PAGE_SIZE).offset((chosen.page - 1) * PAGE_SIZE)).unique().all()
     context = dict(rows=rows, total=total, capped=cap is not None and total > cap, count_cap=COUNT_CAP,
-                   now=now, open_statuses=OPEN, f=chosen, page_size=PAGE_SIZE,
-                   show_numbers=access.shows_numbers(current_user), bulk=access.can_act(current_user, "bulk"),
-                   assignees=assignment.assignees(session, [t.id for t in rows]),
-                   excerpts=search.excerpts(session, rows, words) if words else {},
+                   now=now, open_statuses=OPEN, f=chosen, page_size=PAGE_SIZE, **_row_facts(session, rows, words),
                    back=urlencode([(k, v) for k, v in request.args.items(multi=True) if k in LIST_ARGS]))
     if request.args.get("rows") == "1":
         return render_template("_ticket_rows.html", **context)
@@ -65,6 +62,14 @@ def index():
                            categories=session.scalars(select(Category).order_by(Category.menu_key)).all(),
                            saved=saved_filters.mine(session, current_user), drill=_drill_title(chosen),
                            **context)
+
+
+def _row_facts(session, rows: list[Ticket], words: tuple[str, ...]) -> dict:
+    """What the rows show besides the tickets: numbers or not, the bulk boxes, who holds each,
+    and where a search found its words."""
+    return dict(show_numbers=access.shows_numbers(current_user), bulk=access.can_act(current_user, "bulk"),
+                assignees=assignment.assignees(session, [t.id for t in rows]),
+                excerpts=search.excerpts(session, rows, words) if words else {})
 
 
 def _drill_title(chosen: TicketFilter) -> str | None:

@@ -124,8 +124,8 @@ def event_detail(event: TicketEvent, agency_names: Mapping[str, str], people: Ma
         went = f"به {name(data['agency'])}"
         return f"از {name(data['previous_agency'])} {went}" if data.get("previous_agency") else went
     if event.kind == "assigned":
-        person = lambda login: people.get(f"user:{login}", login)  # noqa: E731
-        return f"به {person(data['assignee'])}" if data.get("assignee") else f"پایان واگذاری به {person(data.get('previous') or '')}"
+        person = lambda login: people.get(f"user:{login}", login or "")  # noqa: E731
+        return f"به {person(data['assignee'])}" if data.get("assignee") else f"پایان واگذاری به {person(data.get('previous'))}"
     if event.kind == "survey_answered" and data.get("score") is not None:
         return persian_digits(f"{data['score']} از 5")
     if event.kind == "call_ended" and data.get("duration_s") is not None:

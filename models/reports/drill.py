@@ -60,7 +60,8 @@ def in_time_sql(dialect: str, c, deadline: timedelta) -> ColumnElement[bool]:
     """`resolved <= first deadline` (models.reports.figures.first_deadline) on rows `c`:
     PostgreSQL compares timestamps; SQLite, which keeps them as text, Julian days."""
     if dialect == "postgresql":
-        due = func.coalesce(cast(c.breach_due, DateTime(timezone=True)), c.due, c.registered + literal(deadline, Interval()))
+        due = func.coalesce(cast(c.breach_due, DateTime(timezone=True)), c.due,
+                            c.registered + literal(deadline, Interval()))
         return and_(c.resolved.is_not(None), c.resolved <= due)
     due = func.coalesce(func.julianday(c.breach_due), func.julianday(c.due),
                         func.julianday(c.registered) + deadline.total_seconds() / DAY_S)

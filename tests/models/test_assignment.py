@@ -7,7 +7,8 @@ from models.assignment import NotAssignable
 from models.errors import IllegalTransition
 from models.tickets import TicketStatus
 from models.users import add_user
-from tests.builders import agency, make_ticket
+from tests.builders import agency
+from tests.console.conftest import referred
 
 PASSWORD = "correct horse battery"
 
@@ -21,10 +22,8 @@ def people(session):
 
 @pytest.fixture
 def ticket(session):
-    found = make_ticket(session, agency_id=agency(session, "MUN-TEH").id)
-    lifecycle.move(found, TicketStatus.REFERRED)
-    session.commit()
-    return found
+    """A complaint referred to MUN-TEH."""
+    return referred(session, "MUN-TEH")
 
 
 def test_the_agencys_inspectors_and_supervisors_may_take_it(session, people, ticket):

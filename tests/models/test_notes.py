@@ -3,12 +3,11 @@
 import pytest
 from sqlalchemy import func, select
 
-from models import lifecycle, notes
+from models import notes
 from models.messages import Message
 from models.notes import EmptyNote, UnknownMention
-from models.tickets import TicketStatus
 from models.users import add_user
-from tests.builders import agency, make_ticket
+from tests.console.conftest import referred
 
 PASSWORD = "correct horse battery"
 
@@ -26,10 +25,8 @@ def team(session):
 
 @pytest.fixture
 def ticket(session):
-    found = make_ticket(session, agency_id=agency(session, "MUN-TEH").id)
-    lifecycle.move(found, TicketStatus.REFERRED)
-    session.commit()
-    return found
+    """A complaint referred to MUN-TEH."""
+    return referred(session, "MUN-TEH")
 
 
 def test_a_note_mentions_people_who_see_it_in_their_list_until_they_open_the_ticket(session, team, ticket):
