@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report_cards import directory, scratch_database  # noqa: E402
-from console.ticket_list import COUNT_CAP, PAGE_SIZE, TicketFilter, count  # noqa: E402
+from console.ticket_list import TicketFilter  # noqa: E402
 from models.base import utcnow  # noqa: E402
 from models.db import make_engine  # noqa: E402
 from models.persian import terms  # noqa: E402
@@ -130,12 +130,10 @@ def search_ms(session: Session, typed: str) -> tuple[float, int, int]:
     """The list's search as a supervisor runs it: the first page and the count; (ms, rows, total)."""
     supervisor = User(name="bench", role=UserRole.SUPERVISOR)
     began = time.perf_counter()
-    query = TicketFilter(q=typed).query(session, supervisor, utcnow(), DEADLINE)
-    rows = session.scalars(query.limit(PAGE_SIZE)).unique().all()
-    total = count(session, query, COUNT_CAP)
+    found = TicketFilter(q=typed).results(session, supervisor, utcnow(), DEADLINE)
     elapsed = (time.perf_counter() - began) * 1000
     session.rollback()
-    return elapsed, len(rows), total
+    return elapsed, len(found.rows), found.total
 
 
 def baseline_ms(session: Session, typed: str) -> float:

@@ -43,6 +43,16 @@ STATUS_ORDER = {s: n for n, s in enumerate(ALLOWED)}
 
 
 @dataclass(frozen=True)
+class Page:
+    """One page of the list, and how many tickets match."""
+
+    rows: list[Ticket]
+    total: int
+    capped: bool
+    """True when `total` was counted only up to a cap (there are more)."""
+
+
+@dataclass(frozen=True)
 class TicketFilter:
     """What the list was asked to show; every field optional."""
 
@@ -94,25 +104,47 @@ class TicketFilter:
         """True when the list shows the tickets behind a report card's figure."""
         return bool(self.period and (self.card or self.region or self.figure))
 
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The words searched for: none when `q` is empty, a tracking code or a phone number."""
+        return () if not self.q or _lookup(self.q) is not None else search.query_words(self.q)
+
     def query(self, session: Session, user: User, now: datetime, deadline: timedelta) -> Select:
-        """The tickets matching the filter that `user` may see, in the order asked for: by
-        relevance when words were searched for and no order was asked."""
+        """The tickets matching the filter that `user` may see (`q` as a code or a number; the
+        words of a search are `results`'), in the order asked for."""
         query = access.visible(select(Ticket), session, user)
         query = query.where(*self._conditions(session, user, now, deadline))
         looked_up = _lookup(self.q) if self.q else None
         if looked_up is not None:
-            return query.where(looked_up).order_by(*self._order())
-        words = search.query_words(self.q)
-        if self.q and not words:
-            return query.where(false())
-        if not words:
-            return query.order_by(*self._order())
-        found = search.matches(session, words)
-        newest = (query.join(found, found.c.ticket_id == Ticket.id)
-                  .with_only_columns(Ticket.id.label("id"), found.c.rank.label("rank"))
-                  .order_by(Ticket.id.desc()).limit(COUNT_CAP + 1).subquery("newest"))
-        query = select(Ticket).join(newest, newest.c.id == Ticket.id)
-        return query.order_by(*(self._order() if self.sort else [newest.c.rank.desc(), *self._order()]))
+            query = query.where(looked_up)
+        elif self.q and not self.words:
+            query = query.where(false())  # only stop words, or nothing a search can use
+        return query.order_by(*self._order())
+
+    def results(self, session: Session, user: User, now: datetime, deadline: timedelta, *,
+                cap: int | None = None) -> Page:
+        """The page asked for and how many tickets match (with `cap`, counted only past it). A
+        search finds the newest COUNT_CAP + 1 tickets whose words match in one run and ranks
+        them by relevance, unless another order was asked."""
+        query = self.query(session, user, now, deadline)
+        if not self.words:
+            total = count(session, query, cap)
+            rows = session.scalars(query.limit(PAGE_SIZE).offset((self.page - 1) * PAGE_SIZE)).unique().all()
+            return Page(list(rows), total, cap is not None and total > cap)
+        found = search.matches(session, self.words)
+        newest = (query.join(found, found.c.ticket_id == Ticket.id).with_only_columns(Ticket.id, found.c.rank)
+                  .order_by(None).order_by(Ticket.id.desc()).limit(COUNT_CAP + 1))
+        hits = session.execute(newest).all()
+        if self.sort:  # an order of the list's own: the tickets found, in that order
+            ids = select(Ticket.id).where(Ticket.id.in_([hit.id for hit in hits]))
+            rows = session.scalars(query.where(Ticket.id.in_(ids)).limit(PAGE_SIZE)
+                                   .offset((self.page - 1) * PAGE_SIZE)).unique().all()
+        else:
+            chosen = [hit.id for hit in sorted(hits, key=lambda hit: (-hit.rank, -hit.id))]
+            shown = chosen[(self.page - 1) * PAGE_SIZE:self.page * PAGE_SIZE]
+            by_id = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(shown))).unique()}
+            rows = [by_id[i] for i in shown if i in by_id]
+        return Page(list(rows), len(hits), len(hits) > COUNT_CAP)
 
     def _conditions(self, session: Session, user: User, now: datetime, deadline: timedelta) -> list:
         wanted = [Ticket.status.in_(list(OPEN)) if self.status == OPEN_ONES else Ticket.status == self.status

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from console import access, sessions
 from console.runtime import db, runtime
-from console.ticket_list import COUNT_CAP, LIST_ARGS, PAGE_SIZE, TicketFilter, count
+from console.ticket_list import COUNT_CAP, LIST_ARGS, PAGE_SIZE, TicketFilter
 from console.view import FIGURE_LABELS, LEVEL_LABELS, province_name
 from models import assignment, notes, reopen, saved_filters, search, timeline, visibility
 from models.agencies import Agency, Level
@@ -43,15 +43,12 @@ def index():
     """Tickets with filters; `?rows=1` answers only the rows, for the live refresh."""
     session, now, settings = db(), utcnow(), runtime().settings
     chosen = TicketFilter.from_args(request.args)
-    query = chosen.query(session, current_user, now, settings.response_deadline)
-    words = search.query_words(chosen.q) if chosen.q else ()
-    # The page's own refresh counts only so far, and a search ranks only so many; a person
-    # opening the list gets the number.
-    cap = COUNT_CAP if sessions.is_background() or words else None
-    total = count(session, query, cap)
-    rows = session.scalars(query.limit(PAGE_SIZE).offset((chosen.page - 1) * PAGE_SIZE)).unique().all()
-    context = dict(rows=rows, total=total, capped=cap is not None and total > cap, count_cap=COUNT_CAP,
-                   now=now, open_statuses=OPEN, f=chosen, page_size=PAGE_SIZE, **_row_facts(session, rows, words),
+    # The page's own refresh counts only so far; a person opening the list gets the number.
+    found = chosen.results(session, current_user, now, settings.response_deadline,
+                           cap=COUNT_CAP if sessions.is_background() else None)
+    context = dict(rows=found.rows, total=found.total, capped=found.capped, count_cap=COUNT_CAP,
+                   now=now, open_statuses=OPEN, f=chosen, page_size=PAGE_SIZE,
+                   **_row_facts(session, found.rows, chosen.words),
                    back=urlencode([(k, v) for k, v in request.args.items(multi=True) if k in LIST_ARGS]))
     if request.args.get("rows") == "1":
         return render_template("_ticket_rows.html", **context)

@@ -5,7 +5,11 @@ Every ticket has one search document: the words of those texts as `models.persia
 reads them (folded letters and digits, ZWNJ and spaces alike, endings cut), written by the
 code that adds the text (`add`), in its transaction. A query is read by the same function,
 and each of its words matches any word of a document that begins with it (so the endings
-the stemmer leaves are found too), all words required.
+the stemmer leaves are found too), all words required. On PostgreSQL a word whose beginning
+is that of a common word (in COMMON_SHARE or more of the documents, by the column's own
+statistics) is matched whole instead: expanding a prefix makes GIN gather every document of
+every word it begins, hundreds of thousands for a common one, where a whole word lets GIN
+skip through that long list by the rarer word's.
 
 - PostgreSQL: the `simple` text search configuration (no stemming, no stop words: ours have
   been applied) over the document, in a generated `tsvector` column with a GIN index
@@ -41,6 +45,8 @@ SNIPPET_WORDS = 16
 """Words of context shown around the first match."""
 REINDEX_BATCH = 2000
 """Tickets whose documents `reindex` rebuilds in one statement."""
+COMMON_SHARE = 0.01
+"""A word in this share of the documents or more is matched whole on PostgreSQL (see above)."""
 
 OUTSIDE_METADATA = frozenset({
     # SQLite: the FTS5 table and the shadow tables FTS5 makes for it.
@@ -91,7 +97,9 @@ def matches(session: Session, words: Sequence[str]) -> Subquery:
     """The tickets whose document has every word (as a word's beginning), with a rank
     (higher is better): columns `ticket_id` and `rank`."""
     if session.get_bind().dialect.name == "postgresql":
-        query = func.to_tsquery(literal_column("'simple'"), " & ".join(f"{w}:*" for w in words))
+        common = _common_words(session)
+        wanted = (w if any(c.startswith(w) for c in common) else f"{w}:*" for w in words)
+        query = func.to_tsquery(literal_column("'simple'"), " & ".join(wanted))
         found = select(SearchDocument.ticket_id.label("ticket_id"),
                        func.ts_rank(_TERMS, query).label("rank")).where(_TERMS.op("@@")(query))
     else:
@@ -99,6 +107,15 @@ def matches(session: Session, words: Sequence[str]) -> Subquery:
         found = (select(_FTS.c.rowid.label("ticket_id"), (-func.bm25(literal_column("search_fts"))).label("rank"))
                  .select_from(_FTS).where(text("search_fts MATCH :wanted").bindparams(wanted=wanted)))
     return found.subquery("matches")
+
+
+def _common_words(session: Session) -> list[str]:
+    """The words in COMMON_SHARE of the documents or more, as PostgreSQL's statistics of the
+    search column have them (ANALYZE, which autovacuum runs, keeps them); none before that."""
+    return list(session.scalars(text(
+        "SELECT word FROM pg_stats, unnest(most_common_elems::text::text[], most_common_elem_freqs) AS m(word, share) "
+        "WHERE schemaname = current_schema() AND tablename = 'search_documents' AND attname = 'terms' "
+        "AND word IS NOT NULL AND share >= :share"), {"share": COMMON_SHARE}))
 
 
 def highlight(written: str, words: Sequence[str]) -> list[tuple[str, bool]]:
