@@ -47,6 +47,9 @@ REINDEX_BATCH = 2000
 """Tickets whose documents `reindex` rebuilds in one statement."""
 COMMON_SHARE = 0.01
 """A word in this share of the documents or more is matched whole on PostgreSQL (see above)."""
+COMMON_FROM = 10_000
+"""Documents PostgreSQL must count (by its statistics) before common words are matched whole:
+below it every prefix is cheap to expand."""
 
 OUTSIDE_METADATA = frozenset({
     # SQLite: the FTS5 table and the shadow tables FTS5 makes for it.
@@ -111,11 +114,14 @@ def matches(session: Session, words: Sequence[str]) -> Subquery:
 
 def _common_words(session: Session) -> list[str]:
     """The words in COMMON_SHARE of the documents or more, as PostgreSQL's statistics of the
-    search column have them (ANALYZE, which autovacuum runs, keeps them); none before that."""
+    search column have them (ANALYZE, which autovacuum runs, keeps them); none before that,
+    nor while it counts fewer than COMMON_FROM documents."""
     return list(session.scalars(text(
         "SELECT word FROM pg_stats, unnest(most_common_elems::text::text[], most_common_elem_freqs) AS m(word, share) "
         "WHERE schemaname = current_schema() AND tablename = 'search_documents' AND attname = 'terms' "
-        "AND word IS NOT NULL AND share >= :share"), {"share": COMMON_SHARE}))
+        "AND word IS NOT NULL AND share >= :share "
+        "AND (SELECT reltuples FROM pg_class WHERE oid = to_regclass('search_documents')) >= :least"),
+        {"share": COMMON_SHARE, "least": COMMON_FROM}))
 
 
 def highlight(written: str, words: Sequence[str]) -> list[tuple[str, bool]]:

@@ -3,10 +3,11 @@ FTS5, or PostgreSQL's text search), ranked, with the found words marked."""
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import insert, select, text
 
 from foad.cli import main
 from models import notes, search
+from models.base import utcnow
 from models.persian import fold, stem, terms
 from models.search import SearchDocument
 from models.tickets import Ticket
@@ -106,3 +107,24 @@ def test_foad_search_reindex_rebuilds_every_document_from_the_texts(session, set
     done = CliRunner().invoke(main, ["search", "reindex"], env=env, catch_exceptions=False)
     assert done.output == "1 search documents written\n"
     assert _found(session, "کارمند") == [ticket.code] == _found(session, "شعبه")
+
+
+
+def test_at_scale_postgresql_matches_a_common_word_whole_and_sqlite_still_by_its_beginning(session):
+    """A prefix that begins a word of most documents would make GIN gather them all: with
+    enough documents PostgreSQL's statistics name the word common, and it is matched whole."""
+    now = utcnow()
+    bulk = [{"id": 100_000 + n, "code": str(8_000_000_000 + n), "via": "sms", "caller_kind": "withheld",
+             "category_code": "other", "language": "fa", "status": "registered", "escalation_level": 0,
+             "reopens": 0, "registered_at": now, "last_step_at": now} for n in range(search.COMMON_FROM)]
+    session.execute(insert(Ticket), bulk)
+    session.execute(insert(SearchDocument), [{"ticket_id": row["id"], "body": "کارمند باج"} for row in bulk])
+    longer = make_ticket(session, text="کارمندگرایی در اداره")  # a word that begins with the common one
+    session.commit()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        session.execute(text("ANALYZE search_documents"))  # what autovacuum does as the table grows
+        session.commit()
+    found = _found(session, "کارمند")
+    assert len(found) == search.COMMON_FROM + (0 if postgres else 1)
+    assert (longer.code in found) is not postgres
