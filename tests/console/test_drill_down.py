@@ -2,12 +2,15 @@
 figure holds exactly as many tickets as the figure counts (on the database the suite runs
 on), and the summaries' figures do the same for the country and a province."""
 
+import csv
+import io
 import re
 
 import pytest
 
 from models import lifecycle, reopen
 from models.deadlines import policy
+from models.reports import cards
 from models.reports.periods import parse
 from models.reports.samples import compute
 from models.tickets import TicketStatus as S
@@ -79,6 +82,10 @@ def test_reopened_complaints_are_counted_alike_on_the_card_and_in_the_list(clien
     figures = compute(session, q3, THREE_HOURS)[(agency(session, "MUN-TEH").id, q3)]
     session.commit()
     assert (figures.complaints, figures.reopened, figures.resolved, figures.answered_in_time) == (1, 1, 0, 0)
+    exported = cards.to_csv(cards.build(session, q3, compute(session, q3, THREE_HOURS), minimum=10))
+    [mun] = [row for row in csv.DictReader(io.StringIO(exported)) if row["agency"] == "MUN-TEH"]
+    assert mun["reopened"] == "1"
     login("sara")
     assert listed(client, period="1405-Q3", card="MUN-TEH", figure="reopened") == 1
     assert listed(client, period="1405-Q3", card="MUN-TEH", figure="resolved") == 0
+
