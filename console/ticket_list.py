@@ -7,21 +7,18 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Mapping
 
-from sqlalchemy import Select, case, exists, false, func, select
+from sqlalchemy import Select, case, false, func, select
 from sqlalchemy.orm import Session
 
 from console import access
 from console.filters import date_problems, day_range, page_number
-from models import search, tracking, visibility
+from models import assignment, reopen, search, tracking, visibility
 from models.agencies import Agency
-from models.assignment import TicketAssignment
 from models.errors import InvalidCode
 from models.lifecycle import ALLOWED, OPEN
 from models.persian import latin_digits
 from models.phones import identify
-from models.reopen import DISPUTED, REOPENABLE
 from models.reports import drill, periods
-from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketStatus, Via
 from models.users import User
 
@@ -156,9 +153,9 @@ class TicketFilter:
         if self.overdue:
             wanted += [Ticket.status.in_(list(OPEN)), Ticket.due_at < now]
         if self.assignee:
-            wanted.append(_assigned(user) if self.assignee == MINE else ~_assigned(None))
+            wanted.append(assignment.held_by(user) if self.assignee == MINE else ~assignment.held_by(None))
         if self.disputed:
-            wanted.append(_disputed())
+            wanted.append(reopen.disputed())
         if self.drilled:
             wanted.append(self._drill(session, deadline))
         return [*wanted, *day_range(Ticket.registered_at, self.since, self.until)]
@@ -207,19 +204,6 @@ def _one_of(value: str, allowed: type) -> str:
 def _agency_ids(session: Session, code: str) -> frozenset[int]:
     agency_id = session.scalar(select(Agency.id).where(Agency.code == code))
     return visibility.subtree(session, agency_id) if agency_id is not None else frozenset()
-
-
-def _assigned(user: User | None):
-    """Tickets assigned to `user` (to anyone when None)."""
-    held = select(TicketAssignment.ticket_id).where(TicketAssignment.ticket_id == Ticket.id)
-    return exists(held if user is None else held.where(TicketAssignment.user_id == user.id))
-
-
-def _disputed():
-    """Resolved or closed tickets whose survey answer of this round proposes reopening."""
-    low = select(SurveyAnswer.id).where(SurveyAnswer.ticket_id == Ticket.id, SurveyAnswer.round == Ticket.reopens,
-                                        SurveyAnswer.score <= DISPUTED)
-    return Ticket.status.in_(list(REOPENABLE)) & exists(low)
 
 
 def _lookup(text: str):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ColumnElement, ForeignKey, String, exists, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -56,6 +56,12 @@ def assignees(session: Session, ticket_ids: list[int]) -> dict[int, User]:
     """Who works on each of these tickets (those nobody took are left out)."""
     rows = session.scalars(select(TicketAssignment).where(TicketAssignment.ticket_id.in_(ticket_ids))).unique()
     return {row.ticket_id: row.user for row in rows}
+
+
+def held_by(user: User | None) -> ColumnElement[bool]:
+    """A condition on tickets: assigned to `user` (to anyone when None)."""
+    held = select(TicketAssignment.ticket_id).where(TicketAssignment.ticket_id == Ticket.id)
+    return exists(held if user is None else held.where(TicketAssignment.user_id == user.id))
 
 
 def assign(session: Session, ticket: Ticket, user: User | None, *, actor: str,

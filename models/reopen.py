@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from models import escalation, lifecycle, routing
@@ -53,6 +53,14 @@ def reopen(session: Session, ticket: Ticket, reason: str, *, actor: str, rules: 
     routing.text_official(session, ticket, "reopened", link_base=link_base)
     session.commit()
     return started
+
+
+def disputed() -> ColumnElement[bool]:
+    """A condition on tickets: resolved or closed, with a survey answer of this round low
+    enough to propose reopening them."""
+    low = select(SurveyAnswer.id).where(SurveyAnswer.ticket_id == Ticket.id, SurveyAnswer.round == Ticket.reopens,
+                                        SurveyAnswer.score <= DISPUTED)
+    return Ticket.status.in_(list(REOPENABLE)) & exists(low)
 
 
 def proposal(session: Session, ticket: Ticket) -> int | None:
