@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench clean prompts voice-tools browser-tools unit-tools
+.PHONY: run test bench clean prompts voice-tools browser-tools unit-tools pdf-tools
 
 $(STAMP): setup.cfg pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -17,13 +17,13 @@ $(STAMP): setup.cfg pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-run: $(STAMP)
+run: $(STAMP) pdf-tools
 	$(BIN)/foad db upgrade
 	$(BIN)/foad agencies import --sample
 	@$(MAKE) --no-print-directory prompts
 	$(BIN)/foad serve --local-twilio
 
-test: $(STAMP) voice-tools browser-tools unit-tools
+test: $(STAMP) voice-tools browser-tools unit-tools pdf-tools
 	$(BIN)/python -m pytest
 
 # $(call apt-install,PACKAGES,WHAT NEEDS THEM): as root with apt-get, install the Debian
@@ -63,6 +63,16 @@ browser-tools:
 unit-tools:
 	@if ! command -v systemd-analyze >/dev/null; then \
 		$(call apt-install,systemd,the systemd unit checks); \
+	fi
+
+# The report cards' PDFs are drawn by WeasyPrint, which needs Debian's Pango at run time, in
+# Noto Naskh Arabic (fonts-noto-core); their test turns them into text and images with
+# poppler-utils. Without Pango the PDF link answers 503 and says why; without poppler-utils
+# that test, and only it, is skipped.
+pdf-tools:
+	@if ! { command -v dpkg >/dev/null && dpkg -s libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils \
+			>/dev/null 2>&1; }; then \
+		$(call apt-install,libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils,the report card PDFs); \
 	fi
 
 prompts: $(STAMP) voice-tools

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from models.agencies import Agency
+from models import visibility
 from models.calls import Call
 from models.persian import latin_digits
 from models.tickets import Ticket
@@ -32,6 +32,15 @@ ACTIONS: dict[str, tuple[UserRole, ...]] = {
     # routing control (BRIEF: "abuse control" is a supervisor's need).
     "reassign": (SUPERVISOR,),
     "nuisance": (SUPERVISOR,),
+    # Working a ticket together: anyone who works on it writes notes, takes or gives it to a
+    # colleague of its agency, and asks the citizen for a missing detail.
+    "note": (SUPERVISOR, INSPECTOR),
+    "assign": (SUPERVISOR, INSPECTOR),
+    "ask": (SUPERVISOR, INSPECTOR),
+    # Setting a result aside (the citizen disputes it) restarts the agency's clock: supervisors'.
+    "reopen": (SUPERVISOR,),
+    # Acknowledging or reassigning many tickets at once from the list.
+    "bulk": (SUPERVISOR,),
 }
 """Which roles may take each ticket action (on tickets they can see)."""
 
@@ -52,28 +61,12 @@ def roles_required(*roles: UserRole) -> Callable[[F], F]:
     return decorate
 
 
-def subtree(session: Session, root_id: int) -> frozenset[int]:
-    """`root_id` and every agency below it in the directory."""
-    children: dict[int | None, list[int]] = {}
-    for agency_id, parent_id in session.execute(select(Agency.id, Agency.parent_id)):
-        children.setdefault(parent_id, []).append(agency_id)
-    found, todo = {root_id}, [root_id]
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            if child not in found:  # a cycle in a hand-edited directory must not hang us
-                found.add(child)
-                todo.append(child)
-    return frozenset(found)
-
-
 def scope(session: Session, user: User) -> frozenset[int] | None:
     """The agency ids whose tickets `user` may see; None means all of them."""
     if user.role == SUPERVISOR:
         return None
-    if user.role != INSPECTOR or user.agency_id is None:
-        return frozenset()
     if "scope" not in g:  # the directory walk is done once per request
-        g.scope = subtree(session, user.agency_id)
+        g.scope = visibility.scope(session, user)
     return g.scope
 
 

@@ -1,21 +1,27 @@
-"""Report cards in the console: the ranked table, one agency's card, and the CSV export.
+"""Report cards in the console: the ranked table with the summaries, one agency's card, the CSV
+export and the card as a PDF for letters.
 
-Every page here only reads the rollup (models.reports.rollup); stale months are rolled up by a worker.
+Every page here only reads the rollup (models.reports.rollup); stale months are rolled up by
+a worker, asked once a year for all the months a page shows (its period, the trends' twelve
+months, the period before).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, Response, abort, render_template, request
 from sqlalchemy import select
 
-from console import access
-from console.chart import card_chart
+from console import access, pdf
+from console.chart import breakdown, card_chart, trend_charts
 from console.runtime import ask_rollup, db, runtime
 from console.view import duration
 from models.agencies import Agency
 from models.base import utcnow
+from models.categories import Category
 from models.persian import persian_digits
-from models.reports import cards, periods, rollup
+from models.reports import cards, periods, rollup, summary, trends
 from models.settings import Settings
 
 bp = Blueprint("reports", __name__, url_prefix="/console")
@@ -23,6 +29,24 @@ bp = Blueprint("reports", __name__, url_prefix="/console")
 ALL_ROLES = (access.SUPERVISOR, access.INSPECTOR, access.ADMIN)
 RETRY_AFTER_S = 60
 """What a CSV download asked for while its figures are being computed is told to wait."""
+TOP_CRITERIA = 8
+"""Categories a card's breakdown shows (all of them: seven criteria and "other")."""
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What the card pages show around the cards: trends, criteria, summaries."""
+
+    trend: trends.Trend
+    criteria: dict[int | None, list[tuple[str, int]]]
+    national: summary.Summary
+    provinces: list[summary.Summary]
+    categories: dict[str, str]
+    """Each category's Persian name by its code."""
+
+    def named_criteria(self, agency_id: int | None) -> list[tuple[str, int]]:
+        """An agency's (None: the country's) complaints by category, by the categories' names."""
+        return [(self.categories.get(code, code), n) for code, n in self.criteria.get(agency_id, [])[:TOP_CRITERIA]]
 
 
 def chosen_period() -> periods.Period:
@@ -34,11 +58,12 @@ def chosen_period() -> periods.Period:
         abort(404)
 
 
-def reading_of(period: periods.Period) -> rollup.Reading:
+def reading_of(period: periods.Period, *, ask: bool = True) -> rollup.Reading:
     """The rollup's figures of `period`; stale months are asked of the workers, not computed."""
     settings = _settings()
     reading = rollup.read(db(), period, deadline=settings.response_deadline, max_age=settings.report_max_age)
-    ask_rollup(reading)
+    if ask:
+        ask_rollup(reading)
     return reading
 
 
@@ -47,6 +72,22 @@ def shown_cards(reading: rollup.Reading) -> list[cards.Card]:
     if reading.missing or not reading.months:
         return []
     return cards.build(db(), reading.period, reading.table, _settings().report_min_complaints)
+
+
+def extras_of(reading: rollup.Reading, shown: list[cards.Card]) -> Extras:
+    """The trends, criteria and summaries around `shown` (the period's cards). For a period
+    that can have tickets, asks the workers for every month the page shows that is stale
+    (its own, the trends', the period before), in one job a year."""
+    session, settings, now, period = db(), _settings(), utcnow(), reading.period
+    before = trends.previous(period)
+    wanted = [*trends.months_of(period), *trends.trend_months(period, now), *trends.months_of(before)]
+    for stale in trends.stale(session, wanted if reading.months else [], deadline=settings.response_deadline,
+                              max_age=settings.report_max_age, now=now):
+        ask_rollup(stale)
+    earlier, minimum = trends.totals(session, before), settings.report_min_complaints
+    labels = dict(session.execute(select(Category.code, Category.label_fa)).all())
+    return Extras(trends.trend(session, period, now), trends.criteria(session, period),
+                  summary.summarise(shown, earlier, minimum), summary.by_province(shown, earlier, minimum), labels)
 
 
 def deadline_label(settings: Settings) -> str:
@@ -59,13 +100,16 @@ def deadline_label(settings: Settings) -> str:
 
 
 def page(period: periods.Period, *, public: bool):
-    """The ranked table of cards, for the console or for the public."""
-    reading = reading_of(period)
+    """The ranked table of cards with the country's and the provinces' summaries, for the
+    console or for the public."""
+    reading = reading_of(period, ask=False)
     settings = _settings()
-    return render_template("reports.html", period=period, reading=reading, cards=shown_cards(reading),
-                           chart=card_chart, public=public, minimum=settings.report_min_complaints,
-                           deadline=deadline_label(settings),
-                           choices=periods.parts(periods.Period(period.year, "year", 1)))
+    shown = shown_cards(reading)
+    return render_template("reports.html", period=period, reading=reading, cards=shown, chart=card_chart,
+                           public=public, minimum=settings.report_min_complaints, deadline=deadline_label(settings),
+                           choices=periods.parts(periods.Period(period.year, "year", 1)),
+                           extras=extras_of(reading, shown), trend_charts=trend_charts, breakdown=breakdown,
+                           settings=settings)
 
 
 def csv_response(period: periods.Period) -> Response:
@@ -96,16 +140,37 @@ def export():
 @bp.get("/reports/<code>")
 @access.roles_required(*ALL_ROLES)
 def agency(code: str):
-    """One agency's card for a period, with its quarters and months."""
+    """One agency's card for a period, with its quarters and months, trend and criteria."""
+    return render_template("agency_card.html", **_agency_card(code))
+
+
+@bp.get("/reports/<code>/card.pdf")
+@access.roles_required(*ALL_ROLES)
+def agency_pdf(code: str):
+    """One agency's card for a period as a PDF (for the letters behind warnings and
+    commendations); 503 while its figures are being computed."""
+    context = _agency_card(code)
+    if context["reading"].missing or not context["rows"]:
+        return Response("ارقام این دوره هنوز آماده نیست؛ کمی بعد دوباره بکوشید.", 503, mimetype="text/plain",
+                        headers={"Retry-After": str(RETRY_AFTER_S)})
+    html = render_template("report_card_pdf.html", made_at=utcnow(), **context)
+    name = f"foad-report-card-{code}-{context['period'].key}.pdf"
+    return Response(pdf.render(html), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+def _agency_card(code: str) -> dict:
+    """What an agency's card page (or PDF) shows."""
     found = db().scalar(select(Agency).where(Agency.code == code))
     if found is None:
         abort(404)
-    reading = reading_of(chosen_period())
+    reading = reading_of(chosen_period(), ask=False)
     by_period = {} if reading.missing else cards.build_all(
         db(), reading.period, reading.table, _settings().report_min_complaints, reading.months)
     rows = [(p, c) for p, found_cards in by_period.items() for c in found_cards if c.agency.id == found.id]
-    return render_template("agency_card.html", agency=found, period=reading.period, reading=reading,
-                           chart=card_chart, rows=rows, minimum=_settings().report_min_complaints)
+    return dict(agency=found, period=reading.period, reading=reading, chart=card_chart, rows=rows,
+                minimum=_settings().report_min_complaints, extras=extras_of(reading, by_period.get(reading.period, [])),
+                trend_charts=trend_charts, breakdown=breakdown, deadline=deadline_label(_settings()))
 
 
 def _settings() -> Settings:

@@ -14,6 +14,8 @@ from console import (
     audit,
     auth,
     calls,
+    list_actions,
+    mentions,
     public,
     replay,
     reports,
@@ -32,8 +34,8 @@ csrf = CSRFProtect()
 assets = Blueprint("console_assets", __name__, template_folder="templates",
                    static_folder="static", static_url_path="/console/static")
 
-BLUEPRINTS = (assets, auth.bp, account.bp, tickets.bp, ticket_actions.bp, calls.bp, replay.bp, audit.bp,
-              reports.bp, public.bp, admin.bp)
+BLUEPRINTS = (assets, auth.bp, account.bp, tickets.bp, ticket_actions.bp, list_actions.bp, mentions.bp, calls.bp,
+              replay.bp, audit.bp, reports.bp, public.bp, admin.bp)
 CONSOLE_PREFIXES = ("/console",)
 """Where forms are checked for a CSRF token (the SMS webhook is signed by Twilio instead)."""
 PUBLIC_PREFIXES = ("/reports",)
@@ -63,12 +65,17 @@ def init_app(app: Flask, settings: Settings, ask_rollup: AskRollup) -> None:
         app.register_blueprint(blueprint)
     app.before_request(_before_console_request)
     view.register_filters(app)
-    # The pages' countdowns run on the server's clock (console.js keeps the offset).
-    app.context_processor(lambda: {"server_now": lambda: utcnow().isoformat()})
+    app.context_processor(_template_globals)
     for code in (403, 404, 405):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(500, _server_error)
     app.register_error_handler(CSRFError, _csrf_failed)
+
+
+def _template_globals() -> dict:
+    """What every page may ask: the server's time (the countdowns run on the server's clock,
+    console.js keeps the offset) and the user's unread mentions (the menu shows them)."""
+    return {"server_now": lambda: utcnow().isoformat(), "unread_mentions": mentions.unread_count}
 
 
 def _before_console_request():

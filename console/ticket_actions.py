@@ -11,8 +11,12 @@ from sqlalchemy.orm import Session
 
 from console import access
 from console.runtime import db, runtime
-from models import actions, lookup, routing
+from models import actions, asking, assignment, lookup, notes, reopen, routing
 from models.agencies import Agency
+from models.asking import BadQuestion, CannotText
+from models.assignment import NotAssignable
+from models.base import utcnow
+from models.deadlines import policy
 from models.errors import (
     DomainError,
     EmptyResult,
@@ -22,7 +26,10 @@ from models.errors import (
     TicketNotFound,
     UnknownAgency,
 )
+from models.notes import EmptyNote, UnknownMention
+from models.reopen import NoReason
 from models.tickets import Ticket
+from models.users import User
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +41,17 @@ DONE = {
     "reassign": "شکایت به دستگاه دیگری ارجاع شد.",
     "duplicate": "شکایت تکراری اعلام شد.",
     "nuisance": "شکایت مزاحمت اعلام و شماره مسدود شد.",
+    "note": "یادداشت ثبت شد.",
+    "assign": "واگذاری شکایت ثبت شد.",
+    "ask": "پرسش برای شهروند پیامک می‌شود؛ پاسخ او به همین شکایت افزوده می‌شود.",
+    "reopen": "شکایت بازگشایی شد و مهلت تازه‌ای برای پاسخ آغاز شد.",
 }
 
 @bp.post("/<code>/<action>")
 @access.roles_required(*access.TICKET_ROLES)
 def act(code: str, action: str):
     """Take `action` on the ticket, if the user may; a refused rule comes back as a message."""
-    if action not in access.ACTIONS:
+    if action not in _DO:
         abort(404)
     session = db()
     ticket = access.visible_ticket(session, current_user, code)
@@ -90,6 +101,28 @@ def _reassign(session: Session, ticket: Ticket, form, actor: str) -> None:
     routing.reassign(session, ticket, agency, actor, link_base=link_base)
 
 
+def _note(session: Session, ticket: Ticket, form, _actor: str) -> None:
+    notes.add(session, ticket, current_user, form.get("note", ""))
+
+
+def _assign(session: Session, ticket: Ticket, form, actor: str) -> None:
+    name = form.get("assignee", "").strip()
+    person = session.scalar(select(User).where(User.name == name)) if name else None
+    if name and person is None:
+        raise NotAssignable(f"there is no user {name!r}")
+    assignment.assign(session, ticket, person, actor=actor)
+
+
+def _ask(session: Session, ticket: Ticket, form, actor: str) -> None:
+    asking.ask(session, ticket, form.get("question", ""), actor=actor)
+
+
+def _reopen(session: Session, ticket: Ticket, form, actor: str) -> None:
+    settings = runtime().settings
+    reopen.reopen(session, ticket, form.get("reason", ""), actor=actor, rules=policy(session, settings),
+                  now=utcnow(), link_base=settings.public_base_url)
+
+
 REFUSALS: tuple[tuple[type[DomainError], str], ...] = (
     (IllegalTransition, "این کار در وضعیت کنونی شکایت ممکن نیست."),
     (InvalidCode, "شکایتی با این کد رهگیری پیدا نشد."),
@@ -100,12 +133,19 @@ REFUSALS: tuple[tuple[type[DomainError], str], ...] = (
     (routing.AlreadyThere, "شکایت هم‌اکنون نزد همین دستگاه است."),
     (routing.NobodyToRefer, "این دستگاه و دستگاه‌های بالادست آن بازرس فعالی ندارند؛ "
                             "فهرست دستگاه‌ها را اصلاح کنید."),
+    (EmptyNote, "یادداشت خالی است (یا بیش از اندازه بلند)."),
+    (NotAssignable, "این کاربر نمی‌تواند این شکایت را بگیرد: باید بازرس همین دستگاه یا ناظر و فعال باشد."),
+    (BadQuestion, "پرسش خالی است یا در دو پیامک نمی‌گنجد؛ کوتاه‌ترش کنید."),
+    (CannotText, "به این شهروند نمی‌توان پیامک زد (تلفن ثابت، شمارهٔ ناشناس یا لغو پیامک‌ها)."),
+    (NoReason, "بنویسید چرا نتیجه پذیرفته نیست تا بازرس بداند."),
 )
 """Refusals the user is told in their own words; any other says what the rule said."""
 
 
 def _in_persian(exc: DomainError) -> str:
     """The refusal as the user reads it (the domain speaks English to logs)."""
+    if isinstance(exc, UnknownMention):
+        return "این نام‌ها کاربری نیستند که این شکایت را ببیند: " + "، ".join(f"@{n}" for n in exc.names)
     for kind, text in REFUSALS:
         if isinstance(exc, kind):
             return text
@@ -113,4 +153,5 @@ def _in_persian(exc: DomainError) -> str:
 
 
 _DO = {"acknowledge": _acknowledge, "resolve": _resolve, "duplicate": _duplicate,
-       "nuisance": _nuisance, "reassign": _reassign}
+       "nuisance": _nuisance, "reassign": _reassign, "note": _note, "assign": _assign, "ask": _ask,
+       "reopen": _reopen}

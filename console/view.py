@@ -13,7 +13,8 @@ from console.access import mask, mask_numbers
 from models.lookup import STATUS_LABELS
 from models.persian import jalali, persian_decimal, persian_digits
 from models.provinces import BY_CODE
-from models.tickets import TicketEvent, TicketStatus
+from models.routing import summary
+from models.tickets import Ticket, TicketEvent, TicketStatus
 
 ROLE_LABELS = {"supervisor": "ناظر", "inspector": "بازرس", "admin": "مدیر سامانه"}
 VIA_LABELS = {"call": "تماس", "sms": "پیامک", "web": "وب", "app": "اپلیکیشن"}
@@ -31,6 +32,10 @@ EVENT_LABELS = {
     "job_failed": "کار سامانه پس از چند تلاش شکست خورد؛ دوباره اجرا می‌شود",
     "survey_answered": "پاسخ نظرسنجی",
     "call_ended": "پایان تماس",
+    "note": "یادداشت داخلی",
+    "assigned": "واگذاری",
+    "citizen_asked": "پرسش از شهروند (پیامک)",
+    "citizen_answered": "پاسخ شهروند به پرسش",
 }
 """Timeline entries that are not statuses (models.events.Event); statuses use
 models.lookup.STATUS_LABELS."""
@@ -41,6 +46,7 @@ MESSAGE_LABELS = {
     "sent": "فرستاده شد", "delivered": "رسید", "undelivered": "نرسید", "failed": "ناموفق",
     "tracking_code": "کد رهگیری", "referral": "ارجاع", "reminder": "یادآوری",
     "escalation": "ارجاع به بالاتر", "result": "نتیجه", "survey": "نظرسنجی", "reply": "پاسخ",
+    "question": "پرسش از شهروند", "reopened": "بازگشایی",
 }
 """SMS statuses and purposes (models.messages) in Persian, for the ticket's SMS thread."""
 PROGRESS_LABELS = {
@@ -55,6 +61,14 @@ LINE_LABELS = {"128": "۱۲۸", "overseas": "خارج از کشور"}
 LEVEL_LABELS = {"ministry": "ستاد وزارتخانه", "affiliate": "سازمان وابسته",
                 "provincial": "ادارهٔ کل استان", "county": "ادارهٔ شهرستان"}
 """The directory's levels (models.agencies.Level) in Persian."""
+FIGURE_LABELS = {
+    "complaints": "شکایت‌ها", "answered": "با نخستین پاسخ", "resolved": "رسیدگی‌شده",
+    "in_time": "پاسخ در مهلت", "late": "بی‌پاسخ در مهلت", "escalated": "ارجاع‌شده به مقام بالاتر",
+    "reopened": "بازگشایی‌شده", "surveyed": "با پاسخ نظرسنجی", "satisfied": "رضایت ۴ و ۵",
+}
+"""The report cards' figures (models.reports.drill.FIGURES) as the drilled list names them."""
+SUBJECT_WORDS = 8
+"""Words of the complaint the list's subject column shows after its category."""
 QUIET_NOTES = frozenset({"result_waits"})
 """Timeline events whose note is the workers' English for the logs; their label says it all."""
 
@@ -101,14 +115,18 @@ def decimal(value: float | None) -> str:
     return "—" if value is None else persian_decimal(value)
 
 
-def event_detail(event: TicketEvent, agency_names: Mapping[str, str]) -> str:
-    """What a timeline entry adds to its label: where the ticket went, a score, a call's length."""
+def event_detail(event: TicketEvent, agency_names: Mapping[str, str], people: Mapping[str, str]) -> str:
+    """What a timeline entry adds to its label: where the ticket went, to whom it was given,
+    a score, a call's length."""
     data, name = event.data or {}, lambda code: agency_names.get(code, code)
     if event.kind == "breach" and data.get("agency"):
         return name(data["agency"])
     if event.kind in ("referred", "escalated") and data.get("agency"):
         went = f"به {name(data['agency'])}"
         return f"از {name(data['previous_agency'])} {went}" if data.get("previous_agency") else went
+    if event.kind == "assigned":
+        person = lambda login: people.get(f"user:{login}", login or "")  # noqa: E731
+        return f"به {person(data['assignee'])}" if data.get("assignee") else f"پایان واگذاری به {person(data.get('previous'))}"
     if event.kind == "survey_answered" and data.get("score") is not None:
         return persian_digits(f"{data['score']} از 5")
     if event.kind == "call_ended" and data.get("duration_s") is not None:
@@ -124,11 +142,21 @@ def event_note(event: TicketEvent, show_numbers: bool = False) -> str | None:
     return event.note if show_numbers else mask_numbers(event.note)
 
 
-def actor_label(actor: str) -> str:
-    """Who did a step, in Persian: the citizen, the system, an official, or a console user."""
+def actor_label(actor: str, people: Mapping[str, str] | None = None) -> str:
+    """Who did a step, in Persian: the citizen, the system, an official or a console user by
+    their name (`people`, from models.timeline.actor_names), else by what was recorded."""
     kind, _, who = actor.partition(":")
+    if people and actor in people:
+        return people[actor] if kind == "user" else f"بازرس {people[actor]}"
     named = {"citizen": "شهروند", "system": "سامانه", "official": "بازرس", "user": "کاربر"}
     return f"{named.get(kind, kind)} {persian_digits(who)}".strip()
+
+
+def subject(ticket: Ticket) -> str:
+    """A ticket's subject in the list: its category and the complaint's first words."""
+    words = summary(ticket).split()
+    first = " ".join(words[:SUBJECT_WORDS]) + (" …" if len(words) > SUBJECT_WORDS else "")
+    return f"{ticket.category.label_fa}: {first}"
 
 
 def percent(share: float | None) -> str:
@@ -153,4 +181,5 @@ def register_filters(app: Flask) -> None:
         progress_fa=lambda step: PROGRESS_LABELS.get(step, step),
         line_fa=lambda line: LINE_LABELS.get(line, line),
         level_fa=lambda level: LEVEL_LABELS.get(level, level),
+        subject=subject, figure_fa=lambda figure: FIGURE_LABELS.get(figure, figure),
     )

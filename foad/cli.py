@@ -6,7 +6,7 @@ import contextlib
 
 import click
 
-from foad.commands import accounts, apikeys, directory, link, reports, texting, tickets, voice, workers
+from foad.commands import accounts, apikeys, directory, link, reports, search, texting, tickets, voice, workers
 from foad.embedded_redis import redis_url
 from foad.logs import configure_logging
 from foad.settings import read_settings
@@ -86,5 +86,6 @@ def serve(settings: Settings, host: str, port: int, fastagi_host: str, fastagi_p
 
 
 for group in (directory.agencies, tickets.tickets, workers.worker, workers.holidays, voice.fastagi, voice.call,
-              voice.prompts, texting.sms, link.smpp, accounts.users, reports.reports, apikeys.apikeys):
+              voice.prompts, texting.sms, link.smpp, accounts.users, reports.reports, apikeys.apikeys,
+              search.search):
     main.add_command(group)

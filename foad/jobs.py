@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from models.outbox import Job
 from sms.answering import answer_sms
+from worker.clock import wake_clock
 from worker.context import JobFunction
 from worker.media import fetch_media
 from worker.routing import route_ticket
@@ -21,4 +22,5 @@ FUNCTIONS: dict[Job, JobFunction] = {
     Job.SEND_SMS: send_sms,
     Job.TEXT_BACK: text_back,
     Job.FETCH_MEDIA: fetch_media,
+    Job.WAKE_CLOCK: wake_clock,
 }

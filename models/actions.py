@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from models import lifecycle
+from models import lifecycle, search
 from models.base import utcnow
 from models.blocklist import block
 from models.errors import EmptyResult, SelfDuplicate
@@ -34,8 +34,16 @@ def resolve(session: Session, ticket: Ticket, result: str, *, actor: str,
         raise EmptyResult("a result needs a text the citizen can read")
     lifecycle.move(ticket, TicketStatus.RESOLVED, actor=actor, at=at, note=result)
     ticket.result_text = result
-    add_work(session, Job.TEXT_BACK, ticket.id, key=f"text_back:{ticket.id}", ticket_id=ticket.id)
+    search.add(session, ticket.id, result)
+    add_work(session, Job.TEXT_BACK, ticket.id, key=text_back_key(ticket), ticket_id=ticket.id)
     _done(session, commit)
+
+
+def text_back_key(ticket: Ticket) -> str:
+    """The outbox key of a result's text-back: one per round (a reopened ticket's next
+    result is texted too)."""
+    suffix = f":{ticket.reopens}" if ticket.reopens else ""
+    return f"text_back:{ticket.id}{suffix}"
 
 
 def mark_duplicate(session: Session, ticket: Ticket, original: Ticket, *, actor: str) -> None:

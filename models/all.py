@@ -3,6 +3,7 @@
 from models.agencies import Agency, Official, Sector
 from models.apikeys import ApiKey
 from models.app_requests import AppRequest
+from models.assignment import TicketAssignment
 from models.base import Base
 from models.blocklist import BlockedNumber
 from models.calls import Call
@@ -11,9 +12,12 @@ from models.deadlines import TicketClock
 from models.holidays import Holiday
 from models.media import Media
 from models.messages import Message, OptOut
+from models.notes import Mention
 from models.outbox import OutboxItem
 from models.phone_checks import PhoneCheck
-from models.report_months import ReportMonth, ReportRefresh
+from models.report_months import ReportCategory, ReportMonth, ReportRefresh
+from models.saved_filters import SavedFilter
+from models.search import SearchDocument
 from models.smpp_journal import SmppSubmit
 from models.smpp_parts import SmppPart
 from models.surveys import SurveyAnswer
@@ -22,6 +26,7 @@ from models.users import Playback, User
 
 __all__ = [
     "Agency", "ApiKey", "AppRequest", "Base", "BlockedNumber", "Call", "Category", "Holiday", "Media",
-    "Message", "Official", "OptOut", "OutboxItem", "PhoneCheck", "Playback", "ReportMonth", "ReportRefresh",
-    "Sector", "SmppPart", "SmppSubmit", "SurveyAnswer", "Ticket", "TicketClock", "TicketEvent", "User",
+    "Mention", "Message", "Official", "OptOut", "OutboxItem", "PhoneCheck", "Playback", "ReportCategory",
+    "ReportMonth", "ReportRefresh", "SavedFilter", "SearchDocument", "Sector", "SmppPart", "SmppSubmit",
+    "SurveyAnswer", "Ticket", "TicketAssignment", "TicketClock", "TicketEvent", "User",
 ]

@@ -54,8 +54,15 @@ def start(session: Session, ticket: Ticket, rules: DeadlinePolicy, at: datetime,
     remind_at = rules.reminder(at)
     clock.level, clock.remind_at, clock.next_at = ticket.escalation_level, remind_at, remind_at
     session.add(clock)
-    prefix = f"clock-{ticket.id}-{ticket.escalation_level}"
-    return Outcome("started", ticket.code, ((f"{prefix}-remind", remind_at), (f"{prefix}-due", ticket.due_at)))
+    return wake_ups(ticket, clock)
+
+
+def wake_ups(ticket: Ticket, clock: TicketClock) -> Outcome:
+    """The wake-ups the clock row still asks for (its reminder, the deadline), each under a
+    job id of its own level and round (a reopened ticket's clock runs again)."""
+    prefix = f"clock-{ticket.id}-{ticket.escalation_level}" + (f"-r{ticket.reopens}" if ticket.reopens else "")
+    wake = [(f"{prefix}-remind", clock.remind_at), (f"{prefix}-due", ticket.due_at)]
+    return Outcome("started", ticket.code, tuple((job, at) for job, at in wake if at is not None))
 
 
 def check(session: Session, ticket_id: int, now: datetime, rules: DeadlinePolicy, *,
@@ -111,7 +118,7 @@ def _escalate(session: Session, ticket: Ticket, clock: TicketClock, now: datetim
         _stop(clock, ticket)
         return Outcome("breach_at_top", ticket.code)
     ticket.escalation_level += 1
-    routing.assign(ticket, referral)
+    routing.assign(session, ticket, referral, now)
     lifecycle.move(ticket, TicketStatus.ESCALATED, at=now, agency=referral.agency.code,
                    official=referral.official.id, level=ticket.escalation_level, previous_agency=late.code)
     started = start(session, ticket, rules, now, clock)

@@ -26,3 +26,7 @@ class Event(StrEnum):
     RESULT_WAITS = "result_waits"  # the result cannot be texted: it waits for a follow-up call
     RESULT_TOLD = "result_told"  # a follow-up call read a waiting result to the citizen
     SURVEY_ANSWERED = "survey_answered"  # the citizen rated the answer
+    NOTE = "note"  # a console user's internal note (never sent to the citizen); data: mentions
+    ASSIGNED = "assigned"  # the ticket was given to a console user (data: assignee, None = nobody)
+    CITIZEN_ASKED = "citizen_asked"  # a console user texted the complainant a question
+    CITIZEN_ANSWERED = "citizen_answered"  # the complainant's text in answer to that question

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Row, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from models import errors, notices, tracking
+from models import errors, notices, search, tracking
 from models.agencies import Agency, Sector
 from models.base import utcnow
 from models.blocklist import blocking
@@ -99,6 +99,7 @@ def register(session: Session, complaint: Complaint, rules: IntakeRules = Intake
     ticket = _new_ticket(complaint, caller, now)
     _insert_with_code(session, ticket, rules.codes)
     record(ticket, TicketStatus.REGISTERED, actor="citizen", at=now, via=complaint.via.value)
+    search.add(session, ticket.id, ticket.text)
     add_work(session, Job.ROUTE_TICKET, ticket.id, key=f"route_ticket:{ticket.id}", ticket_id=ticket.id)
     attach(session, ticket, complaint.media,
            complaint.origin if isinstance(complaint.origin, Message) else None)

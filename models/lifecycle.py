@@ -19,15 +19,17 @@ ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
     S.REFERRED: frozenset({S.REFERRED, S.ACKNOWLEDGED, S.ESCALATED, S.RESOLVED, *_TRIAGE}),
     S.ACKNOWLEDGED: frozenset({S.REFERRED, S.ESCALATED, S.RESOLVED, *_TRIAGE}),
     S.ESCALATED: frozenset({S.REFERRED, S.ACKNOWLEDGED, S.ESCALATED, S.RESOLVED, *_TRIAGE}),
-    S.RESOLVED: frozenset({S.CLOSED}),
-    S.CLOSED: frozenset(),
+    # A disputed result reopens the ticket, before or after the survey closed it.
+    S.RESOLVED: frozenset({S.CLOSED, S.REOPENED}),
+    S.CLOSED: frozenset({S.REOPENED}),
+    S.REOPENED: frozenset({S.REFERRED, S.ACKNOWLEDGED, S.ESCALATED, S.RESOLVED, *_TRIAGE}),
     S.REJECTED: frozenset(),
     S.DUPLICATE: frozenset(),
     S.NUISANCE: frozenset(),
 }
 
-OPEN = frozenset({S.REGISTERED, S.REFERRED, S.ACKNOWLEDGED, S.ESCALATED})
-"""Statuses in which the three-hour clock runs (once referred)."""
+OPEN = frozenset({S.REGISTERED, S.REFERRED, S.ACKNOWLEDGED, S.ESCALATED, S.REOPENED})
+"""Statuses in which the three-hour clock runs (once referred; a reopened ticket's anew)."""
 
 _STAGE_STAMP = {
     S.REFERRED: "referred_at",

@@ -20,6 +20,7 @@ STATUS_LABELS: dict[TicketStatus, tuple[str, str]] = {
     TicketStatus.ACKNOWLEDGED: ("در دست بررسی", "being examined"),
     TicketStatus.ESCALATED: ("ارجاع به مقام بالاتر", "escalated"),
     TicketStatus.RESOLVED: ("پاسخ داده شده", "answered"),
+    TicketStatus.REOPENED: ("بازگشایی شده", "reopened"),
     TicketStatus.CLOSED: ("بسته شده", "closed"),
     TicketStatus.REJECTED: ("خارج از حوزهٔ ۱۲۸", "outside the scope of 128"),
     TicketStatus.DUPLICATE: ("تکراری", "duplicate"),

@@ -60,6 +60,8 @@ class Purpose(StrEnum):
     OPT_OUT = "opt_out"  # the answer to لغو or شروع: the one kind of text an opted-out number gets
     PLEASE_WAIT = "please_wait"  # past the hourly limit: "please wait", at most once an hour a number
     PHONE_CHECK = "phone_check"  # a one-time code confirming a number typed on the web page
+    QUESTION = "question"  # a console user's question to the complainant; the answer joins the ticket
+    REOPENED = "reopened"  # the official's case was reopened: the result was disputed
 
 
 class Message(Base):

@@ -129,11 +129,24 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fa": "کد تأیید سامانه ۱۲۸: {otp}\nاین کد را به هیچ‌کس ندهید.",
         "en": "Your 128 confirmation code: {otp}. Do not share it with anyone.",
     },
+    "reopened": {
+        "fa": "بازگشایی (نتیجه پذیرفته نشد): شکایت {code} | {category}: {summary} {link}",
+        "en": "Reopened (result disputed): {code} | {category}: {summary} {link}",
+    },
+    # --- the console asks the complainant; the answer joins the ticket (models/asking.py) ---
+    "question": {
+        "fa": "۱۲۸، شکایت {code}: {question} پاسخ را پیامک کنید.",
+        "en": "128, complaint {code}: {question} Please reply by text.",
+    },
+    "sms_answer_received": {
+        "fa": "پاسخ شما به شکایت {code} افزوده شد. سپاس.",
+        "en": "Your answer was added to complaint {code}. Thank you.",
+    },
     "voice_complaint": {"fa": "شکایت صوتی", "en": "voice complaint"},
     "media_complaint": {"fa": "عکس یا فیلم", "en": "photo or video"},
 }
 
-VERBATIM = frozenset({"link", "summary", "result"})
+VERBATIM = frozenset({"link", "summary", "result", "question"})
 """Values kept exactly as given: links must stay Latin to work, and people's own words are
 theirs (the rest of a Persian text gets Persian digits)."""
 MAX_SEGMENTS = 2

@@ -27,6 +27,7 @@ class Job(StrEnum):
     FETCH_MEDIA = "fetch_media"  # download one MMS attachment
     TEXT_BACK = "text_back"  # text the citizen the result, then the survey
     ANSWER_SMS = "answer_sms"  # read an inbound text, act on it and queue the reply
+    WAKE_CLOCK = "wake_clock"  # schedule the wake-ups of a clock restarted outside a worker (reopening)
 
 
 class OutboxItem(Base):

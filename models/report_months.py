@@ -26,10 +26,25 @@ class ReportMonth(Base):
     surveys: Mapped[int]
     score_sum: Mapped[int]
     satisfied: Mapped[int]
+    reopened: Mapped[int] = mapped_column(server_default="0")
     first_answers: Mapped[list[float]] = mapped_column(JSON)
     """Seconds from registration to the first answer of each answered complaint, sorted."""
     results: Mapped[list[float]] = mapped_column(JSON)
     """Seconds from registration to the result of each resolved complaint, sorted."""
+
+
+class ReportCategory(Base):
+    """How many of one agency's complaints of a Jalali month were filed under each category
+    (the service-quality criteria), rolled up with the month."""
+
+    __tablename__ = "report_categories"
+
+    # (year, month) first: cards read one period's months at a time.
+    year: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True)
+    category_code: Mapped[str] = mapped_column(ForeignKey("categories.code", ondelete="CASCADE"), primary_key=True)
+    complaints: Mapped[int]
 
 
 class ReportRefresh(Base):

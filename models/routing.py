@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from models import lifecycle, notices
+from models import assignment, lifecycle, notices
 from models.agencies import CONSULAR_SECTOR, FOAD_SECTOR, Agency, Level, Official, Role
 from models.base import utcnow
 from models.errors import DomainError
@@ -148,18 +148,21 @@ def receiver(session: Session, agency: Agency) -> Official | None:
     return ranked[0] if ranked else None
 
 
-def assign(ticket: Ticket, referral: Referral) -> None:
-    """Put the ticket in the hands of the referral's agency and official."""
+def assign(session: Session, ticket: Ticket, referral: Referral, at: datetime | None = None) -> None:
+    """Put the ticket in the hands of the referral's agency and official; moving it to
+    another agency ends its assignment to a console user."""
+    if ticket.agency_id is not None and ticket.agency_id != referral.agency.id:
+        assignment.release(session, ticket, at)
     ticket.agency, ticket.agency_id = referral.agency, referral.agency.id
     ticket.official, ticket.official_id = referral.official, referral.official.id
 
 
-_PURPOSES = {"referral": Purpose.REFERRAL, "escalation": Purpose.ESCALATION}
+_PURPOSES = {"referral": Purpose.REFERRAL, "escalation": Purpose.ESCALATION, "reopened": Purpose.REOPENED}
 
 
 def text_official(session: Session, ticket: Ticket, notice: str, *, link_base: str = "") -> Message:
-    """Text the ticket's official the case ("referral" or "escalation" notice): code,
-    category, the complaint's first words and its console link. Officials read Persian."""
+    """Text the ticket's official the case ("referral", "escalation" or "reopened" notice):
+    code, category, the complaint's first words and its console link. Officials read Persian."""
     body = notices.fit(notice, "fa", "summary", code=ticket.code, category=ticket.category.label_fa,
                        summary=summary(ticket), link=console_link(link_base, ticket.code))
     return queue_text(session, number=ticket.official.mobile, body=body,
@@ -173,11 +176,19 @@ def refer_new(session: Session, ticket: Ticket, now: datetime, link_base: str = 
     if ticket.status != TicketStatus.REGISTERED:
         return "kept"
     referral = choose(session, ticket)
-    assign(ticket, referral)
+    assign(session, ticket, referral, now)
     lifecycle.move(ticket, TicketStatus.REFERRED, at=now, agency=referral.agency.code,
                    official=referral.official.id, rule=referral.rule)
     text_official(session, ticket, "referral", link_base=link_base)
     return referral.rule
+
+
+def restaff(session: Session, ticket: Ticket, at: datetime | None = None) -> Referral:
+    """Put the ticket back with the active official who receives its agency's cases now (up
+    the chain if it has none): the one it had may have left. NobodyToRefer when nobody can."""
+    referral = _staffed(session, ticket.agency, "kept", ticket.province_code)
+    assign(session, ticket, referral, at)
+    return referral
 
 
 def note_stuck(session: Session, ticket: Ticket, why: str, now: datetime) -> None:
@@ -205,8 +216,9 @@ def reassign(session: Session, ticket: Ticket, agency: Agency, actor: str, *,
         raise AlreadyThere(f"ticket {ticket.code} is already with {agency.code}")
     referral = _staffed(session, agency, "chosen", ticket.province_code)
     previous = ticket.agency.code if ticket.agency else None
-    assign(ticket, referral)
-    lifecycle.move(ticket, TicketStatus.REFERRED, actor=actor, at=at or utcnow(),
+    at = at or utcnow()
+    assign(session, ticket, referral, at)
+    lifecycle.move(ticket, TicketStatus.REFERRED, actor=actor, at=at,
                    agency=referral.agency.code, official=referral.official.id, previous_agency=previous)
     text_official(session, ticket, "referral", link_base=link_base)
     session.commit()

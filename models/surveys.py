@@ -1,4 +1,4 @@
-"""Satisfaction survey answers (1-5), one per ticket."""
+"""Satisfaction survey answers (1-5): one per ticket, the latest round's (see `round`)."""
 
 from __future__ import annotations
 
@@ -21,3 +21,6 @@ class SurveyAnswer(Base):
     score: Mapped[int]
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    round: Mapped[int] = mapped_column(default=0, server_default="0")
+    """The ticket's `reopens` when this was answered: a reopened ticket's next answer replaces
+    it (each score stays on the timeline), so the report cards read the standing one."""

@@ -1,5 +1,7 @@
 """The result back to the citizen, then the survey: the rules the jobs and the calls follow.
 
+Each round of a ticket (a reopened one starts another) has its own result text and survey:
+the rules ask about the events since the last reopening (models.timeline.in_round).
 A landline or withheld caller cannot be texted: the timeline records that the result waits
 for their follow-up call; so it does when the provider refuses the result text for good
 (an unsubscribed or invalid number), and then no survey follows. A follow-up call that reads
@@ -12,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, case, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from models import actions, notices
 from models.events import Event
@@ -23,7 +25,7 @@ from models.outgoing import queue_text
 from models.phones import Caller
 from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketEvent, TicketStatus, record
-from models.timeline import has_event
+from models.timeline import in_round, round_events
 
 TAKEN = frozenset({MessageStatus.QUEUED, MessageStatus.SENT, MessageStatus.DELIVERED})
 """Statuses of a result text the provider took: the survey may follow it."""
@@ -39,7 +41,7 @@ SURVEY_LOST_AFTER = timedelta(minutes=10)
 def text_result(session: Session, ticket: Ticket, now: datetime) -> bool:
     """Queue the result text to the citizen, or record that it waits for their call; True
     when it was queued. Once per ticket: False, doing nothing, when either was done."""
-    if has_event(session, ticket.id, Event.RESULT_TEXTED, Event.RESULT_WAITS):
+    if in_round(session, ticket.id, Event.RESULT_TEXTED, Event.RESULT_WAITS):
         return False
     if not ticket.can_receive_sms or ticket.caller is None:
         record(ticket, Event.RESULT_WAITS, at=now, caller_kind=ticket.caller_kind,
@@ -57,7 +59,7 @@ def result_not_texted(session: Session, message: Message, code: str | None) -> N
     """The result text `message` will never reach the citizen: record, once, that the
     result waits for their follow-up call (and so no survey goes out). Commit is the caller's."""
     ticket = message.ticket
-    if ticket is None or has_event(session, ticket.id, Event.RESULT_WAITS):
+    if ticket is None or in_round(session, ticket.id, Event.RESULT_WAITS):
         return
     record(ticket, Event.RESULT_WAITS, caller_kind=ticket.caller_kind, message=message.id, code=code,
            note="the result text did not reach the citizen: it waits for their follow-up call")
@@ -74,9 +76,9 @@ def queue_survey(session: Session, ticket: Ticket) -> bool:
 
 
 def _survey_due(session: Session, ticket: Ticket) -> bool:
-    """True when no survey went yet and the result text went ahead of it."""
-    if (ticket.status != TicketStatus.RESOLVED or not has_event(session, ticket.id, Event.RESULT_TEXTED)
-            or has_event(session, ticket.id, Event.RESULT_WAITS)):
+    """True when no survey went after the latest result text, and that text went ahead of it."""
+    if (ticket.status != TicketStatus.RESOLVED or not in_round(session, ticket.id, Event.RESULT_TEXTED)
+            or in_round(session, ticket.id, Event.RESULT_WAITS)):
         return False
     result = session.scalars(select(Message).where(Message.ticket_id == ticket.id,
                                                    Message.purpose == Purpose.RESULT)
@@ -84,8 +86,11 @@ def _survey_due(session: Session, ticket: Ticket) -> bool:
     if result is not None and result.status in LOST:
         result_not_texted(session, result, result.error_code)
         return False
-    sent = select(Message.id).where(Message.ticket_id == ticket.id, Message.purpose == Purpose.SURVEY)
-    return result is not None and _went_ahead(result) and not session.scalar(select(exists(sent)))
+    if result is None:
+        return False
+    sent = select(Message.id).where(Message.ticket_id == ticket.id, Message.purpose == Purpose.SURVEY,
+                                    Message.id > result.id)
+    return _went_ahead(result) and not session.scalar(select(exists(sent)))
 
 
 def _went_ahead(result: Message) -> bool:
@@ -95,28 +100,28 @@ def _went_ahead(result: Message) -> bool:
     return result.status in TAKEN or untried
 
 
-def _event(kind: Event) -> Select:
-    """The ticket's events of `kind` (correlated to the outer query's ticket)."""
-    return select(TicketEvent.id).where(TicketEvent.ticket_id == Ticket.id, TicketEvent.kind == kind)
-
-
 def lost_surveys(session: Session, now: datetime, limit: int) -> list[int]:
-    """Resolved tickets whose result was texted SURVEY_LOST_AFTER ago and whose survey never went."""
-    texted = _event(Event.RESULT_TEXTED).where(TicketEvent.at <= now - SURVEY_LOST_AFTER)
-    sent = select(Message.id).where(Message.ticket_id == Ticket.id, Message.purpose == Purpose.SURVEY)
+    """Resolved tickets whose result was texted SURVEY_LOST_AFTER ago (in this round) and
+    whose survey never went after that result text."""
+    texted = round_events(Ticket.id, Event.RESULT_TEXTED).where(TicketEvent.at <= now - SURVEY_LOST_AFTER)
+    results = aliased(Message)
+    result = (select(func.max(results.id)).where(results.ticket_id == Message.ticket_id,
+                                                 results.purpose == Purpose.RESULT).scalar_subquery())
+    sent = select(Message.id).where(Message.ticket_id == Ticket.id, Message.purpose == Purpose.SURVEY,
+                                    Message.id > result)
     return list(session.scalars(select(Ticket.id).where(
-        Ticket.status == TicketStatus.RESOLVED, exists(texted), ~exists(_event(Event.RESULT_WAITS)),
-        ~exists(sent)).limit(limit)))
+        Ticket.status == TicketStatus.RESOLVED, exists(texted),
+        ~exists(round_events(Ticket.id, Event.RESULT_WAITS)), ~exists(sent)).limit(limit)))
 
 
-def _unanswered_query(now: datetime, timeout: timedelta) -> Select:
-    """Resolved tickets nobody scored within `timeout` of the result reaching the citizen:
-    when it was resolved (and texted), or, for a result that waited, when a call read it."""
-    answered = select(SurveyAnswer.id).where(SurveyAnswer.ticket_id == Ticket.id)
-    told_at = (select(func.min(TicketEvent.at)).where(TicketEvent.ticket_id == Ticket.id,
-                                                      TicketEvent.kind == Event.RESULT_TOLD)
-               .scalar_subquery())
-    reached_at = case((exists(_event(Event.RESULT_WAITS)), told_at), else_=Ticket.resolved_at)
+def _unanswered_query(now: datetime, timeout: timedelta):
+    """Resolved tickets nobody scored (in this round) within `timeout` of the result reaching
+    the citizen: when it was resolved (and texted), or, for a result that waited, when a
+    call read it."""
+    answered = select(SurveyAnswer.id).where(SurveyAnswer.ticket_id == Ticket.id,
+                                             SurveyAnswer.round >= Ticket.reopens)
+    told_at = round_events(Ticket.id, Event.RESULT_TOLD, what=func.min(TicketEvent.at)).scalar_subquery()
+    reached_at = case((exists(round_events(Ticket.id, Event.RESULT_WAITS)), told_at), else_=Ticket.resolved_at)
     return select(Ticket.id).where(Ticket.status == TicketStatus.RESOLVED, reached_at <= now - timeout,
                                    ~exists(answered))
 
@@ -155,8 +160,8 @@ def own_result(session: Session, ticket: Ticket, caller: Caller) -> OwnResult | 
     """The ticket's result if `caller` is its complainant and it has one; None otherwise."""
     if caller.e164 is None or ticket.caller != caller.e164 or not ticket.result_text:
         return None
-    waiting = (has_event(session, ticket.id, Event.RESULT_WAITS)
-               and not has_event(session, ticket.id, Event.RESULT_TOLD))
+    waiting = (in_round(session, ticket.id, Event.RESULT_WAITS)
+               and not in_round(session, ticket.id, Event.RESULT_TOLD))
     return OwnResult(ticket.id, ticket.code, ticket.result_text, ticket.language,
                      ticket.resolved_at or ticket.last_step_at, waiting)
 
@@ -165,7 +170,7 @@ def mark_told(session: Session, ticket_id: int, call: str) -> bool:
     """Record that call `call` read the waiting result, unless a call did already; True if
     this one did. Commits."""
     ticket = locked_ticket(session, ticket_id)  # two follow-ups at once: one records it
-    if ticket is None or has_event(session, ticket_id, Event.RESULT_TOLD):
+    if ticket is None or in_round(session, ticket_id, Event.RESULT_TOLD):
         session.rollback()
         return False
     record(ticket, Event.RESULT_TOLD, actor="citizen", via="call", call=call)

@@ -8,6 +8,7 @@ from typing import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models import search
 from models.base import utcnow
 from models.events import Event
 from models.lifecycle import OPEN
@@ -42,3 +43,4 @@ def append(session: Session, ticket: Ticket, message: Message,
     attach(session, ticket, media, message)
     record(ticket, Event.SMS_APPENDED, actor="citizen", note=message.body or None,
            message=message.id, media=len(media))
+    search.add(session, ticket.id, message.body)

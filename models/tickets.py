@@ -41,6 +41,7 @@ class TicketStatus(StrEnum):
     ACKNOWLEDGED = "acknowledged"  # the official has seen it; the clock still runs
     ESCALATED = "escalated"  # the deadline passed; now with the next level up
     RESOLVED = "resolved"  # answered with a result; the clock stops
+    REOPENED = "reopened"  # the result was disputed: open again, on a clock of its own
     CLOSED = "closed"  # the citizen answered the survey, or it timed out
     REJECTED = "rejected"  # out of scope of the 128 line
     DUPLICATE = "duplicate"  # the same complaint as another ticket
@@ -85,6 +86,8 @@ class Ticket(Base):
     due_at: Mapped[datetime | None]
     result_text: Mapped[str | None] = mapped_column(Text)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    reopens: Mapped[int] = mapped_column(default=0, server_default="0")
+    """How many times a result was disputed and the ticket reopened: its survey round."""
 
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)
     referred_at: Mapped[datetime | None]

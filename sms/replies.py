@@ -15,7 +15,7 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from models import inbox, lookup, officials, optouts, survey_answers, threads
+from models import asking, inbox, lookup, officials, optouts, survey_answers, threads
 from models.agencies import Official
 from models.blocklist import is_blocked
 from models.errors import (
@@ -146,6 +146,11 @@ def _score(c: _Context) -> Reply:
 
 
 def _text(c: _Context) -> Reply:
+    # A question the console texted them is answered first: the citizen was asked.
+    question = asking.awaiting(c.session, c.sender.e164, c.now) if c.sender.e164 else None
+    if question is not None:
+        asking.take_answer(c.session, question, c.message, c.media)
+        return Reply(render("sms_answer_received", question.ticket.language, code=question.ticket.code))
     ticket = threads.recent_ticket(c.session, c.sender.e164, now=c.now) if c.sender.e164 else None
     if ticket is not None:
         threads.append(c.session, ticket, c.message, c.media)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.deadlines import DeadlinePolicy, TicketClock, policy
-from models.escalation import SLACK, Outcome, check
+from models.escalation import SLACK, Outcome, check, wake_ups
 from models.runtime import current
 from models.tickets import Ticket
 from worker import context
@@ -53,6 +53,22 @@ def check_clock(ticket_id: int) -> None:
     schedule(runtime.redis, ticket_id, outcome)
     log.info("clock checked", extra={"ticket": code, "action": outcome.action,
                                      "rq_job": context.job_id()})
+
+
+def wake_clock(ticket_id: int) -> None:
+    """The outbox job after a clock was (re)started outside a worker (a reopened ticket):
+    ask RQ's scheduler for its wake-ups. Running it twice asks twice, and RQ keeps one."""
+    runtime = current()
+    with runtime.session() as session:
+        ticket = session.get(Ticket, ticket_id)
+        clock = session.get(TicketClock, ticket_id)
+        if ticket is None or clock is None or clock.next_at is None:
+            session.rollback()
+            return
+        outcome = wake_ups(ticket, clock)
+        session.commit()
+    schedule(runtime.redis, ticket_id, outcome)
+    log.info("clock wake-ups scheduled", extra={"ticket": outcome.code, "rq_job": context.job_id()})
 
 
 def sweep_deadlines() -> int:

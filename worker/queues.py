@@ -51,4 +51,6 @@ JOBS: dict[str, JobSpec] = {
     Job.SEND_SMS: JobSpec(NOTIFICATIONS, _backoff(10, 60, 300, 900, 1800)),
     Job.TEXT_BACK: JobSpec(NOTIFICATIONS, _backoff(10, 60, 300)),
     Job.FETCH_MEDIA: JobSpec(MEDIA, _backoff(30, 300, 1800), timeout=300),
+    # Only RQ's wake-ups: the clock row is written, and the sweep acts on it if this fails.
+    Job.WAKE_CLOCK: JobSpec(ROUTING, _backoff(5, 30, 120)),
 }

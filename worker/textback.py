@@ -35,17 +35,19 @@ def text_back(ticket_id: int) -> None:
             return
         texted = textback.text_result(session, ticket, runtime.now())
         session.commit()
-        code = ticket.code
+        code, round_ = ticket.code, ticket.reopens
     if texted:
-        _schedule_survey(runtime.redis, ticket_id, code)
+        _schedule_survey(runtime.redis, ticket_id, code, round_)
     log.info("result texted" if texted else "result not texted (done before, or it waits for a call)",
              extra={"ticket": code, "rq_job": context.job_id()})
 
 
-def _schedule_survey(redis: Redis, ticket_id: int, code: str) -> None:
+def _schedule_survey(redis: Redis, ticket_id: int, code: str, round_: int) -> None:
+    """A reopened ticket is surveyed again: each round's survey job has its own id."""
+    job_id = f"survey-{ticket_id}" + (f"-{round_}" if round_ else "")
     try:
         queue(redis, NOTIFICATIONS).enqueue_in(SURVEY_DELAY, send_survey, ticket_id,
-                                               job_id=f"survey-{ticket_id}", unique=True)
+                                               job_id=job_id, unique=True)
     except DuplicateJobError:
         pass
     except RedisError as exc:

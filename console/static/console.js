@@ -1,6 +1,7 @@
 // The console's only script: live countdowns to each deadline on the server's clock, a quiet
 // refresh of the ticket list's rows (so a supervisor never has to reload to see new or
-// breached tickets), and drafts of the result text kept across a log-in.
+// breached tickets), drafts of what is being typed kept across a log-in, @-mentions by a
+// click, the filters folded away on a phone, and a period picked from a list there.
 (function () {
   "use strict";
   var FA = "۰۱۲۳۴۵۶۷۸۹";
@@ -50,7 +51,13 @@
       return r.text();
     }).then(function (html) {
       if (html === null) { return; }
+      var ticked = Array.prototype.map.call(
+        document.querySelectorAll("#rows input[name=codes]:checked"), function (box) { return box.value; });
       document.getElementById("rows").innerHTML = html;
+      ticked.forEach(function (code) {  // a refresh keeps what a supervisor ticked for a bulk action
+        var box = document.querySelector("#rows input[name=codes][value='" + code + "']");
+        if (box) { box.checked = true; }
+      });
       var count = document.querySelector("#rows tr[data-total]");
       var shown = document.querySelector("[data-total-label]");
       if (count && shown) { shown.textContent = count.dataset.total; }
@@ -65,17 +72,67 @@
     if (note) { note.hidden = false; }
   }
 
-  // The result being typed is kept in this tab (sessionStorage) so that a log-in in between
-  // loses nothing; a page without the field (the ticket was resolved) forgets it.
+  // What is being typed (a result, a note, a question) is kept in this tab (sessionStorage)
+  // so that a log-in or a refused form in between loses nothing; a page after a done action,
+  // or without the field (the ticket was resolved), forgets it.
   function keepDrafts() {
+    var done = document.querySelector(".flash.ok");
     document.querySelectorAll("[data-drafts]").forEach(function (holder) {
       holder.dataset.drafts.split(" ").forEach(function (key) {
         var field = document.querySelector("textarea[data-draft='" + key + "']");
-        if (!field) { sessionStorage.removeItem(key); return; }
+        if (!field || done) { sessionStorage.removeItem(key); }
+        if (!field) { return; }
         var kept = sessionStorage.getItem(key);
         if (kept && !field.value) { field.value = kept; }
         field.addEventListener("input", function () { sessionStorage.setItem(key, field.value); });
       });
+    });
+  }
+
+  // A colleague's name clicked under a note is written into it as @name.
+  function mentionChips() {
+    document.querySelectorAll("[data-mention]").forEach(function (chip) {
+      chip.addEventListener("click", function () {
+        var field = document.getElementById(chip.closest("[data-for]").dataset.for);
+        var gap = field.value && !/\s$/.test(field.value) ? " " : "";
+        field.value += gap + "@" + chip.dataset.mention + " ";
+        field.dispatchEvent(new Event("input"));
+        field.focus();
+      });
+    });
+  }
+
+  // On a phone the filters fold behind one button (CSS hides them there until it is pressed).
+  function foldFilters() {
+    document.querySelectorAll(".filters-toggle").forEach(function (button) {
+      var form = document.getElementById(button.getAttribute("aria-controls"));
+      button.addEventListener("click", function () {
+        var open = form.classList.toggle("open");
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    });
+  }
+
+  // Tables become cards on a phone: each cell is labelled with its column's heading (CSS
+  // shows the label above the value there); cells that carry a label already keep theirs.
+  function labelCells() {
+    document.querySelectorAll("main table").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.classList.add("cards-on-phone");
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, n) {
+          if (!cell.dataset.label && heads[n] && !cell.hasAttribute("colspan")) { cell.dataset.label = heads[n]; }
+        });
+      });
+    });
+  }
+
+  // A period picked from the compact list (on a phone) is opened at once.
+  function periodPicker() {
+    document.querySelectorAll("select[data-go]").forEach(function (select) {
+      select.addEventListener("change", function () { location.href = select.value; });
     });
   }
 
@@ -90,6 +147,10 @@
     tick();
     setInterval(tick, 1000);
     keepDrafts();
+    mentionChips();
+    foldFilters();
+    periodPicker();
+    labelCells();
     var table = document.querySelector("table[data-live]");
     if (table) {
       refreshing = setInterval(refreshRows, Number(table.dataset.refreshMs) || DEFAULT_REFRESH_MS);

@@ -9,7 +9,7 @@ import click
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from console.access import subtree
+from models.visibility import subtree
 from foad.commands.output import echo_json, echo_table
 from foad.runtime import database
 from models import documents, lookup

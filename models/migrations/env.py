@@ -4,6 +4,7 @@ from alembic import context
 
 from models.all import Base
 from models.db import make_engine
+from models.search import include_name
 
 config = context.config
 
@@ -27,6 +28,7 @@ def _migrate(connection) -> None:
         # SQLite cannot ALTER most things: rebuild the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,  # the search objects one database has of its own
     )
     with context.begin_transaction():
         context.run_migrations()

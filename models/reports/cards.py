@@ -23,8 +23,9 @@ JOINED_LATE = "joined_late"
 CSV_COLUMNS = ("period", "agency", "agency_name_fa", "agency_name_en", "level", "rank", "unranked",
                "complaints", "answered_in_time", "share_in_time", "first_answer_median_min",
                "result_median_min", "resolved", "share_resolved", "escalations", "surveys",
-               "satisfaction_mean", "share_satisfied")
-"""`unranked` says why a card has no rank: too_few or joined_late (empty when ranked)."""
+               "satisfaction_mean", "share_satisfied", "reopened")
+"""`unranked` says why a card has no rank: too_few or joined_late (empty when ranked);
+`reopened` counts the complaints whose result was disputed and reopened."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ def to_csv(cards: list[Card]) -> str:
                          c.agency.level, c.rank or "", c.unranked or "", f.complaints, f.answered_in_time,
                          _round(f.share_in_time), _minutes(f.first_answer_median_s),
                          _minutes(f.result_median_s), f.resolved, _round(f.share_resolved),
-                         f.escalations, f.surveys, _round(f.satisfaction), _round(f.share_satisfied)])
+                         f.escalations, f.surveys, _round(f.satisfaction), _round(f.share_satisfied),
+                         f.reopened])
     return out.getvalue()
 
 

@@ -19,7 +19,14 @@ Definitions (also in README.md, "Report cards"):
 - "Resolved" means the ticket has a result (`resolved_at` set), whenever it came.
 - Escalations are the ticket events of kind "escalated" on the period's complaints.
 - Satisfaction: the survey answers (1-5) of the period's complaints: the mean, and the share
-  of answers that are 4 or 5.
+  of answers that are 4 or 5. A reopened complaint counts its standing answer (the latest
+  round's).
+- Reopened: complaints whose result was disputed and that were reopened (once or more). A
+  reopened complaint is measured by its standing result: reopening sets the first one
+  aside, so it is resolved again only by a new result (its times measured from
+  registration), and it is in time only if no round let its deadline pass (the reopening
+  restarts the clock with a deadline of its own: the first deadline is then the first
+  breached one, else the current round's).
 Medians are the usual ones (the mean of the two middle values for an even count). They do
 not add up, so each agency-month keeps its sorted durations, and a quarter's or a year's
 median is taken over the months' durations together: exact, not a median of medians.
@@ -34,7 +41,7 @@ from datetime import datetime, timedelta
 from itertools import chain
 from typing import Iterable
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from models.agencies import Agency
@@ -62,6 +69,8 @@ class Figures:
     score_sum: int = 0
     satisfied: int = 0
     """Survey answers of 4 or 5."""
+    reopened: int = 0
+    """Complaints reopened once or more (a disputed result)."""
 
     @property
     def share_in_time(self) -> float | None:
@@ -85,7 +94,7 @@ class Figures:
 
 
 ADDITIVE = ("complaints", "answered_in_time", "resolved", "escalations", "surveys", "score_sum",
-            "satisfied")
+            "satisfied", "reopened")
 """The figures that add up from months to quarters and years."""
 
 
@@ -132,8 +141,8 @@ def combine(months: list[Month]) -> Figures:
 def complaint_rows(months: list[Period], *columns) -> Select:
     """The complaints registered in `months` (consecutive), one row each: the answerable
     agency's id, its number of escalations, its survey score, its times (registered, acked,
-    resolved) and the parts of its first deadline (breach_due, due: see `first_deadline`),
-    then `columns`."""
+    resolved), the parts of its first deadline (breach_due, due: see `first_deadline`) and
+    how often it was reopened, then `columns`."""
     esc, breach = first_events(ESCALATED), first_events(BREACH)
     first, named, breached = aliased(TicketEvent), aliased(Agency), aliased(TicketEvent)
     agency = func.coalesce(named.id, Ticket.agency_id)
@@ -142,7 +151,7 @@ def complaint_rows(months: list[Period], *columns) -> Select:
                SurveyAnswer.score.label("score"), Ticket.registered_at.label("registered"),
                Ticket.acknowledged_at.label("acked"), Ticket.resolved_at.label("resolved"),
                breached.data["due_at"].as_string().label("breach_due"), Ticket.due_at.label("due"),
-               *columns)
+               Ticket.reopens.label("reopens"), *columns)
         .select_from(Ticket)
         .outerjoin(SurveyAnswer, SurveyAnswer.ticket_id == Ticket.id)
         .outerjoin(esc, esc.c.ticket_id == Ticket.id)
@@ -152,6 +161,21 @@ def complaint_rows(months: list[Period], *columns) -> Select:
         .outerjoin(breached, breached.id == breach.c.first_id)
         .where(Ticket.registered_at >= months[0].start, Ticket.registered_at < months[-1].end,
                agency.is_not(None), Ticket.status.not_in([s.value for s in NOT_COMPLAINTS])))
+
+
+def month_of(months: list[Period]):
+    """The Jalali month number of a complaint registered in `months` (consecutive), in SQL."""
+    if len(months) == 1:
+        return literal(months[0].number)
+    return case(*[(Ticket.registered_at < m.end, m.number) for m in months[:-1]], else_=months[-1].number)
+
+
+def category_counts(session: Session, months: list[Period]) -> list[tuple[int, int, str, int]]:
+    """(agency id, month, category, complaints) of the complaints registered in `months`."""
+    c = complaint_rows(months, month_of(months).label("month"), Ticket.category_code.label("category")).subquery()
+    query = select(c.c.agency_id, c.c.month, c.c.category, func.count()).group_by(
+        c.c.agency_id, c.c.month, c.c.category)
+    return [(a, int(m), cat, n) for a, m, cat, n in session.execute(query)]
 
 
 def first_events(kind: str):
@@ -188,6 +212,7 @@ def _add(m: Month, row, due: datetime) -> None:
     f, registered, resolved, score = m.figures, row.registered, row.resolved, row.score
     f.complaints += 1
     f.escalations += row.escalations
+    f.reopened += row.reopens > 0
     first = min((t for t in (row.acked, resolved) if t is not None), default=None)
     if first is not None:
         m.first.append((first - registered).total_seconds())

@@ -8,30 +8,26 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import DateTime, Float, Interval, case, cast, func, literal, select
+from sqlalchemy import Float, case, cast, func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from models.reports.figures import Figures, Month, complaint_rows
+from models.reports.drill import in_time_sql
+from models.reports.figures import Figures, Month, complaint_rows, month_of
 from models.reports.periods import Period
-from models.tickets import Ticket
 
 
 def _facts(months: list[Period], deadline: timedelta):
     """One row per complaint: agency, Jalali month and what the card needs of it."""
-    month = case(*[(Ticket.registered_at < m.end, m.number) for m in months[:-1]],
-                 else_=months[-1].number) if len(months) > 1 else literal(months[0].number)
-    c = complaint_rows(months, month.label("month")).subquery()
+    c = complaint_rows(months, month_of(months).label("month")).subquery()
     ack, res, reg = c.c.acked, c.c.resolved, c.c.registered
     first = case((ack.is_(None), res), (res.is_(None), ack), (ack < res, ack), else_=res)
-    # models.reports.figures.first_deadline, in SQL.
-    due = func.coalesce(cast(c.c.breach_due, DateTime(timezone=True)), c.c.due,
-                        reg + literal(deadline, Interval()))
     return select(
         c.c.agency_id, c.c.month, c.c.escalations, c.c.score,
+        case((c.c.reopens > 0, 1), else_=0).label("reopened"),
         cast(func.extract("epoch", first - reg), Float).label("first_s"),
         cast(func.extract("epoch", res - reg), Float).label("result_s"),
-        case((res <= due, 1), else_=0).label("in_time"),
+        case((in_time_sql("postgresql", c.c, deadline), 1), else_=0).label("in_time"),
         case((res.is_not(None), 1), else_=0).label("resolved"),
     ).subquery()
 
@@ -43,7 +39,7 @@ def month_samples_pg(session: Session, months: list[Period], deadline: timedelta
     query = select(
         f.c.agency_id, f.c.month, func.count(), func.sum(f.c.in_time), func.sum(f.c.resolved),
         func.sum(f.c.escalations), func.count(f.c.score), func.sum(f.c.score),
-        func.count(case((f.c.score >= 4, 1))), sorted_(f.c.first_s), sorted_(f.c.result_s),
+        func.count(case((f.c.score >= 4, 1))), func.sum(f.c.reopened), sorted_(f.c.first_s), sorted_(f.c.result_s),
     ).group_by(f.c.agency_id, f.c.month)
     # The plan is a plain scan and sort; compiling it with JIT costs more than it saves.
     session.execute(select(func.set_config("jit", "off", True)))
@@ -51,8 +47,8 @@ def month_samples_pg(session: Session, months: list[Period], deadline: timedelta
 
 
 def _month(row) -> Month:
-    agency_id, number, complaints, in_time, resolved, esc, surveys, score_sum, satisfied, first, result = row
+    agency_id, number, complaints, in_time, resolved, esc, surveys, score_sum, satisfied, reopened, first, result = row
     figures = Figures(complaints=complaints, answered_in_time=int(in_time or 0),
                       resolved=int(resolved or 0), escalations=int(esc or 0), surveys=surveys,
-                      score_sum=int(score_sum or 0), satisfied=satisfied)
+                      score_sum=int(score_sum or 0), satisfied=satisfied, reopened=int(reopened or 0))
     return Month(agency_id, int(number), figures, list(first or []), list(result or []))

@@ -16,7 +16,7 @@ year and this one so far every night; `foad reports refresh` does any period.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, insert, select
@@ -24,8 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
-from models.report_months import ReportMonth, ReportRefresh
-from models.reports.figures import ADDITIVE, Figures, Month, Table, tabulate
+from models.report_months import ReportCategory, ReportMonth, ReportRefresh
+from models.reports.figures import ADDITIVE, Figures, Month, Table, category_counts, tabulate
 from models.reports.periods import Period, containing
 from models.reports.samples import month_samples
 from models.tickets import Ticket
@@ -58,16 +58,23 @@ def read(session: Session, period: Period, *, deadline: timedelta, max_age: time
          now: datetime | None = None) -> Reading:
     """The rollup's figures of `period` and the quarters and months in it, as they are: reading
     never computes (see `request_refresh`)."""
+    fresh = freshness(session, period, deadline=deadline, max_age=max_age, now=now)
+    rows = session.execute(select(ReportMonth.__table__).where(
+        ReportMonth.year == period.year, ReportMonth.month.in_(fresh.months)))
+    samples = [Month(r.agency_id, r.month, Figures(**{n: getattr(r, n) for n in ADDITIVE}),
+                     r.first_answers, r.results) for r in rows]
+    session.commit()  # end the read (on SQLite it holds the write lock)
+    return replace(fresh, table=tabulate(period, samples))
+
+
+def freshness(session: Session, period: Period, *, deadline: timedelta, max_age: timedelta,
+              now: datetime | None = None) -> Reading:
+    """How fresh the rollup of `period` is, without its figures (an empty table)."""
     now = now or utcnow()
     months = live_months(session, period, now)
     done = _refreshed(session, period.year, months, deadline)
     stale = tuple(m for m in months if m not in done or done[m] < now - _allowed(period.year, m, max_age, now))
-    rows = session.execute(select(ReportMonth.__table__).where(
-        ReportMonth.year == period.year, ReportMonth.month.in_(months)))
-    samples = [Month(r.agency_id, r.month, Figures(**{n: getattr(r, n) for n in ADDITIVE}),
-                     r.first_answers, r.results) for r in rows]
-    session.commit()  # end the read (on SQLite it holds the write lock)
-    return Reading(period, tabulate(period, samples), period.start <= now, months,
+    return Reading(period, {}, period.start <= now, months,
                    missing=tuple(m for m in months if m not in done), stale=stale,
                    as_of=min((done[m] for m in months if m in done), default=None))
 
@@ -108,10 +115,14 @@ def refresh(session: Session, year: int, months: range, deadline: timedelta, *,
             now: datetime | None = None) -> None:
     """Roll up `months` (consecutive) of the Jalali `year` again from the tickets, and commit."""
     samples = month_samples(session, year, months, deadline)
-    session.execute(delete(ReportMonth).where(ReportMonth.year == year, ReportMonth.month.in_(months)))
-    session.execute(delete(ReportRefresh).where(ReportRefresh.year == year, ReportRefresh.month.in_(months)))
+    counts = category_counts(session, [Period(year, "month", m) for m in months])
+    for table in (ReportMonth, ReportCategory, ReportRefresh):
+        session.execute(delete(table).where(table.year == year, table.month.in_(months)))
     if samples:
         session.execute(insert(ReportMonth), [_row(year, m) for m in samples])
+    if counts:
+        session.execute(insert(ReportCategory), [
+            {"year": year, "month": m, "agency_id": a, "category_code": c, "complaints": n} for a, m, c, n in counts])
     session.execute(insert(ReportRefresh), [
         {"year": year, "month": m, "refreshed_at": now or utcnow(),
          "deadline_s": int(deadline.total_seconds())} for m in months])

@@ -46,7 +46,7 @@ def test_timeline_result_and_survey(client, session, login):
     login("sara")
     html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
     assert "ثبت شده" in html and "ارجاع شده به دستگاه" in html and "پاسخ داده شده" in html
-    assert "کاربر sara" in html and "شهروند" in html
+    assert '<span class="muted actor">sara</span>' in html and "شهروند" in html  # by name (none given: the login)
     assert "پرونده انجام شد" in html and "۴ از ۵" in html
     assert 'name="result"' not in html  # a resolved ticket has no actions left
 

@@ -250,6 +250,7 @@ def test_help_lists_exactly_the_commands_and_their_subcommands():
         "holidays": {"add": {}, "import": {}, "list": {}},
         "prompts": {"build": {}},
         "reports": {"refresh": {}},
+        "search": {"reindex": {}},
         "serve": {},
         "sms": {},
         "smpp": {},

@@ -114,3 +114,21 @@ def test_make_run_sends_texts_to_the_local_twilio_compatible_server():
     planned = subprocess.run([MAKE, "-n", "-s", "-C", str(ROOT), "run"], capture_output=True, text=True,
                              timeout=30).stdout
     assert planned.splitlines()[-1].endswith("/foad serve --local-twilio")
+
+
+def test_the_pdf_tools_are_left_alone_when_installed_and_installed_when_not(tools):
+    folder, log = tools
+    _tool(folder, "dpkg")  # Pango, the fonts and poppler-utils are installed
+    assert (_make("pdf-tools", folder).stdout, _apt_calls(log)) == ("", [])
+    _tool(folder, "dpkg", "exit 1")
+    done = _make("pdf-tools", folder)
+    assert done.returncode == 0 and done.stdout == ("installing libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core "
+                                                    "poppler-utils (the report card PDFs)\n")
+    assert _apt_calls(log)[-1] == "install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils"
+
+
+@pytest.mark.parametrize("target, runs", [("test", "-m pytest"), ("run", "foad serve")])
+def test_make_test_and_make_run_set_up_the_pdf_tools_first(target, runs):
+    planned = subprocess.run([MAKE, "-n", "-C", str(ROOT), target], capture_output=True, text=True,
+                             timeout=30).stdout
+    assert planned.index("poppler-utils") < planned.index(runs)

@@ -10,13 +10,14 @@ from sqlalchemy import inspect
 from models.all import Base
 from models.db import make_engine
 from models.migrate import alembic_config
+from models.search import include_name
 from tests.scratch import scratch_database
 
 
 def test_migrated_schema_matches_the_models(database_url):
     engine = make_engine(database_url)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
         differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == []

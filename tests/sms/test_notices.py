@@ -19,7 +19,7 @@ LONG_NAME = {"fa": "ادارهٔ کل امور شهری و روستایی " * 12
 """Longer than any agency name the directory holds (200 characters at most)."""
 LINK = console_link("https://128.arao.ir", LONGEST_CODE)
 FITTED = {"sms_status": "agency", "sms_status_yours": "agency", "official_moved": "agency",
-          "referral": "summary", "escalation": "summary"}
+          "referral": "summary", "escalation": "summary", "reopened": "summary"}
 """Texts rendered with notices.fit, and the value it cuts (as sms/replies.py and
 models/routing.py render them): for these the worst case is a value of any length."""
 
@@ -34,7 +34,10 @@ def worst(language: str, label: int) -> dict[str, object]:
             "summary": LONG_NAME[language] + " 🙁" * 40,
             # {result} is the official's own answer, texted whole (up to ten segments): what
             # must fit is the frame around it. {link} is Latin, as URLs are.
-            "result": "", "link": LINK, "due": jalali(utcnow()), "otp": "999999"}
+            "result": "", "link": LINK, "due": jalali(utcnow()), "otp": "999999",
+            # {question} is a console user's own words, refused when the text would not fit
+            # in two segments (models.asking): what must fit is the frame around it.
+            "question": ""}
 
 
 WORST = {"fa": worst("fa", 1), "en": worst("en", 2)}
