@@ -112,12 +112,6 @@ def can_act(user: User, action: str) -> bool:
     return user.role in ACTIONS.get(action, ())
 
 
-def can_grant(user: User, role: str) -> bool:
-    """Only a supervisor makes a supervisor (creates, reactivates or promotes one): an admin
-    who could would reach every ticket through the account made."""
-    return role != SUPERVISOR or user.role == SUPERVISOR
-
-
 def shows_numbers(user: User) -> bool:
     """Supervisors see callers' numbers; inspectors see them masked."""
     return user.role == SUPERVISOR

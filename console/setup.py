@@ -72,11 +72,10 @@ def init_app(app: Flask, settings: Settings, ask_rollup: AskRollup) -> None:
 
 
 def _before_console_request():
-    """End a log-in past its longest life, then check the CSRF token of a form (in that
-    order: an ended log-in is no log-in to the check)."""
+    """Check the CSRF token of a console form (the SMS webhook and the public cards keep no
+    session)."""
     if not request.path.startswith(CONSOLE_PREFIXES):
-        return None  # the SMS webhook and the public cards keep no session
-    sessions.end_if_too_old()
+        return None
     return _check_csrf() if request.method == "POST" else None
 
 
@@ -110,10 +109,10 @@ def _server_error(error):
     """A Persian page for a fault (Flask has logged it with its traceback)."""
     if not request.path.startswith(PAGES):
         return error
-    sessions = runtime().db
+    scoped = runtime().db
     try:
-        if sessions.registry.has():
-            sessions.rollback()  # a failed transaction must not fail the page that says so
+        if scoped.registry.has():
+            scoped.rollback()  # a failed transaction must not fail the page that says so
         return _render_error(500)
     except Exception:  # noqa: BLE001  (the page itself needed what failed, say the database)
         return Response(SERVER_ERROR_TEXT, 500, mimetype="text/plain")

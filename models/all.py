@@ -7,6 +7,7 @@ from models.calls import Call
 from models.categories import Category
 from models.deadlines import TicketClock
 from models.holidays import Holiday
+from models.logins import Login
 from models.media import Media
 from models.messages import Message, OptOut
 from models.outbox import OutboxItem
@@ -16,7 +17,7 @@ from models.tickets import Ticket, TicketEvent
 from models.users import Playback, User
 
 __all__ = [
-    "Agency", "Base", "BlockedNumber", "Call", "Category", "Holiday", "Media", "Message",
+    "Agency", "Base", "BlockedNumber", "Call", "Category", "Holiday", "Login", "Media", "Message",
     "Official", "OptOut", "OutboxItem", "Playback", "ReportMonth", "ReportRefresh", "Sector",
     "SurveyAnswer", "Ticket", "TicketClock", "TicketEvent", "User",
 ]

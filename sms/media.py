@@ -1,28 +1,34 @@
-"""Downloading MMS attachments with the account's credentials: photos and videos only, up
-to a size, and only from the provider's own API host (the credentials go nowhere else)."""
+"""Downloading MMS attachments with the account's credentials: photos and videos only (by
+their content), up to a size, and only from the provider's own API host (the credentials go
+nowhere else)."""
 
 from __future__ import annotations
 
-import mimetypes
 import os
+from itertools import chain
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlsplit
 
 import requests
 
+from models.media_types import EXTENSIONS, SNIFF_BYTES, sniff
 from models.providers import Kept, MediaGone, MediaRejected, MediaRetry
 from models.settings import TwilioSettings
 
-KEPT_TYPES = ("image/", "video/")
+DECLARED_TYPES = ("image/", "video/")
+"""Declared types worth downloading at all; what is kept is decided by the content."""
 CHUNK = 64 * 1024
 """Bytes read at a time, so a large file never sits in memory whole."""
 GONE = {401, 403, 404, 410}
 """Answers that will not change on a retry."""
+FILE_MODE = 0o640
+"""Attachments are personal data: the engine's user and its group read them, nobody else."""
 
 
 def is_kept_type(content_type: str) -> bool:
-    """True for photos and videos."""
-    return content_type.split(";")[0].strip().lower().startswith(KEPT_TYPES)
+    """True for a declared photo or video: worth fetching to look at its content."""
+    return content_type.split(";")[0].strip().lower().startswith(DECLARED_TYPES)
 
 
 def download(url: str, content_type: str, media_dir: Path, name: str, twilio: TwilioSettings,
@@ -45,29 +51,42 @@ def _keep(response: requests.Response, media_dir: Path, name: str, max_bytes: in
         raise MediaGone(f"the provider answered {response.status_code}")
     if response.status_code != 200:
         raise MediaRetry(f"the provider answered {response.status_code}")
-    served = response.headers.get("Content-Type", "")
-    if not is_kept_type(served):
-        raise MediaRejected(f"served as {served or 'no type'}, not a photo or video")
     if int(response.headers.get("Content-Length") or 0) > max_bytes:
         raise MediaRejected(f"larger than {max_bytes} bytes")
-    extension = mimetypes.guess_extension(served.split(";")[0].strip()) or ""
-    relative = f"{name}{extension}"
-    size = _write(response, media_dir / relative, max_bytes)
-    return Kept(relative, size)
+    chunks = response.iter_content(CHUNK)
+    head = _head(chunks)
+    verified = sniff(head)
+    if verified is None:
+        served = response.headers.get("Content-Type") or "no type"
+        raise MediaRejected(f"its content is not a photo or video (served as {served})")
+    relative = f"{name}{EXTENSIONS[verified]}"
+    size = _write(head, chunks, media_dir / relative, max_bytes)
+    return Kept(relative, size, verified)
 
 
-def _write(response: requests.Response, target: Path, max_bytes: int) -> int:
+def _head(chunks: Iterator[bytes]) -> bytes:
+    """The file's first SNIFF_BYTES (or all of a shorter one): chunks may come in any size."""
+    head = b""
+    for chunk in chunks:
+        head += chunk
+        if len(head) >= SNIFF_BYTES:
+            break
+    return head
+
+
+def _write(head: bytes, rest: Iterator[bytes], target: Path, max_bytes: int) -> int:
     """Stream into a temporary file and rename it, so a file either is whole or is not."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     size = 0
     try:
-        with open(partial, "wb") as out:
-            for chunk in response.iter_content(CHUNK):
+        with open(partial, "wb", opener=lambda p, flags: os.open(p, flags, FILE_MODE)) as out:
+            for chunk in chain([head], rest):
                 size += len(chunk)
                 if size > max_bytes:
                     raise MediaRejected(f"larger than {max_bytes} bytes")
                 out.write(chunk)
+        os.chmod(partial, FILE_MODE)  # open's mode was cut down by the umask; the group reads too
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)

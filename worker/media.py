@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 
 def fetch_media(media_id: int) -> None:
-    """Keep a photo or video up to the size limit; reject anything else with a logged reason.
+    """Keep a photo or video (by its content) up to the size limit; reject anything else with a
+    logged reason.
 
     Failures that may pass are raised so RQ retries; the last one marks the row failed.
     The row stays locked through the download: a second run waits, then finds it done.
@@ -42,8 +43,9 @@ def fetch_media(media_id: int) -> None:
             _finish(session, item, MediaStatus.FAILED, reason=str(exc))
             log.error("media not downloaded", extra={**extra, "reason": str(exc)})
             return
-        _finish(session, item, MediaStatus.STORED, path=kept.path, size=kept.size)
-        log.info("media stored", extra={**extra, "size": kept.size})
+        _finish(session, item, MediaStatus.STORED, path=kept.path, size=kept.size,
+                verified_type=kept.content_type)
+        log.info("media stored", extra={**extra, "size": kept.size, "type": kept.content_type})
 
 
 def _finish(session: Session, item: Media, status: MediaStatus, **fields: object) -> None:
