@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from models.agencies import Agency
 from models.calls import Call
 from models.persian import latin_digits
+from models.phones import PHONE_IN_TEXT
 from models.tickets import Ticket
 from models.users import User, UserRole
 
@@ -124,15 +125,6 @@ def mask(number: str | None) -> str:
     keep_head = 6 if number.startswith("+98") else 4
     hidden = max(len(number) - keep_head - 2, 0)
     return number[:keep_head] + "*" * hidden + number[keep_head + hidden:]
-
-
-_D = "[0-9\u06f0-\u06f9\u0660-\u0669]"  # Latin, Persian and Arabic-Indic digits
-PHONE_IN_TEXT = re.compile(
-    rf"(?<!{_D})(?:\+{_D}(?:[ -]?{_D}){{6,14}}|[0\u06f0\u0660]{_D}(?:[ -]?{_D}){{9,13}}"
-    rf"|[9\u06f9\u0669][8\u06f8\u0668](?:[ -]?{_D}){{10}})(?!{_D})")
-"""A phone number inside free text: +E.164, 0 and 10 or more digits (national, 00 abroad), or
-98 and 10 digits; spaces or dashes between digits. A tracking code (10 digits, never a
-leading 0) is not one."""
 
 
 def mask_numbers(text: str | None) -> str | None:

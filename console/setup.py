@@ -65,7 +65,7 @@ def init_app(app: Flask, settings: Settings, ask_rollup: AskRollup) -> None:
     view.register_filters(app)
     # The pages' countdowns run on the server's clock (console.js keeps the offset).
     app.context_processor(lambda: {"server_now": lambda: utcnow().isoformat()})
-    for code in (403, 404, 405):
+    for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(500, _server_error)
     app.register_error_handler(CSRFError, _csrf_failed)
@@ -98,8 +98,8 @@ def _form_page() -> str:
 
 
 def _error_page(error):
-    """A real page for "not allowed", "not found" and "not like that" in the console and on the
-    public cards, never a blank one."""
+    """A real page for "bad request", "not allowed", "not found", "not like that" and "too
+    large" in the console and on the public cards, never a blank one."""
     if not request.path.startswith(PAGES):
         return error  # other parts of the app (the SMS webhook) keep werkzeug's answer
     return _render_error(error.code)

@@ -139,13 +139,14 @@ def _echo_json(doc: object) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
 @click.option("--workers", default=2, show_default=True, help="Gunicorn worker processes.")
+@click.option("--threads", default=8, show_default=True, help="Threads of each worker (requests at once).")
 @click.pass_obj
-def web(settings: Settings, host: str, port: int, workers: int) -> None:
-    """Serve the SMS webhook, the console and /healthz over HTTP (gunicorn)."""
+def web(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the SMS webhook, the console and /healthz over HTTP (gunicorn, threaded workers)."""
     from foad.web import WebServer
 
     with redis_url(settings) as url:
-        WebServer(settings, url, host=host, port=port, workers=workers).run()
+        WebServer(settings, url, host=host, port=port, workers=workers, threads=threads).run()
 
 
 @main.command()

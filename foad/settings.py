@@ -54,6 +54,9 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
         sms_check_signatures=_flag(env, "FOAD_SMS_CHECK_SIGNATURES", True),
         media_max_bytes=int(_number(env, "FOAD_MEDIA_MAX_BYTES", 10_000_000)),
         trusted_proxies=_count(env, "FOAD_TRUSTED_PROXIES"),
+        # --- the web app ---
+        web_max_body_bytes=int(_number(env, "FOAD_WEB_MAX_BODY_BYTES", 4_000_000)),
+        web_body_timeout=_number(env, "FOAD_WEB_BODY_TIMEOUT", 10.0),
         # --- voice ---
         fastagi_allow=_networks(env, "FOAD_FASTAGI_ALLOW"),
         fastagi_timeout=_number(env, "FOAD_FASTAGI_TIMEOUT", 300.0),
