@@ -46,20 +46,26 @@ class TicketFilter:
     until: str = ""
     """A Jalali date: tickets registered on or before it."""
     q: str = ""
-    """A tracking code (whole or its first digits) or a caller's number."""
+    """A tracking code (whole or its first digits) or, for those who see numbers, a caller's."""
     page: int = 1
+    by_number: bool = field(default=True, compare=False)
+    """Whether `q` may find tickets by their caller's number: not for those who see numbers
+    masked (searching exact numbers one by one would unmask a caller)."""
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> "TicketFilter":
+    def from_args(cls, args: Mapping[str, str], *, by_number: bool = True) -> "TicketFilter":
         """The filter in a request's query string; bad values are dropped and named."""
         status = args.get("status", "")
         found = cls(status=OPEN_ONES if status == OPEN_ONES else _one_of(status, TicketStatus),
                     via=_one_of(args.get("via", ""), Via), agency=args.get("agency", "").strip(),
                     province=args.get("province", "").strip(), overdue=args.get("overdue") == "1",
                     since=args.get("since", "").strip(), until=args.get("until", "").strip(),
-                    q=args.get("q", "").strip(), page=page_number(args))
-        return replace(found, problems=date_problems(found.since, found.until))
+                    q=args.get("q", "").strip(), page=page_number(args), by_number=by_number)
+        problems = date_problems(found.since, found.until)
+        if not by_number and _caller(found.q):
+            problems += (NO_NUMBER_SEARCH,)
+        return replace(found, problems=problems)
 
     def query(self, session: Session, user: User, now: datetime) -> Select:
         """The tickets matching the filter that `user` may see, newest first."""
@@ -78,11 +84,13 @@ class TicketFilter:
             query = query.where(Ticket.status.in_(list(OPEN)), Ticket.due_at < now)
         query = query.where(*day_range(Ticket.registered_at, self.since, self.until))
         if self.q:
-            query = query.where(_search(self.q))
+            query = query.where(_search(self.q, self.by_number))
         return query.order_by(Ticket.registered_at.desc(), Ticket.id.desc())
 
 
-LIST_ARGS = frozenset(f.name for f in fields(TicketFilter) if f.name != "problems")
+NO_NUMBER_SEARCH = "جستجو با شمارهٔ تماس‌گیرنده ویژهٔ ناظران است؛ با کد رهگیری جستجو کنید."
+"""Said to an inspector who typed a caller's number into the search."""
+LIST_ARGS = frozenset(f.name for f in fields(TicketFilter) if f.name not in ("problems", "by_number"))
 """The query-string arguments of the list (what a ticket's "back to the list" keeps)."""
 
 
@@ -103,16 +111,32 @@ def _agency_ids(session: Session, code: str) -> frozenset[int]:
     return access.subtree(session, agency_id) if agency_id is not None else frozenset()
 
 
-def _search(text: str):
-    """A whole tracking code, the first digits of one, or a caller's number in any form."""
-    digits = re.sub(r"[\s\-_.]", "", latin_digits(text))
+def _search(text: str, by_number: bool):
+    """A whole tracking code, the first digits of one, or (`by_number`) a caller's number in
+    any form; a number searched without `by_number` finds nothing."""
+    digits = _digits(text)
     try:
         return Ticket.code == tracking.parse(digits)
     except InvalidCode:
         pass
     caller = identify(text).e164
     if caller:
-        return Ticket.caller == caller
+        return Ticket.caller == caller if by_number else false()
     if digits.isdigit():
         return Ticket.code.startswith(digits, autoescape=True)
     return false()
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"[\s\-_.]", "", latin_digits(text))
+
+
+def _caller(text: str) -> str | None:
+    """The caller's number `text` searches for (E.164), None for a tracking code or no number."""
+    if not text:
+        return None
+    try:
+        tracking.parse(_digits(text))
+        return None
+    except InvalidCode:
+        return identify(text).e164

@@ -38,7 +38,7 @@ def home():
 def index():
     """Tickets with filters; `?rows=1` answers only the rows, for the live refresh."""
     session, now = db(), utcnow()
-    chosen = TicketFilter.from_args(request.args)
+    chosen = TicketFilter.from_args(request.args, by_number=access.shows_numbers(current_user))
     query = chosen.query(session, current_user, now)
     # The page's own refresh counts only so far; a person opening the list gets the number.
     cap = COUNT_CAP if sessions.is_background() else None

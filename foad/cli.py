@@ -13,7 +13,7 @@ from foad.commands import accounts, reports, voice, workers
 from foad.embedded_redis import redis_url
 from foad.logs import configure_logging
 from foad.runtime import database
-from foad.settings import read_settings
+from foad.settings import DATA_DIR_MODE, read_settings
 from models import documents, lookup, migrate
 from models.directory import SAMPLE, DirectoryError, import_csv
 from models.errors import DomainError
@@ -46,7 +46,7 @@ def db() -> None:
 @click.pass_obj
 def db_upgrade(settings: Settings) -> None:
     """Create or migrate the schema (SQLite or PostgreSQL) to the newest version."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
     migrate.upgrade(settings.database_url)
     click.echo("database is up to date")
 

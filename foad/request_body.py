@@ -4,9 +4,9 @@ lying client cannot hold a worker thread.
 A client may announce a large Content-Length and send nothing, or send a byte every few
 seconds. Read on demand by the view, such a body would hold the thread serving it for as long
 as the client likes. Here the body is read first, into memory (it is at most
-FOAD_WEB_MAX_BODY_BYTES): each read may wait FOAD_WEB_BODY_TIMEOUT seconds at most (the
-socket's timeout, under gunicorn), and the whole body must arrive within that time plus what
-it needs at MIN_RATE. A body too large is refused before a byte of it is read (413); one too
+FOAD_WEB_MAX_BODY_BYTES): under gunicorn, each wait for bytes may last FOAD_WEB_BODY_TIMEOUT
+seconds at most (the socket's timeout), and the whole body must arrive within that time plus
+what it needs at MIN_RATE (a timer then stops the reading). A body too large is refused before a byte of it is read (413); one too
 slow gets 408, one cut short 400 (and the server closes the connection: what is left of the
 body is never read).
 """
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import io
 import logging
+import socket
+import threading
 import time
 from typing import Callable, Iterable
 
@@ -66,14 +68,12 @@ class WholeBodies:
         stream, sock = environ["wsgi.input"], environ.get("gunicorn.socket")
         wanted = self.max_bytes + 1 if length is None else length
         deadline = time.monotonic() + self.timeout + wanted / MIN_RATE
+        watch = _cut_off_at(sock, deadline) if sock is not None else None
         parts, got = [], 0
         try:
             while got < wanted:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TooSlow()
                 if sock is not None:
-                    sock.settimeout(min(self.timeout, left))
+                    sock.settimeout(self.timeout)  # for each wait for bytes
                 part = stream.read(min(READ_SIZE, wanted - got))
                 if not part:
                     break
@@ -82,9 +82,29 @@ class WholeBodies:
         except TimeoutError:  # the socket's: no byte for too long
             raise TooSlow() from None
         finally:
+            if watch is not None:
+                watch.cancel()
             if sock is not None:
                 sock.settimeout(None)  # as gunicorn had it, for writing the answer
+        if got < wanted and time.monotonic() >= deadline:
+            raise TooSlow()
         return b"".join(parts)
+
+
+def _cut_off_at(sock: socket.socket, deadline: float) -> threading.Timer:
+    """Stop the reading of `sock` at `deadline`: gunicorn reads a body until it has as much as
+    was asked for, so a client sending a byte now and then would never let one read end.
+    Shutting the reading side makes the waiting read end at once, empty; the answer can
+    still be written."""
+    def stop() -> None:
+        try:
+            sock.shutdown(socket.SHUT_RD)
+        except OSError:
+            pass  # closed meanwhile
+    watch = threading.Timer(max(deadline - time.monotonic(), 0.0), stop)
+    watch.daemon = True
+    watch.start()
+    return watch
 
 
 def _length(digits: str, max_bytes: int) -> int:

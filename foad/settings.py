@@ -12,6 +12,11 @@ from typing import Mapping
 from models.settings import Settings, TwilioSettings
 
 
+DATA_DIR_MODE = 0o750
+"""The data directory, when the engine makes it: recordings, attachments and the database are
+personal data; the engine's group (which Asterisk shares) may enter, others may not."""
+
+
 class SettingsError(ValueError):
     """A setting has a value the engine cannot use."""
 
@@ -136,7 +141,8 @@ def _moment(env: Mapping[str, str], name: str) -> datetime | None:
 def _local_secret(data_dir: Path) -> str:
     """A secret kept in the data directory, so sessions survive restarts without setup."""
     path = data_dir / "secret_key"
-    data_dir.mkdir(parents=True, exist_ok=True)
+    # Made for the engine's user and group (Asterisk's, see dialplans/foad.conf), nobody else.
+    data_dir.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
     try:
         # "x" so that two processes starting together agree on one key.
         with open(path, "x", opener=lambda p, flags: os.open(p, flags, 0o600)) as out:
