@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import quote_from_bytes
 
+import pytest
 from hypothesis import HealthCheck, given, settings as examples, strategies as st
 from twilio.request_validator import RequestValidator
 from werkzeug.test import EnvironBuilder
@@ -77,27 +78,15 @@ query_pairs = form_of(LIST_ARGS)
 segments = st.one_of(some_bytes, digits)
 
 
-def fuzz_console(client, page: str, pairs: list[tuple[bytes, bytes]], segment: bytes, tail: str) -> None:
-    """GET a console page with a random query string, and a random path under a console prefix."""
+@pytest.mark.parametrize("who", ["sara", "reza"])  # a supervisor, an inspector
+@examples(FUZZ, max_examples=65)
+@given(page=st.sampled_from(CONSOLE_PAGES), pairs=query_pairs, segment=segments,
+       tail=st.sampled_from(CONSOLE_PATHS))
+def test_the_console_with_random_query_strings_and_paths_never_faults(client, login, who, page, pairs, segment,
+                                                                      tail):
+    if client.get_cookie("session") is None:
+        login(who)
     for path in (page, tail + quote_from_bytes(segment, safe="")):
         answer = client.get(path, query_string=encoded(pairs).decode())
         answer.close()
         assert answer.status_code < 500, (path, pairs)
-
-
-@examples(FUZZ, max_examples=80)
-@given(page=st.sampled_from(CONSOLE_PAGES), pairs=query_pairs, segment=segments,
-       tail=st.sampled_from(CONSOLE_PATHS))
-def test_a_supervisors_console_with_random_query_strings_never_faults(client, login, page, pairs, segment, tail):
-    if client.get_cookie("session") is None:
-        login("sara")
-    fuzz_console(client, page, pairs, segment, tail)
-
-
-@examples(FUZZ, max_examples=50)
-@given(page=st.sampled_from(CONSOLE_PAGES), pairs=query_pairs, segment=segments,
-       tail=st.sampled_from(CONSOLE_PATHS))
-def test_an_inspectors_console_with_random_query_strings_never_faults(client, login, page, pairs, segment, tail):
-    if client.get_cookie("session") is None:
-        login("reza")
-    fuzz_console(client, page, pairs, segment, tail)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import urllib.request
@@ -15,6 +13,7 @@ from typing import Iterator
 
 from models.settings import Settings
 from tests.ports import free_port, wait_for_port
+from tests.worker.processes import environment, stop
 
 
 @dataclass(frozen=True)
@@ -42,10 +41,8 @@ def foad_web(settings: Settings, folder: Path, **env: str) -> Iterator[Web]:
     folder.mkdir(parents=True, exist_ok=True)
     web = Web(free_port(), folder / "web.log", folder / "home")
     web.home.mkdir(exist_ok=True)
-    environ = {"PATH": os.environ["PATH"], "HOME": str(web.home), "XDG_RUNTIME_DIR": str(web.home),
-               "DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url or "",
-               "FOAD_DATA_DIR": str(settings.data_dir), "FOAD_SECRET_KEY": "test-secret",
-               "TWILIO_AUTH_TOKEN": "a token", **env}
+    environ = environment(settings, HOME=str(web.home), XDG_RUNTIME_DIR=str(web.home),
+                          TWILIO_AUTH_TOKEN="a token", **env)
     with open(web.log, "wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "foad", "web", "--port", str(web.port)],
                                    env=environ, stdout=log, stderr=subprocess.STDOUT)
@@ -53,9 +50,4 @@ def foad_web(settings: Settings, folder: Path, **env: str) -> Iterator[Web]:
         wait_for_port(web.port)
         yield web
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, 30)
