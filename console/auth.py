@@ -23,7 +23,8 @@ bp = Blueprint("auth", __name__, url_prefix="/console")
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "برای دیدن این صفحه وارد شوید."
-# A stolen cookie replayed from elsewhere loses the log-in rather than keeping it.
+# A cookie seen from another address or browser: for permanent sessions (ours) Flask-Login
+# only marks it not fresh. What ends a copied cookie is ending its log-in (models.logins).
 login_manager.session_protection = "strong"
 
 
