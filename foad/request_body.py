@@ -6,14 +6,16 @@ seconds. Read on demand by the view, such a body would hold the thread serving i
 as the client likes. Here the body is read first, into memory (it is at most
 FOAD_WEB_MAX_BODY_BYTES): under gunicorn, each wait for bytes may last FOAD_WEB_BODY_TIMEOUT
 seconds at most (the socket's timeout), and the whole body must arrive within that time plus
-what it needs at MIN_RATE (a timer then stops the reading). A body too large is refused before a byte of it is read (413); one too
+what it needs at MIN_RATE (a watchdog thread then stops the reading). A body too large is refused before a byte of it is read (413); one too
 slow gets 408, one cut short 400 (and the server closes the connection: what is left of the
 body is never read).
 """
 
 from __future__ import annotations
 
+import heapq
 import io
+import itertools
 import logging
 import socket
 import threading
@@ -68,7 +70,7 @@ class WholeBodies:
         stream, sock = environ["wsgi.input"], environ.get("gunicorn.socket")
         wanted = self.max_bytes + 1 if length is None else length
         deadline = time.monotonic() + self.timeout + wanted / MIN_RATE
-        watch = _cut_off_at(sock, deadline) if sock is not None else None
+        watch = WATCHDOG.watch(sock, deadline) if sock is not None else None
         parts, got = [], 0
         try:
             while got < wanted:
@@ -91,20 +93,65 @@ class WholeBodies:
         return b"".join(parts)
 
 
-def _cut_off_at(sock: socket.socket, deadline: float) -> threading.Timer:
-    """Stop the reading of `sock` at `deadline`: gunicorn reads a body until it has as much as
-    was asked for, so a client sending a byte now and then would never let one read end.
-    Shutting the reading side makes the waiting read end at once, empty; the answer can
-    still be written."""
-    def stop() -> None:
-        try:
-            sock.shutdown(socket.SHUT_RD)
-        except OSError:
-            pass  # closed meanwhile
-    watch = threading.Timer(max(deadline - time.monotonic(), 0.0), stop)
-    watch.daemon = True
-    watch.start()
-    return watch
+class _Watch:
+    """One socket whose reading is to stop at a deadline, unless cancelled first."""
+
+    __slots__ = ("sock", "cancelled")
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock, self.cancelled = sock, False
+
+    def cancel(self) -> None:
+        """The body came in time: leave the socket alone."""
+        self.cancelled = True
+
+
+class Watchdog:
+    """Stops the reading of sockets past their deadline: gunicorn reads a body until it has as
+    much as was asked for, so a client sending a byte now and then would never let one read
+    end. Shutting the reading side makes the waiting read end at once, empty; the answer can
+    still be written. One thread per process for every request (a timer thread per request
+    would cost more than the webhook's own work)."""
+
+    def __init__(self) -> None:
+        self._due: list[tuple[float, int, _Watch]] = []
+        self._order = itertools.count()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, sock: socket.socket, deadline: float) -> _Watch:
+        """Stop reading `sock` at `deadline` (time.monotonic()) unless the watch is cancelled."""
+        watch = _Watch(sock)
+        with self._wake:
+            heapq.heappush(self._due, (deadline, next(self._order), watch))
+            if self._thread is None or not self._thread.is_alive():  # none yet, or a forked copy
+                self._thread = threading.Thread(target=self._run, name="body-watchdog", daemon=True)
+                self._thread.start()
+            if self._due[0][2] is watch:  # earlier than what the thread waits for
+                self._wake.notify()
+        return watch
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while self._due and self._due[0][2].cancelled:
+                    heapq.heappop(self._due)
+                if not self._due:
+                    self._wake.wait()
+                    continue
+                deadline, _order, watch = self._due[0]
+                if deadline > time.monotonic():
+                    self._wake.wait(deadline - time.monotonic())
+                    continue
+                heapq.heappop(self._due)
+            try:
+                watch.sock.shutdown(socket.SHUT_RD)
+            except OSError:
+                pass  # closed meanwhile
+
+
+WATCHDOG = Watchdog()
+"""This process's watchdog (its thread starts with the first body it watches)."""
 
 
 def _length(digits: str, max_bytes: int) -> int:
