@@ -10,11 +10,12 @@ from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 
+from models.media import CHUNK
+from models.media_types import EXTENSIONS, SNIFF_BYTES
 from models.uploads import (
-    HEAD_BYTES, HELD, KEPT, MAX_PHOTOS, MAX_VIDEOS, NotMedia, Stored, TooLarge, is_video, kind_of, write_capped,
+    HELD, MAX_PHOTOS, MAX_VIDEOS, NotMedia, Stored, TooLarge, is_video, kind_of, write_capped,
 )
 
-CHUNK = 64 * 1024
 
 
 class Refused(ValueError):
@@ -41,12 +42,12 @@ def hold(files: list[FileStorage], media_dir: Path, max_bytes: int) -> list[Stor
 
 
 def _write(upload: FileStorage, media_dir: Path, stem: str, max_bytes: int) -> Stored:
-    head = upload.stream.read(HEAD_BYTES)
+    head = upload.stream.read(SNIFF_BYTES)
     try:
         kind = kind_of(head)
     except NotMedia:
         raise Refused("err_file_kind", upload.filename or "") from None
-    relative = stem + KEPT[kind]
+    relative = stem + EXTENSIONS[kind]
     rest = iter(lambda: upload.stream.read(CHUNK), b"")
     try:
         size = write_capped(chain([head], rest), media_dir / relative, max_bytes)

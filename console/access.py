@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from models import visibility
 from models.calls import Call
 from models.persian import latin_digits
+from models.phones import PHONE_IN_TEXT
 from models.tickets import Ticket
 from models.users import User, UserRole
 
@@ -105,12 +106,6 @@ def can_act(user: User, action: str) -> bool:
     return user.role in ACTIONS.get(action, ())
 
 
-def can_grant(user: User, role: str) -> bool:
-    """Only a supervisor makes a supervisor (creates, reactivates or promotes one): an admin
-    who could would reach every ticket through the account made."""
-    return role != SUPERVISOR or user.role == SUPERVISOR
-
-
 def shows_numbers(user: User) -> bool:
     """Supervisors see callers' numbers; inspectors see them masked."""
     return user.role == SUPERVISOR
@@ -123,15 +118,6 @@ def mask(number: str | None) -> str:
     keep_head = 6 if number.startswith("+98") else 4
     hidden = max(len(number) - keep_head - 2, 0)
     return number[:keep_head] + "*" * hidden + number[keep_head + hidden:]
-
-
-_D = "[0-9\u06f0-\u06f9\u0660-\u0669]"  # Latin, Persian and Arabic-Indic digits
-PHONE_IN_TEXT = re.compile(
-    rf"(?<!{_D})(?:\+{_D}(?:[ -]?{_D}){{6,14}}|[0\u06f0\u0660]{_D}(?:[ -]?{_D}){{9,13}}"
-    rf"|[9\u06f9\u0669][8\u06f8\u0668](?:[ -]?{_D}){{10}})(?!{_D})")
-"""A phone number inside free text: +E.164, 0 and 10 or more digits (national, 00 abroad), or
-98 and 10 digits; spaces or dashes between digits. A tracking code (10 digits, never a
-leading 0) is not one."""
 
 
 def mask_numbers(text: str | None) -> str | None:

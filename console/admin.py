@@ -1,4 +1,5 @@
-"""Users and the agency directory: for admins and supervisors."""
+"""Users and the agency directory: for admins and supervisors, each action as
+models.accounts allows it for that pair of roles."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from sqlalchemy.orm import selectinload
 
 from console import access
 from console.runtime import db
+from models import logins
+from models.accounts import AccountAction, change_password, deactivate, may
 from models.agencies import Agency, Level
 from models.directory import DirectoryError, import_rows
 from models.errors import DomainError
@@ -29,8 +32,26 @@ def users():
     """Every console user, and a form to add one."""
     rows = db().scalars(select(User).order_by(User.name)).unique().all()
     agencies = db().scalars(select(Agency).order_by(Agency.code)).unique().all()
-    grantable = [r for r in UserRole if access.can_grant(current_user, r)]
-    return render_template("users.html", users=rows, roles=grantable, agencies=agencies)
+    creatable = [r for r in UserRole if may(current_user.row, AccountAction.CREATE, role=r)]
+    return render_template("users.html", users=rows, roles=creatable, agencies=agencies, can=_can)
+
+
+def _can(action: str, target: User | None = None, role: str | None = None) -> bool:
+    """For the page: whether the user may take `action` (offered only then; checked again on POST)."""
+    return may(current_user.row, AccountAction(action), target=target, role=role)
+
+
+def _allowed(action: AccountAction, target: User | None = None, role: str | None = None) -> None:
+    """The 403 page unless the user may take `action` on `target`."""
+    if not may(current_user.row, action, target=target, role=role):
+        abort(403)
+
+
+def _target(user_id: int) -> User:
+    found = db().get(User, user_id)
+    if found is None:
+        abort(404)
+    return found
 
 
 @bp.post("/users")
@@ -38,8 +59,7 @@ def users():
 def create_user():
     """Add a user from the form."""
     form = request.form
-    if not access.can_grant(current_user, form.get("role", "")):
-        abort(403)
+    _allowed(AccountAction.CREATE, role=form.get("role", ""))
     try:
         user = add_user(db(), form.get("name", ""), form.get("role", ""), form.get("password", ""),
                         agency_code=form.get("agency") or None, full_name=form.get("full_name", ""))
@@ -56,18 +76,18 @@ def create_user():
 @bp.post("/users/<int:user_id>/active")
 @access.roles_required(*access.DIRECTORY_ROLES)
 def set_active(user_id: int):
-    """Deactivate (or reactivate) a user; a deactivated user is logged out at once."""
-    user = db().get(User, user_id)
-    if user is None:
-        abort(404)
+    """Deactivate (or reactivate) a user; a deactivated user is logged out everywhere at once."""
+    user = _target(user_id)
     if user.id == current_user.id:
         flash("حساب خودتان را نمی‌توانید غیرفعال کنید.", "error")
         return redirect(url_for("admin.users"))
     active = request.form.get("active") == "1"
-    if active and not access.can_grant(current_user, user.role):
-        abort(403)
-    user.active = active
-    db().commit()
+    _allowed(AccountAction.REACTIVATE if active else AccountAction.DEACTIVATE, target=user)
+    if active:
+        user.active = True
+        db().commit()
+    else:
+        deactivate(db(), user)
     log.info("console user changed", extra={"user": current_user.name, "changed": user.name,
                                             "active": user.active})
     return redirect(url_for("admin.users"))
@@ -78,12 +98,11 @@ def set_active(user_id: int):
 def change_role():
     """Give a user another role (an inspector needs their agency)."""
     role = request.form.get("role", "")
-    if not access.can_grant(current_user, role):
-        abort(403)
     try:
         user = find_user(db(), request.form.get("user", ""))
         if user.id == current_user.id:
             raise DomainError("nobody changes their own role (ask another supervisor)")
+        _allowed(AccountAction.CHANGE_ROLE, target=user, role=role)
         set_role(db(), user, role, agency_code=request.form.get("agency") or None)
     except DomainError as exc:
         db().rollback()
@@ -92,6 +111,39 @@ def change_role():
         flash(f"نقش {user.name} تغییر کرد.", "ok")
         log.info("console user changed", extra={"user": current_user.name, "changed": user.name,
                                                 "role": user.role})
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/password")
+@access.roles_required(*access.DIRECTORY_ROLES)
+def set_password():
+    """Give another user a new password (one who forgot theirs): every log-in of theirs ends."""
+    try:
+        user = find_user(db(), request.form.get("user", ""))
+        if user.id == current_user.id:
+            raise DomainError("your own password is changed on your account page")
+        _allowed(AccountAction.SET_PASSWORD, target=user)
+        change_password(db(), user, request.form.get("password", ""))
+    except DomainError as exc:
+        db().rollback()
+        flash(f"گذرواژه تغییر نکرد: {exc}", "error")
+    else:
+        flash(f"گذرواژهٔ {user.name} تغییر کرد و همهٔ ورودهایش پایان یافت.", "ok")
+        log.info("console password set", extra={"user": current_user.name, "changed": user.name})
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/logins/end")
+@access.roles_required(*access.DIRECTORY_ROLES)
+def end_logins(user_id: int):
+    """Log a user out everywhere (a lost phone, a shared computer): every log-in of theirs ends."""
+    user = _target(user_id)
+    _allowed(AccountAction.END_LOGINS, target=user)
+    ended = logins.end_all(db(), user.id)
+    db().commit()
+    flash(f"همهٔ ورودهای {user.name} پایان یافت.", "ok")
+    log.info("console user logged out everywhere", extra={"user": current_user.name, "changed": user.name,
+                                                          "logins": ended})
     return redirect(url_for("admin.users"))
 
 

@@ -24,7 +24,16 @@ def day_range(column, since: str, until: str) -> list:
     return conditions
 
 
+MAX_PAGE = 100_000
+"""The last page a list turns to: further is empty anyway, and its offset must stay a number
+the database takes."""
+
+
 def page_number(args: Mapping[str, str]) -> int:
-    """The `?page=` of a list (1 unless a whole number from 1 up)."""
+    """The `?page=` of a list (1 unless a whole number from 1 up; MAX_PAGE at most)."""
     page = args.get("page", "1")
-    return int(page) if page.isdigit() and int(page) > 0 else 1
+    digits = page.lstrip("0")
+    if not (page.isascii() and page.isdigit() and digits):
+        return 1
+    # Compared by length first: int() of thousands of digits is refused by Python itself.
+    return MAX_PAGE if len(digits) > len(str(MAX_PAGE)) else min(int(digits), MAX_PAGE)

@@ -2,12 +2,15 @@
 
 Files are reached only through these views, by the id of the row that names them, after
 checking the user may see the ticket (a call that never became a ticket: supervisors only);
-there is no static URL for the recordings directory.
+there is no static URL for the recordings directory. A file is served as the type its content
+proved (attachments, models.media_types) or as audio (recordings), never sniffed by the
+browser, and sandboxed: opened on its own, nothing in it runs with the console's origin.
 """
 
 from __future__ import annotations
 
 import logging
+import mimetypes
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -15,12 +18,14 @@ from pathlib import Path
 from flask import Blueprint, abort, request, send_from_directory
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.security import safe_join
 
 from console import access
 from console.runtime import db, runtime
 from models.base import utcnow
 from models.calls import Call
 from models.media import Media, MediaStatus
+from models.media_types import SNIFF_BYTES, sniff
 from models.tickets import Ticket
 from models.users import Playback
 
@@ -33,6 +38,10 @@ SAME_PLAYBACK = timedelta(seconds=30)
 SEEK_WINDOW = timedelta(hours=1)
 """A request for later bytes is a seek inside a playback begun this recently; without one it
 is a playback of its own (`Range: bytes=1-` must not fetch a recording unaudited)."""
+FILE_POLICY = "default-src 'none'; sandbox; frame-ancestors 'none'"
+"""The Content-Security-Policy of a stored file: opened on its own, no script runs in it
+whatever its bytes are, and it has no origin (the page's own policy lets <img>, <audio> and
+<video> load it)."""
 
 
 @bp.get("/call/<int:call_id>")
@@ -58,7 +67,8 @@ def voice(code: str):
         abort(404)
     if not access.can_see(db(), current_user, ticket):
         abort(403)
-    return _serve(Heard(ticket, None, "voice", ticket.voice_path), _settings().recordings_dir)
+    return _serve(Heard(ticket, None, "voice", ticket.voice_path), _settings().recordings_dir,
+                  mimetype=_audio_type(ticket.voice_path))
 
 
 @bp.get("/media/<int:media_id>")
@@ -70,8 +80,23 @@ def media(media_id: int):
         abort(404)
     if not access.can_see(db(), current_user, found.ticket):
         abort(403)
-    return _serve(Heard(found.ticket, None, "media", found.path), _settings().media_dir,
-                  mimetype=found.content_type)
+    directory = _settings().media_dir
+    verified = found.verified_type or _sniff_stored(directory, found.path)
+    if verified is None:
+        log.warning("stored attachment is not a photo or video: not served",
+                    extra={"ticket": found.ticket.code, "media": found.id})
+        abort(404)
+    return _serve(Heard(found.ticket, None, "media", found.path), directory, mimetype=verified)
+
+
+def _sniff_stored(directory: Path, relative: str) -> str | None:
+    """What a file stored before its type was verified on download really is (or None)."""
+    path = safe_join(str(directory), relative)
+    try:
+        with open(path or "", "rb") as stored:
+            return sniff(stored.read(SNIFF_BYTES))
+    except OSError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -97,15 +122,24 @@ def _serve_call(call_id: int, kind: str):
         abort(404)
     if not access.can_hear(db(), current_user, found):
         abort(403)
-    return _serve(Heard(found.ticket, found, kind, relative), _settings().recordings_dir)
+    return _serve(Heard(found.ticket, found, kind, relative), _settings().recordings_dir,
+                  mimetype=_audio_type(relative))
 
 
-def _serve(heard: Heard, directory: Path, mimetype: str | None = None):
+def _audio_type(relative: str) -> str:
+    """A recording's type by its name (Asterisk writes WAV); anything else is bytes to save."""
+    guessed = mimetypes.guess_type(relative)[0] or ""
+    return guessed if guessed.startswith("audio/") else "application/octet-stream"
+
+
+def _serve(heard: Heard, directory: Path, mimetype: str):
     # send_from_directory refuses paths that climb out of `directory` and answers Range
     # requests with 206 Partial Content, which is what lets the audio element seek.
     response = send_from_directory(directory, heard.target, mimetype=mimetype, conditional=True,
                                    max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = FILE_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
     # After the file was found and the range accepted: a 404 or a 416 sent no byte of it.
     if response.status_code in (200, 206):
         _audit(heard, SAME_PLAYBACK if _from_the_start(response) else SEEK_WINDOW)
@@ -113,12 +147,14 @@ def _serve(heard: Heard, directory: Path, mimetype: str | None = None):
 
 
 def _from_the_start(response) -> bool:
-    """Whether the answer begins at the file's first byte, judged from what werkzeug parsed:
-    a 200 is the whole file (no Range, one it could not read, or one an If-Range overruled);
-    a 206 starts where the request's first range does."""
+    """Whether the answer begins at the file's first byte, judged from what is sent: a 200 is
+    the whole file (no Range, one werkzeug could not read, or one an If-Range overruled); a
+    206 starts where its Content-Range says (a suffix range, `bytes=-N`, asks for the last N
+    bytes, which for N at least the file's size is all of it)."""
     if response.status_code == 200:
         return True
-    return request.range is not None and request.range.ranges[0][0] == 0
+    sent = response.content_range
+    return sent is not None and sent.start == 0
 
 
 def _audit(heard: Heard, within: timedelta) -> None:

@@ -66,7 +66,7 @@ def init_app(app: Flask, settings: Settings, ask_rollup: AskRollup) -> None:
     app.before_request(_before_console_request)
     view.register_filters(app)
     app.context_processor(_template_globals)
-    for code in (403, 404, 405):
+    for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(500, _server_error)
     app.register_error_handler(CSRFError, _csrf_failed)
@@ -79,11 +79,10 @@ def _template_globals() -> dict:
 
 
 def _before_console_request():
-    """End a log-in past its longest life, then check the CSRF token of a form (in that
-    order: an ended log-in is no log-in to the check)."""
+    """Check the CSRF token of a console form (the SMS webhook and the public cards keep no
+    session)."""
     if not request.path.startswith(CONSOLE_PREFIXES):
-        return None  # the SMS webhook and the public cards keep no session
-    sessions.end_if_too_old()
+        return None
     return _check_csrf() if request.method == "POST" else None
 
 
@@ -106,8 +105,8 @@ def _form_page() -> str:
 
 
 def _error_page(error):
-    """A real page for "not allowed", "not found" and "not like that" in the console and on the
-    public cards, never a blank one."""
+    """A real page for "bad request", "not allowed", "not found", "not like that" and "too
+    large" in the console and on the public cards, never a blank one."""
     if not request.path.startswith(PAGES):
         return error  # other parts of the app (the SMS webhook) keep werkzeug's answer
     return _render_error(error.code)
@@ -117,10 +116,10 @@ def _server_error(error):
     """A Persian page for a fault (Flask has logged it with its traceback)."""
     if not request.path.startswith(PAGES):
         return error
-    sessions = runtime().db
+    scoped = runtime().db
     try:
-        if sessions.registry.has():
-            sessions.rollback()  # a failed transaction must not fail the page that says so
+        if scoped.registry.has():
+            scoped.rollback()  # a failed transaction must not fail the page that says so
         return _render_error(500)
     except Exception:  # noqa: BLE001  (the page itself needed what failed, say the database)
         return Response(SERVER_ERROR_TEXT, 500, mimetype="text/plain")

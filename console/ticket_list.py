@@ -70,7 +70,8 @@ class TicketFilter:
     until: str = ""
     """A Jalali date: tickets registered on or before it."""
     q: str = ""
-    """A tracking code (whole or its first digits), a caller's number, or words to search for."""
+    """A tracking code (whole or its first digits), words to search for, or, for those who see
+    numbers, a caller's number."""
     sort: str = ""
     period: str = ""
     """With `card`, `region` or `figure`: the complaints a report card counted in this period."""
@@ -81,10 +82,13 @@ class TicketFilter:
     figure: str = ""
     """Which of the card's figures (models.reports.drill.FIGURES)."""
     page: int = 1
+    by_number: bool = field(default=True, compare=False)
+    """Whether `q` may find tickets by their caller's number: not for those who see numbers
+    masked (searching exact numbers one by one would unmask a caller)."""
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> "TicketFilter":
+    def from_args(cls, args: Mapping[str, str], *, by_number: bool = True) -> "TicketFilter":
         """The filter in a request's query string; bad values are dropped and named."""
         status, text = args.get("status", ""), {k: args.get(k, "").strip() for k in _TEXT_ARGS}
         found = cls(status=OPEN_ONES if status == OPEN_ONES else _one_of(status, TicketStatus),
@@ -93,8 +97,12 @@ class TicketFilter:
                     assignee=text["assignee"] if text["assignee"] in (MINE, NOBODY) else "",
                     sort=text["sort"] if text["sort"].lstrip("-") in SORTS else "",
                     figure=text["figure"] if text["figure"] in drill.FIGURES else "",
+                    by_number=by_number,
                     **{k: text[k] for k in _TEXT_ARGS if k not in ("assignee", "sort", "figure")})
-        return replace(found, problems=date_problems(found.since, found.until))
+        problems = date_problems(found.since, found.until)
+        if not by_number and _caller(found.q):
+            problems += (NO_NUMBER_SEARCH,)
+        return replace(found, problems=problems)
 
     @property
     def drilled(self) -> bool:
@@ -104,14 +112,14 @@ class TicketFilter:
     @property
     def words(self) -> tuple[str, ...]:
         """The words searched for: none when `q` is empty, a tracking code or a phone number."""
-        return () if not self.q or _lookup(self.q) is not None else search.query_words(self.q)
+        return () if not self.q or _lookup(self.q, True) is not None else search.query_words(self.q)
 
     def query(self, session: Session, user: User, now: datetime, deadline: timedelta) -> Select:
         """The tickets matching the filter that `user` may see (`q` as a code or a number; the
         words of a search are `results`'), in the order asked for."""
         query = access.visible(select(Ticket), session, user)
         query = query.where(*self._conditions(session, user, now, deadline))
-        looked_up = _lookup(self.q) if self.q else None
+        looked_up = _lookup(self.q, self.by_number) if self.q else None
         if looked_up is not None:
             query = query.where(looked_up)
         elif self.q and not self.words:
@@ -183,9 +191,12 @@ class TicketFilter:
         column = running if key == "due" else case(STATUS_ORDER, value=Ticket.status)
         return [(column.desc() if backwards else column.asc()).nulls_last(), *newest]
 
+
 _TEXT_ARGS = ("agency", "province", "category", "assignee", "since", "until", "q", "sort", "period", "card",
               "region", "figure")
-LIST_ARGS = frozenset(f.name for f in fields(TicketFilter) if f.name != "problems")
+NO_NUMBER_SEARCH = "جستجو با شمارهٔ تماس‌گیرنده ویژهٔ ناظران است؛ با کد رهگیری جستجو کنید."
+"""Said to an inspector who typed a caller's number into the search."""
+LIST_ARGS = frozenset(f.name for f in fields(TicketFilter) if f.name not in ("problems", "by_number"))
 """The query-string arguments of the list (what a ticket's "back to the list" keeps)."""
 
 
@@ -206,16 +217,32 @@ def _agency_ids(session: Session, code: str) -> frozenset[int]:
     return visibility.subtree(session, agency_id) if agency_id is not None else frozenset()
 
 
-def _lookup(text: str):
-    """A whole tracking code, the first digits of one, or a caller's number; None for words."""
-    digits = re.sub(r"[\s\-_.]", "", latin_digits(text))
+def _lookup(text: str, by_number: bool):
+    """A whole tracking code, the first digits of one, or (`by_number`) a caller's number in
+    any form (a number searched without `by_number` finds nothing); None for words."""
+    digits = _digits(text)
     try:
         return Ticket.code == tracking.parse(digits)
     except InvalidCode:
         pass
     caller = identify(text).e164
     if caller:
-        return Ticket.caller == caller
+        return Ticket.caller == caller if by_number else false()
     if digits.isdigit():
         return Ticket.code.startswith(digits, autoescape=True)
     return None
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"[\s\-_.]", "", latin_digits(text))
+
+
+def _caller(text: str) -> str | None:
+    """The caller's number `text` searches for (E.164), None for a tracking code or no number."""
+    if not text:
+        return None
+    try:
+        tracking.parse(_digits(text))
+        return None
+    except InvalidCode:
+        return identify(text).e164

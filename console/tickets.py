@@ -42,7 +42,7 @@ def home():
 def index():
     """Tickets with filters; `?rows=1` answers only the rows, for the live refresh."""
     session, now, settings = db(), utcnow(), runtime().settings
-    chosen = TicketFilter.from_args(request.args)
+    chosen = TicketFilter.from_args(request.args, by_number=access.shows_numbers(current_user))
     # The page's own refresh counts only so far; a person opening the list gets the number.
     found = chosen.results(session, current_user, now, settings.response_deadline,
                            cap=COUNT_CAP if sessions.is_background() else None)

@@ -11,9 +11,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from citizen.web import init_app as init_citizen
 from console.setup import init_app as init_console
+from foad import edge, headers
 from foad.metrics import init_app as init_metrics
 from models.runtime import EXTENSION, Runtime
 from open311.api import init_app as init_open311
+from sms.webhook import bp as sms_blueprint
 from sms.webhook import init_app as init_sms
 from worker.reports import request_refresh
 
@@ -21,8 +23,12 @@ from worker.reports import request_refresh
 def create_app(runtime: Runtime) -> Flask:
     """An app serving with `runtime`'s database and Redis."""
     app = Flask(__name__)
-    app.config.update(SECRET_KEY=runtime.settings.secret_key, JSON_AS_ASCII=False)
+    app.config.update(SECRET_KEY=runtime.settings.secret_key, JSON_AS_ASCII=False,
+                      MAX_CONTENT_LENGTH=runtime.settings.web_max_body_bytes)
     app.extensions[EXTENSION] = runtime
+    # Before any blueprint: their routes take the guarded converters as they are added.
+    edge.install(app, cleaning_own_forms=(sms_blueprint.name,))
+    headers.install(app)
     hops = runtime.settings.trusted_proxies
     if hops:
         # Behind a TLS proxy: the URL Twilio signed and the client's address, as the proxy

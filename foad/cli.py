@@ -9,7 +9,7 @@ import click
 from foad.commands import accounts, apikeys, directory, link, reports, search, texting, tickets, voice, workers
 from foad.embedded_redis import redis_url
 from foad.logs import configure_logging
-from foad.settings import read_settings
+from foad.settings import DATA_DIR_MODE, read_settings
 from models import migrate
 from models.settings import Settings
 
@@ -39,7 +39,7 @@ def db() -> None:
 @click.pass_obj
 def db_upgrade(settings: Settings) -> None:
     """Create or migrate the schema (SQLite or PostgreSQL) to the newest version."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
     migrate.upgrade(settings.database_url)
     click.echo("database is up to date")
 
@@ -50,15 +50,16 @@ def db_upgrade(settings: Settings) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
 @click.option("--workers", default=2, show_default=True, help="Gunicorn worker processes.")
+@click.option("--threads", default=8, show_default=True, help="Threads of each worker (requests at once).")
 @click.pass_obj
-def web(settings: Settings, host: str, port: int, workers: int) -> None:
-    """Serve the SMS webhook, the console and /healthz over HTTP (gunicorn)."""
+def web(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the SMS webhook, the console and /healthz over HTTP (gunicorn, threaded workers)."""
     from foad.metrics import counted_in_files
     from foad.web import WebServer
 
     # Gunicorn's workers count in files, so that /metrics sums them whichever one answers.
     with redis_url(settings) as url, counted_in_files("web"):
-        WebServer(settings, url, host=host, port=port, workers=workers).run()
+        WebServer(settings, url, host=host, port=port, workers=workers, threads=threads).run()
 
 
 @main.command()

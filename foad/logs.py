@@ -1,14 +1,23 @@
-"""Structured logging: every record carries its context (ticket code, call or message id)."""
+"""Structured logging: every record carries its context (ticket code, call or message id), and
+no phone number reaches a log whole, whoever wrote the record (our code, gunicorn's access
+log, a library)."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import datetime, timezone
 from typing import Mapping
 
+from models.phones import PHONE_IN_TEXT
+from models.providers import redact
 from models.settings import Settings
+
+NUMBER = re.compile(rf"(?<![A-Za-z]){PHONE_IN_TEXT.pattern}(?![A-Za-z])")
+"""A phone number in a log line: as in any text, but not glued to letters (a Twilio SID's hex
+holds runs of digits that would read as one)."""
 
 # Attributes every LogRecord has; anything else was passed with `extra=` and is context.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -52,6 +61,27 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(doc, ensure_ascii=False, default=str)
 
 
+class MaskNumbers(logging.Filter):
+    """Masks every phone number in a record's message and context ("+98…67"), so none is
+    written whole: in a URL gunicorn logs, a name someone typed, a library's trace."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record in place; never drop it."""
+        message = record.getMessage()
+        masked = mask_numbers(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        for key, value in context_of(record).items():
+            if isinstance(value, str):
+                setattr(record, key, mask_numbers(value))
+        return True
+
+
+def mask_numbers(text: str) -> str:
+    """`text` with each phone number in it cut to its prefix and last two digits."""
+    return NUMBER.sub(lambda found: redact(found.group()), text)
+
+
 def _kv(value: object) -> str:
     text = str(value)
     return json.dumps(text, ensure_ascii=False) if (not text or " " in text or '"' in text) else text
@@ -89,6 +119,7 @@ def configure_logging(settings: Settings, *, stream=None) -> None:
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if settings.log_format == "json" else KeyValueFormatter())
     handler.addFilter(QuietRQ(settings.log_level))
+    handler.addFilter(MaskNumbers())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

@@ -14,6 +14,11 @@ import limits
 from models.settings import ROUTE_PROVIDERS, Settings, SmppSettings, TwilioSettings
 
 
+DATA_DIR_MODE = 0o750
+"""The data directory, when the engine makes it: recordings, attachments and the database are
+personal data; the engine's group (which Asterisk shares) may enter, others may not."""
+
+
 class SettingsError(ValueError):
     """A setting has a value the engine cannot use."""
 
@@ -59,6 +64,9 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
         sms_check_signatures=_flag(env, "FOAD_SMS_CHECK_SIGNATURES", True),
         media_max_bytes=int(_number(env, "FOAD_MEDIA_MAX_BYTES", 10_000_000)),
         trusted_proxies=_count(env, "FOAD_TRUSTED_PROXIES"),
+        # --- the web app ---
+        web_max_body_bytes=int(_number(env, "FOAD_WEB_MAX_BODY_BYTES", 4_000_000)),
+        web_body_timeout=_number(env, "FOAD_WEB_BODY_TIMEOUT", 10.0),
         # --- voice ---
         fastagi_allow=_networks(env, "FOAD_FASTAGI_ALLOW"),
         fastagi_timeout=_number(env, "FOAD_FASTAGI_TIMEOUT", 300.0),
@@ -218,7 +226,8 @@ def _moment(env: Mapping[str, str], name: str) -> datetime | None:
 def _local_secret(data_dir: Path) -> str:
     """A secret kept in the data directory, so sessions survive restarts without setup."""
     path = data_dir / "secret_key"
-    data_dir.mkdir(parents=True, exist_ok=True)
+    # Made for the engine's user and group (Asterisk's, see dialplans/foad.conf), nobody else.
+    data_dir.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
     try:
         # "x" so that two processes starting together agree on one key.
         with open(path, "x", opener=lambda p, flags: os.open(p, flags, 0o600)) as out:

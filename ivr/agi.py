@@ -32,7 +32,7 @@ from typing import Any, Sequence, TextIO
 
 from asterisk import agi as pyst2
 
-from ivr.agienv import AgiRequest, EnvError, read_env
+from ivr.agienv import MAX_LINE, AgiRequest, EnvError, read_env
 from ivr.control import Ending, Hangup, ProtocolError, Recording
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class _Lines:
         """The next reply line (pyst2 calls this)."""
         while True:
             try:
-                line = self.stream.readline()
+                line = self.stream.readline(MAX_LINE + 1)
             except TimeoutError:  # the socket's timeout: a silent or half-open peer
                 self.hung_up = True
                 log.warning("no word from Asterisk within the timeout: the caller is taken as gone",
@@ -81,6 +81,10 @@ class _Lines:
             if line == "HANGUP\n":
                 self.hung_up = True
                 continue
+            if len(line) > MAX_LINE and not line.endswith("\n"):
+                # Not Asterisk's (its lines fit its buffer): the link can no longer be trusted.
+                self.hung_up = True
+                raise Hangup(f"a reply line longer than {MAX_LINE} characters")
             self.last = line
             return line
 

@@ -27,6 +27,11 @@ ORDER = (
 
 MAX_LINES = 1000
 """More env lines than this is not Asterisk talking."""
+MAX_LINE = 8192
+"""Characters in one line at most: Asterisk's own AGI line buffer (a longer line is not
+Asterisk's, and reading it whole would let any peer fill the memory)."""
+MAX_ENV = 64 * 1024
+"""Characters in the whole block at most (a real one is under 4 KiB, arguments included)."""
 
 _RANK = {key: rank for rank, key in enumerate(ORDER)}
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._-]")
@@ -34,17 +39,22 @@ _UNKNOWN = {"", "unknown"}
 
 
 class EnvError(ValueError):
-    """The env block was cut off or never ended."""
+    """The env block was cut off, never ended, or was longer than Asterisk ever sends."""
 
 
-def read_env(readline: Callable[[], str]) -> dict[str, str]:
-    """Read the env block up to its blank line; values keep any CR/LF a caller smuggled in."""
+def read_env(readline: Callable[[int], str]) -> dict[str, str]:
+    """Read the env block up to its blank line; values keep any CR/LF a caller smuggled in.
+    `readline(n)` reads one line of at most n characters (a text stream's readline)."""
     env: dict[str, str] = {}
     last: str | None = None
+    total = 0
     for _ in range(MAX_LINES):
-        line = readline()
+        line = readline(MAX_LINE + 1)
+        total += len(line)
         if not line:
             raise EnvError("the connection closed inside the env block")
+        if (len(line) > MAX_LINE and not line.endswith("\n")) or total > MAX_ENV:
+            raise EnvError(f"an env line past {MAX_LINE} characters, or a block past {MAX_ENV}")
         line = line[:-1] if line.endswith("\n") else line
         if line == "" and _may_end(last):
             return env

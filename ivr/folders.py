@@ -4,7 +4,8 @@ Asterisk usually runs as its own user (`asterisk`). It writes the whole-call rec
 (MixMonitor, into `recordings/calls/`) and the callers' takes (RECORD FILE, into
 `recordings/voice/`), and it reads the rendered results (`sounds/results/`). Put the engine's
 user and Asterisk's in one group: every folder the engine makes here is group-writable with
-the setgid bit (02775), so files written into it keep that group whatever either umask is.
+the setgid bit (02770), so files written into it keep that group whatever either umask is;
+others get nothing (recordings are personal data, whatever mode Asterisk gives the files).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from pathlib import Path
 
 from models.settings import Settings
 
-SHARED_MODE = 0o2775
-"""rwxrwsr-x: the group writes too, and new files and folders inherit the group."""
+SHARED_MODE = 0o2770
+"""rwxrws---: the group writes too, new files and folders inherit the group, others get nothing."""
 
 
 def shared_folder(path: Path) -> Path:

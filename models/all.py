@@ -10,6 +10,7 @@ from models.calls import Call
 from models.categories import Category
 from models.deadlines import TicketClock
 from models.holidays import Holiday
+from models.logins import Login
 from models.media import Media
 from models.messages import Message, OptOut
 from models.notes import Mention
@@ -25,7 +26,7 @@ from models.tickets import Ticket, TicketEvent
 from models.users import Playback, User
 
 __all__ = [
-    "Agency", "ApiKey", "AppRequest", "Base", "BlockedNumber", "Call", "Category", "Holiday", "Media",
+    "Agency", "ApiKey", "AppRequest", "Base", "BlockedNumber", "Call", "Category", "Holiday", "Login", "Media",
     "Mention", "Message", "Official", "OptOut", "OutboxItem", "PhoneCheck", "Playback", "ReportCategory",
     "ReportMonth", "ReportRefresh", "SavedFilter", "SearchDocument", "Sector", "SmppPart", "SmppSubmit",
     "SurveyAnswer", "Ticket", "TicketAssignment", "TicketClock", "TicketEvent", "User",

@@ -48,6 +48,19 @@ class Base(DeclarativeBase):
     type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
 
 
+MAX_ROW_ID = 2**31 - 1
+"""The largest id an integer primary key holds (PostgreSQL's `integer`): a larger number
+typed into a URL names no row, and must not reach the database, which would refuse it."""
+
+
+def row_id(text: str | None) -> int | None:
+    """`text` as a row id when it is one (ASCII digits, 1 to MAX_ROW_ID), else None."""
+    if not text or not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ROW_ID)):
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ROW_ID else None
+
+
 def utcnow() -> datetime:
     """Now, in UTC, aware."""
     return datetime.now(timezone.utc)

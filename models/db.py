@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import Engine, create_engine, event
@@ -22,6 +24,26 @@ def make_engine(url: str, **options: object) -> Engine:
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(parsed, pool_pre_ping=True, **options)
+
+
+DATABASE_FILE_MODE = 0o600
+"""A SQLite database file holds every complaint and number: its owner alone reads it."""
+
+
+def protect_sqlite_file(url: str) -> None:
+    """For a SQLite database: make its file, when missing, readable by this user only (SQLite
+    gives its -wal and -shm files the same mode); when present, take away what others (not
+    its group: the operator may share it) could do with it and those files."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(parsed.database)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DATABASE_FILE_MODE))
+    except FileExistsError:
+        for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if each.exists():
+                os.chmod(each, each.stat().st_mode & 0o770)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

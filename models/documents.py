@@ -59,8 +59,8 @@ def full(session: Session, ticket: Ticket) -> dict[str, Any]:
         for m in session.scalars(select(Message).where(Message.ticket_id == ticket.id).order_by(Message.id))
     ]
     doc["media"] = [
-        {"content_type": m.content_type, "status": m.status, "path": m.path, "size": m.size,
-         "reason": m.reason}
+        {"content_type": m.content_type, "verified_type": m.verified_type, "status": m.status, "path": m.path,
+         "size": m.size, "reason": m.reason}
         for m in session.scalars(select(Media).where(Media.ticket_id == ticket.id).order_by(Media.id))
     ]
     answer = session.scalar(select(SurveyAnswer).where(SurveyAnswer.ticket_id == ticket.id))

@@ -35,6 +35,8 @@ class Kept:
     path: str
     """Relative to the media directory."""
     size: int
+    content_type: str
+    """What its content proved it to be (one of models.media_types.KEPT)."""
 
 
 GONE = frozenset({401, 403, 404, 410})
@@ -48,7 +50,7 @@ class MediaStatus(StrEnum):
 
     PENDING = "pending"  # known by URL, not yet downloaded
     STORED = "stored"  # downloaded into the media directory
-    REJECTED = "rejected"  # not an image or video, or too large (see `reason`)
+    REJECTED = "rejected"  # its content is not a photo or video, or it is too large (see `reason`)
     FAILED = "failed"  # could not be downloaded (see `reason`)
 
 
@@ -62,10 +64,14 @@ class Media(Base):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     url: Mapped[str] = mapped_column(Text)
     content_type: Mapped[str] = mapped_column(String(100))
+    """The type the sender declared: never trusted, kept for the record."""
     status: Mapped[MediaStatus] = mapped_column(String(20), default=MediaStatus.PENDING)
     path: Mapped[str | None] = mapped_column(String(400))
     """Relative to the media directory."""
     size: Mapped[int | None]
+    verified_type: Mapped[str | None] = mapped_column(String(100))
+    """The type its first bytes proved it to be (models.media_types), set when stored; the
+    console serves it as this and nothing else."""
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from models.db import protect_sqlite_file
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -19,5 +21,6 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` up to `revision`."""
+    """Bring the database at `url` up to `revision` (a SQLite file made or kept private)."""
+    protect_sqlite_file(url)
     command.upgrade(alembic_config(url), revision)

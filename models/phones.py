@@ -17,6 +17,14 @@ _URI_USER = re.compile(r"(?:sips?|tel):([^@;>]*)", re.IGNORECASE)
 """The user part of a SIP or tel URI ("sip:0912…@10.0.0.1", "<tel:+98…;phone-context=…>")."""
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
+_D = "[0-9\u06f0-\u06f9\u0660-\u0669]"  # Latin, Persian and Arabic-Indic digits
+PHONE_IN_TEXT = re.compile(
+    rf"(?<!{_D})(?:\+{_D}(?:[ -]?{_D}){{6,14}}|[0\u06f0\u0660]{_D}(?:[ -]?{_D}){{9,13}}"
+    rf"|[9\u06f9\u0669][8\u06f8\u0668](?:[ -]?{_D}){{10}})(?!{_D})")
+"""A phone number inside free text: +E.164, 0 and 10 or more digits (national, 00 abroad), or
+98 and 10 digits; spaces or dashes between digits. A tracking code (10 digits, never a
+leading 0) is not one. (Masked where the text is shown to inspectors, and in logs.)"""
+
 
 @dataclass(frozen=True)
 class Caller:

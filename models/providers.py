@@ -68,7 +68,7 @@ class SmsProvider(Protocol):
         """Fetch an attachment of an inbound message from the provider into
         `media_dir/name.<ext>`, with the provider's credentials and only from its own host.
 
-        Raises MediaRejected (not a photo or video, too large, not the provider's), MediaGone
+        Raises MediaRejected (its content not a photo or video, too large, not the provider's), MediaGone
         (the provider will not give it) or MediaRetry (try again later).
         """
         ...

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
-from models.base import utcnow
+from models.base import row_id, utcnow
 from models.events import Event
 from models.messages import DELIVERY_ORDER, Direction, Message, MessageStatus, OptOutSource
 from models.optouts import opt_out
@@ -158,7 +158,8 @@ def record_delivery(session: Session, provider_id: str, status: MessageStatus,
 
 def _reported(session: Session, provider_id: str, ref: str | None) -> Message | None:
     message = session.scalar(select(Message).where(Message.provider_id == provider_id))
-    if message is not None or not (ref and ref.isdigit()):
+    reference = row_id(ref)
+    if message is not None or reference is None:
         return message
     return session.scalar(select(Message).where(
-        Message.id == int(ref), Message.direction == Direction.OUT, Message.provider_id.is_(None)))
+        Message.id == reference, Message.direction == Direction.OUT, Message.provider_id.is_(None)))

@@ -101,6 +101,14 @@ class Settings:
     trusted_proxies: int = 0
     """Proxy hops in front of the app whose X-Forwarded-* headers are believed (0: none)."""
 
+    # --- the web app ---------------------------------------------------------------------
+    web_max_body_bytes: int = 4_000_000
+    """Bytes; the largest request body the web app reads (the directory CSV is the largest
+    there is); larger ones get 413 before a byte is read."""
+    web_body_timeout: float = 10.0
+    """Seconds a request body may go without a byte, and its time to arrive (plus what its
+    size needs at 256 kbit/s); a slower one gets 408 and its thread back."""
+
     # --- voice ---------------------------------------------------------------------------
     fastagi_allow: tuple[IPv4Network | IPv6Network, ...] = ()
     """The Asterisk servers FastAGI talks to (addresses or networks); empty: anyone who can

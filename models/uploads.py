@@ -6,23 +6,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
-import puremagic
 from sqlalchemy.orm import Session
 
 from models.media import Media, MediaStatus
+from models.media_types import SNIFF_BYTES, sniff
 from models.tickets import Ticket
 
-KEPT: dict[str, str] = {
-    "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif",
-    "image/heic": ".heic", "image/heif": ".heif",
-    "video/mp4": ".mp4", "video/3gpp": ".3gp", "video/quicktime": ".mov",
-}
-"""The photo and video formats phones make, and the extension each is stored under. Never
-SVG or HTML: a browser would run their scripts when a supervisor opens one."""
-HEAD_BYTES = 4096
-"""How much of a file the content check reads (every signature above sits in its first bytes)."""
+FILE_MODE = 0o640
+"""Attachments are personal data: the engine's user and its group read them, nobody else."""
 HELD = "web"
 """The media directory's folder where the web page's uploads wait, each form's in a folder
 of its own, until a ticket takes them (or the upload sweep removes them)."""
@@ -50,15 +43,22 @@ class Stored:
 
 
 def kind_of(head: bytes) -> str:
-    """The content type of a file from its first bytes; NotMedia for anything not in KEPT."""
-    try:
-        found = puremagic.magic_string(head[:HEAD_BYTES])
-    except (puremagic.PureError, ValueError):
-        found = []
-    kinds = [match.mime_type for match in found if match.mime_type]
-    if not kinds or kinds[0] not in KEPT:
-        raise NotMedia(f"not a photo or video we keep ({kinds[0] if kinds else 'unknown content'})")
-    return kinds[0]
+    """The content type of a file from its first bytes (models.media_types); NotMedia for
+    anything that is not a photo or video we keep."""
+    kind = sniff(head)
+    if kind is None:
+        raise NotMedia("its content is not a photo or video we keep")
+    return kind
+
+
+def head_of(chunks: Iterator[bytes]) -> bytes:
+    """A file's first SNIFF_BYTES (or all of a shorter one), read from `chunks` of any size."""
+    head = b""
+    for chunk in chunks:
+        head += chunk
+        if len(head) >= SNIFF_BYTES:
+            break
+    return head
 
 
 def write_capped(chunks: Iterable[bytes], target: Path, max_bytes: int) -> int:
@@ -68,12 +68,13 @@ def write_capped(chunks: Iterable[bytes], target: Path, max_bytes: int) -> int:
     partial = target.with_name(target.name + ".part")
     size = 0
     try:
-        with open(partial, "wb") as out:
+        with open(partial, "wb", opener=lambda p, flags: os.open(p, flags, FILE_MODE)) as out:
             for chunk in chunks:
                 size += len(chunk)
                 if size > max_bytes:
                     raise TooLarge(f"larger than {max_bytes} bytes")
                 out.write(chunk)
+        os.chmod(partial, FILE_MODE)  # open's mode was cut down by the umask; the group reads too
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
@@ -89,6 +90,7 @@ def attach_stored(session: Session, ticket: Ticket, items: Iterable[Stored]) -> 
     """Record files already stored and checked as the ticket's media, in the caller's
     transaction (nothing is left to fetch)."""
     attached = [Media(ticket=ticket, url=f"upload:{item.path}", content_type=item.content_type,
-                      status=MediaStatus.STORED, path=item.path, size=item.size) for item in items]
+                      verified_type=item.content_type, status=MediaStatus.STORED, path=item.path,
+                      size=item.size) for item in items]
     session.add_all(attached)
     return attached

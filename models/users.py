@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 
 from sqlalchemy import ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -90,7 +92,7 @@ def add_user(session: Session, name: str, role: str, password: str, *, agency_co
     if not name or len(name) > 80 or any(c.isspace() for c in name):
         raise DomainError("a user name is one word of at most 80 characters")
     _check_role(role)
-    _check_password(password)
+    check_new_password(password)
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise DomainError(f"there is already a user {name!r}")
     agency = _agency_for(session, role, agency_code)
@@ -109,11 +111,23 @@ def find_user(session: Session, name: str) -> User:
     return user
 
 
-def change_password(session: Session, user: User, password: str) -> None:
-    """Give `user` a new password and commit; DomainError when it is too short."""
-    _check_password(password)
-    user.set_password(password)
-    session.commit()
+def verify_login(session: Session, name: str, password: str) -> User | None:
+    """The active user called `name` whose password this is, or None.
+
+    An unknown or deactivated name costs the same hash check as a known one (against a
+    hash of nothing), so how long a refusal takes does not tell which names exist.
+    """
+    user = session.scalar(select(User).where(User.name == name.strip()))
+    if user is None or not user.active:
+        check_password_hash(_stand_in_hash(), password)
+        return None
+    return user if user.check_password(password) else None
+
+
+@cache
+def _stand_in_hash() -> str:
+    """A hash made like every user's (same method and cost) of a password nobody knows."""
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 def set_role(session: Session, user: User, role: str, *, agency_code: str | None = None) -> None:
@@ -129,7 +143,8 @@ def _check_role(role: str) -> None:
         raise DomainError(f"role must be one of {', '.join(UserRole)}")
 
 
-def _check_password(password: str) -> None:
+def check_new_password(password: str) -> None:
+    """DomainError unless `password` is long enough to be a console password."""
     if len(password) < MIN_PASSWORD:
         raise DomainError(f"a password needs at least {MIN_PASSWORD} characters")
 

@@ -1,24 +1,27 @@
-"""Downloading MMS attachments with the account's credentials: photos and videos only, up
-to a size, and only from the provider's own API host (the credentials go nowhere else)."""
+"""Downloading MMS attachments with the account's credentials: photos and videos only (by
+their content), up to a size, and only from the provider's own API host (the credentials go
+nowhere else)."""
 
 from __future__ import annotations
 
-import mimetypes
+from itertools import chain
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
 
 from models.media import CHUNK, GONE, Kept, MediaGone, MediaRejected, MediaRetry
+from models.media_types import EXTENSIONS
 from models.settings import TwilioSettings
-from models.uploads import TooLarge, write_capped
+from models.uploads import NotMedia, TooLarge, head_of, kind_of, write_capped
 
-KEPT_TYPES = ("image/", "video/")
+DECLARED_TYPES = ("image/", "video/")
+"""Declared types worth downloading at all; what is kept is decided by the content."""
 
 
 def is_kept_type(content_type: str) -> bool:
-    """True for photos and videos."""
-    return content_type.split(";")[0].strip().lower().startswith(KEPT_TYPES)
+    """True for a declared photo or video: worth fetching to look at its content."""
+    return content_type.split(";")[0].strip().lower().startswith(DECLARED_TYPES)
 
 
 def download(url: str, content_type: str, media_dir: Path, name: str, twilio: TwilioSettings,
@@ -41,18 +44,21 @@ def _keep(response: requests.Response, media_dir: Path, name: str, max_bytes: in
         raise MediaGone(f"the provider answered {response.status_code}")
     if response.status_code != 200:
         raise MediaRetry(f"the provider answered {response.status_code}")
-    served = response.headers.get("Content-Type", "")
-    if not is_kept_type(served):
-        raise MediaRejected(f"served as {served or 'no type'}, not a photo or video")
     if int(response.headers.get("Content-Length") or 0) > max_bytes:
         raise MediaRejected(f"larger than {max_bytes} bytes")
-    extension = mimetypes.guess_extension(served.split(";")[0].strip()) or ""
-    relative = f"{name}{extension}"
+    chunks = response.iter_content(CHUNK)
+    head = head_of(chunks)
     try:
-        size = write_capped(response.iter_content(CHUNK), media_dir / relative, max_bytes)
+        verified = kind_of(head)
+    except NotMedia:
+        served = response.headers.get("Content-Type") or "no type"
+        raise MediaRejected(f"its content is not a photo or video (served as {served})") from None
+    relative = f"{name}{EXTENSIONS[verified]}"
+    try:
+        size = write_capped(chain([head], chunks), media_dir / relative, max_bytes)
     except TooLarge as exc:
         raise MediaRejected(str(exc)) from None
-    return Kept(relative, size)
+    return Kept(relative, size, verified)
 
 
 def _origin(url: str) -> tuple[str, str]:

@@ -3,6 +3,7 @@ reports applied."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from flask import Blueprint, Flask, Response, abort, current_app, request
@@ -22,6 +23,10 @@ bp = Blueprint("sms", __name__)
 
 MAX_MEDIA = 10
 """Twilio sends at most ten attachments with one message."""
+SID_CHARS = 64
+"""What the inbox keeps of a message id (Twilio's are 34 characters)."""
+ERROR_CODE_CHARS = 20
+"""What a message row keeps of a delivery report's error code (Twilio's are 5 digits)."""
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 """What twilio's MessagingResponse() renders with no message in it: Twilio sends nothing."""
 
@@ -53,13 +58,14 @@ def inbound() -> Response:
     """An inbound SMS or MMS: stored with the work to answer it, and an empty <Response/> at
     once (Twilio waits 15 s at most); the answer follows as a text from the answer job."""
     form = request.form
-    sid = form.get("MessageSid") or form.get("SmsSid")
+    sid = _sid(_field(form, "MessageSid") or _field(form, "SmsSid"))
     if not sid:
         abort(400)
-    sender = form.get("From", "")
+    sender = _field(form, "From")
     taken = inbox.take_in(runtime_of(current_app).db(), provider=TwilioProvider.name, provider_id=sid,
                           number=identify(sender).e164 or sender or "unknown",
-                          service_number=form.get("To"), body=form.get("Body", ""), media=_media(form))
+                          service_number=_field(form, "To") or None, body=_field(form, "Body"),
+                          media=_media(form))
     log.info("sms taken in" if taken else "sms delivered again, already taken in",
              extra={"message_sid": sid})
     return Response(EMPTY_TWIML, mimetype="text/xml")
@@ -69,13 +75,14 @@ def inbound() -> Response:
 @signed
 def status() -> tuple[str, int]:
     """A delivery report on a text we sent; reports of unknown statuses are ignored."""
-    sid, word = request.form.get("MessageSid", ""), request.form.get("MessageStatus", "")
+    form = request.form
+    sid, word = _sid(_field(form, "MessageSid")), _field(form, "MessageStatus")
     moved_to = DELIVERY_STATUSES.get(word)
     if not sid or moved_to is None:
-        log.info("delivery report ignored", extra={"message_sid": sid, "status": word})
+        log.info("delivery report ignored", extra={"message_sid": sid, "status": word[:40]})
         return "", 204
-    found = record_delivery(runtime_of(current_app).db(), sid, moved_to, request.form.get("ErrorCode") or None,
-                            ref=request.args.get("ref"))
+    found = record_delivery(runtime_of(current_app).db(), sid, moved_to,
+                            _field(form, "ErrorCode")[:ERROR_CODE_CHARS] or None, ref=request.args.get("ref"))
     if found is None:
         log.info("delivery report for an unknown message", extra={"message_sid": sid})
     return "", 204
@@ -83,5 +90,19 @@ def status() -> tuple[str, int]:
 
 def _media(form: MultiDict[str, str]) -> list[tuple[str, str]]:
     """(URL, content type) of each attachment Twilio announced."""
-    return [(form[f"MediaUrl{n}"], form.get(f"MediaContentType{n}") or "application/octet-stream")
-            for n in range(MAX_MEDIA) if form.get(f"MediaUrl{n}")]
+    return [(_field(form, f"MediaUrl{n}"), _field(form, f"MediaContentType{n}")[:100] or "application/octet-stream")
+            for n in range(MAX_MEDIA) if _field(form, f"MediaUrl{n}")]
+
+
+def _field(form: MultiDict[str, str], name: str) -> str:
+    """A posted field as the database can keep it: NUL characters (which PostgreSQL refuses
+    in any text) dropped, the rest kept. The signature was checked on the field as posted."""
+    return form.get(name, "").replace("\x00", "")
+
+
+def _sid(raw: str) -> str:
+    """A message id as the inbox keys it: longer than any of Twilio's, it is kept as a hash of
+    itself (a copy of the message still meets the first), not refused with its text."""
+    if len(raw) <= SID_CHARS:
+        return raw
+    return "#" + hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()[:SID_CHARS - 1]

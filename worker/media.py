@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 
 def fetch_media(media_id: int) -> None:
-    """Keep a photo or video up to the size limit; reject anything else with a logged reason.
+    """Keep a photo or video (by its content) up to the size limit; reject anything else with a
+    logged reason.
 
     Failures that may pass are raised so RQ retries; the last one marks the row failed.
     The row stays locked through the download: a second run waits, then finds it done.
@@ -44,11 +45,11 @@ def fetch_media(media_id: int) -> None:
             log.error("media not downloaded", extra={**extra, "reason": str(exc)})
             return
         _finish(session, item, MediaStatus.STORED, path=kept.path, size=kept.size,
-                content_type=getattr(kept, "content_type", item.content_type))
-        log.info("media stored", extra={**extra, "size": kept.size})
+                verified_type=kept.content_type)
+        log.info("media stored", extra={**extra, "size": kept.size, "type": kept.content_type})
 
 
-def _download(routes: SmsRoutes | None, item: Media, settings: Settings) -> Kept | public_media.Fetched:
+def _download(routes: SmsRoutes | None, item: Media, settings: Settings) -> Kept:
     """An MMS's attachment (it came with a message) through the provider it came by, with
     its credentials and from its host only; an app's media_url (it did not) from the public
     internet."""

@@ -4,7 +4,6 @@ each redirect), with timeouts, and judged by its bytes and size while it streams
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
@@ -12,25 +11,16 @@ import requests
 from requests_hardened import Config, HTTPSession
 from requests_hardened.ip_filter import InvalidIPAddress
 
-from models.media import CHUNK, GONE, MediaGone, MediaRejected, MediaRetry
-from models.uploads import HEAD_BYTES, KEPT, NotMedia, TooLarge, kind_of, write_capped
+from models.media import CHUNK, GONE, Kept, MediaGone, MediaRejected, MediaRetry
+from models.media_types import EXTENSIONS
+from models.uploads import NotMedia, TooLarge, head_of, kind_of, write_capped
 
 TIMEOUT = (5.0, 20.0)
 """Seconds to connect, and to wait for each read."""
 MAX_REDIRECTS = 3
 
 
-@dataclass(frozen=True)
-class Fetched:
-    """A stored photo or video."""
-
-    path: str
-    """Relative to the media directory."""
-    size: int
-    content_type: str
-
-
-def fetch(url: str, media_dir: Path, name: str, max_bytes: int, *, allow_loopback: bool = False) -> Fetched:
+def fetch(url: str, media_dir: Path, name: str, max_bytes: int, *, allow_loopback: bool = False) -> Kept:
     """Fetch `url` into `media_dir/name.<ext>`; raises MediaRejected, MediaGone or MediaRetry."""
     config = Config(ip_filter_enable=True, ip_filter_allow_loopback_ips=allow_loopback, never_redirect=False,
                     default_timeout=TIMEOUT, user_agent_override="foad-media")
@@ -47,7 +37,7 @@ def fetch(url: str, media_dir: Path, name: str, max_bytes: int, *, allow_loopbac
             raise MediaRetry(f"fetch failed: {type(exc).__name__}") from exc
 
 
-def _keep(response: requests.Response, media_dir: Path, name: str, max_bytes: int) -> Fetched:
+def _keep(response: requests.Response, media_dir: Path, name: str, max_bytes: int) -> Kept:
     if response.status_code in GONE:
         raise MediaGone(f"the server answered {response.status_code}")
     if response.status_code != 200:
@@ -55,18 +45,14 @@ def _keep(response: requests.Response, media_dir: Path, name: str, max_bytes: in
     if int(response.headers.get("Content-Length") or 0) > max_bytes:
         raise MediaRejected(f"larger than {max_bytes} bytes")
     chunks = response.iter_content(CHUNK)
-    head = b""
-    for chunk in chunks:
-        head += chunk
-        if len(head) >= HEAD_BYTES:
-            break
+    head = head_of(chunks)
     try:
         kind = kind_of(head)
     except NotMedia as exc:
         raise MediaRejected(str(exc)) from None
-    relative = name + KEPT[kind]
+    relative = name + EXTENSIONS[kind]
     try:
         size = write_capped(chain([head], chunks), media_dir / relative, max_bytes)
     except TooLarge as exc:
         raise MediaRejected(str(exc)) from None
-    return Fetched(relative, size, kind)
+    return Kept(relative, size, kind)

@@ -6,9 +6,10 @@ import click
 from sqlalchemy import select
 
 from foad.runtime import database
+from models.accounts import change_password, deactivate
 from models.errors import DomainError
 from models.settings import Settings
-from models.users import User, UserRole, add_user, change_password, find_user
+from models.users import User, UserRole, add_user, find_user
 
 
 @click.group()
@@ -41,7 +42,8 @@ def users_add(settings: Settings, name: str, role: str, agency: str | None, full
               help="Asked for when not given (better: the flag leaves it in shell history).")
 @click.pass_obj
 def users_passwd(settings: Settings, name: str, password: str) -> None:
-    """Give the console user NAME a new password (say, one who forgot theirs)."""
+    """Give the console user NAME a new password (say, one who forgot theirs); every log-in
+    of theirs ends."""
     with database(settings) as session:
         try:
             change_password(session, find_user(session, name), password)
@@ -54,14 +56,13 @@ def users_passwd(settings: Settings, name: str, password: str) -> None:
 @click.argument("name")
 @click.pass_obj
 def users_deactivate(settings: Settings, name: str) -> None:
-    """Deactivate the console user NAME: logged out at their next click, and no more log-ins."""
+    """Deactivate the console user NAME: every log-in of theirs ends, and no more log-ins."""
     with database(settings) as session:
         try:
             user = find_user(session, name)
         except DomainError as exc:
             raise click.ClickException(str(exc))
-        user.active = False
-        session.commit()
+        deactivate(session, user)
     click.echo(f"{name} deactivated")
 
 

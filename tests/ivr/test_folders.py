@@ -29,14 +29,14 @@ def test_the_engine_makes_the_shared_folders_before_the_first_call(settings, str
 
     for folder in (settings.recordings_dir, settings.recordings_dir / "calls",
                    settings.recordings_dir / "voice", settings.sounds_dir / "results"):
-        assert mode(folder) == SHARED_MODE == 0o2775, folder
+        assert mode(folder) == SHARED_MODE == 0o2770, folder
 
 
 def test_a_callers_take_lands_in_a_shared_folder(dial, settings, strict_umask):
     placed = dial("02188776655", "1 3 2 # 1")
 
     assert placed.intake.recorded[0].parent == settings.recordings_dir / "voice"
-    assert mode(settings.recordings_dir / "voice") == 0o2775 and mode(settings.recordings_dir) == 0o2775
+    assert mode(settings.recordings_dir / "voice") == 0o2770 and mode(settings.recordings_dir) == 0o2770
 
 
 def test_a_folder_the_operator_made_is_left_alone(tmp_path, strict_umask):
@@ -45,4 +45,4 @@ def test_a_folder_the_operator_made_is_left_alone(tmp_path, strict_umask):
     os.chmod(own, 0o750)
 
     shared_folder(own / "voice")
-    assert (mode(own), mode(own / "voice")) == (0o750, 0o2775)
+    assert (mode(own), mode(own / "voice")) == (0o750, 0o2770)

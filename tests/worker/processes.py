@@ -34,12 +34,17 @@ def running_worker(settings: Settings, log: Path, *args: str, **env: str) -> Ite
     try:
         yield child
     finally:
-        child.send_signal(signal.SIGTERM)
-        try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+        stop(child, 15)
+
+
+def stop(child: subprocess.Popen, grace: float) -> None:
+    """Stop `child` as systemd would: SIGTERM, then SIGKILL after `grace` seconds."""
+    child.send_signal(signal.SIGTERM)
+    try:
+        child.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
 
 
 def wait_for(probe: Callable[[], T], timeout: float = 30.0, what: str = "the condition") -> T:
