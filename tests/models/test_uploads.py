@@ -12,7 +12,7 @@ FTYP = b"\x00\x00\x00\x18ftyp"
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png"),
     (b"GIF89a", "image/gif"),
     (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"),
-    (FTYP + b"heic\x00\x00\x00\x00mif1heic", "image/heif"),
+    (FTYP + b"heic\x00\x00\x00\x00mif1heic", "image/heic"),
     (FTYP + b"mp42\x00\x00\x00\x00mp42isom", "video/mp4"),
     (FTYP + b"isom\x00\x00\x02\x00isomiso2", "video/mp4"),
     (b"\x00\x00\x00\x14ftyp3gp4\x00\x00\x00\x00", "video/3gpp"),

@@ -235,6 +235,7 @@ def test_a_refusal_costs_one_hash_check_whether_the_name_exists_or_not(app, sess
 
     monkeypatch.setattr(models.users, "check_password_hash", counting)
     known = person("sara")
+    known.set_password(PASSWORD)  # made as every real account's is (the suite's people share a cheap one)
     person("reza").active = False
     session.commit()
     for name in ("sara", "nobody-here", "reza"):

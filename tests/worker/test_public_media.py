@@ -70,7 +70,7 @@ def local(configure):
 def test_a_photo_is_stored_under_its_real_type(runtime, session, local):
     with media_server() as base:
         item = fetched(session, runtime, f"{base}/hop")
-    assert item.status == MediaStatus.STORED and item.content_type == "image/png" and item.path.endswith(".png")
+    assert item.status == MediaStatus.STORED and item.verified_type == "image/png" and item.path.endswith(".png")
     assert (Path(runtime.settings.media_dir) / item.path).read_bytes() == png()
 
 
