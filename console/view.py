@@ -31,6 +31,13 @@ EVENT_LABELS = {
     "job_failed": "کار سامانه پس از چند تلاش شکست خورد؛ دوباره اجرا می‌شود",
     "survey_answered": "پاسخ نظرسنجی",
     "call_ended": "پایان تماس",
+    "triaged": "خواندن متن: دستگاه و استان پیشنهادی",
+    "question_asked": "پرسش از شهروند با پیامک",
+    "question_answered": "پاسخ شهروند به پرسش",
+    "question_ignored": "شهروند به پرسش پاسخ نداد",
+    "wait_ended": "پایان انتظار پاسخ: ارجاع با آنچه معلوم بود",
+    "place_set": "تعیین دستگاه، موضوع یا استان",
+    "returned": "بازگرداندن به کارگروه: ارجاع نادرست",
 }
 """Timeline entries that are not statuses (models.events.Event); statuses use
 models.lookup.STATUS_LABELS."""

@@ -62,6 +62,7 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
         business_hours=_hours(env, "FOAD_BUSINESS_HOURS"),
         survey_timeout=timedelta(hours=_number(env, "FOAD_SURVEY_TIMEOUT_HOURS", 72)),
         fixed_now=_moment(env, "FOAD_FIXED_NOW"),
+        triage_wait=timedelta(minutes=_number(env, "FOAD_TRIAGE_WAIT_MINUTES", 10)),
     )
 
 

@@ -10,6 +10,7 @@ from models.holidays import Holiday
 from models.media import Media
 from models.messages import Message, OptOut
 from models.outbox import OutboxItem
+from models.placing import TriageState
 from models.report_months import ReportMonth, ReportRefresh
 from models.surveys import SurveyAnswer
 from models.tickets import Ticket, TicketEvent
@@ -18,5 +19,5 @@ from models.users import Playback, User
 __all__ = [
     "Agency", "Base", "BlockedNumber", "Call", "Category", "Holiday", "Media", "Message",
     "Official", "OptOut", "OutboxItem", "Playback", "ReportMonth", "ReportRefresh", "Sector",
-    "SurveyAnswer", "Ticket", "TicketClock", "TicketEvent", "User",
+    "SurveyAnswer", "Ticket", "TicketClock", "TicketEvent", "TriageState", "User",
 ]

@@ -26,3 +26,10 @@ class Event(StrEnum):
     RESULT_WAITS = "result_waits"  # the result cannot be texted: it waits for a follow-up call
     RESULT_TOLD = "result_told"  # a follow-up call read a waiting result to the citizen
     SURVEY_ANSWERED = "survey_answered"  # the citizen rated the answer
+    TRIAGED = "triaged"  # its text was read for where it goes: each field's value, words and rule
+    QUESTION_ASKED = "question_asked"  # the citizen was asked its service or province by SMS
+    QUESTION_ANSWERED = "question_answered"  # the citizen answered that question
+    QUESTION_IGNORED = "question_ignored"  # the citizen wrote something else: nothing more is asked
+    WAIT_ENDED = "wait_ended"  # no answer in time: routing referred it with what it had
+    PLACE_SET = "place_set"  # a person set its sector, agency, category or province
+    RETURNED = "returned"  # an inspector sent it back to the dispatcher as misrouted (the note: why)
