@@ -20,6 +20,7 @@ from console import (
     sessions,
     ticket_actions,
     tickets,
+    triage,
     view,
 )
 from console.runtime import AskRollup, init_ask_rollup, runtime
@@ -33,7 +34,7 @@ assets = Blueprint("console_assets", __name__, template_folder="templates",
                    static_folder="static", static_url_path="/console/static")
 
 BLUEPRINTS = (assets, auth.bp, account.bp, tickets.bp, ticket_actions.bp, calls.bp, replay.bp, audit.bp,
-              reports.bp, public.bp, admin.bp)
+              reports.bp, public.bp, admin.bp, triage.bp)
 CONSOLE_PREFIXES = ("/console",)
 """Where forms are checked for a CSRF token (the SMS webhook is signed by Twilio instead)."""
 PUBLIC_PREFIXES = ("/reports",)

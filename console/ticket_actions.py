@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from console import access
 from console.runtime import db, runtime
-from models import actions, lookup, routing
+from models import actions, dispatch, lookup, routing
 from models.agencies import Agency
 from models.errors import (
     DomainError,
@@ -21,6 +21,9 @@ from models.errors import (
     SelfDuplicate,
     TicketNotFound,
     UnknownAgency,
+    UnknownCategory,
+    UnknownProvince,
+    UnknownSector,
 )
 from models.tickets import Ticket
 
@@ -34,6 +37,8 @@ DONE = {
     "reassign": "شکایت به دستگاه دیگری ارجاع شد.",
     "duplicate": "شکایت تکراری اعلام شد.",
     "nuisance": "شکایت مزاحمت اعلام و شماره مسدود شد.",
+    "place": "موضوع و استان شکایت ثبت شد.",
+    "return": "شکایت با دلیل شما به کارگروه فوریت‌های اداری بازگردانده شد.",
 }
 
 @bp.post("/<code>/<action>")
@@ -50,12 +55,14 @@ def act(code: str, action: str):
         _DO[action](session, ticket, request.form, current_user.actor)
     except DomainError as exc:
         session.rollback()
-        flash(_in_persian(exc), "error")
+        flash(in_persian(exc), "error")
         log.info("ticket action refused", extra={"ticket": code, "user": current_user.name,
                                                  "action": action, "reason": str(exc)})
     else:
         flash(DONE[action], "ok")
         log.info("ticket action", extra={"ticket": code, "user": current_user.name, "action": action})
+    if action == "return" and not access.can_see(session, current_user, ticket):
+        return redirect(url_for("tickets.index"))  # it left this inspector's agency
     return redirect(url_for("tickets.show", code=code, back=request.form.get("back") or None))
 
 
@@ -90,6 +97,16 @@ def _reassign(session: Session, ticket: Ticket, form, actor: str) -> None:
     routing.reassign(session, ticket, agency, actor, link_base=link_base)
 
 
+def _place(session: Session, ticket: Ticket, form, actor: str) -> None:
+    dispatch.correct(session, ticket, category=form.get("category") or None,
+                     province=form.get("province") or None, actor=actor)
+
+
+def _return(session: Session, ticket: Ticket, form, actor: str) -> None:
+    dispatch.send_back(session, ticket, form.get("reason", ""), actor,
+                       link_base=runtime().settings.public_base_url)
+
+
 REFUSALS: tuple[tuple[type[DomainError], str], ...] = (
     (IllegalTransition, "این کار در وضعیت کنونی شکایت ممکن نیست."),
     (InvalidCode, "شکایتی با این کد رهگیری پیدا نشد."),
@@ -100,11 +117,17 @@ REFUSALS: tuple[tuple[type[DomainError], str], ...] = (
     (routing.AlreadyThere, "شکایت هم‌اکنون نزد همین دستگاه است."),
     (routing.NobodyToRefer, "این دستگاه و دستگاه‌های بالادست آن بازرس فعالی ندارند؛ "
                             "فهرست دستگاه‌ها را اصلاح کنید."),
+    (UnknownCategory, "این موضوع در فهرست موضوع‌های شکایت نیست."),
+    (UnknownProvince, "این استان در فهرست استان‌ها نیست."),
+    (UnknownSector, "این دستگاه در فهرست بخش‌های خدمت نیست."),
+    (dispatch.NoReason, "بنویسید چرا این شکایت به دستگاه شما مربوط نیست تا کارگروه بداند."),
+    (dispatch.AlreadyWithDispatcher, "شکایت هم‌اکنون نزد کارگروه فوریت‌های اداری است."),
+    (dispatch.NothingToAccept, "پیشنهادی برای پذیرفتن نیست؛ دستگاه یا بخش را خودتان برگزینید."),
 )
 """Refusals the user is told in their own words; any other says what the rule said."""
 
 
-def _in_persian(exc: DomainError) -> str:
+def in_persian(exc: DomainError) -> str:
     """The refusal as the user reads it (the domain speaks English to logs)."""
     for kind, text in REFUSALS:
         if isinstance(exc, kind):
@@ -113,4 +136,4 @@ def _in_persian(exc: DomainError) -> str:
 
 
 _DO = {"acknowledge": _acknowledge, "resolve": _resolve, "duplicate": _duplicate,
-       "nuisance": _nuisance, "reassign": _reassign}
+       "nuisance": _nuisance, "reassign": _reassign, "place": _place, "return": _return}

@@ -15,6 +15,7 @@ from console.view import LEVEL_LABELS, province_name
 from models.agencies import Agency, Level
 from models.base import utcnow
 from models.calls import Call
+from models.categories import Category
 from models.lifecycle import OPEN, can_move
 from models.media import Media, MediaStatus
 from models.messages import Message
@@ -71,6 +72,7 @@ def show(code: str):
         survey=session.scalar(select(SurveyAnswer).where(SurveyAnswer.ticket_id == ticket.id)),
         show_numbers=access.shows_numbers(current_user), groups=agency_groups(agencies, but=ticket.agency_id),
         agency_names={a.code: a.name_fa for a in agencies}, allowed=_allowed(ticket),
+        categories=session.scalars(select(Category).order_by(Category.menu_key)).all(), provinces=PROVINCES,
     )
 
 

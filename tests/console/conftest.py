@@ -39,6 +39,8 @@ ROLES = {
     "reza": ("inspector", "MUN-TEH"),  # a provincial directorate of municipalities
     "nima": ("inspector", "IMVO"),  # the national organization above MUN-TEH and MUN-HAM
     "bita": ("inspector", "BMI-TEH"),  # a bank: sees none of the municipal tickets
+    "dana": ("inspector", "FOAD-TEH"),  # Tehran's FOAD working group: a dispatcher of its province
+    "omid": ("inspector", "ARAO"),  # the national working group: a dispatcher of every province
     "ali": ("admin", None),
 }
 
