@@ -25,7 +25,7 @@ from models.events import Event
 from models.outbox import Job, OutboxItem, add_work
 from models.phones import Caller
 from models.tickets import CallerKind, Ticket, TicketStatus, record
-from models.triage import FIELDS, DirectoryIndex, Known, Triage, directory_index, triage
+from models.triage import FIELDS, DirectoryIndex, Known, Triage, Unit, directory_index, triage
 
 QUESTIONS = ("sector", "province")
 """What a citizen may be asked, in this order: the service first, then the province."""
@@ -110,8 +110,13 @@ def place(session: Session, ticket: Ticket, text: str | None, fixed: frozenset[s
 
 def apply(session: Session, ticket: Ticket, reading: Triage, fixed: frozenset[str],
           index: DirectoryIndex) -> dict[str, str]:
-    """Write the reading's sure values on the ticket for the fields not `fixed`."""
-    sure = {name: value for name, value in reading.confident().items() if name not in fixed}
+    """Write the reading's sure values on the ticket for the fields not `fixed`; those that
+    changed it."""
+    held = {name: getattr(ticket, column) for name, column in _COLUMNS.items()}
+    held["agency"] = ticket.agency.code if ticket.agency is not None else None  # None on a new ticket
+    sure = {name: value for name, value in reading.confident().items() if name not in fixed and held[name] != value}
+    if "agency" in sure and not _agrees(index.units[sure["agency"]], ticket, fixed):
+        del sure["agency"]  # an agency of another service or province than the channel said
     if "county" in sure and sure.get("province", ticket.province_code) != reading.province.value:
         del sure["county"]  # a county of a province other than the ticket's
     for name, value in sure.items():
@@ -122,9 +127,19 @@ def apply(session: Session, ticket: Ticket, reading: Triage, fixed: frozenset[st
     return sure
 
 
-def _set_agency(session: Session, ticket: Ticket, agency_id: int) -> None:
+def _agrees(unit: Unit, ticket: Ticket, fixed: frozenset[str]) -> bool:
+    """Whether a named agency fits the service and province the channel fixed."""
+    if "sector" in fixed and unit.sector != ticket.sector_code:
+        return False
+    return "province" not in fixed or unit.province in (None, ticket.province_code)
+
+
+def _set_agency(session: Session, ticket: Ticket, agency_id: int | None) -> None:
     """A new ticket takes the id (stored with it); a stored one its agency row, so that
-    `ticket.agency` is right before the next flush."""
+    `ticket.agency` is right before the next flush. (An index read from the database has
+    every agency's id.)"""
+    if agency_id is None:
+        return
     if instance_state(ticket).persistent:
         ticket.agency = session.get(Agency, agency_id)
     ticket.agency_id = agency_id
@@ -149,9 +164,10 @@ def note(ticket: Ticket, placement: Placement | None, at: datetime) -> None:
 
 def reread(session: Session, ticket: Ticket, state: TriageState, at: datetime) -> Placement | None:
     """Read the ticket's text again (it grew, or a province became known): sure values go on
-    the fields nobody fixed, and the new reading on the timeline."""
+    the fields nobody fixed, and the new reading on the timeline when it changed anything."""
     placement = place(session, ticket, ticket.text, state.fixed_fields, Caller(None, ticket.caller_kind))
-    note(ticket, placement, at)
+    if placement is not None and placement.applied:
+        note(ticket, placement, at)
     return placement
 
 
