@@ -52,8 +52,9 @@ def index():
     items = dispatch.queue(session, _scope())
     readings = dispatch.readings(session, [t.id for t in items])
     found, more = _found(request.args.get("find", ""))
+    waits = dispatch.wait_ends(session, [t.id for t in items], runtime().settings.triage_wait)
     return render_template(
-        "triage.html", items=items, readings=readings, now=utcnow(), wait=runtime().settings.triage_wait,
+        "triage.html", items=items, readings=readings, now=utcnow(), waits=waits,
         names=_names(session, readings), sectors=_sectors(session), categories=_categories(session),
         provinces=PROVINCES, fields=FIELD_LABELS, rules=RULE_LABELS, finding=request.args.get("for", ""),
         find=request.args.get("find", ""), found=agency_groups(found), more=more)

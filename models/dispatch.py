@@ -12,7 +12,7 @@ counts from registration.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from sqlalchemy import and_, or_, select
@@ -80,6 +80,14 @@ def queue(session: Session, scope: Scope = Scope(), limit: int = 100) -> list[Ti
              .outerjoin(Agency, Agency.id == Ticket.agency_id).where(or_(waiting, held))
              .order_by(Ticket.registered_at, Ticket.id).limit(limit))
     return list(session.scalars(query).unique())
+
+
+def wait_ends(session: Session, ticket_ids: Iterable[int], wait: timedelta) -> dict[int, datetime]:
+    """When routing stops waiting for each ticket's citizen (those with a question open)."""
+    rows = session.execute(select(TriageState.ticket_id, TriageState.asked_at).where(
+        TriageState.ticket_id.in_(list(ticket_ids)), TriageState.asking.is_not(None),
+        TriageState.gave_up_at.is_(None), TriageState.asked_at.is_not(None)))
+    return {ticket_id: asked_at + wait for ticket_id, asked_at in rows}
 
 
 def readings(session: Session, ticket_ids: Iterable[int]) -> dict[int, dict[str, Any]]:

@@ -14,6 +14,7 @@ from models.base import utcnow
 from models.events import Event
 from models.intake import Complaint, IntakeRules, open_ticket
 from models.messages import Purpose
+from models.persian import jalali
 from models.tickets import Ticket, TicketEvent, TicketStatus, Via
 from tests.builders import NEUTRAL, agency
 from tests.console.conftest import referred, reload
@@ -99,7 +100,8 @@ def test_each_ticket_shows_its_text_the_suggestions_and_their_evidence(client, l
     ticket = waiting(session, "بانک ملی معطلم کرد")  # a bank named, no place: its province is asked
     html = queue_of(client, login, "sara")
     assert codes(html) == [ticket.code]
-    assert "بانک ملی معطلم کرد" in html and "در انتظار پاسخ شهروند" in html
+    ends = jalali(ticket.registered_at + timedelta(minutes=10)).split(" ")[-1]
+    assert "بانک ملی معطلم کرد" in html and f"در انتظار پاسخ شهروند تا {ends}" in html
     row = re.search(r'<tr data-field="agency" class="sure">(.*?)</tr>', html, re.S).group(1)
     assert "بانک ملی ایران" in row and "<mark>بانک ملی</mark>" in row and "نام دستگاه" in row
     assert '<tr data-field="sector" class="sure">' in html
