@@ -9,38 +9,13 @@ from datetime import timedelta
 import pytest
 
 from models.tickets import TicketStatus
-from tests.console.browser import CHROMIUM, FLAGS, SKIP_REASON, live_server, screenshot
-from tests.console.conftest import PASSWORD, reload
+from tests.console.browser import CHROMIUM, SKIP_REASON, screenshot
+from tests.console.conftest import reload
+from tests.console.test_browser import chromium, log_in, page, site  # noqa: F401  (fixtures)
 from tests.console.test_triage_queue import held, waiting
 from tests.worker.helpers import JOBS_BUT_SENDING
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """One headless Chromium for the module's tests."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def site(app):
-    with live_server(app) as url:
-        yield url
-
-
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context(locale="fa-IR", timezone_id="Asia/Tehran",
-                                   viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 @pytest.fixture
@@ -50,15 +25,6 @@ def queue(session):
     return [held(session, "حق بیمه", ago=timedelta(hours=2)),
             held(session, caller="09120000007", ago=timedelta(hours=1)),
             waiting(session, "بانک ملی معطلم کرد", caller="09120000008")]
-
-
-def log_in(page, site: str, person) -> None:
-    person("sara")
-    page.goto(f"{site}/console/login")
-    page.fill("input[name=name]", "sara")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{site}/console/tickets")
 
 
 def in_focus(page) -> str | None:
