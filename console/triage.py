@@ -13,6 +13,7 @@ from sqlalchemy import select
 from console import access
 from console.runtime import db, runtime
 from console.tickets import agency_groups
+from console.view import FIELD_LABELS
 from console.ticket_actions import in_persian
 from models import dispatch
 from models.agencies import FOAD_SECTOR, Agency, Sector
@@ -27,8 +28,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("triage", __name__, url_prefix="/console")
 
 DONE = {"accept": "پیشنهاد پذیرفته و شکایت ارجاع شد.", "place": "شکایت به انتخاب شما ارجاع شد."}
-FIELD_LABELS = {"sector": "بخش خدمت", "agency": "دستگاه", "category": "موضوع", "province": "استان",
-                "county": "شهرستان"}
 RULE_LABELS = {"keyword": "واژه‌های متن", "near_spelling": "واژه‌ای با غلط املایی", "agency_name": "نام دستگاه",
                "agency_name+place": "نام دستگاه و مکان", "gazetteer": "نام مکان",
                "landline": "پیش‌شمارهٔ تلفن ثابت", "none": "—"}

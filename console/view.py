@@ -61,6 +61,9 @@ LINE_LABELS = {"128": "۱۲۸", "overseas": "خارج از کشور"}
 LEVEL_LABELS = {"ministry": "ستاد وزارتخانه", "affiliate": "سازمان وابسته",
                 "provincial": "ادارهٔ کل استان", "county": "ادارهٔ شهرستان"}
 """The directory's levels (models.agencies.Level) in Persian."""
+FIELD_LABELS = {"sector": "بخش خدمت", "agency": "دستگاه", "category": "موضوع", "province": "استان",
+                "county": "شهرستان"}
+"""Where a complaint goes, field by field (models/triage), in Persian."""
 QUIET_NOTES = frozenset({"result_waits"})
 """Timeline events whose note is the workers' English for the logs; their label says it all."""
 
@@ -119,7 +122,21 @@ def event_detail(event: TicketEvent, agency_names: Mapping[str, str]) -> str:
         return persian_digits(f"{data['score']} از 5")
     if event.kind == "call_ended" and data.get("duration_s") is not None:
         return clock(data["duration_s"])
-    return ""
+    return triage_detail(event.kind, data)
+
+
+def triage_detail(kind: str, data: Mapping) -> str:
+    """What triage's entries add: the words each sure field was read from, the field asked
+    or answered (with the citizen's words), the fields a person set."""
+    if kind == "triaged":
+        read = data.get("reading", {})
+        return "، ".join(f"{label}: {' / '.join(read[f]['evidence'])}" for f, label in FIELD_LABELS.items()
+                        if read.get(f, {}).get("confident") and read[f].get("evidence"))
+    if kind == "question_answered":
+        return f"{FIELD_LABELS.get(data.get('field'), '')}: {data.get('words', '')}"
+    if kind == "place_set":
+        return "، ".join(FIELD_LABELS.get(f, f) for f in data.get("changes", {}))
+    return FIELD_LABELS.get(data.get("field") or data.get("asking") or "", "")
 
 
 def event_note(event: TicketEvent, show_numbers: bool = False) -> str | None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from models import placing, routing
 from models.events import Event
+from models.locking import locked
 from models.messages import Direction, Message, Purpose
 from models.persian import normalize
 from models.placing import TriageState
@@ -69,9 +70,13 @@ def _put(ticket: Ticket, state: TriageState, field: str, at: datetime) -> str:
 
 
 def open_question(session: Session, ticket: Ticket) -> TriageState | None:
-    """The ticket's question still open to its citizen, locked; None when none is."""
-    state = session.get(TriageState, ticket.id, with_for_update=True, populate_existing=True)
-    return state if state is not None and state.asking is not None else None
+    """The ticket's question still open to its citizen, locked with the ticket (fresh: the
+    routing job may have referred it meanwhile); None when none is."""
+    state = session.get(TriageState, ticket.id, populate_existing=True)
+    if state is None or state.asking is None:
+        return None
+    locked(session, Ticket, ticket.id)
+    return session.get(TriageState, ticket.id, with_for_update=True, populate_existing=True)
 
 
 def answers_question(session: Session, state: TriageState, surveyed: Ticket | None) -> bool:

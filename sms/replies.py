@@ -4,7 +4,9 @@ Each rule hands the text to a service in models/ and turns its result, or its do
 error, into a short reply from the notices catalog. Everything happens in the caller's
 transaction: the answer job commits the rule's effect together with the reply it queues.
 Rules that look at time (the ten minutes a thread stays open, the hourly limit) read it
-as of the moment the text came in, not when the job got to it.
+as of the moment the text came in, not when the job got to it. A new complaint whose words
+do not say where it goes is asked (its service, then its province) in the tracking-code
+reply, and a text that answers is read as the answer (models/questions.py).
 """
 
 from __future__ import annotations
@@ -156,7 +158,7 @@ def _score(c: _Context) -> Reply:
 
 
 def _text(c: _Context) -> Reply:
-    ticket = threads.recent_ticket(c.session, c.sender.e164, now=c.now) if c.sender.e164 else None
+    ticket = _recent(c)
     if ticket is None:
         return _new_complaint(c)
     state = questions.open_question(c.session, ticket)
@@ -170,9 +172,14 @@ def _text(c: _Context) -> Reply:
     return Reply(render("sms_appended", ticket.language, code=ticket.code))
 
 
+def _recent(c: _Context) -> Ticket | None:
+    """The open ticket the sender opened within the thread window, if any."""
+    return threads.recent_ticket(c.session, c.sender.e164, now=c.now) if c.sender.e164 else None
+
+
 def _open_question(c: _Context) -> tuple[Ticket, TriageState] | None:
     """The sender's recent ticket and the question open to them on it, if any."""
-    ticket = threads.recent_ticket(c.session, c.sender.e164, now=c.now) if c.sender.e164 else None
+    ticket = _recent(c)
     state = questions.open_question(c.session, ticket) if ticket is not None else None
     return (ticket, state) if ticket is not None and state is not None else None
 

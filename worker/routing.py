@@ -27,7 +27,7 @@ from models.lifecycle import OPEN
 from models.locking import locked_ticket
 from models.routing import NobodyToRefer
 from models.runtime import current
-from models.tickets import TicketStatus
+from models.tickets import Ticket, TicketStatus
 from worker import clock, context
 from worker.queues import ROUTING, queue
 
@@ -46,13 +46,8 @@ def route_ticket(ticket_id: int) -> None:
         ticket = locked_ticket(session, ticket_id)
         if ticket is None or ticket.status not in OPEN or ticket.due_at is not None:
             return  # gone, closed, or routed by an earlier run: nothing to do
-        until = placing.waiting_until(session, ticket, settings.triage_wait) \
-            if ticket.status == TicketStatus.REGISTERED else None
-        if until is not None and until > now + SLACK:
-            session.commit()
-            _wake(runtime.redis, ticket_id, until, ticket.code)
+        if _waits(session, ticket, now):
             return
-        placing.end_wait(session, ticket, now)
         try:
             rule = routing.refer_new(session, ticket, now, settings.public_base_url)
         except NobodyToRefer as exc:
@@ -65,6 +60,21 @@ def route_ticket(ticket_id: int) -> None:
                  "rule": rule, "rq_job": context.job_id()}
     clock.schedule(runtime.redis, ticket_id, started)
     log.info("ticket routed", extra=extra)
+
+
+def _waits(session: Session, ticket: Ticket, now: datetime) -> bool:
+    """True (and committed, and a wake-up set) while the registered ticket's citizen may still
+    answer a question; else an open question's wait is over, for the referral to go on."""
+    if ticket.status != TicketStatus.REGISTERED:
+        return False
+    runtime = current()
+    until = placing.waiting_until(session, ticket, runtime.settings.triage_wait)
+    if until is not None and until > now + SLACK:
+        session.commit()
+        _wake(runtime.redis, ticket.id, until, ticket.code)
+        return True
+    placing.end_wait(session, ticket, now)
+    return False
 
 
 def _wake(redis: Redis, ticket_id: int, until: datetime, code: str) -> None:

@@ -22,6 +22,8 @@ from tests.worker.helpers import JOBS_BUT_SENDING, texts
 from worker.routing import route_ticket
 
 RULES = IntakeRules(max_per_hour=1000)
+RUDE_TEXT = "کارمند بی‌ادبی کرد"
+"""Names a kind of fault and nothing else: its service and province are asked."""
 
 
 def waiting(session, text: str, *, caller: str = "09121234567", ago: timedelta = timedelta(minutes=2)) -> Ticket:
@@ -260,3 +262,15 @@ def test_a_ticket_sent_back_twice_is_refused_the_second_time(session):
     with pytest.raises(DomainError):
         dispatch.send_back(session, reload(session, ticket), "again", "user:reza")
     assert session.scalar(select(TicketEvent.id).where(TicketEvent.kind == Event.RETURNED).limit(1))
+
+
+def test_the_ticket_page_says_which_words_placed_it_and_who_answered_what(client, login, session):
+    ticket = open_ticket(session, Complaint(via=Via.APP, caller="09121234567",
+                                            text="شهرداری ملایر کارم را دو ماه معطل کرده"), RULES).ticket
+    asked = waiting(session, RUDE_TEXT, caller="09120000009")
+    login("sara")
+    html = client.get(f"/console/tickets/{ticket.code}").get_data(as_text=True)
+    entry = re.search(r'<li data-kind="triaged">(.*?)</li>', html, re.S).group(1)
+    assert "خواندن متن" in entry and "بخش خدمت: شهرداری" in entry and "موضوع: معطل" in entry
+    html = client.get(f"/console/tickets/{asked.code}").get_data(as_text=True)
+    assert re.search(r'<li data-kind="question_asked">.*?بخش خدمت', html, re.S)
