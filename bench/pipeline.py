@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/pipeline.py [--rate 50] [--seconds 20] [--workers 2] [--no-fork]
                                        [--calls 0.5] [--logs DIR]
+                                       [--sms-texts 100] [--sms-rate 2] [--triage-wait 20]
 
 Opens complaints through the intake service at a fixed rate (a share of them calls from
 mobiles, whose callers are also texted their code; the rest SMS), with `--workers` real
@@ -47,6 +48,7 @@ from foad.settings import read_settings  # noqa: E402
 from models import inbox  # noqa: E402
 from models.agencies import FOAD_SECTOR, SECTORS as SECTOR_ROWS, Agency  # noqa: E402
 from models.events import Event  # noqa: E402
+from models.messages import Direction, Message  # noqa: E402
 from models.intake import Complaint, IntakeRules, open_ticket  # noqa: E402
 from models.placing import TriageState  # noqa: E402
 from models.provinces import BY_CODE  # noqa: E402
@@ -187,23 +189,32 @@ QUESTIONS = {"کدام دستگاه": "sector", "کدام استان": "province
 
 
 def sms_referrals(runtime: Runtime, api: TimedTwilio, args: argparse.Namespace) -> dict[str, Any]:
-    """SMS complaints as citizens text them (the triage evaluation set, a mobile each) through the
-    inbox and the answer jobs; every other citizen answers the questions its reply asks (truly,
-    by the set's labels), the others never do. The share referred past the working groups to an
-    agency, and the time from registration to referral, at once / after an answer / after the wait."""
-    texts = [case for case in cases() if case["text"].strip()][: args.sms_texts]
+    """SMS complaints as citizens text them (the triage evaluation set, evenly drawn, a mobile each,
+    at --sms-rate) through the inbox and the answer jobs; every other citizen answers the questions
+    its reply asks (truly, by the set's labels), the others never do. The share referred past the
+    working groups to an agency, and the time from registration to referral, at once / after an
+    answer / after the wait."""
+    every = [case for case in cases() if case["text"].strip()]
+    texts = every[:: max(1, len(every) // args.sms_texts)][: args.sms_texts]
     citizens = {f"+98935{n:07d}": case for n, case in enumerate(texts)}
-    with runtime.session() as session:
-        for n, (number, case) in enumerate(citizens.items()):
-            inbox.take_in(session, provider="bench", provider_id=f"SMBENCH{n:06d}", number=number,
-                          service_number="+98128", body=case["text"])
-    answering: dict[str, Any] = dict(list(citizens.items())[::2])
+    waiting, answering = list(citizens.items()), dict(list(citizens.items())[::2])
     answered: set[tuple[str, str]] = set()
-    deadline = time.monotonic() + args.triage_wait + 120
-    while time.monotonic() < deadline and referred_count(runtime, citizens) < len(citizens):
+    start = time.monotonic()
+    deadline = start + len(texts) / args.sms_rate + args.triage_wait + 120
+    while time.monotonic() < deadline and (waiting or not settled(runtime, citizens)):
+        while waiting and len(citizens) - len(waiting) < (time.monotonic() - start) * args.sms_rate:
+            number, case = waiting.pop(0)
+            text_in(runtime, number, case["text"], f"SMBENCH{number}")
         answer_questions(runtime, api, answering, answered)
-        time.sleep(0.2)
-    return referral_figures(runtime, citizens)
+        time.sleep(0.1)
+    return {**referral_figures(runtime, citizens), "rate_per_s": args.sms_rate, "wait_s": args.triage_wait}
+
+
+def text_in(runtime: Runtime, number: str, body: str, sid: str) -> None:
+    """A citizen's text, taken in as the webhook takes it (the answer job replies)."""
+    with runtime.session() as session:
+        inbox.take_in(session, provider="bench", provider_id=sid, number=number, service_number="+98128",
+                      body=body)
 
 
 def answer_questions(runtime: Runtime, api: TimedTwilio, answering: dict[str, Any],
@@ -216,25 +227,26 @@ def answer_questions(runtime: Runtime, api: TimedTwilio, answering: dict[str, An
         answered.add((sent.to, asked))
         reply = answer_of(answering[sent.to], asked)
         if reply:
-            with runtime.session() as session:
-                inbox.take_in(session, provider="bench", provider_id=f"SMBENCH-{sent.sid}", number=sent.to,
-                              service_number="+98128", body=reply)
+            text_in(runtime, sent.to, reply, f"SMBENCH-{sent.sid}")
 
 
 def answer_of(case: dict[str, Any], asked: str) -> str | None:
-    """What a citizen who answers texts back: the service's menu key ("9": another), or the
-    area code of the province (none when they would not know it from the set)."""
+    """What a citizen who answers texts back: the menu key of the service the set labels (none
+    when it labels none: the bench cannot know it), or the area code of their province (the
+    label's, else Tehran's: everyone knows their province)."""
     if asked == "sector":
-        return str(next((key for code, _fa, _en, key in SECTOR_ROWS if code == case["sector"] and key), 9))
-    province = case["province"] or case["known_province"]
-    return BY_CODE[province].area_code if province else None
+        return next((str(key) for code, _fa, _en, key in SECTOR_ROWS if code == case["sector"] and key), None)
+    return BY_CODE[case["province"] or case["known_province"] or "tehran"].area_code
 
 
-def referred_count(runtime: Runtime, citizens: dict[str, Any]) -> int:
-    """How many of the citizens' tickets were referred so far."""
+def settled(runtime: Runtime, citizens: dict[str, Any]) -> bool:
+    """Every citizen's ticket referred, and every text of theirs answered."""
     with runtime.session() as session:
-        return session.scalar(select(func.count()).where(Ticket.caller.in_(citizens),
-                                                         Ticket.referred_at.is_not(None)))
+        referred = session.scalar(select(func.count()).where(Ticket.caller.in_(citizens),
+                                                             Ticket.referred_at.is_not(None)))
+        unanswered = session.scalar(select(func.count()).where(
+            Message.number.in_(citizens), Message.direction == Direction.IN, Message.reply.is_(None)))
+    return referred == len(citizens) and not unanswered
 
 
 def referral_figures(runtime: Runtime, citizens: dict[str, Any]) -> dict[str, Any]:
@@ -308,8 +320,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--calls", type=float, default=0.5, help="share of complaints by phone")
     parser.add_argument("--logs", type=Path, help="keep the workers' logs in this folder")
     parser.add_argument("--log-level", default="WARNING", help="the workers' FOAD_LOG_LEVEL")
-    parser.add_argument("--sms-texts", type=int, default=255,
+    parser.add_argument("--sms-texts", type=int, default=100,
                         help="SMS complaints of the triage evaluation set to refer (0: none)")
+    parser.add_argument("--sms-rate", type=float, default=2.0, help="SMS complaints per second")
     parser.add_argument("--triage-wait", type=float, default=20.0,
                         help="seconds routing waits for an answer (FOAD_TRIAGE_WAIT_MINUTES, in seconds)")
     return parser.parse_args()
@@ -338,16 +351,17 @@ def main() -> None:
           f"(the horses' included); the whole machine {figures['machine_cpu_ms_per_ticket']:.1f} ms "
           f"(database and Redis too), {figures['cores_busy']:.2f} of {os.cpu_count()} cores busy")
     if figures["sms_referrals"]:
-        print_sms_referrals(figures["sms_referrals"], args.triage_wait)
+        print_sms_referrals(figures["sms_referrals"], args.sms_rate, args.triage_wait)
     print(json.dumps({"bench": "pipeline", "database": database, "workers": args.workers,
                       "mode": mode, "rate_per_s": args.rate, "seconds": args.seconds,
                       "calls_share": args.calls, **{k: _json(v) for k, v in figures.items()},
                       "target": TARGET, "met": target_met}))
 
 
-def print_sms_referrals(sms: dict[str, Any], wait: float) -> None:
+def print_sms_referrals(sms: dict[str, Any], rate: float, wait: float) -> None:
     """The SMS complaints' table: referred to an agency past the working groups, and how soon."""
-    print(f"\nSMS complaints ({sms['texts']} texts; every other citizen answers; the wait {wait:g} s):")
+    print(f"\nSMS complaints ({sms['texts']} texts at {rate:g}/s; every other citizen answers; "
+          f"the wait {wait:g} s):")
     print(f"{'referred':<10}{'tickets':>8}{'to agency':>11}{'p50 ms':>9}{'p99 ms':>9}")
     for way in ("all", "at_once", "answered", "waited"):
         row = sms[way]
