@@ -16,7 +16,7 @@ from models.intake import Complaint, IntakeRules, open_ticket
 from models.messages import Purpose
 from models.persian import jalali
 from models.tickets import Ticket, TicketEvent, TicketStatus, Via
-from tests.builders import NEUTRAL, agency
+from tests.builders import NEUTRAL
 from tests.console.conftest import referred, reload
 from tests.worker.helpers import JOBS_BUT_SENDING, texts
 from worker.routing import route_ticket
