@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/pipeline.py [--rate 50] [--seconds 20] [--workers 2] [--no-fork]
                                        [--calls 0.5] [--logs DIR]
+                                       [--sms-texts 100] [--sms-rate 2] [--triage-wait 20]
 
 Opens complaints through the intake service at a fixed rate (a share of them calls from
 mobiles, whose callers are also texted their code; the rest SMS), with `--workers` real
@@ -37,16 +38,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from intake import scratch_database  # noqa: E402  (bench/intake.py, beside this file)
 from redis import Redis  # noqa: E402
 from rq import Worker  # noqa: E402
+from sqlalchemy import exists, func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from foad.devtools.twilio_api import FROM_NUMBER, TwilioApi  # noqa: E402
 from foad.embedded_redis import redis_url  # noqa: E402
 from foad.runtime import make_runtime  # noqa: E402
 from foad.settings import read_settings  # noqa: E402
+from models import inbox  # noqa: E402
+from models.agencies import FOAD_SECTOR, SECTORS as SECTOR_ROWS, Agency  # noqa: E402
+from models.events import Event  # noqa: E402
+from models.messages import Direction, Message  # noqa: E402
 from models.intake import Complaint, IntakeRules, open_ticket  # noqa: E402
+from models.placing import TriageState  # noqa: E402
+from models.provinces import BY_CODE  # noqa: E402
 from models.persian import latin_digits  # noqa: E402
 from models.runtime import Runtime
-from models.tickets import Via  # noqa: E402
+from models.tickets import Ticket, TicketEvent, TicketStatus, Via  # noqa: E402
+from tests.triage_eval import cases  # noqa: E402
 from worker.health import check  # noqa: E402
 
 SECTORS = ("municipality", "banks", "health_insurance", "tax", "civil_registry", "utilities",
@@ -175,6 +184,95 @@ def machine_busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+QUESTIONS = {"کدام دستگاه": "sector", "کدام استان": "province"}
+"""How the reply to an SMS complaint asks where it goes (models/notices.py), by what it asks."""
+
+
+def sms_referrals(runtime: Runtime, api: TimedTwilio, args: argparse.Namespace) -> dict[str, Any]:
+    """SMS complaints as citizens text them (the triage evaluation set, evenly drawn, a mobile each,
+    at --sms-rate) through the inbox and the answer jobs; every other citizen answers the questions
+    its reply asks (truly, by the set's labels), the others never do. The share referred past the
+    working groups to an agency, and the time from registration to referral, at once / after an
+    answer / after the wait."""
+    every = [case for case in cases() if case["text"].strip()]
+    texts = every[:: max(1, len(every) // args.sms_texts)][: args.sms_texts]
+    citizens = {f"+98935{n:07d}": case for n, case in enumerate(texts)}
+    waiting, answering = list(citizens.items()), dict(list(citizens.items())[::2])
+    answered: set[tuple[str, str]] = set()
+    start = time.monotonic()
+    deadline = start + len(texts) / args.sms_rate + args.triage_wait + 120
+    while time.monotonic() < deadline and (waiting or not settled(runtime, citizens)):
+        while waiting and len(citizens) - len(waiting) < (time.monotonic() - start) * args.sms_rate:
+            number, case = waiting.pop(0)
+            text_in(runtime, number, case["text"], f"SMBENCH{number}")
+        answer_questions(runtime, api, answering, answered)
+        time.sleep(0.1)
+    return {**referral_figures(runtime, citizens), "rate_per_s": args.sms_rate, "wait_s": args.triage_wait}
+
+
+def text_in(runtime: Runtime, number: str, body: str, sid: str) -> None:
+    """A citizen's text, taken in as the webhook takes it (the answer job replies)."""
+    with runtime.session() as session:
+        inbox.take_in(session, provider="bench", provider_id=sid, number=number, service_number="+98128",
+                      body=body)
+
+
+def answer_questions(runtime: Runtime, api: TimedTwilio, answering: dict[str, Any],
+                     answered: set[tuple[str, str]]) -> None:
+    """Each answering citizen texts back once to each question its phone got."""
+    for sent in list(api.messages):
+        asked = next((field for words, field in QUESTIONS.items() if words in sent.body), None)
+        if sent.to not in answering or asked is None or (sent.to, asked) in answered:
+            continue
+        answered.add((sent.to, asked))
+        reply = answer_of(answering[sent.to], asked)
+        if reply:
+            text_in(runtime, sent.to, reply, f"SMBENCH-{sent.sid}")
+
+
+def answer_of(case: dict[str, Any], asked: str) -> str | None:
+    """What a citizen who answers texts back: the menu key of the service the set labels (none
+    when it labels none: the bench cannot know it), or the area code of their province (the
+    label's, else Tehran's: everyone knows their province)."""
+    if asked == "sector":
+        return next((str(key) for code, _fa, _en, key in SECTOR_ROWS if code == case["sector"] and key), None)
+    return BY_CODE[case["province"] or case["known_province"] or "tehran"].area_code
+
+
+def settled(runtime: Runtime, citizens: dict[str, Any]) -> bool:
+    """Every citizen's ticket referred, and every text of theirs answered."""
+    with runtime.session() as session:
+        referred = session.scalar(select(func.count()).where(Ticket.caller.in_(citizens),
+                                                             Ticket.referred_at.is_not(None)))
+        unanswered = session.scalar(select(func.count()).where(
+            Message.number.in_(citizens), Message.direction == Direction.IN, Message.reply.is_(None)))
+    return referred == len(citizens) and not unanswered
+
+
+def referral_figures(runtime: Runtime, citizens: dict[str, Any]) -> dict[str, Any]:
+    """Per way of referral (at once; after an answer, in time or late; when the wait ended with
+    none): how many, the share with an agency past the working groups, and the seconds from
+    registration to the referral that sent it there (p50, p99; never referred: infinite)."""
+    answered = exists().where(TicketEvent.ticket_id == Ticket.id, TicketEvent.kind == Event.QUESTION_ANSWERED)
+    last = (select(func.max(TicketEvent.at)).where(TicketEvent.ticket_id == Ticket.id,
+                                                   TicketEvent.kind == TicketStatus.REFERRED).scalar_subquery())
+    with runtime.session() as session:
+        rows = session.execute(
+            select(Ticket.registered_at, last.label("referred_at"), Agency.sector_code,
+                   TriageState.asked_at.is_not(None).label("asked"), answered.label("answered"))
+            .outerjoin(Agency, Agency.id == Ticket.agency_id)
+            .outerjoin(TriageState, TriageState.ticket_id == Ticket.id).where(Ticket.caller.in_(citizens))).all()
+    ways = {"all": rows, "at_once": [r for r in rows if not r.asked],
+            "answered": [r for r in rows if r.answered], "waited": [r for r in rows if r.asked and not r.answered]}
+    figures: dict[str, Any] = {"texts": len(citizens)}
+    for way, found in ways.items():
+        spans = [(r.referred_at - r.registered_at).total_seconds() if r.referred_at else math.inf for r in found]
+        figures[way] = {"tickets": len(found), "to_agency": sum(r.sector_code not in (None, FOAD_SECTOR)
+                                                               for r in found) / max(1, len(found)),
+                        "p50_s": percentile(spans, 0.5), "p99_s": percentile(spans, 0.99)}
+    return figures
+
+
 def measure(args: argparse.Namespace, folder: Path, url: str) -> dict[str, Any]:
     """Run the pipeline once and return the figures."""
     base = read_settings({**os.environ, "DATABASE_URL": url, "FOAD_DATA_DIR": str(folder)})
@@ -183,7 +281,8 @@ def measure(args: argparse.Namespace, folder: Path, url: str) -> dict[str, Any]:
         if runtime.redis.dbsize():
             raise SystemExit("the Redis database is not empty: give the bench one of its own")
         env = {**os.environ, **api.env(), "DATABASE_URL": url, "REDIS_URL": redis,
-               "FOAD_DATA_DIR": str(folder), "FOAD_LOG_LEVEL": args.log_level}
+               "FOAD_DATA_DIR": str(folder), "FOAD_LOG_LEVEL": args.log_level,
+               "FOAD_TRIAGE_WAIT_MINUTES": str(args.triage_wait / 60)}
         with workers(args, env, args.logs or folder) as pids:
             wait_healthy(runtime.redis)
             before, started = jobs_done(runtime.redis), time.monotonic()
@@ -193,6 +292,7 @@ def measure(args: argparse.Namespace, folder: Path, url: str) -> dict[str, Any]:
             elapsed, jobs = time.monotonic() - started, jobs_done(runtime.redis) - before
             cpu = (cpu_seconds([os.getpid()]) - cpu[0], cpu_seconds(pids) - cpu[1],
                    machine_busy_seconds() - cpu[2])
+            sms = sms_referrals(runtime, api, args) if args.sms_texts else None
         runtime.close()
     # An official never texted counts as infinitely late: the percentiles are over all tickets.
     latencies = [api.arrived[c] - t if c in api.arrived else math.inf for c, t in registered.items()]
@@ -206,7 +306,7 @@ def measure(args: argparse.Namespace, folder: Path, url: str) -> dict[str, Any]:
             "undelivered": len(registered) - delivered, "jobs": jobs,
             "jobs_per_s": jobs / elapsed, "p50_s": percentile(latencies, 0.50),
             "p99_s": percentile(latencies, 0.99), "max_s": percentile(latencies, 1.0),
-            "intake_behind_s": behind, "load_average": os.getloadavg()[0]}
+            "intake_behind_s": behind, "load_average": os.getloadavg()[0], "sms_referrals": sms}
 
 
 def arguments() -> argparse.Namespace:
@@ -220,6 +320,11 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--calls", type=float, default=0.5, help="share of complaints by phone")
     parser.add_argument("--logs", type=Path, help="keep the workers' logs in this folder")
     parser.add_argument("--log-level", default="WARNING", help="the workers' FOAD_LOG_LEVEL")
+    parser.add_argument("--sms-texts", type=int, default=100,
+                        help="SMS complaints of the triage evaluation set to refer (0: none)")
+    parser.add_argument("--sms-rate", type=float, default=2.0, help="SMS complaints per second")
+    parser.add_argument("--triage-wait", type=float, default=20.0,
+                        help="seconds routing waits for an answer (FOAD_TRIAGE_WAIT_MINUTES, in seconds)")
     return parser.parse_args()
 
 
@@ -245,10 +350,23 @@ def main() -> None:
           f"Twilio server {figures['intake_and_twilio_cpu_ms_per_ticket']:.1f} ms "
           f"(the horses' included); the whole machine {figures['machine_cpu_ms_per_ticket']:.1f} ms "
           f"(database and Redis too), {figures['cores_busy']:.2f} of {os.cpu_count()} cores busy")
+    if figures["sms_referrals"]:
+        print_sms_referrals(figures["sms_referrals"], args.sms_rate, args.triage_wait)
     print(json.dumps({"bench": "pipeline", "database": database, "workers": args.workers,
                       "mode": mode, "rate_per_s": args.rate, "seconds": args.seconds,
                       "calls_share": args.calls, **{k: _json(v) for k, v in figures.items()},
                       "target": TARGET, "met": target_met}))
+
+
+def print_sms_referrals(sms: dict[str, Any], rate: float, wait: float) -> None:
+    """The SMS complaints' table: referred to an agency past the working groups, and how soon."""
+    print(f"\nSMS complaints ({sms['texts']} texts at {rate:g}/s; every other citizen answers; "
+          f"the wait {wait:g} s):")
+    print(f"{'referred':<10}{'tickets':>8}{'to agency':>11}{'p50 ms':>9}{'p99 ms':>9}")
+    for way in ("all", "at_once", "answered", "waited"):
+        row = sms[way]
+        print(f"{way:<10}{row['tickets']:>8}{row['to_agency']:>10.1%}{milliseconds(row['p50_s']):>9}"
+              f"{milliseconds(row['p99_s']):>9}")
 
 
 def milliseconds(seconds: float) -> str:
@@ -258,6 +376,8 @@ def milliseconds(seconds: float) -> str:
 
 def _json(value: Any) -> Any:
     """Figures as JSON has them: floats rounded, an infinite time as null."""
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
     if isinstance(value, float):
         return None if value == math.inf else round(value, 4)
     return value

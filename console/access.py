@@ -12,7 +12,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from models import visibility
+from models.agencies import FOAD_SECTOR, Agency
 from models.calls import Call
+from models.dispatch import Scope
 from models.persian import latin_digits
 from models.phones import PHONE_IN_TEXT
 from models.tickets import Ticket
@@ -42,6 +44,10 @@ ACTIONS: dict[str, tuple[UserRole, ...]] = {
     "reopen": (SUPERVISOR,),
     # Acknowledging or reassigning many tickets at once from the list.
     "bulk": (SUPERVISOR,),
+    # Setting a complaint's category or province (on the timeline), and sending a misrouted
+    # one back to the dispatcher (the working group), with a reason.
+    "place": (SUPERVISOR, INSPECTOR),
+    "return": (SUPERVISOR, INSPECTOR),
 }
 """Which roles may take each ticket action (on tickets they can see)."""
 
@@ -78,9 +84,36 @@ def visible(query: Select, session: Session, user: User) -> Select:
 
 
 def can_see(session: Session, user: User, ticket: Ticket) -> bool:
-    """True when `user` may open `ticket`."""
+    """True when `user` may open `ticket` (a dispatcher also the waiting tickets of their queue)."""
     ids = scope(session, user)
-    return ids is None or ticket.agency_id in ids
+    if ids is None or ticket.agency_id in ids:
+        return True
+    return ticket.agency_id is None and _covers(dispatch_scope(session, user), ticket.province_code)
+
+
+def working_group_of(session: Session, user: User) -> Agency | None:
+    """The FOAD working group an inspector belongs to (a dispatcher), else None."""
+    if user.role != INSPECTOR or user.agency_id is None:
+        return None
+    agency = session.get(Agency, user.agency_id)
+    return agency if agency is not None and agency.sector_code == FOAD_SECTOR else None
+
+
+def dispatch_scope(session: Session, user: User) -> Scope | None:
+    """Whose tickets wait in `user`'s triage queue: a supervisor's and the national working
+    group's, all; a provincial working group's, its province's; None: `user` has no queue."""
+    if user.role == SUPERVISOR:
+        return Scope()
+    group = working_group_of(session, user)
+    if group is None:
+        return None
+    if group.province_code is None:
+        return Scope()
+    return Scope(provinces=frozenset({group.province_code}), agencies=scope(session, user))
+
+
+def _covers(found: Scope | None, province: str | None) -> bool:
+    return found is not None and (found.provinces is None or province in found.provinces)
 
 
 def can_hear(session: Session, user: User, call: Call) -> bool:

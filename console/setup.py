@@ -22,6 +22,7 @@ from console import (
     sessions,
     ticket_actions,
     tickets,
+    triage,
     view,
 )
 from console.runtime import AskRollup, init_ask_rollup, runtime
@@ -35,7 +36,7 @@ assets = Blueprint("console_assets", __name__, template_folder="templates",
                    static_folder="static", static_url_path="/console/static")
 
 BLUEPRINTS = (assets, auth.bp, account.bp, tickets.bp, ticket_actions.bp, list_actions.bp, mentions.bp, calls.bp,
-              replay.bp, audit.bp, reports.bp, public.bp, admin.bp)
+              replay.bp, audit.bp, reports.bp, public.bp, admin.bp, triage.bp)
 CONSOLE_PREFIXES = ("/console",)
 """Where forms are checked for a CSRF token (the SMS webhook is signed by Twilio instead)."""
 PUBLIC_PREFIXES = ("/reports",)

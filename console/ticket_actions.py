@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from console import access
 from console.runtime import db, runtime
-from models import actions, asking, assignment, lookup, notes, reopen, routing
+from models import actions, asking, assignment, dispatch, lookup, notes, reopen, routing
 from models.agencies import Agency
 from models.asking import BadQuestion, CannotText
 from models.assignment import NotAssignable
@@ -25,6 +25,9 @@ from models.errors import (
     SelfDuplicate,
     TicketNotFound,
     UnknownAgency,
+    UnknownCategory,
+    UnknownProvince,
+    UnknownSector,
 )
 from models.notes import EmptyNote, UnknownMention
 from models.reopen import NoReason
@@ -45,6 +48,8 @@ DONE = {
     "assign": "واگذاری شکایت ثبت شد.",
     "ask": "پرسش برای شهروند پیامک می‌شود؛ پاسخ او به همین شکایت افزوده می‌شود.",
     "reopen": "شکایت بازگشایی شد و مهلت تازه‌ای برای پاسخ آغاز شد.",
+    "place": "موضوع و استان شکایت ثبت شد.",
+    "return": "شکایت با دلیل شما به کارگروه فوریت‌های اداری بازگردانده شد.",
 }
 
 @bp.post("/<code>/<action>")
@@ -61,12 +66,14 @@ def act(code: str, action: str):
         _DO[action](session, ticket, request.form, current_user.actor)
     except DomainError as exc:
         session.rollback()
-        flash(_in_persian(exc), "error")
+        flash(in_persian(exc), "error")
         log.info("ticket action refused", extra={"ticket": code, "user": current_user.name,
                                                  "action": action, "reason": str(exc)})
     else:
         flash(DONE[action], "ok")
         log.info("ticket action", extra={"ticket": code, "user": current_user.name, "action": action})
+    if action == "return" and not access.can_see(session, current_user, ticket):
+        return redirect(url_for("tickets.index"))  # it left this inspector's agency
     return redirect(url_for("tickets.show", code=code, back=request.form.get("back") or None))
 
 
@@ -123,6 +130,16 @@ def _reopen(session: Session, ticket: Ticket, form, actor: str) -> None:
                   now=utcnow(), link_base=settings.public_base_url)
 
 
+def _place(session: Session, ticket: Ticket, form, actor: str) -> None:
+    dispatch.correct(session, ticket, category=form.get("category") or None,
+                     province=form.get("province") or None, actor=actor)
+
+
+def _return(session: Session, ticket: Ticket, form, actor: str) -> None:
+    dispatch.send_back(session, ticket, form.get("reason", ""), actor,
+                       link_base=runtime().settings.public_base_url)
+
+
 REFUSALS: tuple[tuple[type[DomainError], str], ...] = (
     (IllegalTransition, "این کار در وضعیت کنونی شکایت ممکن نیست."),
     (InvalidCode, "شکایتی با این کد رهگیری پیدا نشد."),
@@ -138,11 +155,19 @@ REFUSALS: tuple[tuple[type[DomainError], str], ...] = (
     (BadQuestion, "پرسش خالی است یا در دو پیامک نمی‌گنجد؛ کوتاه‌ترش کنید."),
     (CannotText, "به این شهروند نمی‌توان پیامک زد (تلفن ثابت، شمارهٔ ناشناس یا لغو پیامک‌ها)."),
     (NoReason, "بنویسید چرا نتیجه پذیرفته نیست تا بازرس بداند."),
+
+
+    (UnknownCategory, "این موضوع در فهرست موضوع‌های شکایت نیست."),
+    (UnknownProvince, "این استان در فهرست استان‌ها نیست."),
+    (UnknownSector, "این دستگاه در فهرست بخش‌های خدمت نیست."),
+    (dispatch.NoReason, "بنویسید چرا این شکایت به دستگاه شما مربوط نیست تا کارگروه بداند."),
+    (dispatch.AlreadyWithDispatcher, "شکایت هم‌اکنون نزد کارگروه فوریت‌های اداری است."),
+    (dispatch.NothingToAccept, "پیشنهادی برای پذیرفتن نیست؛ دستگاه یا بخش را خودتان برگزینید."),
 )
 """Refusals the user is told in their own words; any other says what the rule said."""
 
 
-def _in_persian(exc: DomainError) -> str:
+def in_persian(exc: DomainError) -> str:
     """The refusal as the user reads it (the domain speaks English to logs)."""
     if isinstance(exc, UnknownMention):
         return "این نام‌ها کاربری نیستند که این شکایت را ببیند: " + "، ".join(f"@{n}" for n in exc.names)
@@ -154,4 +179,4 @@ def _in_persian(exc: DomainError) -> str:
 
 _DO = {"acknowledge": _acknowledge, "resolve": _resolve, "duplicate": _duplicate,
        "nuisance": _nuisance, "reassign": _reassign, "note": _note, "assign": _assign, "ask": _ask,
-       "reopen": _reopen}
+       "reopen": _reopen, "place": _place, "return": _return}

@@ -106,6 +106,7 @@ def show(code: str):
         events=timeline.shown(ticket.events), people=timeline.actor_names(session, ticket.events),
         assignee=assignment.assignee(session, ticket.id), team=assignment.eligible(session, ticket),
         watchers=visibility.watchers(session, ticket), proposal=reopen.proposal(session, ticket),
+        categories=session.scalars(select(Category).order_by(Category.menu_key)).all(), provinces=PROVINCES,
     )
 
 

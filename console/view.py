@@ -36,6 +36,13 @@ EVENT_LABELS = {
     "assigned": "واگذاری",
     "citizen_asked": "پرسش از شهروند (پیامک)",
     "citizen_answered": "پاسخ شهروند به پرسش",
+    "triaged": "خواندن متن: دستگاه و استان پیشنهادی",
+    "question_asked": "پرسش از شهروند با پیامک",
+    "question_answered": "پاسخ شهروند به پرسش",
+    "question_ignored": "شهروند به پرسش پاسخ نداد",
+    "wait_ended": "پایان انتظار پاسخ: ارجاع با آنچه معلوم بود",
+    "place_set": "تعیین دستگاه، موضوع یا استان",
+    "returned": "بازگرداندن به کارگروه: ارجاع نادرست",
 }
 """Timeline entries that are not statuses (models.events.Event); statuses use
 models.lookup.STATUS_LABELS."""
@@ -69,6 +76,9 @@ FIGURE_LABELS = {
 """The report cards' figures (models.reports.drill.FIGURES) as the drilled list names them."""
 SUBJECT_WORDS = 8
 """Words of the complaint the list's subject column shows after its category."""
+FIELD_LABELS = {"sector": "بخش خدمت", "agency": "دستگاه", "category": "موضوع", "province": "استان",
+                "county": "شهرستان"}
+"""Where a complaint goes, field by field (models/triage), in Persian."""
 QUIET_NOTES = frozenset({"result_waits"})
 """Timeline events whose note is the workers' English for the logs; their label says it all."""
 
@@ -131,7 +141,21 @@ def event_detail(event: TicketEvent, agency_names: Mapping[str, str], people: Ma
         return persian_digits(f"{data['score']} از 5")
     if event.kind == "call_ended" and data.get("duration_s") is not None:
         return clock(data["duration_s"])
-    return ""
+    return triage_detail(event.kind, data)
+
+
+def triage_detail(kind: str, data: Mapping) -> str:
+    """What triage's entries add: the words each sure field was read from, the field asked
+    or answered (with the citizen's words), the fields a person set."""
+    if kind == "triaged":
+        read = data.get("reading", {})
+        return "، ".join(f"{label}: {' / '.join(read[f]['evidence'])}" for f, label in FIELD_LABELS.items()
+                        if read.get(f, {}).get("confident") and read[f].get("evidence"))
+    if kind == "question_answered":
+        return f"{FIELD_LABELS.get(data.get('field'), '')}: {data.get('words', '')}"
+    if kind == "place_set":
+        return "، ".join(FIELD_LABELS.get(f, f) for f in data.get("changes", {}))
+    return FIELD_LABELS.get(data.get("field") or data.get("asking") or "", "")
 
 
 def event_note(event: TicketEvent, show_numbers: bool = False) -> str | None:

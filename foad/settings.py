@@ -83,6 +83,7 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
         open311_key_limit=_rate(env, "FOAD_OPEN311_KEY_LIMIT", "120/minute"),
         open311_address_limit=_rate(env, "FOAD_OPEN311_ADDRESS_LIMIT", "60/minute"),
         media_allow_loopback=_flag(env, "FOAD_MEDIA_ALLOW_LOOPBACK", False),
+        triage_wait=timedelta(minutes=_number(env, "FOAD_TRIAGE_WAIT_MINUTES", 10)),
     )
 
 

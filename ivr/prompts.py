@@ -19,10 +19,9 @@ from models.agencies import Agency, Sector
 from models.categories import Category
 from models.lookup import STATUS_LABELS
 from models.persian import persian_digits
+from models.sectors import sector_keys
 
 LANGUAGES = ("fa", "en")
-OTHER_KEY = "9"
-"""The menu key for "another service": the FOAD working group triages those."""
 
 
 @dataclass(frozen=True)
@@ -145,15 +144,6 @@ def catalog(session: Session) -> dict[str, Prompt]:
     for prompt in (sector_menu(session), category_menu(session), *agency_names(session)):
         prompts[prompt.id] = prompt
     return prompts
-
-
-def sector_keys(session: Session) -> dict[str, str | None]:
-    """Menu key → sector code; the "other" key maps to None (the working group triages it)."""
-    rows = session.execute(select(Sector.menu_key, Sector.code).where(Sector.menu_key.is_not(None))
-                           .order_by(Sector.menu_key)).all()
-    keys: dict[str, str | None] = {str(key): code for key, code in rows}
-    keys.setdefault(OTHER_KEY, None)
-    return keys
 
 
 def category_keys(session: Session) -> dict[str, str]:

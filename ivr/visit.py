@@ -17,7 +17,7 @@ from ivr.agienv import AgiRequest
 from ivr.control import CallControl, Ending, Recording
 from ivr.folders import shared_folder
 from ivr.lines import line_of
-from ivr.prompts import category_keys, sector_keys
+from ivr.prompts import category_keys
 from ivr.sessions import in_background, in_database
 from models.agencies import Agency
 from models.blocklist import is_blocked
@@ -27,6 +27,7 @@ from models.errors import DomainError
 from models.intake import Opened
 from models.phones import Caller, identify
 from models.runtime import Runtime
+from models.sectors import sector_keys
 
 log = logging.getLogger(__name__)
 

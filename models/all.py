@@ -16,6 +16,7 @@ from models.messages import Message, OptOut
 from models.notes import Mention
 from models.outbox import OutboxItem
 from models.phone_checks import PhoneCheck
+from models.placing import TriageState
 from models.report_months import ReportCategory, ReportMonth, ReportRefresh
 from models.saved_filters import SavedFilter
 from models.search import SearchDocument
@@ -29,5 +30,5 @@ __all__ = [
     "Agency", "ApiKey", "AppRequest", "Base", "BlockedNumber", "Call", "Category", "Holiday", "Login", "Media",
     "Mention", "Message", "Official", "OptOut", "OutboxItem", "PhoneCheck", "Playback", "ReportCategory",
     "ReportMonth", "ReportRefresh", "SavedFilter", "SearchDocument", "Sector", "SmppPart", "SmppSubmit",
-    "SurveyAnswer", "Ticket", "TicketAssignment", "TicketClock", "TicketEvent", "User",
+    "SurveyAnswer", "Ticket", "TicketAssignment", "TicketClock", "TicketEvent", "TriageState", "User",
 ]

@@ -30,3 +30,10 @@ class Event(StrEnum):
     ASSIGNED = "assigned"  # the ticket was given to a console user (data: assignee, None = nobody)
     CITIZEN_ASKED = "citizen_asked"  # a console user texted the complainant a question
     CITIZEN_ANSWERED = "citizen_answered"  # the complainant's text in answer to that question
+    TRIAGED = "triaged"  # its text was read for where it goes: each field's value, words and rule
+    QUESTION_ASKED = "question_asked"  # the citizen was asked its service or province by SMS
+    QUESTION_ANSWERED = "question_answered"  # the citizen answered that question
+    QUESTION_IGNORED = "question_ignored"  # the citizen wrote something else: nothing more is asked
+    WAIT_ENDED = "wait_ended"  # no answer in time: routing referred it with what it had
+    PLACE_SET = "place_set"  # a person set its sector, agency, category or province
+    RETURNED = "returned"  # an inspector sent it back to the dispatcher as misrouted (the note: why)

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Row, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from models import errors, notices, search, tracking
+from models import errors, notices, placing, search, tracking
 from models.agencies import Agency, Sector
 from models.base import utcnow
 from models.blocklist import blocking
@@ -22,6 +22,7 @@ from models.messages import Message, MessageStatus, Purpose
 from models.outbox import Job, add_work
 from models.outgoing import queue_text
 from models.phones import Caller, identify
+from models.placing import Placement
 from models.provinces import BY_CODE
 from models.settings import Settings
 from models.tickets import Ticket, TicketStatus, Via, record
@@ -77,6 +78,8 @@ class Opened:
 
     ticket: Ticket
     code_texted: bool
+    placement: Placement | None = None
+    """What reading its text did (None without a text): the questions a channel may ask."""
 
 
 def open_ticket(session: Session, complaint: Complaint, rules: IntakeRules = IntakeRules(),
@@ -97,16 +100,24 @@ def register(session: Session, complaint: Complaint, rules: IntakeRules = Intake
     caller = identify(complaint.caller)
     _check(session, complaint, caller, rules, now)
     ticket = _new_ticket(complaint, caller, now)
+    # Read before the insert: the values triage is sure of are stored with the ticket.
+    placement = placing.place(session, ticket, complaint.text, _fixed(complaint), caller)
     _insert_with_code(session, ticket, rules.codes)
     record(ticket, TicketStatus.REGISTERED, actor="citizen", at=now, via=complaint.via.value)
     search.add(session, ticket.id, ticket.text)
+    placing.note(ticket, placement, now)
     add_work(session, Job.ROUTE_TICKET, ticket.id, key=f"route_ticket:{ticket.id}", ticket_id=ticket.id)
     attach(session, ticket, complaint.media,
            complaint.origin if isinstance(complaint.origin, Message) else None)
     texted = _text_code(session, ticket, complaint)
     if complaint.origin is not None:
         complaint.origin.ticket = ticket
-    return Opened(ticket, texted)
+    return Opened(ticket, texted, placement)
+
+
+def _fixed(c: Complaint) -> frozenset[str]:
+    return placing.fixed_by(sector=c.sector, agency_id=c.agency_id, category=c.category,
+                            province=c.province, county=c.county)
 
 
 def _check(session: Session, c: Complaint, caller: Caller, rules: IntakeRules, now: datetime) -> None:

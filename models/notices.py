@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from typing import Mapping
 
 from models.persian import TEHRAN, jalali, persian_digits
 from models.tracking import for_reading, spaced
@@ -104,6 +105,37 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fa": "شکایت {code} در وضعیت «{status}» است و این پاسخ را نمی‌پذیرد.",
         "en": "Complaint {code} is {status} and cannot take this answer.",
     },
+    # --- where a texted complaint goes: questions (models/questions.py), at most two -------
+    "registered_ask": {
+        "fa": "ثبت شد. کد پیگیری {code}\n{ask}",
+        "en": "Your complaint to 128 is registered. Tracking code: {code}\n{ask}",
+    },
+    "question_sector": {
+        "fa": "کدام دستگاه؟ {menu}",
+        "en": "Which service? Reply {menu}",
+    },
+    "question_province": {
+        "fa": "کدام استان؟ پیش‌شماره یا نامش را بفرستید (۲۱ تهران، ۸۱ همدان …)",
+        "en": "Which province? Reply its area code (21 Tehran, 81 Hamedan ...) or its name.",
+    },
+    "answer_next": {
+        "fa": "سپاس. {ask}",
+        "en": "Thank you. {ask}",
+    },
+    "answer_done": {
+        "fa": "سپاس. شکایت {code} به دستگاه مربوط ارجاع می‌شود.",
+        "en": "Thank you. Complaint {code} goes to the office concerned.",
+    },
+    # The sector menu's words, short enough for the menu and the code in two segments.
+    "sector_municipality": {"fa": "شهرداری", "en": "city hall"},
+    "sector_banks": {"fa": "بانک", "en": "bank"},
+    "sector_health_insurance": {"fa": "درمان", "en": "health"},
+    "sector_tax": {"fa": "مالیات", "en": "tax"},
+    "sector_civil_registry": {"fa": "ثبت احوال", "en": "civil registry"},
+    "sector_utilities": {"fa": "آب و برق", "en": "water/power/gas"},
+    "sector_education": {"fa": "آموزش", "en": "education"},
+    "sector_social_security": {"fa": "تامین اجتماعی", "en": "social security"},
+    "sector_other": {"fa": "سایر", "en": "other"},
     # --- workers: officials are texted in Persian; {link} may be empty ---
     "referral": {
         "fa": "شکایت جدید ۱۲۸ | کد {code} | {category}: {summary} {link}",
@@ -172,6 +204,13 @@ def render(key: str, language: str, **values: object) -> str:
         values = {k: v if k in VERBATIM else persian_digits(v) for k, v in values.items()}
     # strip: an empty {link} at the end must not leave a space behind
     return template.format(**values).strip()
+
+
+def sector_menu(keys: Mapping[str, str | None], language: str) -> str:
+    """The service menu as a text offers it, on the IVR's keys: "۱ شهرداری ۲ بانک … ۹ سایر"
+    ("1 city hall, 2 bank, … 9 other" in English, where commas cost one septet each)."""
+    items = [f"{key} {render('sector_' + (code or 'other'), language)}" for key, code in keys.items()]
+    return persian_digits(" ".join(items)) if language != "en" else ", ".join(items)
 
 
 def fit(key: str, language: str, field: str, **values: object) -> str:

@@ -57,6 +57,11 @@ def choose(session: Session, ticket: Ticket) -> Referral:
 def _unit(session: Session, ticket: Ticket) -> tuple[Agency, str]:
     if ticket.agency is not None:
         return ticket.agency, "chosen"
+    return by_rules(session, ticket)
+
+
+def by_rules(session: Session, ticket: Ticket) -> tuple[Agency, str]:
+    """The unit the rules give the ticket's sector and place (whoever has it now), and the rule."""
     if ticket.caller_kind == CallerKind.FOREIGN:
         consular = _national(_units(session, CONSULAR_SECTOR, None), CONSULAR_LEVELS)
         if consular is not None:
@@ -212,14 +217,21 @@ def console_link(base: str, code: str) -> str:
 def reassign(session: Session, ticket: Ticket, agency: Agency, actor: str, *,
              link_base: str = "", at: datetime | None = None) -> Referral:
     """Send the ticket to another agency (the console's "reassign"); the clock keeps running."""
+    referral = move_to(session, ticket, agency, actor, link_base=link_base, at=at)
+    session.commit()
+    return referral
+
+
+def move_to(session: Session, ticket: Ticket, agency: Agency, actor: str, *, link_base: str = "",
+            at: datetime | None = None, rule: str = "chosen") -> Referral:
+    """`reassign` in the caller's transaction; `rule` says why that agency (on the timeline)."""
     if ticket.agency_id == agency.id:
         raise AlreadyThere(f"ticket {ticket.code} is already with {agency.code}")
-    referral = _staffed(session, agency, "chosen", ticket.province_code)
+    referral = _staffed(session, agency, rule, ticket.province_code)
     previous = ticket.agency.code if ticket.agency else None
     at = at or utcnow()
     assign(session, ticket, referral, at)
-    lifecycle.move(ticket, TicketStatus.REFERRED, actor=actor, at=at,
-                   agency=referral.agency.code, official=referral.official.id, previous_agency=previous)
+    lifecycle.move(ticket, TicketStatus.REFERRED, actor=actor, at=at, agency=referral.agency.code,
+                   official=referral.official.id, previous_agency=previous, rule=referral.rule)
     text_official(session, ticket, "referral", link_base=link_base)
-    session.commit()
     return referral

@@ -134,6 +134,9 @@ class Settings:
     """A resolved ticket whose survey nobody answered closes after this."""
     fixed_now: datetime | None = None
     """For tests and drills only: jobs act as if it were always this moment."""
+    triage_wait: timedelta = timedelta(minutes=10)
+    """How long routing waits for a texter's answer to where the complaint goes (its service,
+    its province) before it refers the ticket with what it has."""
 
     # --- the console -----------------------------------------------------------------------
     console_session: timedelta = timedelta(minutes=60)

@@ -32,7 +32,8 @@ def answer_sms(message_id: int) -> None:
     with runtime.session() as session:
         number = inbox.hold_sender(session, message_id)
         waiting = inbox.unanswered(session, message_id, number) if number is not None else []
-        answered = [(message, _answer(session, message, rules)) for message in waiting]
+        link_base = runtime.settings.public_base_url
+        answered = [(message, _answer(session, message, rules, link_base)) for message in waiting]
         # One transaction: if any of them fails, none is answered and the retry starts afresh.
         session.commit()
     for message, text in answered:
@@ -41,7 +42,7 @@ def answer_sms(message_id: int) -> None:
             "message_sid": message.provider_id, "reply": text.id if text else None})
 
 
-def _answer(session: Session, message: Message, rules: IntakeRules) -> Message | None:
+def _answer(session: Session, message: Message, rules: IntakeRules, link_base: str) -> Message | None:
     """Decide one message's reply and queue it: the reply's row, None for no reply."""
-    reply = reply_to(session, message, rules)
+    reply = reply_to(session, message, rules, link_base)
     return inbox.answer(session, message, reply.text, reply.purpose)

@@ -4,7 +4,9 @@ Each rule hands the text to a service in models/ and turns its result, or its do
 error, into a short reply from the notices catalog. Everything happens in the caller's
 transaction: the answer job commits the rule's effect together with the reply it queues.
 Rules that look at time (the ten minutes a thread stays open, the hourly limit) read it
-as of the moment the text came in, not when the job got to it.
+as of the moment the text came in, not when the job got to it. A new complaint whose words
+do not say where it goes is asked (its service, then its province) in the tracking-code
+reply, and a text that answers is read as the answer (models/questions.py).
 """
 
 from __future__ import annotations
@@ -15,17 +17,20 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from models import asking, inbox, lookup, officials, optouts, survey_answers, threads
+from models import asking, inbox, lookup, officials, optouts, questions, survey_answers, threads
 from models.agencies import Official
 from models.blocklist import is_blocked
 from models.errors import (
     Blocked, EmptyComplaint, IllegalTransition, InvalidCode, TicketNotFound, TooManyComplaints,
 )
-from models.intake import Complaint, IntakeRules, register
+from models.intake import Complaint, IntakeRules, Opened, register
 from models.messages import Message, OptOutSource, Purpose
-from models.notices import duration, fit, moment, render
+from models.notices import duration, fit, moment, render, sector_menu
+from models.outgoing import opted_out
 from models.phones import Caller, identify
-from models.tickets import Via
+from models.placing import TriageState
+from models.sectors import sector_keys
+from models.tickets import Ticket, Via
 from sms.meaning import Kind, Meaning, read, read_official
 
 PLEASE_WAIT_EVERY = timedelta(hours=1)
@@ -51,6 +56,8 @@ class _Context:
     meaning: Meaning
     language: str
     rules: IntakeRules
+    link_base: str
+    """The console's public address, for a text to an official a late answer moves a ticket to."""
 
     @property
     def media(self) -> list[tuple[str, str]]:
@@ -62,14 +69,14 @@ class _Context:
         return self.message.created_at
 
 
-def reply_to(session: Session, message: Message, rules: IntakeRules) -> Reply:
+def reply_to(session: Session, message: Message, rules: IntakeRules, link_base: str = "") -> Reply:
     """Act on the inbound `message` (in the caller's transaction) and say what to answer."""
     sender = identify(message.number)
     if is_blocked(session, sender.e164):
         return SILENCE
     meaning = read(message.body, has_media=bool(message.media))
     language = meaning.language or ("en" if sender.abroad else "fa")
-    context = _Context(session, message, sender, meaning, language, rules)
+    context = _Context(session, message, sender, meaning, language, rules, link_base)
     # Opt-out words come first for everyone, officials too (the issue: first match wins).
     if meaning.kind not in (Kind.STOP, Kind.START):
         staff = officials.by_mobile(session, sender.e164)
@@ -134,6 +141,11 @@ def _status(c: _Context) -> Reply:
 def _score(c: _Context) -> Reply:
     number, score = c.sender.e164, c.meaning.score or 0
     pending = survey_answers.pending_survey(c.session, number) if number else None
+    asked = _open_question(c)
+    if asked is not None and questions.answers_question(c.session, asked[1], pending):
+        found = questions.read_answer(c.session, asked[1].asking or "", c.message.body)
+        if found is not None:
+            return _answer(c, *asked, found)
     if pending is not None and survey_answers.answer(c.session, pending, score, c.message):
         return Reply(render("sms_survey_thanks", pending.language, code=pending.code, score=score))
     # A second digit soon after an answer (a change of mind, a retyped one) is about that
@@ -147,15 +159,50 @@ def _score(c: _Context) -> Reply:
 
 def _text(c: _Context) -> Reply:
     # A question the console texted them is answered first: the citizen was asked.
-    question = asking.awaiting(c.session, c.sender.e164, c.now) if c.sender.e164 else None
-    if question is not None:
-        asking.take_answer(c.session, question, c.message, c.media)
-        return Reply(render("sms_answer_received", question.ticket.language, code=question.ticket.code))
-    ticket = threads.recent_ticket(c.session, c.sender.e164, now=c.now) if c.sender.e164 else None
-    if ticket is not None:
-        threads.append(c.session, ticket, c.message, c.media)
-        return Reply(render("sms_appended", ticket.language, code=ticket.code))
-    return _new_complaint(c)
+    asked = asking.awaiting(c.session, c.sender.e164, c.now) if c.sender.e164 else None
+    if asked is not None:
+        asking.take_answer(c.session, asked, c.message, c.media)
+        return Reply(render("sms_answer_received", asked.ticket.language, code=asked.ticket.code))
+    ticket = _recent(c)
+    if ticket is None:
+        return _new_complaint(c)
+    state = questions.open_question(c.session, ticket)
+    if state is not None and not c.media:
+        found = questions.read_answer(c.session, state.asking or "", c.message.body)
+        if found is not None:
+            return _answer(c, ticket, state, found)
+    threads.append(c.session, ticket, c.message, c.media)
+    if state is not None and (c.message.body or "").strip():
+        questions.ignore(c.session, ticket, state, c.now)  # a photo alone leaves it open
+    return Reply(render("sms_appended", ticket.language, code=ticket.code))
+
+
+def _recent(c: _Context) -> Ticket | None:
+    """The open ticket the sender opened within the thread window, if any."""
+    return threads.recent_ticket(c.session, c.sender.e164, now=c.now) if c.sender.e164 else None
+
+
+def _open_question(c: _Context) -> tuple[Ticket, TriageState] | None:
+    """The sender's recent ticket and the question open to them on it, if any."""
+    ticket = _recent(c)
+    state = questions.open_question(c.session, ticket) if ticket is not None else None
+    return (ticket, state) if ticket is not None and state is not None else None
+
+
+def _answer(c: _Context, ticket: Ticket, state: TriageState, found: questions.Answer) -> Reply:
+    """The citizen answered where the complaint goes: thank them, and ask the next question."""
+    c.message.ticket = ticket
+    following = questions.answer(c.session, ticket, state, found, c.now, link_base=c.link_base)
+    if following is not None:
+        return Reply(render("answer_next", ticket.language, ask=_question(c, following, ticket.language)))
+    return Reply(render("answer_done", ticket.language, code=ticket.code))
+
+
+def _question(c: _Context, field: str, language: str) -> str:
+    """The text of the question on `field`: the service menu on the IVR's keys, or the province."""
+    if field == "sector":
+        return render("question_sector", language, menu=sector_menu(sector_keys(c.session), language))
+    return render("question_province", language)
 
 
 def _new_complaint(c: _Context) -> Reply:
@@ -163,7 +210,7 @@ def _new_complaint(c: _Context) -> Reply:
                           language=c.language, media=c.media, origin=c.message)
     try:
         # Registered as of its arrival: the hour's count, and the deadline, run from then.
-        ticket = register(c.session, complaint, c.rules, now=c.now).ticket
+        opened = register(c.session, complaint, c.rules, now=c.now)
     except TooManyComplaints:
         if inbox.told_to_wait(c.session, c.message.number, c.now - PLEASE_WAIT_EVERY):
             return SILENCE
@@ -172,7 +219,19 @@ def _new_complaint(c: _Context) -> Reply:
         return SILENCE
     except EmptyComplaint:
         return Reply(render("sms_help", c.language))
-    return Reply(render("tracking_code", ticket.language, code=ticket.code))
+    return _registered(c, opened)
+
+
+def _registered(c: _Context, opened: Opened) -> Reply:
+    """The tracking code, with the first question when the text does not say where the
+    complaint goes (asked only of a number our texts reach: the answer must be able to come)."""
+    ticket = opened.ticket
+    asked = None if opted_out(c.session, ticket.caller or "") else \
+        questions.ask(c.session, ticket, opened.placement, c.now)
+    if asked is None:
+        return Reply(render("tracking_code", ticket.language, code=ticket.code))
+    question = _question(c, asked, ticket.language)
+    return Reply(render("registered_ask", ticket.language, code=ticket.code, ask=question))
 
 
 _RULES: dict[Kind, Callable[[_Context], Reply]] = {

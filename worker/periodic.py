@@ -19,7 +19,7 @@ from redis import Redis
 from rq.exceptions import DuplicateJobError
 
 from models.base import utcnow
-from worker import calls, clock, outbox, reports, surveys, texting, uploads
+from worker import calls, clock, outbox, reports, routing, surveys, texting, uploads
 from worker.queues import MAINTENANCE, queue
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ class Periodic:
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("outbox-relay", outbox.relay_outbox, every=60),
     Periodic("deadline-sweep", clock.sweep_deadlines, every=60),
+    Periodic("triage-wait-sweep", routing.sweep_waits, every=60),
     Periodic("sending-sweep", texting.sweep_sending, every=60),
     Periodic("survey-sweep", surveys.sweep_surveys, every=600),
     Periodic("call-sweep", calls.sweep_calls, every=600),
@@ -60,9 +61,9 @@ PERIODIC: tuple[Periodic, ...] = (
     # Periods start at 00:00 UTC: 03:30 in Tehran, when the line is quiet.
     Periodic("report-cards-years", reports.refresh_years, every=86400, timeout=1800),
 )
-"""What runs on a schedule: relay lost outbox work, catch missed deadlines, settle texts
-left "sending", close surveys, close calls whose end was never reported, clear what the web
-page left behind, roll the report cards up."""
+"""What runs on a schedule: relay lost outbox work, catch missed deadlines, route tickets
+whose wait for an answer is over, settle texts left "sending", close surveys, close calls whose
+end was never reported, clear what the web page left behind, roll the report cards up."""
 
 
 def tick(redis: Redis, now: datetime | None = None) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Generic, Iterable, Iterator, Mapping, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from models.triage.tokens import Token
 
 LOCAL = (Level.PROVINCIAL, Level.COUNTY)
 """The levels of an agency's own offices in the provinces."""
+Held = TypeVar("Held")
 AGENCY_WEIGHT = 3.0
 """An agency named by its name, an alias or its code."""
 CODE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*(?![\w-])")
@@ -115,14 +116,16 @@ def _names(row: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
             yield row["code"], name.strip()
 
 
-class DirectoryCache:
-    """One index per database, reloaded when the agencies' count or latest change moves."""
+class DirectoryCache(Generic[Held]):
+    """One index per database, reloaded when the agencies' count or latest change moves;
+    `load` builds it (by default triage's DirectoryIndex; the console's agency search too)."""
 
-    def __init__(self) -> None:
+    def __init__(self, load: Callable[[Session], Held] = DirectoryIndex.load) -> None:  # type: ignore[assignment]
+        self._load = load
         self._lock = threading.Lock()
-        self._held: dict[str, tuple[tuple[Any, ...], DirectoryIndex]] = {}
+        self._held: dict[str, tuple[tuple[Any, ...], Held]] = {}
 
-    def get(self, session: Session) -> DirectoryIndex:
+    def get(self, session: Session) -> Held:
         """The index of the directory in `session`'s database, as it is now."""
         where = session.get_bind().engine.url.render_as_string(hide_password=True)
         mark = tuple(session.execute(select(func.count(Agency.id), func.max(Agency.changed_at))).one())
@@ -130,13 +133,13 @@ class DirectoryCache:
             held = self._held.get(where)
         if held is not None and held[0] == mark:
             return held[1]
-        index = DirectoryIndex.load(session)
+        index = self._load(session)
         with self._lock:
             self._held[where] = (mark, index)
         return index
 
 
-_SHARED = DirectoryCache()
+_SHARED: DirectoryCache[DirectoryIndex] = DirectoryCache()
 
 
 def directory_index(session: Session) -> DirectoryIndex:

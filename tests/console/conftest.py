@@ -26,7 +26,7 @@ from models.intake import Complaint, IntakeRules, open_ticket
 from models.runtime import Runtime
 from models.tickets import Ticket, TicketStatus, Via
 from models.users import User, UserRole
-from tests.builders import agency
+from tests.builders import NEUTRAL, agency
 from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
 from tests.worker.helpers import release
 from worker.textback import SURVEY_DELAY
@@ -42,6 +42,8 @@ ROLES = {
     "reza": ("inspector", "MUN-TEH"),  # a provincial directorate of municipalities
     "nima": ("inspector", "IMVO"),  # the national organization above MUN-TEH and MUN-HAM
     "bita": ("inspector", "BMI-TEH"),  # a bank: sees none of the municipal tickets
+    "dana": ("inspector", "FOAD-TEH"),  # Tehran's FOAD working group: a dispatcher of its province
+    "omid": ("inspector", "ARAO"),  # the national working group: a dispatcher of every province
     "ali": ("admin", None),
 }
 
@@ -141,7 +143,7 @@ def referred(session: Session, code: str, *, at: datetime | None = None,
              deadline: timedelta = timedelta(hours=3), **fields: Any) -> Ticket:
     """A ticket opened through intake and referred to the agency `code`, its clock running."""
     at = at or utcnow()
-    complaint = {"via": Via.SMS, "caller": "09121234567", "text": "کارمند باجه سه ساعت نیامد", **fields}
+    complaint = {"via": Via.SMS, "caller": "09121234567", "text": NEUTRAL, **fields}
     ticket = open_ticket(session, Complaint(**complaint), IntakeRules(max_per_hour=1000), now=at).ticket
     ticket.agency_id = agency(session, code).id
     ticket.due_at = at + deadline

@@ -83,7 +83,8 @@ def test_with_twilio_configured_it_signs_for_the_public_url_and_reads_twilios_li
                               text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     [reply] = [m.body for m in twilio_api.messages if m.to == CITIZEN]
-    assert done.stdout.splitlines()[1].endswith(f"  {twilio_api.settings().from_number}: {reply}")
+    shown = reply.replace("\n", " ⏎ ")  # the reply asks which service, on a line of its own
+    assert done.stdout.splitlines()[1].endswith(f"  {twilio_api.settings().from_number}: {shown}")
     assert PERSIAN_CODE.search(reply)
     assert {lookup["To"] for lookup in twilio_api.lookups} == {CITIZEN}
 

@@ -8,11 +8,13 @@ from datetime import timedelta
 import pytest
 
 from models import notices
+from models.agencies import SECTORS
 from models.base import utcnow
 from models.categories import CATEGORIES
 from models.lookup import STATUS_LABELS
 from models.persian import jalali
 from models.routing import console_link
+from models.sectors import OTHER_KEY
 
 LONGEST_CODE = "9999999999"
 LONG_NAME = {"fa": "ادارهٔ کل امور شهری و روستایی " * 12, "en": "Directorate-General of Affairs " * 12}
@@ -37,9 +39,15 @@ def worst(language: str, label: int) -> dict[str, object]:
             "result": "", "link": LINK, "due": jalali(utcnow()), "otp": "999999",
             # {question} is a console user's own words, refused when the text would not fit
             # in two segments (models.asking): what must fit is the frame around it.
-            "question": ""}
+            "question": "",
+            # The service menu on every key the seeded sectors have, and the longer question.
+            "menu": notices.sector_menu(MENU, language), "ask": max(
+                (notices.render(key, language, menu=notices.sector_menu(MENU, language))
+                 for key in ("question_sector", "question_province")), key=len)}
 
 
+MENU = {**{str(key): code for code, _fa, _en, key in SECTORS if key is not None}, OTHER_KEY: None}
+"""The sector menu as the migrations seed it (models.sectors.sector_keys reads it from there)."""
 WORST = {"fa": worst("fa", 1), "en": worst("en", 2)}
 
 

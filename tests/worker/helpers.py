@@ -15,6 +15,7 @@ from models.messages import Direction, Message
 from models.persian import TEHRAN
 from models.runtime import Runtime
 from models.tickets import Ticket, Via
+from tests.builders import NEUTRAL
 from worker.queues import ALL, MAINTENANCE, ROUTING, queue
 
 JOBS_BUT_SENDING = (ROUTING, MAINTENANCE)
@@ -29,7 +30,7 @@ def tehran(*parts: int) -> datetime:
 def open_at(session: Session, moment: datetime, **overrides: Any) -> Ticket:
     """A ticket opened through the intake service at `moment` (SMS from a mobile by default)."""
     fields: dict[str, Any] = {"via": Via.SMS, "caller": "09121234567",
-                              "text": "کارمند باجه سه ساعت نیامد و کسی پاسخگو نبود"}
+                              "text": NEUTRAL}
     fields.update(overrides)
     return open_ticket(session, Complaint(**fields), IntakeRules(max_per_hour=1000), now=moment).ticket
 

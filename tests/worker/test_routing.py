@@ -68,7 +68,7 @@ def test_route_ticket_refers_starts_the_clock_and_texts_the_head_once(session, w
     [sms] = texts(session, ticket, Purpose.REFERRAL)
     assert sms.number == "+989970000041"
     assert notices.render("referral", "fa", code=ticket.code, category="", summary="", link="")[:10] in sms.body
-    assert "کارمند باجه" in sms.body and "سایر موارد" in sms.body  # first words, category
+    assert "امروز رفتم" in sms.body and "سایر موارد" in sms.body  # first words, category
     assert f"https://foad.example.ir/console/tickets/{ticket.code}" in sms.body
     assert session.scalar(select(OutboxItem).where(OutboxItem.key == f"send_sms:{sms.id}")) is not None
 

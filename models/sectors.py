@@ -1,0 +1,20 @@
+"""The service menu: the key a citizen presses on the phone, or texts, for each sector."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.agencies import Sector
+
+OTHER_KEY = "9"
+"""The menu key for "another service": the FOAD working group triages those."""
+
+
+def sector_keys(session: Session) -> dict[str, str | None]:
+    """Menu key → sector code; the "other" key maps to None (the working group triages it)."""
+    rows = session.execute(select(Sector.menu_key, Sector.code).where(Sector.menu_key.is_not(None))
+                           .order_by(Sector.menu_key)).all()
+    keys: dict[str, str | None] = {str(key): code for key, code in rows}
+    keys.setdefault(OTHER_KEY, None)
+    return keys
