@@ -98,7 +98,7 @@ def test_a_work_horse_killed_after_routing_committed_is_run_again_and_the_offici
     # The gate holds the first push of a send job: the routing job has committed (the
     # ticket referred, the official's text written) and not yet marked its work done.
     with RedisGate(settings.redis_url, b"send_sms(") as gate, running_worker(
-            settings, tmp_path / "worker.log", "--queues", "routing,notifications",
+            settings, tmp_path / "worker.log", "--fork", "--queues", "routing,notifications",
             REDIS_URL=gate.url, **provider_env(twilio_api)) as worker:
         wait_for(lambda: check(runtime.redis, (ROUTING,)).workers, what="the worker to start")
         ticket = make_ticket(session, sector="banks", province="tehran")
@@ -126,7 +126,7 @@ def test_a_work_horse_killed_after_routing_committed_is_run_again_and_the_offici
 def test_a_send_job_killed_after_twilio_took_the_text_adopts_it_and_sends_no_second(
         runtime, settings, session, tmp_path, twilio_api):
     twilio_api.plan("hold")  # Twilio takes the official's text in and holds its answer
-    with running_worker(settings, tmp_path / "worker.log", "--queues", "routing,notifications",
+    with running_worker(settings, tmp_path / "worker.log", "--fork", "--queues", "routing,notifications",
                         **provider_env(twilio_api, timeout="30")) as worker:
         ticket = make_ticket(session, sector="banks", province="tehran")
         wait_for(lambda: to(twilio_api, HEAD_OF_BANKS_TEHRAN), what="Twilio to take the text")
