@@ -8,7 +8,9 @@ answers texts; the workers route, send and text back), so the composition root n
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+import contextlib
+from contextvars import ContextVar
+from typing import Callable, Iterator, Mapping
 
 from rq import get_current_job
 
@@ -17,6 +19,7 @@ from models.outbox import Job
 JobFunction = Callable[..., object]
 
 _functions: dict[str, JobFunction] = {}
+_ticket: ContextVar[str | None] = ContextVar("ticket", default=None)
 
 
 def bind_jobs(functions: Mapping[Job, JobFunction]) -> None:
@@ -37,3 +40,19 @@ def job_id() -> str | None:
     """The id of the RQ job running now, for logs; None outside a job."""
     job = get_current_job()
     return job.id if job else None
+
+
+@contextlib.contextmanager
+def about(ticket_code: str | None) -> Iterator[None]:
+    """While a job runs: the tracking code of the ticket its work belongs to, for logs."""
+    token = _ticket.set(ticket_code)
+    try:
+        yield
+    finally:
+        _ticket.reset(token)
+
+
+def ticket_code() -> str | None:
+    """The tracking code of the ticket the running job's work belongs to (None: no ticket,
+    or outside an outbox job), known without loading the ticket."""
+    return _ticket.get()

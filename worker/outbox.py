@@ -27,6 +27,7 @@ from models.base import utcnow
 from models.events import Event
 from models.locking import locked_ticket
 from models.outbox import OutboxItem, Work, note_failure, take_for_rerun
+from models.db import alone
 from models.runtime import current
 from models.tickets import Ticket, record
 from worker import context
@@ -158,19 +159,15 @@ def _note(session: Session, item_id: int, error: str) -> None:
 def run(item_id: int) -> None:
     """The RQ job for one outbox row: call its function unless it is already done."""
     runtime = current()
-    with runtime.session() as session:
-        found = session.execute(select(OutboxItem, Ticket.code).outerjoin(
-            Ticket, Ticket.id == OutboxItem.ticket_id).where(OutboxItem.id == item_id)).first()
-        if found is None or found[0].done_at is not None:
-            return
-        item, code = found
-        job, args = item.job, list(item.args)
-    extra = {"job": job, "rq_job": context.job_id() or job_id(item_id), "ticket": code}
+    found = alone(runtime.engine, select(OutboxItem.job, OutboxItem.args, OutboxItem.done_at, Ticket.code)
+                    .outerjoin(Ticket, Ticket.id == OutboxItem.ticket_id).where(OutboxItem.id == item_id))
+    if found is None or found.done_at is not None:
+        return
+    extra = {"job": found.job, "rq_job": context.job_id() or job_id(item_id), "ticket": found.code}
     log.info("job started", extra=extra)
-    context.function_of(job)(*args)
-    with runtime.session() as session:
-        session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(done_at=utcnow()))
-        session.commit()
+    with context.about(found.code):
+        context.function_of(found.job)(*found.args)
+    alone(runtime.engine, update(OutboxItem).where(OutboxItem.id == item_id).values(done_at=utcnow()))
     log.info("job done", extra=extra)
 
 

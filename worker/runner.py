@@ -68,13 +68,13 @@ class FoadSimpleWorker(Ticking, SimpleWorker):
     max_jobs: int = MAX_JOBS
     max_memory_mb: int = MAX_MEMORY_MB
     recycled: bool = False
-    _done: int = 0
+    jobs_run: int = 0
 
     def execute_job(self, job: RQJob, queue) -> None:
         """Run the job here, then hand over if this process has done its share."""
         super().execute_job(job, queue)
-        self._done += 1
-        if self._done >= self.max_jobs or resident_mb() > self.max_memory_mb:
+        self.jobs_run += 1
+        if self.jobs_run >= self.max_jobs or resident_mb() > self.max_memory_mb:
             self._hand_over("its share of jobs done or its memory grown")
 
     def handle_exception(self, job: RQJob, *exc_info) -> None:
@@ -86,7 +86,7 @@ class FoadSimpleWorker(Ticking, SimpleWorker):
     def _hand_over(self, why: str) -> None:
         if not self.recycled:
             log.info("worker hands over to a fresh process",
-                     extra={"worker": self.name, "jobs": self._done, "why": why,
+                     extra={"worker": self.name, "jobs": self.jobs_run, "why": why,
                             "resident_mb": round(resident_mb())})
         self.recycled = True
         self._stop_requested = True  # RQ's loop ends after this job
