@@ -9,6 +9,7 @@ gives each job a work horse of its own (RQ's Worker): full isolation, ~50 ms of 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -171,6 +172,10 @@ def _supervise(child_work: Callable[[int], int]) -> bool:
         if child == 0:
             _child_exit(child_work, generation)
         status = os.waitpid(child, 0)[1]
+        # What the worker started (RQ's scheduler) must not outlive it: a killed worker's
+        # scheduler would keep its locks alive, and the next worker would run none.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child, signal.SIGKILL)
         generation += 1
         if os.WIFSIGNALED(status) and not stopping:
             log.error("worker killed by a signal, starting another",
@@ -181,7 +186,9 @@ def _supervise(child_work: Callable[[int], int]) -> bool:
 
 
 def _child_exit(child_work: Callable[[int], int], generation: int) -> NoReturn:
-    """In the forked child: RQ's own signal handling, the work, then exit at once."""
+    """In the forked child: RQ's own signal handling, the work, then exit at once. It leads
+    a process group of its own, with the scheduler it starts."""
+    os.setpgid(0, 0)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     code = 1
