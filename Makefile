@@ -57,6 +57,11 @@ browser-tools:
 		$(call apt-install,chromium fonts-noto-core,the console's browser tests); \
 	fi
 
+# Every bench on PostgreSQL (DATABASE_URL, default the local server's "test" database: each
+# bench makes a throwaway schema) with Redis servers of their own; one summary table at the end.
+bench: $(STAMP)
+	$(BIN)/python bench/all.py
+
 prompts: $(STAMP) voice-tools
 	@if command -v espeak-ng >/dev/null && command -v sox >/dev/null; then \
 		$(BIN)/foad prompts build; \

@@ -48,7 +48,7 @@ def install(counts: SqlCounts | None = None, sink: Sink | None = None) -> SqlCou
         note("statement")
 
     for kind in ("begin", "commit", "rollback"):
-        event.listen(Engine, kind, lambda *_args, kind=kind: note(kind))
+        event.listen(Engine, kind, lambda conn, kind=kind: _autocommit(conn) or note(kind))
 
     @event.listens_for(Engine, "connect")
     def _connected(dbapi_connection, _record) -> None:
@@ -66,6 +66,14 @@ def install(counts: SqlCounts | None = None, sink: Sink | None = None) -> SqlCou
 
     DefaultDialect._do_ping_w_event = counted_ping  # type: ignore[method-assign]
     return counts
+
+
+def _autocommit(conn: object) -> bool:
+    """True on a connection in autocommit mode: its BEGIN and ROLLBACK never reach the server."""
+    try:
+        return bool(conn.connection.dbapi_connection.autocommit)  # type: ignore[attr-defined]
+    except AttributeError:
+        return False
 
 
 def file_sink(folder: Path) -> Sink:
