@@ -101,6 +101,7 @@ def _enqueue(redis: Redis, item: Work, riding: Sequence[Work] = (), delay: timed
         else:
             queue(redis, spec.queue).enqueue_in(delay, run, item.id, **options)
     except DuplicateJobError:
+        riders.forget(redis, ids)
         for rider in riding:
             _enqueue(redis, rider)
         return False
@@ -249,6 +250,7 @@ def _retry_later(runtime: Runtime, item_id: int, exc: Exception) -> None:
     log.warning("riding work failed, queued to run again", extra={
         "outbox": item_id, "job": work.job, "in_s": delay.total_seconds(), "error": repr(exc)[:300]})
     with contextlib.suppress(RedisError):  # else the relay queues it once the marker is gone
+        riders.forget(runtime.redis, [item_id])
         _enqueue(runtime.redis, work, delay=delay, retry=rest)
 
 
@@ -271,7 +273,9 @@ def _go_alone(redis: Redis, item_ids: list[int]) -> None:
         with current().session() as session:
             rows = session.execute(select(OutboxItem.id, OutboxItem.job, OutboxItem.args)
                                    .where(OutboxItem.id.in_(item_ids), OutboxItem.done_at.is_(None))).all()
-        push_each(redis, [Work(row.id, row.job, tuple(row.args)) for row in rows])
+        with contextlib.suppress(RedisError):  # else the relay queues them once their markers are gone
+            riders.forget(redis, [row.id for row in rows])
+            push_each(redis, [Work(row.id, row.job, tuple(row.args)) for row in rows])
 
 
 def relay_outbox() -> int:

@@ -72,6 +72,13 @@ def renew(redis: Redis, item_id: int, lasting: timedelta) -> bool:
         return False
 
 
+def forget(redis: Redis, item_ids: list[int]) -> None:
+    """Drop riders' markers before they are queued as jobs of their own: a retry of their
+    carrier (it ran them once, then crashed) must then leave them to those jobs."""
+    if item_ids:
+        redis.delete(*(key(item_id) for item_id in item_ids))
+
+
 def collecting() -> list[Work] | None:
     """Where the running outbox job's commits put the work that rides with it; None
     outside one (the work is pushed)."""

@@ -18,6 +18,7 @@ from typing import Callable, Mapping, NoReturn
 
 from redis.exceptions import RedisError
 from rq import SimpleWorker, Worker
+from rq.exceptions import StopRequested
 from rq.job import Job as RQJob
 from rq.timeouts import JobTimeoutException
 from sqlalchemy.orm import configure_mappers
@@ -119,7 +120,10 @@ def run(runtime: Runtime, functions: Mapping[Job, JobFunction], *, queues: tuple
         worker = FoadSimpleWorker(list(queues), connection=rt.redis, name=_named(name, generation),
                                   maintenance_interval=periodic.TICK, worker_ttl=WORKER_TTL)
         worker.max_jobs, worker.max_memory_mb = max_jobs, max_memory_mb
-        _work(rt, worker, burst)
+        try:
+            _work(rt, worker, burst)
+        except StopRequested:  # SIGTERM while it was already stopping: RQ raises it outside its loop
+            return 0
         return RECYCLE if worker.recycled else 0
 
     # The parent only forks and waits: it keeps no connection for the children to share.
@@ -182,7 +186,8 @@ def _supervise(child_work: Callable[[int], int]) -> bool:
                       extra={"signal": os.WTERMSIG(status), "pid": child})
             time.sleep(RESPAWN_DELAY)
         elif stopping or os.waitstatus_to_exitcode(status) != RECYCLE:
-            return os.waitstatus_to_exitcode(status) == 0
+            # A worker stopped while it handed over has ended cleanly too.
+            return os.waitstatus_to_exitcode(status) in (0, RECYCLE)
 
 
 def _child_exit(child_work: Callable[[int], int], generation: int) -> NoReturn:
