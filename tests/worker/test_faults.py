@@ -168,7 +168,10 @@ def retry_scheduled_in(runtime: Runtime, ticket_id: int) -> float | None:
     if job is None or job.get_status() != "scheduled":
         return None
     registry = ScheduledJobRegistry(NOTIFICATIONS, connection=runtime.redis)
-    return (registry.get_scheduled_time(job.id) - utcnow()).total_seconds()
+    try:
+        return (registry.get_scheduled_time(job.id) - utcnow()).total_seconds()
+    except NoSuchJobError:  # RQ writes the status before the registry: not scheduled yet
+        return None
 
 
 def test_provider_500_and_timeout_are_retried_with_backoff_and_one_sms_is_sent(
