@@ -10,6 +10,7 @@ gives each job a work horse of its own (RQ's Worker): full isolation, ~50 ms of 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import signal
@@ -44,6 +45,8 @@ RECYCLE = 75
 """Exit code of an in-process worker that handed over (EX_TEMPFAIL): its parent starts the next."""
 RESPAWN_DELAY = 1.0
 """Seconds before a worker killed by a signal (a job crashed it, the OOM killer) is replaced."""
+PR_SET_PDEATHSIG = 1
+"""Linux prctl(2): the signal a process gets when its parent dies."""
 
 
 class Ticking:
@@ -161,7 +164,7 @@ def _named(name: str | None, generation: int) -> str | None:
 def _supervise(child_work: Callable[[int], int]) -> bool:
     """Fork a worker, pass SIGTERM and SIGINT on to it, and fork the next when it hands
     over or a signal killed it; True when the last one ended cleanly."""
-    stopping, child, generation = False, 0, 0
+    stopping, child, generation, me = False, 0, 0, os.getpid()
 
     def _pass_on(signum: int, _frame: object) -> None:
         nonlocal stopping
@@ -171,10 +174,12 @@ def _supervise(child_work: Callable[[int], int]) -> bool:
 
     signal.signal(signal.SIGTERM, _pass_on)
     signal.signal(signal.SIGINT, _pass_on)
-    while True:
+    while not stopping:
         child = os.fork()
         if child == 0:
-            _child_exit(child_work, generation)
+            _child_exit(child_work, generation, me)
+        if stopping:  # the signal came before `child` was set: pass it on now
+            os.kill(child, signal.SIGTERM)
         status = os.waitpid(child, 0)[1]
         # What the worker started (RQ's scheduler) must not outlive it: a killed worker's
         # scheduler would keep its locks alive, and the next worker would run none.
@@ -188,14 +193,16 @@ def _supervise(child_work: Callable[[int], int]) -> bool:
         elif stopping or os.waitstatus_to_exitcode(status) != RECYCLE:
             # A worker stopped while it handed over has ended cleanly too.
             return os.waitstatus_to_exitcode(status) in (0, RECYCLE)
+    return True  # stopped between two workers
 
 
-def _child_exit(child_work: Callable[[int], int], generation: int) -> NoReturn:
+def _child_exit(child_work: Callable[[int], int], generation: int, parent: int) -> NoReturn:
     """In the forked child: RQ's own signal handling, the work, then exit at once. It leads
     a process group of its own, with the scheduler it starts."""
     os.setpgid(0, 0)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    _stop_with(parent)
     code = 1
     try:
         code = child_work(generation)
@@ -204,3 +211,15 @@ def _child_exit(child_work: Callable[[int], int], generation: int) -> NoReturn:
     finally:
         logging.shutdown()
         os._exit(code)
+
+
+def _stop_with(parent: int) -> None:
+    """Have Linux send this process SIGTERM (RQ's warm shutdown) if its parent dies (killed
+    with SIGKILL, it could pass nothing on): no worker runs on unsupervised. Elsewhere, nothing."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
