@@ -75,6 +75,11 @@ pdf-tools:
 		$(call apt-install,libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils,the report card PDFs); \
 	fi
 
+# Every bench on PostgreSQL (DATABASE_URL, default the local server's "test" database: each
+# bench makes a throwaway schema) with Redis servers of their own; one summary table at the end.
+bench: $(STAMP)
+	$(BIN)/python bench/all.py
+
 prompts: $(STAMP) voice-tools
 	@if command -v espeak-ng >/dev/null && command -v sox >/dev/null; then \
 		$(BIN)/foad prompts build; \

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Row, create_engine, event
+from sqlalchemy.sql.base import Executable
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,7 +24,11 @@ def make_engine(url: str, **options: object) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(parsed, pool_pre_ping=True, **options)
+    # No pre-ping: it is a round trip on every checkout (a third of a job's). A connection
+    # the server dropped fails its next statement instead; SQLAlchemy then discards the
+    # whole pool, and the job's retry (or the citizen's next request) finds a fresh one.
+    # Recycling after an hour keeps idle connections from outliving firewalls' timeouts.
+    return create_engine(parsed, pool_recycle=3600, **options)
 
 
 DATABASE_FILE_MODE = 0o600
@@ -71,3 +76,21 @@ def make_sessions(
     if on_commit is not None:
         outbox.push_after_commit(sessions, on_commit)
     return sessions
+
+
+def alone(engine: Engine, statement: Executable) -> Row[Any] | None:
+    """Run one statement on its own and return its first row (None without one).
+
+    On PostgreSQL outside any transaction: one round trip where a transaction takes three
+    (BEGIN, it, COMMIT). SQLite's round trips cost nothing: it keeps its transaction, whose
+    BEGIN IMMEDIATE queues it behind other writers.
+    """
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as conn:
+            return _first(conn.execute(statement))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return _first(conn.execute(statement))
+
+
+def _first(result: Any) -> Row[Any] | None:
+    return result.first() if result.returns_rows else None

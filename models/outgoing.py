@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session
 
 from models.messages import Direction, Message, MessageStatus, OptOut, Purpose
@@ -21,6 +21,12 @@ def barred(session: Session, number: str, purpose: str | None) -> bool:
     return purpose != Purpose.OPT_OUT and opted_out(session, number)
 
 
+def barred_clause() -> ColumnElement[bool]:
+    """`barred` as SQL over a Message row, for statements that decide it in the database."""
+    return and_(Message.purpose != Purpose.OPT_OUT,
+                exists().where(OptOut.number == Message.number))
+
+
 def queue_text(session: Session, *, number: str, body: str, purpose: Purpose,
                ticket: Ticket | None = None) -> Message:
     """Write an outbound SMS and the work to send it; an opted-out number gets no work."""
@@ -29,7 +35,11 @@ def queue_text(session: Session, *, number: str, body: str, purpose: Purpose,
         ticket=ticket, status=MessageStatus.PENDING,
     )
     session.add(message)
-    if barred(session, number, purpose):
+    # No autoflush for this question: it would write the caller's pending changes (a
+    # ticket being routed) now, and the flush below would write the ticket again.
+    with session.no_autoflush:
+        opted = barred(session, number, purpose)
+    if opted:
         message.status = MessageStatus.OPTED_OUT
         return message
     session.flush()

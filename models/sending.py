@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, case, select, update
 from sqlalchemy.orm import Session
 
 from models.base import row_id, utcnow
 from models.events import Event
 from models.messages import DELIVERY_ORDER, Direction, Message, MessageStatus, OptOutSource
 from models.optouts import opt_out
-from models.outgoing import barred
+from models.outgoing import barred_clause
 from models.tickets import record
 
 S = MessageStatus
@@ -40,14 +40,17 @@ def _fresh(session: Session, message_id: int) -> Message | None:
 def claim(session: Session, message_id: int, by: str | None = None) -> Message | None:
     """Take a pending row for one send attempt, for `by`, and commit; None when it is not
     pending (sent, claimed, or its number opted out since: never texted, but for the
-    confirmation of that opt-out)."""
-    message = _fresh(session, message_id)
-    if message is None or message.status != S.PENDING:
-        return None
-    target = S.OPTED_OUT if barred(session, message.number, message.purpose) else S.SENDING
-    taken = _move(session, message_id, {S.PENDING}, status=target, claimed_by=by, claimed_at=utcnow())
+    confirmation of that opt-out).
+
+    One statement decides and returns the row: the opt-out check is part of the UPDATE.
+    """
+    opted_or_sending = case((barred_clause(), S.OPTED_OUT.value), else_=S.SENDING.value)
+    message = session.scalars(
+        update(Message).where(Message.id == message_id, Message.status == S.PENDING)
+        .values(status=opted_or_sending, claimed_by=by, claimed_at=utcnow(), updated_at=utcnow())
+        .returning(Message).execution_options(populate_existing=True)).one_or_none()
     session.commit()
-    return message if taken and target is S.SENDING else None
+    return message if message is not None and message.status == S.SENDING else None
 
 
 def resume(session: Session, message_id: int, by: str | None) -> Message | None:
@@ -105,10 +108,11 @@ def no_provider(session: Session, message_id: int, why: MessageStatus = S.NO_PRO
 
 def sent(session: Session, message: Message, provider: str, provider_id: str) -> None:
     """Record the provider's id at once: from now on nothing can send this row again."""
-    session.execute(update(Message).where(Message.id == message.id).values(
-        provider=provider, provider_id=provider_id, sent_at=utcnow(), error_code=None, error=None))
     # A delivery report that found the row by its reference may already be further on.
-    _move(session, message.id, {S.SENDING, S.PENDING}, status=S.QUEUED)
+    status = case((Message.status.in_((S.SENDING, S.PENDING)), S.QUEUED.value), else_=Message.status)
+    session.execute(update(Message).where(Message.id == message.id).values(
+        provider=provider, provider_id=provider_id, sent_at=utcnow(), error_code=None, error=None,
+        status=status, updated_at=utcnow()), execution_options={"synchronize_session": False})
     session.commit()
 
 

@@ -8,7 +8,10 @@ answers texts; the workers route, send and text back), so the composition root n
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+import contextlib
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Callable, Iterator, Mapping
 
 from rq import get_current_job
 
@@ -34,7 +37,11 @@ def function_of(job: str) -> JobFunction:
 
 
 def job_id() -> str | None:
-    """The id of the RQ job running now, for logs; None outside a job."""
+    """The id of the RQ job running now (for outbox work riding with another job, the id
+    its own job has), for logs and claims; None outside a job."""
+    work = _running.get()
+    if work is not None:
+        return work.rq_job
     job = get_current_job()
     return job.id if job else None
 
@@ -46,3 +53,39 @@ def waited() -> float | None:
     if job is None or job.enqueued_at is None or job.started_at is None:
         return None
     return (job.started_at - job.enqueued_at).total_seconds()
+
+
+@dataclass(frozen=True)
+class Running:
+    """The outbox work running now: its RQ job id, its ticket's code, and whether it rides
+    with another job (its first attempt, outside RQ's retry count)."""
+
+    rq_job: str
+    ticket: str | None
+    riding: bool = False
+
+
+_running: ContextVar[Running | None] = ContextVar("running", default=None)
+
+
+@contextlib.contextmanager
+def running(work: Running) -> Iterator[None]:
+    """While a piece of outbox work runs: what `job_id`, `ticket_code` and `riding` say."""
+    token = _running.set(work)
+    try:
+        yield
+    finally:
+        _running.reset(token)
+
+
+def ticket_code() -> str | None:
+    """The tracking code of the ticket the running outbox work belongs to (None: no ticket,
+    or no outbox work running), known without loading the ticket."""
+    work = _running.get()
+    return work.ticket if work else None
+
+
+def riding() -> bool:
+    """True while outbox work runs riding with another job."""
+    work = _running.get()
+    return work is not None and work.riding

@@ -109,7 +109,7 @@ def _scheduler(redis: Redis, queue: str, now: datetime) -> str | None:
         return None
     try:
         scheduler = RQScheduler.fetch(holder.decode(), connection=redis)
-    except SchedulerNotFound:
+    except (SchedulerNotFound, KeyError):  # KeyError: a stopping one's hash, half deleted
         return None
     return scheduler.name if _age(scheduler.last_heartbeat, now) <= SCHEDULER_STALE else None
 

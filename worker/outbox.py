@@ -11,27 +11,30 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from collections import deque
 from datetime import timedelta
 from types import TracebackType
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Callback
+from rq import Callback, Retry, get_current_job
 from rq.exceptions import DuplicateJobError, InvalidJobOperation
 from rq.job import Job as RQJob
 from rq.job import JobStatus
 from rq.registry import FailedJobRegistry
+from rq.timeouts import JobTimeoutException
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.events import Event
 from models.locking import locked_ticket
-from models.outbox import OutboxItem, Work, note_failure, take_for_rerun
-from models.runtime import current
+from models.db import alone
+from models.outbox import Job, OutboxItem, Work, note_failure, take_for_rerun
+from models.runtime import Runtime, current
 from models.tickets import Ticket, record
-from worker import context, metrics
+from worker import context, metrics, riders
 from worker.queues import JOBS, queue
 
 log = logging.getLogger(__name__)
@@ -51,12 +54,31 @@ def job_id(item_id: int) -> str:
 
 
 def push(redis: Redis, work: Iterable[Work]) -> int:
-    """Enqueue each piece of work not queued yet; stop quietly at the first Redis failure
-    (the relay retries). How many this call queued."""
+    """Enqueue the work one commit wrote, the pieces that may ride together as one job
+    (worker.riders); inside an outbox job, keep those for the job to run after itself.
+    Stop quietly at the first Redis failure (the relay retries). How many jobs it queued."""
+    work = list(work)
+    riding = [item for item in work if riders.can_ride(item)]
+    kept = riders.collecting()
+    # Noted on the job before marked: a retry after a crash here finds them (and runs those
+    # whose marker got written; the relay queues the others).
+    if kept is not None and riding and _noted(riding) and riders.mark(redis, riding, riders.RIDE_WAIT):
+        kept.extend(riding)
+        riding = []
+    carrier, others = riding[:1], riding[1:]
+    if others and not riders.mark(redis, others, riders.RIDE_WAIT):
+        carrier, others = riding, []
+    alone = [item for item in work if not riders.can_ride(item)] + carrier
+    return push_each(redis, alone, carried={carrier[0].id: others} if others else {})
+
+
+def push_each(redis: Redis, work: Iterable[Work], carried: dict[int, list[Work]] | None = None) -> int:
+    """Enqueue each piece of work as a job of its own (carrying the riders `carried` names
+    for it), stopping quietly at the first Redis failure; how many it queued."""
     pushed = 0
     for item in work:
         try:
-            pushed += _enqueue(redis, item)
+            pushed += _enqueue(redis, item, (carried or {}).get(item.id, []))
         except RedisError as exc:
             log.warning("redis unreachable, the relay will queue it later",
                         extra={"outbox": item.id, "job": item.job, "error": str(exc)})
@@ -64,16 +86,25 @@ def push(redis: Redis, work: Iterable[Work]) -> int:
     return pushed
 
 
-def _enqueue(redis: Redis, item: Work) -> bool:
+def _enqueue(redis: Redis, item: Work, riding: Sequence[Work] = (), delay: timedelta | None = None,
+             retry: Retry | None | bool = True) -> bool:
+    """Enqueue the item's job (carrying `riding`), now or after `delay`; False when RQ
+    holds it already (another relay, the after-commit push): then its riders go alone."""
     spec = JOBS[item.job]
+    options = dict(job_id=job_id(item.id), unique=True, job_timeout=spec.timeout,
+                   retry=spec.retry if retry is True else retry, on_failure=Callback(failed),
+                   description=f"{item.job}({', '.join(map(str, item.args))})")
+    ids = [rider.id for rider in riding]
     try:
-        queue(redis, spec.queue).enqueue(
-            run, item.id, job_id=job_id(item.id), unique=True, retry=spec.retry,
-            job_timeout=spec.timeout, on_failure=Callback(failed),
-            description=f"{item.job}({', '.join(map(str, item.args))})",
-        )
+        if delay is None:
+            queue(redis, spec.queue).enqueue(run, item.id, *ids, **options)
+        else:
+            queue(redis, spec.queue).enqueue_in(delay, run, item.id, **options)
     except DuplicateJobError:
-        return False  # Redis holds it already (another relay, the after-commit push): done
+        riders.forget(redis, ids)
+        for rider in riding:
+            _enqueue(redis, rider)
+        return False
     return True
 
 
@@ -88,7 +119,7 @@ def relay(session: Session, redis: Redis, *, grace: timedelta = RELAY_GRACE) -> 
     statuses = _statuses(redis, rows)
     missing = [row for row, status in zip(rows, statuses) if status is None]
     failed = [row for row, status in zip(rows, statuses) if status == JobStatus.FAILED]
-    pushed = push(redis, (Work(r.id, r.job, tuple(r.args)) for r in missing))
+    pushed = push_each(redis, (Work(r.id, r.job, tuple(r.args)) for r in missing))
     pushed += sum(_rerun(session, redis, row) for row in failed)
     session.commit()
     if pushed:
@@ -97,16 +128,19 @@ def relay(session: Session, redis: Redis, *, grace: timedelta = RELAY_GRACE) -> 
 
 
 def _statuses(redis: Redis, rows: list[OutboxItem]) -> list[str | None]:
-    """Each row's job status in RQ ("" when Redis cannot say), None for no job at all."""
+    """Each row's job status in RQ ("" when Redis cannot say, "riding" when it rides with
+    another job), None for no job at all."""
     pipe = redis.pipeline(transaction=False)
     for row in rows:
         pipe.hget(RQJob.key_for(job_id(row.id)), "status")
+        pipe.exists(riders.key(row.id))
     try:
         found = pipe.execute()
     except RedisError as exc:
         log.warning("redis unreachable, relay skipped", extra={"error": str(exc)})
         return [""] * len(rows)
-    return [status.decode() if status is not None else None for status in found]
+    return [status.decode() if status is not None else ("riding" if marked else None)
+            for status, marked in zip(found[0::2], found[1::2])]
 
 
 def _rerun(session: Session, redis: Redis, row: OutboxItem) -> bool:
@@ -157,31 +191,99 @@ def _note(session: Session, item_id: int, error: str) -> None:
                          "ticket": ticket.code if ticket else None, "error": error[:300]})
 
 
-def run(item_id: int) -> None:
-    """The RQ job for one outbox row: call its function unless it is already done."""
-    runtime = current()
-    with runtime.session() as session:
-        found = session.execute(select(OutboxItem, Ticket.code).outerjoin(
-            Ticket, Ticket.id == OutboxItem.ticket_id).where(OutboxItem.id == item_id)).first()
-        if found is None or found[0].done_at is not None:
+def run(item_id: int, *riding: int) -> None:
+    """The RQ job for one outbox row, then for the rows riding with it (given, written by
+    its commits, or remembered from an earlier attempt): each one's function unless done."""
+    runtime, started = current(), time.monotonic()
+    job = get_current_job()
+    waiting = deque([*riding, *(job.meta.get("riders", []) if job else [])])
+    with riders.collected() as written:
+        try:
+            _run_item(runtime, item_id)
+        except BaseException:
+            _go_alone(runtime.redis, [*waiting, *(w.id for w in written)])
+            raise
+        waiting.extend(item.id for item in written)
+    budget = (job.timeout if job else None) or JOBS[Job.SEND_SMS].timeout
+    while waiting:
+        if time.monotonic() - started > budget / 2:  # leave the rest time of their own
+            _go_alone(runtime.redis, list(waiting))
             return
-        item, code = found
-        job, args = item.job, list(item.args)
-    extra = {"job": job, "rq_job": context.job_id() or job_id(item_id), "ticket": code}
+        _ride(runtime, waiting.popleft(), budget, waiting)
+
+
+def _run_item(runtime: Runtime, item_id: int, *, rides: bool = False) -> None:
+    """Call one outbox row's function unless it is done, then mark it done."""
+    found = alone(runtime.engine, select(OutboxItem.job, OutboxItem.args, OutboxItem.done_at, Ticket.code)
+                  .outerjoin(Ticket, Ticket.id == OutboxItem.ticket_id).where(OutboxItem.id == item_id))
+    if found is None or found.done_at is not None:
+        return
+    extra = {"job": found.job, "rq_job": job_id(item_id), "ticket": found.code, "riding": rides}
     log.info("job started", extra=extra)
-    with _measured(job):
-        context.function_of(job)(*args)
-        with runtime.session() as session:
-            session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(done_at=utcnow()))
-            session.commit()
+    with context.running(context.Running(job_id(item_id), found.code, rides)), _measured(found.job, rides):
+        context.function_of(found.job)(*found.args)
+    alone(runtime.engine, update(OutboxItem).where(OutboxItem.id == item_id).values(done_at=utcnow()))
     log.info("job done", extra=extra)
 
 
+def _ride(runtime: Runtime, item_id: int, budget: float, waiting: deque[int]) -> None:
+    """Run a rider now, unless its marker is gone (the relay has it); a failure queues it
+    as its own job, as RQ would have retried it. What its commits wrote rides next."""
+    if not riders.renew(runtime.redis, item_id, timedelta(seconds=budget) + riders.RUN_MARGIN):
+        return
+    with riders.collected() as written:
+        try:
+            _run_item(runtime, item_id, rides=True)
+        except Exception as exc:
+            _retry_later(runtime, item_id, exc)
+            if isinstance(exc, JobTimeoutException):  # the carrier's time is up
+                _go_alone(runtime.redis, [*waiting, *(w.id for w in written)])
+                raise
+        waiting.extend(item.id for item in written)
+
+
+def _retry_later(runtime: Runtime, item_id: int, exc: Exception) -> None:
+    """Queue a rider that failed as its own job, after the first interval of its retries."""
+    row = alone(runtime.engine, select(OutboxItem.job, OutboxItem.args).where(OutboxItem.id == item_id))
+    work = Work(item_id, row.job, tuple(row.args))
+    delay, rest = riders.remaining(JOBS[work.job].retry)
+    log.warning("riding work failed, queued to run again", extra={
+        "outbox": item_id, "job": work.job, "in_s": delay.total_seconds(), "error": repr(exc)[:300]})
+    with contextlib.suppress(RedisError):  # else the relay queues it once the marker is gone
+        riders.forget(runtime.redis, [item_id])
+        _enqueue(runtime.redis, work, delay=delay, retry=rest)
+
+
+def _noted(written: list[Work]) -> bool:
+    """Note riders on the running RQ job, so that a retry after a crash runs them too;
+    False when Redis refused."""
+    job = get_current_job()
+    if job is not None:
+        job.meta["riders"] = [*job.meta.get("riders", []), *(item.id for item in written)]
+        try:
+            job.save_meta()
+        except RedisError:
+            return False
+    return True
+
+
+def _go_alone(redis: Redis, item_ids: list[int]) -> None:
+    """Queue riders as jobs of their own (the carrier failed, or ran out of time)."""
+    if item_ids:
+        with current().session() as session:
+            rows = session.execute(select(OutboxItem.id, OutboxItem.job, OutboxItem.args)
+                                   .where(OutboxItem.id.in_(item_ids), OutboxItem.done_at.is_(None))).all()
+        with contextlib.suppress(RedisError):  # else the relay queues them once their markers are gone
+            riders.forget(redis, [row.id for row in rows])
+            push_each(redis, [Work(row.id, row.job, tuple(row.args)) for row in rows])
+
+
 @contextlib.contextmanager
-def _measured(job: str) -> Iterator[None]:
-    """Observe how long the job waited in its queue and how long it ran (done or failed)."""
+def _measured(job: str, rides: bool) -> Iterator[None]:
+    """Observe how long the job waited in its queue (not a rider: it waited for its carrier)
+    and how long it ran (done or failed)."""
     name = JOBS[job].queue
-    waited = context.waited()
+    waited = None if rides else context.waited()
     if waited is not None:
         metrics.JOB_WAIT.labels(name, job).observe(max(waited, 0.0))
     started, outcome = time.perf_counter(), "failed"

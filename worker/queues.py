@@ -38,6 +38,9 @@ class JobSpec:
     retry: Retry | None = None
     timeout: int = 60
     """Seconds before RQ kills the job."""
+    rides: bool = False
+    """May run in the worker right after the job whose commit wrote it, or as a rider of
+    the first piece of work its commit wrote (worker.riders); needs a retry policy."""
 
 
 def _backoff(*seconds: int) -> Retry:
@@ -45,11 +48,11 @@ def _backoff(*seconds: int) -> Retry:
 
 
 JOBS: dict[str, JobSpec] = {
-    Job.ROUTE_TICKET: JobSpec(ROUTING, _backoff(5, 30, 120, 600)),
+    Job.ROUTE_TICKET: JobSpec(ROUTING, _backoff(5, 30, 120, 600), rides=True),
     # A citizen waits for this answer: retry soon; a failed run changed nothing (one transaction).
     Job.ANSWER_SMS: JobSpec(ROUTING, _backoff(2, 10, 60, 300, 900)),
-    Job.SEND_SMS: JobSpec(NOTIFICATIONS, _backoff(10, 60, 300, 900, 1800)),
-    Job.TEXT_BACK: JobSpec(NOTIFICATIONS, _backoff(10, 60, 300)),
+    Job.SEND_SMS: JobSpec(NOTIFICATIONS, _backoff(10, 60, 300, 900, 1800), rides=True),
+    Job.TEXT_BACK: JobSpec(NOTIFICATIONS, _backoff(10, 60, 300), rides=True),
     Job.FETCH_MEDIA: JobSpec(MEDIA, _backoff(30, 300, 1800), timeout=300),
     # Only RQ's wake-ups: the clock row is written, and the sweep acts on it if this fails.
     Job.WAKE_CLOCK: JobSpec(ROUTING, _backoff(5, 30, 120)),

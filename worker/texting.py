@@ -197,5 +197,7 @@ def _fail(session: Session, provider: SmsProvider, message: Message, code: str |
 
 
 def _context(message: Message) -> dict[str, object]:
-    return {"message_id": message.id, "ticket": message.ticket.code if message.ticket else None,
-            "to": redact(message.number), "purpose": message.purpose}
+    # The send job knows its ticket's code (context.about); the sweep loads the ticket.
+    code = context.ticket_code() or (message.ticket.code if message.ticket else None)
+    return {"message_id": message.id, "ticket": code, "to": redact(message.number),
+            "purpose": message.purpose}

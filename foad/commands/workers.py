@@ -16,6 +16,7 @@ from foad.runtime import database, running
 from models.settings import Settings
 from worker.health import OUTBOX_STALE
 from worker.queues import ALL
+from worker.runner import MAX_JOBS, MAX_MEMORY_MB, run
 
 
 def _queue_names(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -31,29 +32,36 @@ def _queue_names(_ctx: click.Context, _param: click.Parameter, value: str) -> tu
               help="Comma-separated queues to work, in priority order.")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty (for scripts and tests).")
 @click.option("--name", help="Worker name (default: a random id).")
-@click.option("--fork/--no-fork", default=True, show_default=True,
-              help="Run each job in a forked work horse (isolated), or in this process (faster).")
+@click.option("--fork/--no-fork", default=False, show_default=True,
+              help="Run each job in a forked work horse (isolated, ~50 ms of CPU a job), or "
+                   "in the worker's own process (RQ's timeouts enforced; replaced as below).")
+@click.option("--max-jobs", type=click.IntRange(min=1), default=MAX_JOBS, show_default=True,
+              help="Without --fork: jobs a worker process runs before a fresh one takes over.")
+@click.option("--max-memory", type=click.IntRange(min=16), default=MAX_MEMORY_MB, show_default=True,
+              help="Without --fork: resident megabytes past which a fresh process takes over.")
 @click.option("--metrics-port", type=int, help="Serve Prometheus' /metrics on this port "
               "(default: FOAD_METRICS_PORT; none when unset).")
 @click.pass_context
 def worker(ctx: click.Context, queues: tuple[str, ...], burst: bool, name: str | None,
-           fork: bool, metrics_port: int | None) -> None:
+           fork: bool, max_jobs: int, max_memory: int, metrics_port: int | None) -> None:
     """Run an RQ worker with RQ's scheduler and the periodic jobs, after relaying the outbox.
 
-    Run one per CPU (each is one process, forking a work horse per job); any number of
-    machines may share one Redis.
+    Run one per CPU; any number of machines may share one Redis. Jobs run in the worker's
+    process (a warm parent replaces it after --max-jobs, past --max-memory, after a job timed
+    out, or when a job killed it), or with --fork each in a work horse of its own.
     """
     if ctx.invoked_subcommand is not None:
         return
     from foad.metrics import counted_in_files, serve_metrics
-    from worker.runner import run
 
     port = metrics_port or ctx.obj.metrics_port
-    # The work horses count in files, one after the other in the same one.
+    # The work horses (or the process that works in-process) count in files, one at a time.
     counting = counted_in_files("worker", one_child_at_a_time=True) if port else contextlib.nullcontext()
     with running(ctx.obj) as rt, counting:
         serve_metrics(ctx.obj, port)
-        run(rt, FUNCTIONS, queues=queues, burst=burst, name=name, fork=fork)
+        clean = run(rt, FUNCTIONS, queues=queues, burst=burst, name=name, fork=fork,
+                    max_jobs=max_jobs, max_memory_mb=max_memory)
+    sys.exit(0 if clean else 1)
 
 
 @worker.command("health")

@@ -214,6 +214,10 @@ def test_a_refusal_other_than_a_taken_code_is_not_retried(session, runtime, capl
     assert session.scalar(select(func.count()).select_from(Ticket)) == 1
 
 
-def test_code_text_goes_to_the_notifications_queue(session, runtime):
-    open_ticket(session, Complaint(via=Via.CALL, caller="09121234567", voice_path="v/9.wav"))
-    assert len(Queue(NOTIFICATIONS, connection=runtime.redis)) == 1
+def test_the_code_text_rides_with_routing_as_one_job(session, runtime):
+    opened = open_ticket(session, Complaint(via=Via.CALL, caller="09121234567", voice_path="v/9.wav"))
+    assert len(Queue(NOTIFICATIONS, connection=runtime.redis)) == 0
+    [job] = Queue(ROUTING, connection=runtime.redis).get_jobs()
+    route, code = session.scalars(select(OutboxItem.id).where(OutboxItem.ticket_id == opened.ticket.id)
+                                  .order_by(OutboxItem.id)).all()
+    assert job.args == (route, code)

@@ -29,6 +29,7 @@ from tests.worker.redis_gate import RedisGate
 from worker.health import check
 from worker.outbox import job_id, relay
 from worker.queues import NOTIFICATIONS, ROUTING
+from worker.riders import MARK
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 HEAD_OF_BANKS_TEHRAN = "+989970000024"
@@ -85,10 +86,11 @@ def wait_until_idle(runtime: Runtime) -> None:
 
 def test_a_work_horse_killed_after_routing_committed_is_run_again_and_the_official_texted_once(
         runtime, settings, session, tmp_path, twilio_api):
-    # The gate holds the first push of a send job: the routing job has committed (the
-    # ticket referred, the official's text written) and not yet marked its work done.
-    with RedisGate(settings.redis_url, b"send_sms(") as gate, running_worker(
-            settings, tmp_path / "worker.log", "--queues", "routing,notifications",
+    # The gate holds the marker of the official's text, which rides with the routing job:
+    # the routing job has committed (the ticket referred, the text written) and not yet
+    # marked its work done nor sent the text.
+    with RedisGate(settings.redis_url, b"$6\r\n" + MARK + b"\r\n") as gate, running_worker(
+            settings, tmp_path / "worker.log", "--fork", "--queues", "routing,notifications",
             REDIS_URL=gate.url, **provider_env(twilio_api)) as worker:
         wait_for(lambda: check(runtime.redis, (ROUTING,)).workers, what="the worker to start")
         ticket = make_ticket(session, sector="banks", province="tehran")
@@ -116,15 +118,18 @@ def test_a_work_horse_killed_after_routing_committed_is_run_again_and_the_offici
 def test_a_send_job_killed_after_twilio_took_the_text_adopts_it_and_sends_no_second(
         runtime, settings, session, tmp_path, twilio_api):
     twilio_api.plan("hold")  # Twilio takes the official's text in and holds its answer
-    with running_worker(settings, tmp_path / "worker.log", "--queues", "routing,notifications",
+    with running_worker(settings, tmp_path / "worker.log", "--fork", "--queues", "routing,notifications",
                         **provider_env(twilio_api, timeout="30")) as worker:
         ticket = make_ticket(session, sector="banks", province="tehran")
         wait_for(lambda: to(twilio_api, HEAD_OF_BANKS_TEHRAN), what="Twilio to take the text")
         os.kill(wait_for(lambda: work_horse(worker.pid), what="the work horse"), signal.SIGKILL)
         twilio_api.release()
-        wait_for(lambda: retry_scheduled_in(runtime, ticket.id) is not None, what="RQ to schedule the retry")
-        job = send_job(runtime, ticket.id)
-        assert run_retry_now(runtime.redis, NOTIFICATIONS, job.id)
+        # The text rode with the routing job (noted on it): that job's retry settles it.
+        routing = job_id(session.scalar(select(OutboxItem.id).where(OutboxItem.key == f"route_ticket:{ticket.id}")))
+        session.commit()  # SQLite: a transaction left open holds the write lock the worker needs
+        wait_for(lambda: scheduled_at(runtime.redis, ROUTING, routing), what="RQ to schedule the retry")
+        assert run_retry_now(runtime.redis, ROUTING, routing)
+        job = RQJob.fetch(routing, connection=runtime.redis)
         wait_for(lambda: job.get_status(refresh=True) == "finished", what="the retry")
         wait_until_idle(runtime)
     assert len(twilio_api.attempts) == 1 and len(twilio_api.messages) == 1
@@ -181,9 +186,11 @@ def test_a_permanent_refusal_is_not_retried_and_is_recorded_on_the_ticket(
     twilio_api.plan(21614)  # "not a valid mobile number": the directory has a landline
     ticket = make_ticket(session, sector="banks", province="tehran")
     with running_worker(settings, tmp_path / "worker.log", **provider_env(twilio_api)):
-        failed = wait_for(lambda: (job := send_job(runtime, ticket.id)) and job.get_status() == "finished",
-                          what="the send job to finish")
-        assert failed and retry_scheduled_in(runtime, ticket.id) is None
+        # The text rides with routing (worker.riders): refused for good, it is not queued again.
+        wait_for(lambda: [t for t in texts(session, ticket, Purpose.REFERRAL) if t.status == MessageStatus.FAILED],
+                 what="the text to fail")
+        wait_until_idle(runtime)
+        assert send_job(runtime, ticket.id) is None and retry_scheduled_in(runtime, ticket.id) is None
     assert len(twilio_api.attempts) == 1 and twilio_api.messages == []
     [referral] = texts(session, ticket, Purpose.REFERRAL)
     assert (referral.status, referral.error_code) == (MessageStatus.FAILED, "21614")

@@ -1,0 +1,117 @@
+"""Work that rides with a job: the official's text runs right after routing, in the same RQ
+job; intake's routing and the caller's code go as one job; nothing is lost or run twice."""
+
+import os
+import signal
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from rq.job import Job as RQJob
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+from sqlalchemy import select, update
+
+from models.base import utcnow
+from models.messages import MessageStatus, Purpose
+from models.outbox import Job, OutboxItem
+from models.tickets import Via
+from tests.builders import make_ticket
+from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
+from tests.retries import run_retries_now
+from tests.worker.helpers import texts
+from tests.worker.processes import running_worker, wait_for
+from tests.worker.test_faults import HEAD_OF_BANKS_TEHRAN, provider_env, to
+from worker import riders
+from worker.outbox import job_id, relay
+from worker.queues import NOTIFICATIONS, ROUTING, queue
+
+
+def test_the_officials_text_rides_with_routing_one_job_for_both(runtime, session, work, configure, twilio_api):
+    configure(twilio=twilio_api.settings())
+    ticket = make_ticket(session, sector="banks", province="tehran")
+    work()
+    [referral] = texts(session, ticket, Purpose.REFERRAL)
+    assert referral.status == MessageStatus.QUEUED
+    assert len(twilio_api.messages) == 1
+    assert finished(runtime) == {ROUTING: 1, NOTIFICATIONS: 0}
+
+
+def finished(runtime) -> dict[str, int]:
+    """RQ jobs that ran to the end, by queue."""
+    return {name: queue(runtime.redis, name).finished_job_registry.count for name in (ROUTING, NOTIFICATIONS)}
+
+
+def test_intakes_routing_and_the_callers_code_go_as_one_job(runtime, session, work, configure, twilio_api):
+    configure(twilio=twilio_api.settings())
+    ticket = make_ticket(session, via=Via.CALL, caller="09121234567", sector="banks", province="tehran")
+    assert [m.purpose for m in texts(session, ticket)] == [Purpose.TRACKING_CODE]
+    work()
+    assert sorted(m.purpose for m in texts(session, ticket)) == [Purpose.REFERRAL, Purpose.TRACKING_CODE]
+    assert len(twilio_api.messages) == 2
+    assert finished(runtime) == {ROUTING: 1, NOTIFICATIONS: 0}
+
+
+def test_a_rider_whose_marker_is_gone_is_left_to_the_relay_and_run_once(
+        runtime, session, work, configure, twilio_api):
+    configure(twilio=twilio_api.settings())
+    ticket = make_ticket(session, via=Via.CALL, caller="09121234567", sector="banks", province="tehran")
+    code = session.scalar(select(OutboxItem.id).where(OutboxItem.job == Job.SEND_SMS))
+    session.commit()
+    runtime.redis.delete(riders.key(code))  # it waited longer than RIDE_WAIT: the relay's now
+    work()
+    assert not texts(session, ticket, Purpose.TRACKING_CODE)[0].sent_at
+    session.execute(update(OutboxItem).values(created_at=utcnow() - timedelta(minutes=1)))
+    session.commit()
+    with runtime.session() as again:
+        assert relay(again, runtime.redis) == 1  # only the code: the official's text was done
+    work()
+    assert len(twilio_api.messages) == 2
+    assert finished(runtime) == {ROUTING: 1, NOTIFICATIONS: 1}
+
+
+def test_a_rider_that_fails_is_queued_with_the_retries_rq_would_have_left(
+        runtime, session, work, configure, twilio_api):
+    configure(twilio=twilio_api.settings())
+    twilio_api.plan("500")
+    ticket = make_ticket(session, sector="banks", province="tehran")
+    work()
+    [referral] = texts(session, ticket, Purpose.REFERRAL)
+    assert referral.status == MessageStatus.PENDING and referral.error_code.endswith("500")
+    item = session.scalar(select(OutboxItem.id).where(OutboxItem.key == f"send_sms:{referral.id}"))
+    session.commit()
+    job = RQJob.fetch(job_id(item), connection=runtime.redis)
+    assert job.get_status() == "scheduled" and job.retries_left == 4  # five tries in all, as before
+    wait = (ScheduledJobRegistry(NOTIFICATIONS, connection=runtime.redis).get_scheduled_time(job.id)
+            - utcnow()).total_seconds()
+    assert 5 < wait <= 10  # SEND_SMS's first interval
+    run_retries_now(runtime.redis)
+    work()
+    assert len(twilio_api.messages) == 1
+    assert texts(session, ticket, Purpose.REFERRAL)[0].status == MessageStatus.QUEUED
+
+
+def test_a_worker_killed_while_its_rider_sends_adopts_the_text_when_rq_retries_it(
+        runtime, settings, session, tmp_path, twilio_api):
+    twilio_api.plan("hold")  # Twilio takes the official's text in and holds its answer
+    with running_worker(settings, tmp_path / "worker.log", "--queues", "routing,notifications",
+                        **provider_env(twilio_api, timeout="30")) as worker:
+        ticket = make_ticket(session, sector="banks", province="tehran")
+        wait_for(lambda: to(twilio_api, HEAD_OF_BANKS_TEHRAN), what="Twilio to take the text")
+        [child] = wait_for(lambda: children(worker.pid), what="the worker's process")
+        os.kill(child, signal.SIGKILL)
+        twilio_api.release()
+        # RQ finds the routing job abandoned once its heartbeat expires (its timeout and a
+        # minute): that moment, now.
+        StartedJobRegistry(ROUTING, connection=runtime.redis).cleanup(time.time() + 3600)
+        run_retries_now(runtime.redis)
+        wait_for(lambda: texts(session, ticket, Purpose.REFERRAL)[0].status == MessageStatus.QUEUED,
+                 what="the retry to adopt the text")
+    assert len(twilio_api.attempts) == 1 and len(twilio_api.messages) == 1
+    assert twilio_api.lookups  # the retry asked Twilio instead of sending again
+    assert "worker killed by a signal, starting another" in (tmp_path / "worker.log").read_text()
+
+
+def children(pid: int) -> list[int]:
+    """The processes `pid` started (a `foad worker`'s: the worker it forked)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []

@@ -1,0 +1,48 @@
+"""`foad worker`'s default mode: jobs in the worker's own process, which a warm parent
+replaces after --max-jobs jobs (or past --max-memory); SIGTERM still stops it warmly, and
+so does its parent's death."""
+
+import os
+import signal
+from pathlib import Path
+
+from tests.builders import make_ticket
+from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
+from tests.worker.processes import running_worker, wait_for
+from tests.worker.test_faults import provider_env, to
+from tests.worker.test_riders import children
+from worker.health import check
+
+OFFICIAL = "+989970000024"  # the head of inspection of Tehran's banks
+
+
+def test_a_worker_hands_over_after_its_jobs_and_the_next_goes_on(runtime, settings, session, tmp_path,
+                                                                 twilio_api):
+    with running_worker(settings, tmp_path / "worker.log", "--max-jobs", "1",
+                        **provider_env(twilio_api)) as worker:
+        for _ in range(3):
+            make_ticket(session, sector="banks", province="tehran")
+        wait_for(lambda: len(to(twilio_api, OFFICIAL)) == 3, what="three officials' texts")
+        wait_for(lambda: check(runtime.redis).healthy, what="the next worker to be healthy")
+    assert worker.returncode == 0  # SIGTERM: passed on, a warm shutdown
+    log = (tmp_path / "worker.log").read_text()
+    assert log.count("worker hands over to a fresh process") >= 2
+    assert len(to(twilio_api, OFFICIAL)) == 3
+
+
+def test_a_worker_whose_parent_is_killed_stops_instead_of_running_on_unsupervised(
+        runtime, settings, tmp_path):
+    with running_worker(settings, tmp_path / "worker.log") as parent:
+        wait_for(lambda: check(runtime.redis).healthy, what="a healthy worker")
+        [child] = children(parent.pid)
+        os.kill(parent.pid, signal.SIGKILL)
+        wait_for(lambda: gone(child), what="the worker to stop with its parent")
+    assert "warm shut down requested" in (tmp_path / "worker.log").read_text()
+
+
+def gone(pid: int) -> bool:
+    """True once the process ended (a zombie nobody reaps counts as ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+    except FileNotFoundError:
+        return True

@@ -1,0 +1,106 @@
+"""Outbox work that rides with a job instead of being a job of its own.
+
+An RQ job costs ~60 Redis commands and a few milliseconds of CPU of RQ's bookkeeping,
+more than most of our work. So the work a job's commit writes (routing writes the
+official's text) runs right after it in the same worker, and the work one commit outside
+a worker writes (intake: routing and the caller's code) goes as one job whose first piece
+carries the rest.
+
+Nothing is lost, and nothing runs twice at once: each rider has a marker in Redis while it
+waits (RIDE_WAIT) and while it runs (its carrier's timeout and a margin). The relay leaves
+alone rows whose marker exists; a carrier runs a rider only after renewing its marker
+(SET XX: it fails once the marker is gone, when the relay may have queued the row).
+A rider that fails is queued as its own job, after the first interval of its retry policy
+and with the retries that remain: the attempts are what RQ alone would have made.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from contextvars import ContextVar
+from datetime import timedelta
+from typing import Iterator
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Retry
+
+from models.outbox import Work
+from worker.queues import JOBS
+
+KEY = "foad:outbox:ride:{}"
+"""The marker of outbox row {id} riding with a job."""
+MARK = b"riding"
+"""A marker's value."""
+RIDE_WAIT = timedelta(minutes=10)
+"""How long a marker written with its carrier's push lasts: the carrier's wait in the queue.
+A carrier that waited longer finds its riders' markers gone and leaves them to the relay."""
+RUN_MARGIN = timedelta(seconds=30)
+"""Added to a carrier's timeout for the marker of a rider it runs (RQ ends the carrier by
+its timeout, riders included)."""
+
+_collected: ContextVar[list[Work] | None] = ContextVar("riders", default=None)
+
+
+def key(item_id: int) -> str:
+    """The Redis key of outbox row `item_id`'s marker."""
+    return KEY.format(item_id)
+
+
+def can_ride(work: Work) -> bool:
+    """True for work of a kind that may ride with another job."""
+    return JOBS[work.job].rides
+
+
+def mark(redis: Redis, work: list[Work], lasting: timedelta) -> bool:
+    """Write the markers of riders; False (nothing should ride) when Redis refused."""
+    pipe = redis.pipeline(transaction=False)
+    for item in work:
+        pipe.set(key(item.id), MARK, ex=lasting)
+    try:
+        pipe.execute()
+    except RedisError:
+        return False
+    return True
+
+
+def renew(redis: Redis, item_id: int, lasting: timedelta) -> bool:
+    """Take a waiting rider to run it now: True when its marker was still there."""
+    try:
+        return bool(redis.set(key(item_id), MARK, ex=lasting, xx=True))
+    except RedisError:
+        return False
+
+
+def forget(redis: Redis, item_ids: list[int]) -> None:
+    """Drop riders' markers before they are queued as jobs of their own: a retry of their
+    carrier (it ran them once, then crashed) must then leave them to those jobs."""
+    if item_ids:
+        redis.delete(*(key(item_id) for item_id in item_ids))
+
+
+def collecting() -> list[Work] | None:
+    """Where the running outbox job's commits put the work that rides with it; None
+    outside one (the work is pushed)."""
+    return _collected.get()
+
+
+@contextlib.contextmanager
+def collected() -> Iterator[list[Work]]:
+    """While an outbox job runs: the work its commits wrote that may ride with it."""
+    riders: list[Work] = []
+    token = _collected.set(riders)
+    try:
+        yield riders
+    finally:
+        _collected.reset(token)
+
+
+def remaining(retry: Retry | None) -> tuple[timedelta, Retry | None]:
+    """After a failed first attempt outside RQ: the wait before the next attempt and the
+    retry policy that remains, as RQ would have had them."""
+    if retry is None or retry.max < 1:
+        raise ValueError("only work with retries may ride")
+    intervals = list(retry.intervals) or [0]
+    rest = Retry(max=retry.max - 1, interval=intervals[1:] or intervals[-1:]) if retry.max > 1 else None
+    return timedelta(seconds=intervals[0]), rest
