@@ -50,8 +50,8 @@ voice-tools:
 
 # The console's browser tests drive Debian's Chromium (`chromium`, or `chromium-browser` as
 # tests/console/browser.py also accepts; Playwright's own browser download cannot work here),
-# and Noto gives it Persian glyphs for the screenshots. Without Chromium those tests, and only
-# they, are skipped, and pytest's summary says why.
+# and Noto gives it Persian glyphs for the screenshots. Without Chromium those tests fail,
+# saying what to install.
 browser-tools:
 	@if ! { command -v chromium || command -v chromium-browser; } >/dev/null || \
 		{ command -v dpkg >/dev/null && ! dpkg -s fonts-noto-core >/dev/null 2>&1; }; then \
@@ -68,7 +68,7 @@ unit-tools:
 # The report cards' PDFs are drawn by WeasyPrint, which needs Debian's Pango at run time, in
 # Noto Naskh Arabic (fonts-noto-core); their test turns them into text and images with
 # poppler-utils. Without Pango the PDF link answers 503 and says why; without poppler-utils
-# that test, and only it, is skipped.
+# that test fails, saying what to install.
 pdf-tools:
 	@if ! { command -v dpkg >/dev/null && dpkg -s libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils \
 			>/dev/null 2>&1; }; then \

@@ -13,7 +13,6 @@ import pytest
 from models.persian import latin_digits
 from tests.clients import ending_transactions
 from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
-from worker.queues import NOTIFICATIONS
 
 MOBILE = "09121234567"
 E164 = "+989121234567"
@@ -61,7 +60,7 @@ def texts(work, twilio_api, session):  # noqa: F811
 
     def _texts(to: str = E164) -> list[str]:
         session.rollback()  # on SQLite the jobs need the write lock
-        work((NOTIFICATIONS,))
+        work()  # as a worker does: the code text rides with the routing job
         return [m.body for m in twilio_api.messages if m.to == to]
 
     return _texts

@@ -7,9 +7,8 @@ import pytest
 
 from tests.citizen.conftest import MOBILE, code_in, png
 from tests.citizen.test_following import resolved
-from tests.console.browser import CHROMIUM, SKIP_REASON, chromium, screenshot, site  # noqa: F401
+from tests.console.browser import chromium, screenshot, site  # noqa: F401
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
 PHONE = {"width": 390, "height": 844}
 
 

@@ -16,11 +16,10 @@ from models.calls import Call
 from models.surveys import SurveyAnswer
 from models.tickets import Via
 from models.users import Playback
-from tests.console.browser import CHROMIUM, SKIP_REASON, chromium, screenshot, site  # noqa: F401
+from tests.console.browser import chromium, screenshot, site  # noqa: F401
 from tests.console.conftest import PASSWORD, received, referred, reload, survey_time, write_wav
 from worker.queues import MAINTENANCE
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ import re
 
 import pytest
 
-from tests.console.browser import CHROMIUM, SKIP_REASON, screenshot
+from tests.console.browser import screenshot
 from tests.console.conftest import referred, reload
 from tests.console.test_browser import chromium, log_in, page, settings, site  # noqa: F401  (fixtures)
 from tests.console.test_report_cards import data_set, rolled_up  # noqa: F401  (fixtures)
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
 
 
 @pytest.fixture

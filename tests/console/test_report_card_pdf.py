@@ -12,9 +12,18 @@ import pytest
 from tests.console.browser import ARTIFACTS
 from tests.console.test_report_cards import data_set, rolled_up  # noqa: F401
 
-POPPLER = all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdftoppm"))
-pytestmark = pytest.mark.skipif(not POPPLER, reason="the PDF checks need poppler-utils (apt-get install "
-                                                    "poppler-utils); make test installs it when run as root")
+POPPLER = ("pdftotext", "pdffonts", "pdftoppm")
+"""poppler-utils' tools the checks read the PDF with (`make test` installs them when run as root)."""
+
+
+@pytest.fixture(autouse=True)
+def poppler() -> None:
+    """Fail, saying what to install, when poppler-utils is missing: a check that cannot read
+    the PDF must not pass by not running."""
+    missing = [tool for tool in POPPLER if shutil.which(tool) is None]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} missing: apt-get install poppler-utils (make test installs it "
+                    "when run as root)", pytrace=False)
 
 
 def _png_pixels(path) -> tuple[int, int, bytes]:

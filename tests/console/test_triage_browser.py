@@ -9,13 +9,12 @@ from datetime import timedelta
 import pytest
 
 from models.tickets import TicketStatus
-from tests.console.browser import CHROMIUM, SKIP_REASON, screenshot
+from tests.console.browser import screenshot
 from tests.console.conftest import reload
 from tests.console.test_browser import chromium, log_in, page, site  # noqa: F401  (fixtures)
 from tests.console.test_triage_queue import held, waiting
 from tests.worker.helpers import JOBS_BUT_SENDING
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from foad.app import create_app
-from tests.console.browser import CHROMIUM, FLAGS, SKIP_REASON, live_server
+from tests.console.browser import CHROMIUM, FLAGS, MISSING, live_server
 from tests.console.conftest import PASSWORD, csrf_token, referred
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,10 +147,11 @@ def test_the_session_cookie_is_secure_whenever_the_console_is_reached_over_https
 
 # --- in a real browser ---------------------------------------------------------------------
 
-@pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
 def test_the_console_works_under_its_policy_with_no_violation(app, session, person):
     from playwright.sync_api import sync_playwright
 
+    if CHROMIUM is None:
+        pytest.fail(MISSING, pytrace=False)
     ticket = referred(session, "MUN-TEH", caller=CALLER)
     person("sara")
     refused: list[str] = []

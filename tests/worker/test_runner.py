@@ -32,7 +32,8 @@ def test_a_worker_hands_over_after_its_jobs_and_the_next_goes_on(runtime, settin
 
 def test_a_worker_whose_parent_is_killed_stops_instead_of_running_on_unsupervised(
         runtime, settings, tmp_path):
-    with running_worker(settings, tmp_path / "worker.log") as parent:
+    # RQ's own lines (its "warm shut down" among them) are DEBUG in our logs.
+    with running_worker(settings, tmp_path / "worker.log", FOAD_LOG_LEVEL="DEBUG") as parent:
         wait_for(lambda: check(runtime.redis).healthy, what="a healthy worker")
         [child] = children(parent.pid)
         os.kill(parent.pid, signal.SIGKILL)
