@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from sqlalchemy.orm import Session
 
-from models.media import Media, MediaStatus
-from models.media_types import SNIFF_BYTES, sniff
+from models.media import GONE, Kept, Media, MediaGone, MediaRejected, MediaRetry, MediaStatus
+from models.media_types import EXTENSIONS, SNIFF_BYTES, sniff
 from models.tickets import Ticket
 
 FILE_MODE = 0o640
@@ -79,6 +80,31 @@ def write_capped(chunks: Iterable[bytes], target: Path, max_bytes: int) -> int:
     finally:
         partial.unlink(missing_ok=True)
     return size
+
+
+def keep_fetched(status: int, length: str | None, served: str, chunks: Iterator[bytes], media_dir: Path,
+                 name: str, max_bytes: int, *, source: str) -> Kept:
+    """Keep a file fetched over HTTP (its answer's `status`, Content-`length`, `served` type and
+    body `chunks`) as `media_dir/name.<ext>` if its content is a photo or video we keep and it
+    fits `max_bytes`. Raises MediaGone (`source`, "the provider" or "the server", will not give
+    it), MediaRetry (it may give it later) or MediaRejected."""
+    if status in GONE:
+        raise MediaGone(f"{source} answered {status}")
+    if status != 200:
+        raise MediaRetry(f"{source} answered {status}")
+    if int(length or 0) > max_bytes:
+        raise MediaRejected(f"larger than {max_bytes} bytes")
+    head = head_of(chunks)
+    try:
+        verified = kind_of(head)
+    except NotMedia:
+        raise MediaRejected(f"its content is not a photo or video (served as {served or 'no type'})") from None
+    relative = f"{name}{EXTENSIONS[verified]}"
+    try:
+        size = write_capped(chain([head], chunks), media_dir / relative, max_bytes)
+    except TooLarge as exc:
+        raise MediaRejected(str(exc)) from None
+    return Kept(relative, size, verified)
 
 
 def is_video(content_type: str) -> bool:

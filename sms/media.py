@@ -4,16 +4,14 @@ nowhere else)."""
 
 from __future__ import annotations
 
-from itertools import chain
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
 
-from models.media import CHUNK, GONE, Kept, MediaGone, MediaRejected, MediaRetry
-from models.media_types import EXTENSIONS
+from models.media import CHUNK, Kept, MediaRejected, MediaRetry
 from models.settings import TwilioSettings
-from models.uploads import NotMedia, TooLarge, head_of, kind_of, write_capped
+from models.uploads import keep_fetched
 
 DECLARED_TYPES = ("image/", "video/")
 """Declared types worth downloading at all; what is kept is decided by the content."""
@@ -40,25 +38,10 @@ def download(url: str, content_type: str, media_dir: Path, name: str, twilio: Tw
 
 
 def _keep(response: requests.Response, media_dir: Path, name: str, max_bytes: int) -> Kept:
-    if response.status_code in GONE:
-        raise MediaGone(f"the provider answered {response.status_code}")
-    if response.status_code != 200:
-        raise MediaRetry(f"the provider answered {response.status_code}")
-    if int(response.headers.get("Content-Length") or 0) > max_bytes:
-        raise MediaRejected(f"larger than {max_bytes} bytes")
-    chunks = response.iter_content(CHUNK)
-    head = head_of(chunks)
-    try:
-        verified = kind_of(head)
-    except NotMedia:
-        served = response.headers.get("Content-Type") or "no type"
-        raise MediaRejected(f"its content is not a photo or video (served as {served})") from None
-    relative = f"{name}{EXTENSIONS[verified]}"
-    try:
-        size = write_capped(chain([head], chunks), media_dir / relative, max_bytes)
-    except TooLarge as exc:
-        raise MediaRejected(str(exc)) from None
-    return Kept(relative, size, verified)
+    """The answer's body kept by the rules every channel's files follow (models.uploads)."""
+    return keep_fetched(response.status_code, response.headers.get("Content-Length"),
+                        response.headers.get("Content-Type", ""), response.iter_content(CHUNK), media_dir, name,
+                        max_bytes, source="the provider")
 
 
 def _origin(url: str) -> tuple[str, str]:

@@ -4,16 +4,14 @@ each redirect), with timeouts, and judged by its bytes and size while it streams
 
 from __future__ import annotations
 
-from itertools import chain
 from pathlib import Path
 
 import requests
 from requests_hardened import Config, HTTPSession
 from requests_hardened.ip_filter import InvalidIPAddress
 
-from models.media import CHUNK, GONE, Kept, MediaGone, MediaRejected, MediaRetry
-from models.media_types import EXTENSIONS
-from models.uploads import NotMedia, TooLarge, head_of, kind_of, write_capped
+from models.media import CHUNK, Kept, MediaRejected, MediaRetry
+from models.uploads import keep_fetched
 
 TIMEOUT = (5.0, 20.0)
 """Seconds to connect, and to wait for each read."""
@@ -38,21 +36,7 @@ def fetch(url: str, media_dir: Path, name: str, max_bytes: int, *, allow_loopbac
 
 
 def _keep(response: requests.Response, media_dir: Path, name: str, max_bytes: int) -> Kept:
-    if response.status_code in GONE:
-        raise MediaGone(f"the server answered {response.status_code}")
-    if response.status_code != 200:
-        raise MediaRetry(f"the server answered {response.status_code}")
-    if int(response.headers.get("Content-Length") or 0) > max_bytes:
-        raise MediaRejected(f"larger than {max_bytes} bytes")
-    chunks = response.iter_content(CHUNK)
-    head = head_of(chunks)
-    try:
-        kind = kind_of(head)
-    except NotMedia as exc:
-        raise MediaRejected(str(exc)) from None
-    relative = name + EXTENSIONS[kind]
-    try:
-        size = write_capped(chain([head], chunks), media_dir / relative, max_bytes)
-    except TooLarge as exc:
-        raise MediaRejected(str(exc)) from None
-    return Kept(relative, size, kind)
+    """The answer's body kept by the rules every channel's files follow (models.uploads)."""
+    return keep_fetched(response.status_code, response.headers.get("Content-Length"),
+                        response.headers.get("Content-Type", ""), response.iter_content(CHUNK), media_dir, name,
+                        max_bytes, source="the server")
