@@ -7,6 +7,7 @@ throwaway schema in that PostgreSQL database. Without REDIS_URL it starts the em
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sqlite3
 from pathlib import Path
@@ -31,6 +32,19 @@ from tests.ports import worker_number
 from tests.scratch import scratch_database
 from worker import context
 from worker.queues import ALL
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--without-cyclic-gc", action="store_true",
+        help="turn Python's cyclic garbage collector off: a test that reads an object its session "
+             "still holds, after another session changed the row, then fails every time instead "
+             "of only when the collector happened not to drop the object (CI's second pass)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("without_cyclic_gc"):
+        gc.disable()
+
 
 Reset = Callable[[Engine], None]
 """Puts a database back as the migrations and the sample import left it."""

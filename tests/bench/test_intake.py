@@ -1,7 +1,6 @@
 """bench/intake.py: its JSON line carries the figures, the ratio, the target and the verdict."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +12,9 @@ from bench import intake
 BENCH = Path(intake.__file__)
 
 
-def test_a_small_run_ends_with_the_figures_and_the_target():
+def test_a_small_run_ends_with_the_figures_and_the_target(bench_env):
     done = subprocess.run([sys.executable, str(BENCH), "--tickets", "20", "--clients", "2"],
-                          env=os.environ.copy(), capture_output=True, text=True, timeout=120)
+                          env=bench_env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout.splitlines()[-1])
     assert figures["tickets"] == 20 and figures["tickets_per_s"] > 0 and figures["raw_inserts_per_s"] > 0

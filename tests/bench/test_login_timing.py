@@ -1,7 +1,6 @@
 """bench/login_timing.py: its JSON line carries each kind of attempt's time, the ratios and the verdict."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +12,8 @@ from bench import login_timing
 BENCH = Path(login_timing.__file__)
 
 
-def test_a_small_run_ends_with_the_figures_and_the_target():
-    done = subprocess.run([sys.executable, str(BENCH), "--runs", "2"], env=os.environ.copy(),
+def test_a_small_run_ends_with_the_figures_and_the_target(bench_env):
+    done = subprocess.run([sys.executable, str(BENCH), "--runs", "2"], env=bench_env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout.splitlines()[-1])

@@ -2,7 +2,6 @@
 times per text against their baseline, the targets and the verdicts."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +11,8 @@ import bench
 BENCH = Path(bench.__file__).parent / "triage.py"
 
 
-def test_a_short_run_ends_with_the_figures_and_the_verdicts():
-    done = subprocess.run([sys.executable, str(BENCH), "--rounds", "1"], env=os.environ.copy(),
+def test_a_short_run_ends_with_the_figures_and_the_verdicts(bench_env):
+    done = subprocess.run([sys.executable, str(BENCH), "--rounds", "1"], env=bench_env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout.splitlines()[-1])

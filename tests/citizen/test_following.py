@@ -19,7 +19,9 @@ def resolved(session, caller: str = MOBILE, via: Via = Via.WEB, result: str = "Ú
     actions.resolve(session, ticket, result, actor="user:sara")
     session.commit()
     code = ticket.code
-    session.rollback()
+    # Forget the ticket: the app changes it in its own sessions, and a query here would not
+    # refresh a copy still held (until the cyclic garbage collector happens to drop it).
+    session.close()
     return code
 
 
