@@ -77,6 +77,7 @@ pdf-tools:
 
 # Every bench on PostgreSQL (DATABASE_URL, default the local server's "test" database: each
 # bench makes a throwaway schema) with Redis servers of their own; one summary table at the end.
+# `.venv/bin/python bench/all.py --quick` is a short smoke run of them all.
 bench: $(STAMP)
 	$(BIN)/python bench/all.py
 

@@ -1,7 +1,7 @@
 """The SMPP link against the local SMSC: sustained submits a second, and MO-to-reply latency.
 
     .venv/bin/python bench/smpp.py [--seconds 10] [--senders 20] [--rate 50] [--mo-seconds 20]
-                                   [--workers 2] [--logs DIR]
+                                   [--workers 2] [--fork] [--logs DIR]
 
 Runs the tests' SMSC (tests/peers/smsc.py: smpplib's PDUs over real TCP) in this process and
 a real `foad smpp` process bound to it (window 10, no TPS limit of ours: the SMSC's throttle
@@ -206,8 +206,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=50, help="Texts from phones a second.")
     parser.add_argument("--mo-seconds", type=float, default=20, help="How long texts come in.")
     parser.add_argument("--workers", type=int, default=2, help="foad worker processes.")
-    parser.add_argument("--fork", action=argparse.BooleanOptionalAction, default=True,
-                        help="Workers fork a work horse per job (the default, as in production).")
+    parser.add_argument("--fork", action=argparse.BooleanOptionalAction, default=False,
+                        help="A forked work horse per job, or (foad worker's default) not.")
     parser.add_argument("--logs", type=Path, help="Keep the processes' logs here.")
     parser.add_argument("--log-level", default="WARNING")
     return parser.parse_args()
