@@ -158,16 +158,19 @@ def main() -> None:
     load = os.getloadavg()[0]
     results = {name: run(name, args.quick, env) for name in names}
     print(f"\n=== summary: {os.cpu_count()} CPUs, load average {load:.1f} at the start ===")
-    print(f"{'figure':<40}{'value':>10}{'baseline':>10}{'ratio':>7}  {'target':<14}met")
+    print(f"{'figure':<40}{'value':>10}{'baseline':>10}{'ratio':>7}  {'target':<16}met")
     for figure, value, baseline, target, met in rows(results):
         ratio = _div(value, baseline)
-        print(f"{figure:<40}{_fmt(value):>10}{_fmt(baseline):>10}{_fmt(ratio, 2):>7}  {target:<14}"
+        print(f"{figure:<40}{_fmt(value):>10}{_fmt(baseline):>10}{_fmt(ratio, 2):>7}  {target:<16}"
               f"{ {True: 'yes', False: 'NO', None: '-'}[met] }")
     print(json.dumps({"bench": "all", "load_average": round(load, 2), "results": results}))
 
 
-def _fmt(value: float | None, digits: int = 1) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
+def _fmt(value: float | None, digits: int | None = None) -> str:
+    """A figure: two decimals below 10 (shares, accuracies, milliseconds), else one."""
+    if value is None:
+        return "-"
+    return f"{value:.{digits if digits is not None else (2 if abs(value) < 10 else 1)}f}"
 
 
 if __name__ == "__main__":
