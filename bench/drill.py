@@ -27,8 +27,8 @@ from intake import scratch_database  # noqa: E402
 
 def workers_ceiling(count: int, args: argparse.Namespace) -> float:
     """Complaints a second `count` workers carried (officials texted over the run)."""
-    run = argparse.Namespace(rate=args.rate, seconds=args.seconds, workers=count, fork=False,
-                             calls=0.5, logs=None, log_level="WARNING")
+    run = pipeline.arguments(["--rate", str(args.rate), "--seconds", str(args.seconds),
+                              "--workers", str(count), "--sms-texts", "0"])
     with tempfile.TemporaryDirectory() as folder, scratch_database(Path(folder)) as url:
         figures = pipeline.measure(run, Path(folder), url)
     return figures["delivered"] / figures["elapsed_s"]

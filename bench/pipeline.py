@@ -326,8 +326,8 @@ def measure(args: argparse.Namespace, folder: Path, url: str) -> dict[str, Any]:
             "intake_behind_s": behind, "load_average": os.getloadavg()[0], "sms_referrals": sms}
 
 
-def arguments() -> argparse.Namespace:
-    """The command line."""
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line (or `argv`, for another bench running this one)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=100.0, help="complaints per second")
     parser.add_argument("--seconds", type=float, default=20.0, help="how long to open them")
@@ -342,7 +342,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--sms-rate", type=float, default=2.0, help="SMS complaints per second")
     parser.add_argument("--triage-wait", type=float, default=20.0,
                         help="seconds routing waits for an answer (FOAD_TRIAGE_WAIT_MINUTES, in seconds)")
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def main() -> None:
