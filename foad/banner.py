@@ -15,8 +15,9 @@ from models.users import User
 from sms.providers.twilio import INBOUND_PATH, STATUS_PATH
 
 
-def banner(settings: Settings, redis_url: str, at: Addresses) -> list[str]:
-    """The lines `foad serve` prints when it is ready."""
+def banner(settings: Settings, redis_url: str, at: Addresses, local_texts: bool = False) -> list[str]:
+    """The lines `foad serve` prints when it is ready; `local_texts` when the engine texts
+    through the local Twilio-compatible server (whose token then signs the webhooks)."""
     web = f"http://{_here(at.host)}:{at.port}"
     public = settings.public_base_url or web
     lines = ["foad is ready (Ctrl-C stops it)",
@@ -28,7 +29,10 @@ def banner(settings: Settings, redis_url: str, at: Addresses) -> list[str]:
     if at.metrics_port is not None:
         lines.append(f"  metrics:      {web}/metrics, FastAGI's at {settings.metrics_host}:{at.metrics_port}, "
                      f"the worker's at {settings.metrics_host}:{at.metrics_port + 1}")
-    if settings.sms_check_signatures and not settings.twilio.auth_token:
+    if local_texts:
+        lines.append("  texts:        to a local Twilio-compatible server; try "
+                     "`foad sms --from 09121234567 \"…\"`")
+    elif settings.sms_check_signatures and not settings.twilio.auth_token:
         lines.append("  SMS webhooks refuse every request until TWILIO_AUTH_TOKEN is set")
     return lines + _first_steps(settings)
 

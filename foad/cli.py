@@ -82,8 +82,8 @@ def serve(settings: Settings, host: str, port: int, fastagi_host: str, fastagi_p
     at = Addresses(host, port, fastagi_host, fastagi_port, settings.metrics_port)
     texts = serving(settings) if local_twilio else contextlib.nullcontext({})
     with redis_url(settings) as url, texts as env:
-        serve_all(url, at, ready=lambda: click.echo("\n".join(banner(settings, url, at))), env=env,
-                  smpp=settings.smpp.configured)
+        serve_all(url, at, ready=lambda: click.echo("\n".join(banner(settings, url, at, local_texts=bool(env)))),
+                  env=env, smpp=settings.smpp.configured)
 
 
 for group in (directory.agencies, tickets.tickets, workers.worker, workers.holidays, voice.fastagi, voice.call,

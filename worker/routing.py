@@ -100,7 +100,8 @@ def sweep_waits() -> int:
         due = placing.waits_over(session, runtime.now() - runtime.settings.triage_wait + SLACK, SWEEP_BATCH)
         session.commit()
     routed = sum(_route_safely(ticket_id) for ticket_id in due)
-    log.info("triage wait sweep", extra={"due": len(due), "routed": routed, "rq_job": context.job_id()})
+    log.log(logging.INFO if due else logging.DEBUG, "triage wait sweep",
+            extra={"due": len(due), "routed": routed, "rq_job": context.job_id()})
     return routed
 
 

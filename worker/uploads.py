@@ -31,7 +31,8 @@ def sweep_uploads() -> int:
         if folder.name not in taken:
             shutil.rmtree(folder, ignore_errors=True)
     removed = len(folders) - len(taken)
-    log.info("upload sweep", extra={"checks": checks, "folders": removed, "rq_job": context.job_id()})
+    log.log(logging.INFO if checks or removed else logging.DEBUG, "upload sweep",
+            extra={"checks": checks, "folders": removed, "rq_job": context.job_id()})
     return removed
 
 

@@ -131,6 +131,7 @@ def test_serve_says_where_everything_is_and_a_ctrl_c_stops_it_in_order(environme
     assert stopped == ["worker", "fastagi", "web"], log
     # RQ's upkeep and the periodic jobs that found nothing to do are DEBUG.
     assert "worker starting" in log and "cleaning registries" not in log and "outbox relay" not in log
+    assert "upload sweep" not in log and "triage wait sweep" not in log
     assert not EmbeddedRedis(tmp_path / "data").alive()
 
 
@@ -150,3 +151,17 @@ def test_the_ready_block_names_a_public_url_and_hides_passwords(settings, sessio
     assert "https://128.example.ir/sms/twilio/inbound" in printed
     assert "redis://:***@10.0.0.9:6379/2" in printed and "s3cret" not in printed
     assert "no console user yet" not in printed
+
+
+def test_the_ready_block_says_where_texts_go_and_when_webhooks_refuse(settings):
+    from dataclasses import replace
+
+    from foad.banner import banner
+    from foad.serve import Addresses
+
+    unsigned = replace(settings, twilio=replace(settings.twilio, auth_token=""), sms_check_signatures=True)
+    at = Addresses("127.0.0.1", 8000)
+    refusing = "\n".join(banner(unsigned, "redis://x", at))
+    assert "SMS webhooks refuse every request until TWILIO_AUTH_TOKEN is set" in refusing
+    local = "\n".join(banner(unsigned, "redis://x", at, local_texts=True))
+    assert "texts:        to a local Twilio-compatible server" in local and "refuse" not in local
