@@ -96,7 +96,9 @@ def tickets_show(settings: Settings, code: str, as_json: bool) -> None:
 
 def _for_people(key: str, value: object) -> object:
     """A document's moment (its key ends in `at`, its value ISO 8601) as a Jalali date in
-    Tehran time; anything else as it is."""
+    Tehran time, nothing as "-" (as the list shows it); anything else as it is."""
+    if value is None:
+        return "-"
     if isinstance(value, str) and (key == "at" or key.endswith("_at")):
         return _when(datetime.fromisoformat(value))
     return value
