@@ -296,6 +296,7 @@ def measure(args: argparse.Namespace, folder: Path, url: str) -> dict[str, Any]:
                "FOAD_DATA_DIR": str(folder), "FOAD_LOG_LEVEL": args.log_level,
                "FOAD_TRIAGE_WAIT_MINUTES": str(args.triage_wait / 60)}
         logs = args.logs or folder
+        logs.mkdir(parents=True, exist_ok=True)
         with workers(args, env, logs) as pids:
             wait_healthy(runtime.redis)
             before, started = jobs_done(runtime.redis), time.monotonic()

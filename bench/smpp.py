@@ -182,6 +182,7 @@ def measure(args: argparse.Namespace, folder: Path, url: str) -> dict[str, Any]:
     """Run both measurements once; their figures."""
     base = read_settings({**os.environ, "DATABASE_URL": url, "FOAD_DATA_DIR": str(folder)})
     logs = args.logs or folder
+    logs.mkdir(parents=True, exist_ok=True)
     with TimedSmsc() as smsc, redis_url(base) as redis:
         runtime = make_runtime(base, redis)
         if runtime.redis.dbsize():
