@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping
 
 from sqlalchemy.orm import Session
 
@@ -82,12 +82,13 @@ def write_capped(chunks: Iterable[bytes], target: Path, max_bytes: int) -> int:
     return size
 
 
-def keep_fetched(status: int, length: str | None, served: str, chunks: Iterator[bytes], media_dir: Path,
+def keep_fetched(status: int, headers: Mapping[str, str], chunks: Iterator[bytes], media_dir: Path,
                  name: str, max_bytes: int, *, source: str) -> Kept:
-    """Keep a file fetched over HTTP (its answer's `status`, Content-`length`, `served` type and
-    body `chunks`) as `media_dir/name.<ext>` if its content is a photo or video we keep and it
-    fits `max_bytes`. Raises MediaGone (`source`, "the provider" or "the server", will not give
-    it), MediaRetry (it may give it later) or MediaRejected."""
+    """Keep a file fetched over HTTP (its answer's `status`, `headers` and body `chunks`) as
+    `media_dir/name.<ext>` if its content is a photo or video we keep and it fits `max_bytes`.
+    Raises MediaGone (`source`, "the provider" or "the server", will not give it), MediaRetry
+    (it may give it later) or MediaRejected."""
+    length, served = headers.get("Content-Length"), headers.get("Content-Type", "")
     if status in GONE:
         raise MediaGone(f"{source} answered {status}")
     if status != 200:

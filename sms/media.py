@@ -32,16 +32,10 @@ def download(url: str, content_type: str, media_dir: Path, name: str, twilio: Tw
     try:
         with requests.get(url, auth=(twilio.account_sid, twilio.auth_token), stream=True,
                           timeout=twilio.timeout) as response:
-            return _keep(response, media_dir, name, max_bytes)
+            return keep_fetched(response.status_code, response.headers, response.iter_content(CHUNK),
+                                media_dir, name, max_bytes, source="the provider")
     except requests.RequestException as exc:
         raise MediaRetry(f"download failed: {type(exc).__name__}") from exc
-
-
-def _keep(response: requests.Response, media_dir: Path, name: str, max_bytes: int) -> Kept:
-    """The answer's body kept by the rules every channel's files follow (models.uploads)."""
-    return keep_fetched(response.status_code, response.headers.get("Content-Length"),
-                        response.headers.get("Content-Type", ""), response.iter_content(CHUNK), media_dir, name,
-                        max_bytes, source="the provider")
 
 
 def _origin(url: str) -> tuple[str, str]:

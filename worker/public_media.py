@@ -26,17 +26,11 @@ def fetch(url: str, media_dir: Path, name: str, max_bytes: int, *, allow_loopbac
         session.max_redirects = MAX_REDIRECTS
         try:
             with session.get(url, stream=True) as response:
-                return _keep(response, media_dir, name, max_bytes)
+                return keep_fetched(response.status_code, response.headers, response.iter_content(CHUNK),
+                                    media_dir, name, max_bytes, source="the server")
         except InvalidIPAddress as exc:
             raise MediaRejected(f"{url} is on a private or local address") from exc
         except requests.TooManyRedirects as exc:
             raise MediaRejected(f"more than {MAX_REDIRECTS} redirects") from exc
         except requests.RequestException as exc:
             raise MediaRetry(f"fetch failed: {type(exc).__name__}") from exc
-
-
-def _keep(response: requests.Response, media_dir: Path, name: str, max_bytes: int) -> Kept:
-    """The answer's body kept by the rules every channel's files follow (models.uploads)."""
-    return keep_fetched(response.status_code, response.headers.get("Content-Length"),
-                        response.headers.get("Content-Type", ""), response.iter_content(CHUNK), media_dir, name,
-                        max_bytes, source="the server")

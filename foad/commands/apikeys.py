@@ -36,8 +36,8 @@ def apikeys_list(settings: Settings) -> None:
     """Every key: name, first characters, made, revoked."""
     with database(settings) as session:
         for row in keys.list_keys(session):
-            revoked = f"revoked {jalali(row.revoked_at, digits='en')}" if row.revoked_at else "live"
-            click.echo(f"{row.name}\t{row.hint}…\tmade {jalali(row.created_at, digits='en')}\t{revoked}")
+            revoked = f"revoked {jalali(row.revoked_at, digits='latin')}" if row.revoked_at else "live"
+            click.echo(f"{row.name}\t{row.hint}…\tmade {jalali(row.created_at, digits='latin')}\t{revoked}")
 
 
 @apikeys.command("revoke")
