@@ -9,6 +9,7 @@ from citizen.filing import MINE, ask_code
 from citizen.page import bp, check_form, db, page, t
 from models import lookup, survey_answers
 from models.errors import IllegalTransition, InvalidCode, TicketNotFound
+from models.locking import locked_ticket
 from models.phone_checks import CheckPurpose
 from models.phones import identify
 from models.tickets import TicketStatus
@@ -41,10 +42,10 @@ def follow(code: str):
         return page("follow_form.html", 404, problem=t("err_code_unknown"), typed=code)
     ticket = lookup.find_by_code(session_, status.code)
     mine = status.code in session.get(MINE, [])
-    answered = survey_answers.score_of(session_, ticket.id)
+    # Answering closes the ticket: a resolved one awaits this round's answer (a reopened
+    # ticket resolved again is surveyed again, as by SMS).
     return page("follow.html", status=status, ticket=ticket if mine else None, mine=mine,
-                new=request.args.get("new") == "1", answered=answered,
-                surveyable=mine and ticket.status == TicketStatus.RESOLVED and answered is None,
+                new=request.args.get("new") == "1", surveyable=mine and ticket.status == TicketStatus.RESOLVED,
                 scores=SCORES, rated=request.args.get("rated"))
 
 
@@ -70,7 +71,7 @@ def survey(code: str):
     if code not in session.get(MINE, []) or not score.isdigit() or int(score) not in SCORES:
         return _refused(code, t("err_survey"))
     try:
-        ticket = survey_answers.locked_ticket(session_, lookup.find_by_code(session_, code).id)
+        ticket = locked_ticket(session_, lookup.find_by_code(session_, code).id)
         survey_answers.answer(session_, ticket, int(score))
     except (IllegalTransition, InvalidCode, TicketNotFound):
         session_.rollback()

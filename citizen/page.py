@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, session
-from flask_wtf.csrf import generate_csrf, validate_csrf
+from flask_wtf.csrf import validate_csrf
 from sqlalchemy.orm import Session
 from wtforms.validators import ValidationError
 
@@ -54,12 +54,6 @@ def moment(at) -> str:
 def digits(value: object) -> str:
     """A number in the page's digits."""
     return persian_digits(value) if language() == "fa" else str(value)
-
-
-@bp.app_template_global()
-def form_token() -> str:
-    """The hidden token every form carries, so another site cannot post it for a visitor."""
-    return generate_csrf()
 
 
 def check_form() -> None:

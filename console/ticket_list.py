@@ -141,8 +141,7 @@ class TicketFilter:
                   .order_by(None).order_by(Ticket.id.desc()).limit(COUNT_CAP + 1))
         hits = session.execute(newest).all()
         if self.sort:  # an order of the list's own: the tickets found, in that order
-            ids = select(Ticket.id).where(Ticket.id.in_([hit.id for hit in hits]))
-            rows = session.scalars(query.where(Ticket.id.in_(ids)).limit(PAGE_SIZE)
+            rows = session.scalars(query.where(Ticket.id.in_([hit.id for hit in hits])).limit(PAGE_SIZE)
                                    .offset((self.page - 1) * PAGE_SIZE)).unique().all()
         else:
             chosen = [hit.id for hit in sorted(hits, key=lambda hit: (-hit.rank, -hit.id))]

@@ -12,7 +12,7 @@ from console import access, sessions
 from console.runtime import db, runtime
 from console.ticket_list import COUNT_CAP, LIST_ARGS, PAGE_SIZE, TicketFilter
 from console.view import FIGURE_LABELS, LEVEL_LABELS, province_name
-from models import assignment, notes, reopen, saved_filters, search, timeline, visibility
+from models import assignment, dispatch, notes, reopen, saved_filters, search, timeline, visibility
 from models.agencies import Agency, Level
 from models.base import utcnow
 from models.calls import Call
@@ -113,7 +113,7 @@ def show(code: str):
 def _allowed(ticket: Ticket) -> set[str]:
     """The actions the user may take on `ticket` now: "acknowledge" only while it can be
     (not twice in a row: an escalated ticket's new agency acknowledges again), asking only a
-    complainant who can be texted, reopening only a result."""
+    complainant who can be texted, reopening only a result, returning only an agency's ticket."""
     allowed = {a for a in access.ACTIONS if access.can_act(current_user, a)}
     if not can_move(ticket.status, TicketStatus.ACKNOWLEDGED):
         allowed.discard("acknowledge")
@@ -121,6 +121,8 @@ def _allowed(ticket: Ticket) -> set[str]:
         allowed.discard("ask")
     if ticket.status not in REOPENABLE:
         allowed.discard("reopen")
+    if not dispatch.can_send_back(ticket):
+        allowed.discard("return")
     return allowed
 
 

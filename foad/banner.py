@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
-
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -49,11 +47,7 @@ def _first_steps(settings: Settings) -> list[str]:
 def _redis(settings: Settings, url: str) -> str:
     if not settings.redis_url:
         return f"embedded, {url}"
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _here(host: str) -> str:

@@ -95,14 +95,14 @@ def _smpp(env: Mapping[str, str]) -> SmppSettings:
     """The FOAD_SMPP_* settings."""
     return SmppSettings(
         host=env.get("FOAD_SMPP_HOST", ""),
-        port=int(_number(env, "FOAD_SMPP_PORT", 2775)),
+        port=_port(env, "FOAD_SMPP_PORT") or 2775,
         system_id=env.get("FOAD_SMPP_SYSTEM_ID", ""),
         password=env.get("FOAD_SMPP_PASSWORD", ""),
         system_type=env.get("FOAD_SMPP_SYSTEM_TYPE", ""),
         source_addr=env.get("FOAD_SMPP_SOURCE_ADDR") or "128",
         source_ton=_count(env, "FOAD_SMPP_SOURCE_TON"),
         source_npi=_count(env, "FOAD_SMPP_SOURCE_NPI"),
-        tps=_zero_or_more(env, "FOAD_SMPP_TPS", 50.0),
+        tps=_number(env, "FOAD_SMPP_TPS", 50.0, zero=True),
         window=int(_number(env, "FOAD_SMPP_WINDOW", 10)),
         long_messages=_choice(env, "FOAD_SMPP_LONG_MESSAGES", ("udh", "sar"), "udh"),
         gsm7=_flag(env, "FOAD_SMPP_GSM7", True),
@@ -125,21 +125,8 @@ def _routes(env: Mapping[str, str], name: str, default: str) -> tuple[tuple[str,
     return tuple(sorted(routes.items(), key=lambda pair: (pair[0] == "*", -len(pair[0]))))
 
 
-def _zero_or_more(env: Mapping[str, str], name: str, default: float) -> float:
-    """A number, 0 or more; `default` when unset."""
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if value < 0:
-        raise SettingsError(f"{name} must be a number, 0 or more, not {raw!r}")
-    return value
-
-
-def _number(env: Mapping[str, str], name: str, default: float) -> float:
+def _number(env: Mapping[str, str], name: str, default: float, *, zero: bool = False) -> float:
+    """A number greater than zero (or, with `zero`, 0 or more); `default` when unset."""
     raw = env.get(name)
     if not raw:
         return default
@@ -147,8 +134,8 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a number, not {raw!r}") from None
-    if value <= 0:
-        raise SettingsError(f"{name} must be greater than zero, not {raw!r}")
+    if value < 0 or (value == 0 and not zero):
+        raise SettingsError(f"{name} must be {'0 or more' if zero else 'greater than zero'}, not {raw!r}")
     return value
 
 

@@ -19,10 +19,10 @@ from ivr.folders import shared_folder
 from ivr.lines import line_of
 from ivr.prompts import category_keys
 from ivr.sessions import in_background, in_database
-from models.agencies import Agency
 from models.blocklist import is_blocked
 from models.call_takes import locked_call, open_from_call
 from models.calls import Call
+from models.choices import provinces_served
 from models.errors import DomainError
 from models.intake import Opened
 from models.phones import Caller, identify
@@ -220,12 +220,6 @@ def _open_visit(runtime: Runtime, request: AgiRequest, line: str,
                  "provinces": provinces_served(session)}
         session.commit()
         return row.id, blocked, menus
-
-
-def provinces_served(session: Session) -> frozenset[str]:
-    """The provinces that have agencies in the directory."""
-    codes = session.scalars(select(Agency.province_code).where(Agency.province_code.is_not(None)).distinct())
-    return frozenset(codes)
 
 
 def usable(take: Recording) -> bool:

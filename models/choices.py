@@ -61,9 +61,15 @@ def categories(session: Session) -> list[Choice]:
     return [Choice(c.code, c.label_fa, c.label_en) for c in rows]
 
 
+def provinces_served(session: Session) -> frozenset[str]:
+    """The codes of the provinces that have agencies in the directory."""
+    return frozenset(session.scalars(select(Agency.province_code).where(Agency.province_code.is_not(None))
+                                     .distinct()))
+
+
 def provinces(session: Session) -> list[Province]:
     """The provinces that have agencies in the directory, in their order of area codes."""
-    served = set(session.scalars(select(Agency.province_code).where(Agency.province_code.is_not(None))))
+    served = provinces_served(session)
     return sorted((BY_CODE[code] for code in served if code in BY_CODE), key=lambda p: p.area_code)
 
 

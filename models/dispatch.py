@@ -195,6 +195,11 @@ def _check(session: Session, choice: Choice) -> None:
         raise UnknownCategory(f"no complaint category {choice.category!r}")
 
 
+def can_send_back(ticket: Ticket) -> bool:
+    """Whether the ticket is an agency's to return to the dispatcher (see `send_back`)."""
+    return ticket.status in HELD and not (ticket.agency is not None and ticket.agency.sector_code == FOAD_SECTOR)
+
+
 def send_back(session: Session, ticket: Ticket, reason: str, actor: str, *, link_base: str = "",
               at: datetime | None = None) -> routing.Referral:
     """An agency's inspector returns a misrouted ticket to the dispatcher: it goes to the

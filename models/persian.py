@@ -20,7 +20,8 @@ _ARABIC_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه",
 # ZWNJ, ZWJ, LRM/RLM, the bidi embeddings and isolates, the BOM: invisible to a reader.
 _INVISIBLE = re.compile("[\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-# After compatibility decomposition: tatweel goes, and the Arabic letter ae (left of ۀ) is a he.
+PUNCTUATION = " .!?؟,،;؛:«»\"'()-"
+"""What may stand around a one-word text ("بله!", «۳»): stripped before the word is read."""
 
 
 def latin_digits(text: str) -> str:

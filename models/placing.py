@@ -180,22 +180,20 @@ def state_of(session: Session, ticket: Ticket) -> TriageState:
     return state
 
 
-def waiting_until(session: Session, ticket: Ticket, wait: timedelta) -> datetime | None:
-    """Until when routing waits for the citizen's answer: None when no question is open (or
-    routing stopped waiting). `wait` is `Settings.triage_wait`."""
+def wait_or_end(session: Session, ticket: Ticket, wait: timedelta, now: datetime,
+                slack: timedelta) -> datetime | None:
+    """Until when routing still waits for the citizen's answer to an open question (more than
+    `slack` after `now`; `wait` is `Settings.triage_wait`); else None, and an open question's
+    wait is ended now for routing to refer the ticket (the citizen may still answer within the
+    thread window, which moves the ticket if nobody took it up yet)."""
     state = session.get(TriageState, ticket.id, populate_existing=True)
-    if state is None or state.asking is None or state.gave_up_at is not None or state.asked_at is None:
+    if state is None or state.asking is None or state.gave_up_at is not None:
         return None
-    return state.asked_at + wait
-
-
-def end_wait(session: Session, ticket: Ticket, at: datetime) -> None:
-    """Routing refers the ticket now: an open question's wait is over (the citizen may still
-    answer within the thread window, which moves the ticket if nobody took it up yet)."""
-    state = session.get(TriageState, ticket.id, populate_existing=True)
-    if state is not None and state.asking is not None and state.gave_up_at is None:
-        state.gave_up_at = at
-        record(ticket, Event.WAIT_ENDED, at=at, asking=state.asking)
+    if state.asked_at is not None and state.asked_at + wait > now + slack:
+        return state.asked_at + wait
+    state.gave_up_at = now
+    record(ticket, Event.WAIT_ENDED, at=now, asking=state.asking)
+    return None
 
 
 def route_now(session: Session, ticket: Ticket) -> None:

@@ -22,7 +22,7 @@ from models import placing, routing
 from models.events import Event
 from models.locking import locked
 from models.messages import Direction, Message, Purpose
-from models.persian import normalize
+from models.persian import PUNCTUATION, normalize
 from models.placing import TriageState
 from models.provinces import by_area_code
 from models.sectors import sector_keys
@@ -37,7 +37,6 @@ ANSWER_WORDS = 4
 """An answer by name is this short; a longer text is more of the complaint (and read as such)."""
 OTHER_SERVICE = frozenset({"سایر", "دیگر", "هیچکدام", "other", "none"})
 """Words that answer "which service?" as the menu's last key does: none of these."""
-_PUNCTUATION = " .!?؟,،;؛:«»\"'()-"
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,7 @@ def answers_question(session: Session, state: TriageState, surveyed: Ticket | No
 def read_answer(session: Session, field: str, text: str) -> Answer | None:
     """What `text` answers to the question on `field`, None when it is no answer: a menu key or
     a service's name; an area code ("21", "۰۸۱") or a province's, county's or city's name."""
-    clean = normalize(text).strip(_PUNCTUATION)
+    clean = normalize(text).strip(PUNCTUATION)
     if not clean or len(tokenize(clean)) > ANSWER_WORDS:
         return None
     if field == "sector":

@@ -117,16 +117,6 @@ def answered(session: Session, row_id: int, smsc_id: str | None, error_code: str
     session.commit()
 
 
-def rows(session: Session, row_ids: list[int]) -> list[SmppSubmit]:
-    """The parts with these row ids, in order."""
-    return list(session.scalars(select(SmppSubmit).where(SmppSubmit.id.in_(row_ids)).order_by(SmppSubmit.id)))
-
-
-def smsc_id_of(session: Session, row_id: int) -> str | None:
-    """The SMSC's id of one part."""
-    return session.scalar(select(SmppSubmit.smsc_id).where(SmppSubmit.id == row_id))
-
-
 def attempts(session: Session, number: str, body: str, since: datetime) -> list[Attempt]:
     """The sends of `body` to `number` written since `since`, oldest first."""
     rows = session.scalars(select(SmppSubmit).where(
@@ -138,10 +128,11 @@ def attempts(session: Session, number: str, body: str, since: datetime) -> list[
     return [Attempt(parts[0].ref, parts) for parts in grouped.values()]
 
 
-def never_taken(session: Session, attempt: Attempt) -> None:
-    """Mark the parts of `attempt` still waiting as never taken (no receipt came in time)."""
+def never_taken(session: Session, row_ids: list[int]) -> None:
+    """Mark the parts with these row ids still waiting as never taken (not written, or no
+    receipt came in time)."""
     session.execute(update(SmppSubmit).where(
-        SmppSubmit.id.in_([p.id for p in attempt.parts]), SmppSubmit.state == PartState.WRITTEN)
+        SmppSubmit.id.in_(row_ids), SmppSubmit.state == PartState.WRITTEN)
         .values(state=PartState.NEVER))
     session.commit()
 

@@ -60,18 +60,6 @@ def answer(session: Session, ticket: Ticket, score: int, message: Message | None
     return True
 
 
-def score_of(session: Session, ticket_id: int) -> int | None:
-    """The ticket's survey score, or None while unanswered."""
-    return session.scalar(select(SurveyAnswer.score).where(SurveyAnswer.ticket_id == ticket_id))
-
-
-def locked_ticket(session: Session, ticket_id: int) -> Ticket:
-    """The ticket fresh and locked until commit, to answer its survey from elsewhere than SMS
-    (the survey sweep locks it too before closing it)."""
-    session.scalar(select(Ticket.id).where(Ticket.id == ticket_id).with_for_update())
-    return session.get_one(Ticket, ticket_id, populate_existing=True)
-
-
 def _store(session: Session, ticket: Ticket, score: int, message_id: int | None) -> bool:
     """Write this round's answer: a new row, or over an earlier round's; False if answered."""
     earlier = session.scalar(select(SurveyAnswer).where(SurveyAnswer.ticket_id == ticket.id)

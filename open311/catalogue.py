@@ -67,7 +67,7 @@ def code_of(sector: str | None, category: str) -> str:
 
 def listing(session: Session, language: str) -> list[dict[str, Any]]:
     """The `services` document."""
-    provinces, staffed = bool(choices.provinces(session)), choices.sectors_with_agencies(session)
+    provinces, staffed = bool(choices.provinces_served(session)), choices.sectors_with_agencies(session)
     return [{
         "service_code": s.code, "service_name": s.name(language),
         "description": s.category.name(language),

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from models.persian import latin_digits, normalize
+from models.persian import PUNCTUATION, latin_digits, normalize
 
 TWILIO_STOP = frozenset({"stop", "stopall", "unsubscribe", "end", "quit", "revoke", "optout", "cancel"})
 """Twilio acts on these itself (and answers them): our reply would be refused."""
@@ -21,7 +21,6 @@ STATUS_WORDS = ("کد پیگیری", "پیگیری", "پی گیری", "وضعی�
 ACKNOWLEDGE = frozenset({"ok", "okay", "تایید", "تأیید", "اوکی", "باشه", "دریافت شد"})
 """What an official writes after a code to say "seen"."""
 
-_PUNCTUATION = " .!?؟,،;؛:«»\"'()-"
 _STATUS = re.compile(
     r"(?:(?:" + "|".join(map(re.escape, STATUS_WORDS)) + r")\s*[:#]?\s*)?"
     r"(?P<digits>[0-9](?:[\s\-_./]*[0-9])+)", re.IGNORECASE)
@@ -77,7 +76,7 @@ def language_of(text: str) -> str | None:
 def read(text: str, has_media: bool = False) -> Meaning:
     """The meaning of an inbound text; first match wins, as in the README's list."""
     clean = normalize(text)
-    word = clean.strip(_PUNCTUATION).lower()
+    word = clean.strip(PUNCTUATION).lower()
     language = language_of(clean)
     if word in STOP or word in START:
         kind = Kind.STOP if word in STOP else Kind.START
@@ -111,6 +110,6 @@ def read_official(text: str) -> OfficialAnswer | None:
     rest = text[match.start("rest"):].strip().lstrip(":-–—،,").strip()
     if not rest:
         return None
-    if normalize(rest).strip(_PUNCTUATION).lower() in ACKNOWLEDGE:
+    if normalize(rest).strip(PUNCTUATION).lower() in ACKNOWLEDGE:
         return OfficialAnswer(code, None)
     return OfficialAnswer(code, rest)

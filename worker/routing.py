@@ -68,13 +68,12 @@ def _waits(session: Session, ticket: Ticket, now: datetime) -> bool:
     if ticket.status != TicketStatus.REGISTERED:
         return False
     runtime = current()
-    until = placing.waiting_until(session, ticket, runtime.settings.triage_wait)
-    if until is not None and until > now + SLACK:
-        session.commit()
-        _wake(runtime.redis, ticket.id, until, ticket.code)
-        return True
-    placing.end_wait(session, ticket, now)
-    return False
+    until = placing.wait_or_end(session, ticket, runtime.settings.triage_wait, now, SLACK)
+    if until is None:
+        return False
+    session.commit()
+    _wake(runtime.redis, ticket.id, until, ticket.code)
+    return True
 
 
 def _wake(redis: Redis, ticket_id: int, until: datetime, code: str) -> None:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from models.persian import fold, latin_digits
+from models.persian import fold
 
 _DIGITS = "[0-9\u0660-\u0669\u06f0-\u06f9]+"
 # Arabic-script letters with their marks and tatweel, presentation forms included; not the
@@ -49,7 +49,7 @@ def word_key(word: str) -> str:
     """The key one word is compared by: folded Persian, Latin digits, or folded Finglish."""
     if _LATIN_RUN.fullmatch(word):
         return finglish(word)
-    return fold(latin_digits(word)).replace(" ", "")
+    return fold(word).replace(" ", "")
 
 
 def finglish(word: str) -> str:

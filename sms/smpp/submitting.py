@@ -51,34 +51,37 @@ def submit(link: "Link", request: dict[str, Any]) -> dict[str, Any] | None:
     with link.sessions() as session:
         rows = journal.write(session, ref=request["ref"], number=request["to"], body=request["body"],
                              parts=len(text.parts))
-        for n, (row_id, part) in enumerate(zip(rows, text.parts)):
-            refused = _submit_part(link, session, request, text.data_coding, part, rows[n:])
-            if refused is not None:
-                return refused
-        first = journal.smsc_id_of(session, rows[0])
+        ids = []
+        for n, part in enumerate(text.parts):
+            taken = _submit_part(link, session, request, text.data_coding, part, rows[n:])
+            if isinstance(taken, dict):
+                return taken
+            ids.append(taken)
+        first = ids[0]
     log.info("smpp text taken", extra={"ref": request["ref"], "to": redact(request["to"]),
                                        "parts": len(rows), "message_sid": first})
     return {"id": first}
 
 
 def _submit_part(link: "Link", session, request: dict[str, Any], coding: int, part: texts.Part,
-                 rows: list[int]) -> dict[str, Any] | None:
-    """Write the part of journal row rows[0] and note the SMSC's answer; why the text stops
-    here (the rows after it marked never taken), or None to go on."""
+                 rows: list[int]) -> str | None | dict[str, Any]:
+    """Write the part of journal row rows[0] and note the SMSC's answer: the SMSC's id of the
+    part (None if it gave none) to go on, or why the text stops here (a dict; the rows after
+    it marked never taken)."""
     try:
         answer = _write_part(link, request["to"], coding, part)
     except NotWritten as exc:
-        journal.never_taken(session, _attempt(session, rows))
+        journal.never_taken(session, rows)
         return _refusal("not_sent", f"not sent: {exc}", "retry")
     except LinkDown as exc:
-        journal.never_taken(session, _attempt(session, rows[1:]))
+        journal.never_taken(session, rows[1:])
         return _refusal("unanswered", f"the link dropped before the SMSC answered: {exc}", "unknown")
     if answer.status != consts.SMPP_ESME_ROK:
         journal.answered(session, rows[0], None, _code(answer.status))
-        journal.never_taken(session, _attempt(session, rows[1:]))
+        journal.never_taken(session, rows[1:])
         return _refused(request, answer)
     journal.answered(session, rows[0], answer.message_id)
-    return None
+    return answer.message_id or None
 
 
 def _write_part(link: "Link", to: str, coding: int, part: texts.Part) -> Answer:
@@ -113,10 +116,6 @@ def _code(status: int) -> str:
     return f"0x{status:08x}"
 
 
-def _attempt(session, row_ids: list[int]) -> journal.Attempt:
-    return journal.Attempt("", journal.rows(session, row_ids))
-
-
 def find(link: "Link", request: dict[str, Any]) -> dict[str, Any] | None:
     """The SMSC id of a send of this body to this number an earlier attempt handed over and
     the SMSC still knows (None: resend), or "retry" while that cannot be told yet."""
@@ -132,7 +131,7 @@ def find(link: "Link", request: dict[str, Any]) -> dict[str, Any] | None:
             if state == journal.PartState.WRITTEN:
                 if attempt.written_at > utcnow() - wait:
                     return _refusal("waiting", "the SMSC may have it: waiting for its receipt", "retry")
-                journal.never_taken(session, attempt)
+                journal.never_taken(session, [part.id for part in attempt.parts])
                 continue
             known = _known(link, attempt.smsc_id or "")
             if known is None:

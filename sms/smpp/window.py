@@ -21,9 +21,9 @@ class Window:
         self._waiting: dict[int, Future[Answer]] = {}
         self._lock = threading.Lock()
 
-    def slot(self) -> "_Slot":
+    def slot(self) -> threading.BoundedSemaphore:
         """A place in the window, held for one PDU and its answer (a context manager)."""
-        return _Slot(self)
+        return self._slots
 
     def expect(self, sequence: int) -> Future[Answer]:
         """The answer to PDU `sequence`, once it comes."""
@@ -41,11 +41,6 @@ class Window:
         future.set_result(answer)
         return True
 
-    def forget(self, sequence: int) -> None:
-        """Stop waiting for PDU `sequence` (its waiter gave up)."""
-        with self._lock:
-            self._waiting.pop(sequence, None)
-
     def drop_all(self, why: str) -> int:
         """The link is gone: every waiter learns it. How many there were."""
         with self._lock:
@@ -59,17 +54,6 @@ class Window:
         """PDUs written and not answered yet."""
         with self._lock:
             return len(self._waiting)
-
-
-class _Slot:
-    def __init__(self, window: Window) -> None:
-        self._window = window
-
-    def __enter__(self) -> None:
-        self._window._slots.acquire()
-
-    def __exit__(self, *_exc: object) -> None:
-        self._window._slots.release()
 
 
 class Pace:

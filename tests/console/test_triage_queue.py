@@ -254,6 +254,21 @@ def test_an_inspector_sends_a_misrouted_ticket_back_with_a_reason(client, login,
     assert "name=\"reason\"" not in html  # a working group sends nothing back
 
 
+def test_only_a_ticket_an_agency_holds_offers_to_be_sent_back(client, login, session, runtime):
+    from models import actions, reopen
+    from models.deadlines import policy
+    ticket = referred(session, "MUN-TEH", province="tehran")
+    login("reza")
+    page = f"/console/tickets/{ticket.code}"
+    assert 'name="reason"' in client.get(page).get_data(as_text=True)
+    actions.resolve(session, reload(session, ticket), "کارمند تذکر گرفت.", actor="user:reza")
+    reopen.reopen(session, reload(session, ticket), "شهروند می‌گوید کاری انجام نشده", actor="user:sara",
+                  rules=policy(session, runtime.settings), now=utcnow())
+    session.rollback()
+    html = client.get(page).get_data(as_text=True)
+    assert "ثبت نتیجه" in html and 'name="reason"' not in html  # reopened: answered again, not returned
+
+
 def test_a_ticket_sent_back_twice_is_refused_the_second_time(session):
     from models import dispatch
     from models.errors import DomainError
