@@ -14,7 +14,7 @@ from models import choices, phone_checks
 from models.errors import Blocked, DomainError, TooManyComplaints
 from models.intake import IntakeRules
 from models.phone_checks import CheckPurpose
-from models.phones import identify
+from models.phones import identify, mask
 from models.web_complaints import draft, file_confirmed
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def confirm_form(token: str):
         check = phone_checks.find(db(), token)
     except DomainError:
         return page("message.html", 404, message=t("err_ended"), again=True)
-    return page("confirm.html", check=check, number=_masked(check.number))
+    return page("confirm.html", check=check, number=mask(check.number))
 
 
 @bp.post("/confirm/<token>")
@@ -73,7 +73,7 @@ def confirm(token: str):
         check = phone_checks.confirm(session_, token, request.form.get("code", ""), settings().secret_key)
     except phone_checks.WrongCode as wrong:
         check = phone_checks.find(session_, token)
-        return page("confirm.html", 400, check=check, number=_masked(check.number),
+        return page("confirm.html", 400, check=check, number=mask(check.number),
                     problem=t("err_wrong_code", tries=wrong.tries_left))
     except phone_checks.CheckEnded:
         return page("message.html", 400, message=t("err_ended"), again=True)
@@ -147,8 +147,3 @@ def _form(form: MultiDict[str, str], problems: list[str], files_lost: bool = Fal
 
 def _megabytes() -> str:
     return f"{settings().media_max_bytes / 1_000_000:g}"
-
-
-def _masked(number: str) -> str:
-    """+98912*****67: enough to recognise one's own number."""
-    return number[:6] + "*" * (len(number) - 8) + number[-2:]

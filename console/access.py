@@ -16,7 +16,7 @@ from models.agencies import FOAD_SECTOR, Agency
 from models.calls import Call
 from models.dispatch import Scope
 from models.persian import latin_digits
-from models.phones import PHONE_IN_TEXT
+from models.phones import PHONE_IN_TEXT, mask
 from models.tickets import Ticket
 from models.users import User, UserRole
 
@@ -142,15 +142,6 @@ def can_act(user: User, action: str) -> bool:
 def shows_numbers(user: User) -> bool:
     """Supervisors see callers' numbers; inspectors see them masked."""
     return user.role == SUPERVISOR
-
-
-def mask(number: str | None) -> str:
-    """A number with its middle hidden ("+98912*****67"), enough to tell two callers apart."""
-    if not number:
-        return ""
-    keep_head = 6 if number.startswith("+98") else 4
-    hidden = max(len(number) - keep_head - 2, 0)
-    return number[:keep_head] + "*" * hidden + number[keep_head + hidden:]
 
 
 def mask_numbers(text: str | None) -> str | None:

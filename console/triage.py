@@ -18,7 +18,6 @@ from console.ticket_actions import in_persian
 from models import dispatch
 from models.agencies import FOAD_SECTOR, Agency, Sector
 from models.agency_search import LIMIT, finder
-from models.base import utcnow
 from models.categories import Category
 from models.errors import DomainError
 from models.provinces import PROVINCES
@@ -52,9 +51,10 @@ def index():
     readings = dispatch.readings(session, [t.id for t in items])
     found, more = _found(request.args.get("find", ""))
     waits = dispatch.wait_ends(session, [t.id for t in items], runtime().settings.triage_wait)
+    sectors, categories = _sectors(session), _categories(session)
     return render_template(
-        "triage.html", items=items, readings=readings, now=utcnow(), waits=waits,
-        names=_names(session, readings), sectors=_sectors(session), categories=_categories(session),
+        "triage.html", items=items, readings=readings, waits=waits,
+        names=_names(session, readings, sectors, categories), sectors=sectors, categories=categories,
         provinces=PROVINCES, fields=FIELD_LABELS, rules=RULE_LABELS, finding=request.args.get("for", ""),
         find=request.args.get("find", ""), found=agency_groups(found), more=more)
 
@@ -106,16 +106,18 @@ def search():
 def _found(typed: str, limit: int = LIMIT):
     """The agencies a dispatcher may pick that match `typed` (the working groups are not picked:
     the queue is theirs), and whether there were more."""
+    if not typed.strip():
+        return [], False
     sectors = frozenset(db().scalars(select(Sector.code).where(Sector.code != FOAD_SECTOR)))
-    return finder(db()).search(typed, limit, sectors=sectors) if typed.strip() else ([], False)
+    return finder(db()).search(typed, limit, sectors=sectors)
 
 
-def _names(session, readings) -> dict[str, str]:
+def _names(session, readings, sectors: list[Sector], categories: list[Category]) -> dict[str, str]:
     """Persian names of the agencies, sectors and categories the readings suggest, by code."""
     codes = {r.get("agency", {}).get("value") for r in readings.values()} - {None}
     agencies = session.execute(select(Agency.code, Agency.name_fa).where(Agency.code.in_(codes))).all()
-    return {**{p.code: p.name_fa for p in PROVINCES}, **{s.code: s.name_fa for s in _sectors(session)},
-            **{c.code: c.label_fa for c in _categories(session)}, **{code: name for code, name in agencies}}
+    return {**{p.code: p.name_fa for p in PROVINCES}, **{s.code: s.name_fa for s in sectors},
+            **{c.code: c.label_fa for c in categories}, **{code: name for code, name in agencies}}
 
 
 def _sectors(session) -> list[Sector]:

@@ -9,9 +9,10 @@ import jdatetime
 
 from flask import Flask
 
-from console.access import mask, mask_numbers
+from console.access import mask_numbers
 from models.lookup import STATUS_LABELS
 from models.persian import jalali, persian_decimal, persian_digits
+from models.phones import mask
 from models.provinces import BY_CODE
 from models.routing import summary
 from models.tickets import Ticket, TicketEvent, TicketStatus

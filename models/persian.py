@@ -61,12 +61,13 @@ def jalali(moment: datetime, *, with_time: bool = True, digits: str = "fa") -> s
 
 # One letter to a reader of Persian, whatever the keyboard made of it: Arabic yeh, kaf, teh
 # marbuta and heh forms, alef with hamza or madda, waw with hamza, and the tatweel (a stretch).
+# (Letters written with a hamza or madda, ئ ؤ أ إ آ ۀ ۂ, need no entry: `fold` splits them
+# into the letter and the mark first.)
 _FOLD_LETTERS = str.maketrans({
-    "ي": "ی", "ى": "ی", "ئ": "ی", "ې": "ی", "ۍ": "ی", "ێ": "ی", "ے": "ی",
+    "ي": "ی", "ى": "ی", "ې": "ی", "ۍ": "ی", "ێ": "ی", "ے": "ی",
     "ك": "ک", "ڪ": "ک",
-    "ة": "ه", "ۀ": "ه", "ۂ": "ه", "ہ": "ه", "ھ": "ه", "ە": "ه",
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
-    "ؤ": "و",
+    "ة": "ه", "ہ": "ه", "ھ": "ه", "ە": "ه",
+    "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
     "ـ": "",
 })
 # The short vowels and other marks written above and below letters (harakat, the superscript
@@ -108,7 +109,7 @@ def fold(text: str) -> str:
     # ا with a hamza, â is a with a circumflex): then the marks are dropped.
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if unicodedata.category(c) != "Mn")
-    text = latin_digits(text).translate(_ARABIC_LETTERS).translate(_FOLD_LETTERS)
+    text = latin_digits(text).translate(_FOLD_LETTERS)
     text = _MARKS.sub("", text)
     return " ".join(_NOT_WORD.sub(" ", text).lower().split())
 

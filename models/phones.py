@@ -111,3 +111,12 @@ def _iranian(number: phonenumbers.PhoneNumber, e164: str) -> Caller:
 def province_of(raw: str | None) -> Province | None:
     """The province of an Iranian landline number, or None."""
     return identify(raw).province
+
+
+def mask(number: str | None) -> str:
+    """A number with its middle hidden ("+98912*****67"), enough to tell two callers apart."""
+    if not number:
+        return ""
+    keep_head = 6 if number.startswith("+98") else 4
+    hidden = max(len(number) - keep_head - 2, 0)
+    return number[:keep_head] + "*" * hidden + number[keep_head + hidden:]

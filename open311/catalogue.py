@@ -60,11 +60,6 @@ def find(session: Session, code: str) -> Service:
     return Service(*found)
 
 
-def code_of(sector: str | None, category: str) -> str:
-    """The service_code of a ticket filed under `sector` and `category`."""
-    return f"{sector or choices.OTHER_SERVICE.code}{SEPARATOR}{category}"
-
-
 def listing(session: Session, language: str) -> list[dict[str, Any]]:
     """The `services` document."""
     provinces, staffed = bool(choices.provinces_served(session)), choices.sectors_with_agencies(session)

@@ -93,12 +93,13 @@ def document(ticket: Ticket, sectors: dict[str, choices.Choice]) -> dict[str, An
     language, agency = ticket.language, ticket.agency
     service = sectors.get(ticket.sector_code or "", choices.OTHER_SERVICE)
     category = choices.Choice(ticket.category_code, ticket.category.label_fa, ticket.category.label_en)
+    filed_under = catalogue.Service(service, category)
     filled = {
         "service_request_id": ticket.code,
         "status": "open" if ticket.status in OPEN else "closed",
         "status_notes": STATUS_LABELS[TicketStatus(ticket.status)][1 if language == "en" else 0],
-        "service_name": catalogue.Service(service, category).name(language),
-        "service_code": catalogue.code_of(ticket.sector_code, ticket.category_code),
+        "service_name": filed_under.name(language),
+        "service_code": filed_under.code,
         "agency_responsible": catalogue.agency_name(agency, language) if agency else None,
         "requested_datetime": w3(ticket.registered_at),
         "updated_datetime": w3(ticket.last_step_at),

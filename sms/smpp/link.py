@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from models.settings import SmppSettings
 from sms.smpp import bridge, inbound, submitting
-from sms.smpp.session import Answer, BindRefused, Delivery, LinkDown, Request, Session
+from sms.smpp.session import Answer, Delivery, LinkDown, Request, Session
 from sms.smpp.window import Pace, Window
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,8 @@ UNBIND_WAIT = 5.0
 """Seconds to wait for unbind_resp on the way out."""
 HOUSEKEEPING = 5.0
 """Seconds between looks for long inbound texts whose missing part is overdue."""
+MARK_EVERY = 0.5
+"""Seconds between the link's "bound" marks in Redis (they live bridge.BOUND_TTL): not one a request."""
 READ_WAIT = 0.2
 """Seconds the reader waits for a PDU before it looks at the clock (keep-alive, timeouts)."""
 
@@ -58,6 +60,7 @@ class Link:
         self._inbound = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smpp-inbound")
         self._free = threading.Semaphore(settings.window)
         self._heard = time.monotonic()
+        self._marked = 0.0
         self._probe: tuple[Future[Answer], float] | None = None
 
     # --- the bind, kept up ---------------------------------------------------------------
@@ -111,7 +114,9 @@ class Link:
         """Say we are bound, and hand the next request to a pool thread once one is free."""
         request, taking = None, False
         try:
-            bridge.mark_bound(self.redis)
+            if time.monotonic() - self._marked > MARK_EVERY:
+                bridge.mark_bound(self.redis)
+                self._marked = time.monotonic()
             taking = self._free.acquire(timeout=0.5)
             request = bridge.take(self.redis, 0.5) if taking else None
         except RedisError as exc:

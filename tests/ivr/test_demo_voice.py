@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import array
 import math
-from pathlib import Path
 
 from sqlalchemy import select
 

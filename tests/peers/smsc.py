@@ -330,7 +330,7 @@ class _Connection:
             return self.close()
         if outcome not in ("ok", "silent", "drop"):
             return self._refuse(pdu, outcome)
-        message_id = self.smsc._take(submitted)
+        self.smsc._take(submitted)
         if outcome == "drop":
             return self.close()
         if outcome == "ok" and self.smsc.answer_delay:

@@ -10,7 +10,6 @@ from typing import Iterator
 
 import pytest
 
-from foad.runtime import make_runtime
 from models.runtime import Runtime
 from sms.smpp.link import Link
 from tests.peers.smsc import Smsc
