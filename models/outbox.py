@@ -90,6 +90,7 @@ class Work:
     id: int
     job: str
     args: tuple[Any, ...]
+    ticket_id: int | None = None
 
 
 def push_after_commit(sessions: sessionmaker[Session], push: Callable[[list[Work]], None]) -> None:
@@ -97,7 +98,7 @@ def push_after_commit(sessions: sessionmaker[Session], push: Callable[[list[Work
 
     @event.listens_for(sessions, "after_flush")
     def _collect(session: Session, _context) -> None:
-        fresh = [Work(o.id, o.job, tuple(o.args)) for o in session.new if isinstance(o, OutboxItem)]
+        fresh = [Work(o.id, o.job, tuple(o.args), o.ticket_id) for o in session.new if isinstance(o, OutboxItem)]
         session.info.setdefault("outbox", []).extend(fresh)
 
     @event.listens_for(sessions, "after_commit")

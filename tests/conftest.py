@@ -32,6 +32,7 @@ from tests.ports import worker_number
 from tests.scratch import scratch_database
 from worker import context
 from worker.queues import ALL
+from worker.runner import Beating
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
@@ -195,9 +196,9 @@ def client(app):
     return app.test_client()
 
 
-class BurstWorker(SimpleWorker):
-    """RQ's in-process worker without its remote-command listener: a burst run takes no
-    commands, and stopping that listener costs a second per run."""
+class BurstWorker(Beating, SimpleWorker):
+    """RQ's in-process worker with `foad worker`'s bookkeeping, without its remote-command
+    listener: a burst run takes no commands, and stopping that listener costs a second per run."""
 
     def subscribe(self) -> None:
         """Listen for nothing."""

@@ -12,9 +12,10 @@ import contextlib
 import logging
 import time
 from collections import deque
+from dataclasses import dataclass
 from datetime import timedelta
 from types import TracebackType
-from typing import Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -196,50 +197,106 @@ def run(item_id: int, *riding: int) -> None:
     its commits, or remembered from an earlier attempt): each one's function unless done."""
     runtime, started = current(), time.monotonic()
     job = get_current_job()
-    waiting = deque([*riding, *(job.meta.get("riders", []) if job else [])])
-    with riders.collected() as written:
+    waiting: deque[int | Work] = deque([*riding, *(job.meta.get("riders", []) if job else [])])
+    with _marking_done(runtime) as done, riders.collected() as written:
         try:
-            _run_item(runtime, item_id)
+            carrier = _run_item(runtime, _looked_up(runtime, item_id), done)
         except BaseException:
-            _go_alone(runtime.redis, [*waiting, *(w.id for w in written)])
+            _go_alone(runtime.redis, [*waiting, *written], done)
             raise
-        waiting.extend(item.id for item in written)
-    budget = (job.timeout if job else None) or JOBS[Job.SEND_SMS].timeout
-    while waiting:
-        if time.monotonic() - started > budget / 2:  # leave the rest time of their own
-            _go_alone(runtime.redis, list(waiting))
-            return
-        _ride(runtime, waiting.popleft(), budget, waiting)
+        waiting.extend(written)
+        budget = (job.timeout if job else None) or JOBS[Job.SEND_SMS].timeout
+        while waiting:
+            if time.monotonic() - started > budget / 2:  # leave the rest time of their own
+                _go_alone(runtime.redis, list(waiting), done)
+                return
+            _ride(runtime, waiting.popleft(), carrier, budget, waiting, done)
 
 
-def _run_item(runtime: Runtime, item_id: int, *, rides: bool = False) -> None:
-    """Call one outbox row's function unless it is done, then mark it done."""
-    found = alone(runtime.engine, select(OutboxItem.job, OutboxItem.args, OutboxItem.done_at, Ticket.code)
+@dataclass(frozen=True)
+class _Item:
+    """An outbox row as its run needs it."""
+
+    id: int
+    job: str
+    args: tuple[Any, ...]
+    ticket_id: int | None
+    code: str | None
+    done: bool = False
+
+
+def _looked_up(runtime: Runtime, item_id: int) -> _Item | None:
+    """The row with its ticket's code, None when it is gone."""
+    found = alone(runtime.engine, select(OutboxItem.job, OutboxItem.args, OutboxItem.done_at,
+                                         OutboxItem.ticket_id, Ticket.code)
                   .outerjoin(Ticket, Ticket.id == OutboxItem.ticket_id).where(OutboxItem.id == item_id))
-    if found is None or found.done_at is not None:
-        return
-    extra = {"job": found.job, "rq_job": job_id(item_id), "ticket": found.code, "riding": rides}
+    return None if found is None else _Item(item_id, found.job, tuple(found.args), found.ticket_id,
+                                            found.code, found.done_at is not None)
+
+
+def _written(runtime: Runtime, work: Work, carrier: _Item | None) -> _Item | None:
+    """A row this run's commits wrote: not done (its marker kept the relay off it), known
+    without a look-up when it is about the carrier's ticket."""
+    if carrier is None or work.ticket_id != carrier.ticket_id:
+        return _looked_up(runtime, work.id)
+    return _Item(work.id, work.job, work.args, work.ticket_id, carrier.code)
+
+
+def _run_item(runtime: Runtime, item: _Item | None, done: list[int], *, rides: bool = False) -> _Item | None:
+    """Call one outbox row's function unless it is done; note it for `_marking_done`."""
+    if item is None or item.done:
+        return item
+    extra = {"job": item.job, "rq_job": job_id(item.id), "ticket": item.code, "riding": rides}
     log.info("job started", extra=extra)
-    with context.running(context.Running(job_id(item_id), found.code, rides)), _measured(found.job, rides):
-        context.function_of(found.job)(*found.args)
-    alone(runtime.engine, update(OutboxItem).where(OutboxItem.id == item_id).values(done_at=utcnow()))
+    with context.running(context.Running(job_id(item.id), item.code, rides)), _measured(item.job, rides):
+        context.function_of(item.job)(*item.args)
+    done.append(item.id)
     log.info("job done", extra=extra)
+    return item
 
 
-def _ride(runtime: Runtime, item_id: int, budget: float, waiting: deque[int]) -> None:
+@contextlib.contextmanager
+def _marking_done(runtime: Runtime) -> Iterator[list[int]]:
+    """The rows a run finished, marked done in one statement when it ends, however it ends
+    (and before riders go alone). A crash before that runs them again: each function
+    checks its own state, as it must for a retry after any crash."""
+    done: list[int] = []
+    try:
+        yield done
+    finally:
+        _mark_done(runtime, done)
+
+
+def _mark_done(runtime: Runtime, done: list[int]) -> None:
+    if done:
+        alone(runtime.engine, update(OutboxItem).where(OutboxItem.id.in_(done)).values(done_at=utcnow()))
+        done.clear()
+
+
+def _ride(runtime: Runtime, rider: int | Work, carrier: _Item | None, budget: float,
+          waiting: deque[int | Work], done: list[int]) -> None:
     """Run a rider now, unless its marker is gone (the relay has it); a failure queues it
-    as its own job, as RQ would have retried it. What its commits wrote rides next."""
-    if not riders.renew(runtime.redis, item_id, timedelta(seconds=budget) + riders.RUN_MARGIN):
+    as its own job, as RQ would have retried it. What its commits wrote rides next. A rider
+    this run wrote was marked for longer than the run can last: no renewal, no look-up."""
+    if isinstance(rider, Work):
+        item = _written(runtime, rider, carrier)
+    elif riders.renew(runtime.redis, rider, timedelta(seconds=budget) + riders.RUN_MARGIN):
+        item = _looked_up(runtime, rider)
+    else:
         return
     with riders.collected() as written:
         try:
-            _run_item(runtime, item_id, rides=True)
+            _run_item(runtime, item, done, rides=True)
         except Exception as exc:
-            _retry_later(runtime, item_id, exc)
+            _retry_later(runtime, _id(rider), exc)
             if isinstance(exc, JobTimeoutException):  # the carrier's time is up
-                _go_alone(runtime.redis, [*waiting, *(w.id for w in written)])
+                _go_alone(runtime.redis, [*waiting, *written], done)
                 raise
-        waiting.extend(item.id for item in written)
+        waiting.extend(written)
+
+
+def _id(rider: int | Work) -> int:
+    return rider.id if isinstance(rider, Work) else rider
 
 
 def _retry_later(runtime: Runtime, item_id: int, exc: Exception) -> None:
@@ -267,8 +324,11 @@ def _noted(written: list[Work]) -> bool:
     return True
 
 
-def _go_alone(redis: Redis, item_ids: list[int]) -> None:
-    """Queue riders as jobs of their own (the carrier failed, or ran out of time)."""
+def _go_alone(redis: Redis, waiting: list[int | Work], done: list[int]) -> None:
+    """Queue riders as jobs of their own (the carrier failed, or ran out of time), once
+    what is done is marked so."""
+    _mark_done(current(), done)
+    item_ids = [_id(rider) for rider in waiting]
     if item_ids:
         with current().session() as session:
             rows = session.execute(select(OutboxItem.id, OutboxItem.job, OutboxItem.args)

@@ -8,8 +8,11 @@ carries the rest.
 
 Nothing is lost, and nothing runs twice at once: each rider has a marker in Redis while it
 waits (RIDE_WAIT) and while it runs (its carrier's timeout and a margin). The relay leaves
-alone rows whose marker exists; a carrier runs a rider only after renewing its marker
-(SET XX: it fails once the marker is gone, when the relay may have queued the row).
+alone rows whose marker exists; a carrier runs a rider that waited in the queue only after
+renewing its marker (SET XX: it fails once the marker is gone, when the relay may have
+queued the row). A rider the carrier's own commits wrote needs no renewal: its marker,
+written during the run, lasts longer than any run can (RIDE_WAIT > every job's timeout
+and the margin).
 A rider that fails is queued as its own job, after the first interval of its retry policy
 and with the retries that remain: the attempts are what RQ alone would have made.
 """

@@ -4,14 +4,21 @@ so does its parent's death."""
 
 import os
 import signal
+from datetime import timedelta
 from pathlib import Path
+
+from rq.suspension import resume, suspend
+
+from models.tickets import Ticket, TicketStatus
 
 from tests.builders import make_ticket
 from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
 from tests.worker.processes import running_worker, wait_for
 from tests.worker.test_faults import provider_env, to
 from tests.worker.test_riders import children
+from worker import riders
 from worker.health import check
+from worker.queues import JOBS
 
 OFFICIAL = "+989970000024"  # the head of inspection of Tehran's banks
 
@@ -47,3 +54,20 @@ def gone(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
     except FileNotFoundError:
         return True
+
+
+def test_a_suspended_worker_runs_nothing_until_resumed(runtime, session, work):
+    ticket = make_ticket(session, sector="banks", province="tehran")
+    suspend(runtime.redis)  # `rq suspend`: the question the worker asks before its jobs
+    assert not work()
+    assert session.get(Ticket, ticket.id, populate_existing=True).status == TicketStatus.REGISTERED
+    session.commit()  # end the read (SQLite: it holds the database's write lock)
+    resume(runtime.redis)
+    assert work()
+    assert session.get(Ticket, ticket.id, populate_existing=True).status == TicketStatus.REFERRED
+
+
+def test_a_riders_marker_outlasts_any_run_that_wrote_it():
+    # A rider its carrier's commits wrote runs without renewing its marker (worker.riders).
+    longest = max(spec.timeout for spec in JOBS.values())
+    assert timedelta(seconds=longest) + riders.RUN_MARGIN < riders.RIDE_WAIT
