@@ -12,12 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.messages import OptOut, OptOutSource
-from models.outgoing import opted_out
+from models.outgoing import forget_opted_out, opted_out
 
 
 def opt_out(session: Session, number: str, source: OptOutSource) -> bool:
     """Stop texting `number` (in the caller's transaction); False if it already was."""
     if not opted_out(session, number):
+        forget_opted_out(session, number)
         try:
             with session.begin_nested():
                 session.add(OptOut(number=number, source=source))
@@ -37,4 +38,5 @@ def opt_in(session: Session, number: str, source: OptOutSource) -> bool:
     if source is OptOutSource.OURS:
         lifted = lifted.where(OptOut.source == OptOutSource.OURS)
     session.execute(lifted)
+    forget_opted_out(session, number)
     return not opted_out(session, number)

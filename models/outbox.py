@@ -15,8 +15,10 @@ from typing import Any, Callable
 
 from sqlalchemy import JSON, ForeignKey, Index, String, event, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm.util import identity_key
 
 from models.base import Base, utcnow
+from models.tickets import Ticket
 
 
 class Job(StrEnum):
@@ -90,7 +92,14 @@ class Work:
     id: int
     job: str
     args: tuple[Any, ...]
-    ticket_id: int | None = None
+    code: str | None = None
+    """Its ticket's tracking code, when the session that wrote it held the ticket."""
+
+
+def _code(session: Session, ticket_id: int | None) -> str | None:
+    """The tracking code of a ticket the session holds (no query: None when it does not)."""
+    ticket = session.identity_map.get(identity_key(Ticket, ticket_id)) if ticket_id else None
+    return ticket.code if ticket is not None else None
 
 
 def push_after_commit(sessions: sessionmaker[Session], push: Callable[[list[Work]], None]) -> None:
@@ -98,7 +107,7 @@ def push_after_commit(sessions: sessionmaker[Session], push: Callable[[list[Work
 
     @event.listens_for(sessions, "after_flush")
     def _collect(session: Session, _context) -> None:
-        fresh = [Work(o.id, o.job, tuple(o.args), o.ticket_id) for o in session.new if isinstance(o, OutboxItem)]
+        fresh = [Work(o.id, o.job, tuple(o.args), _code(session, o.ticket_id)) for o in session.new if isinstance(o, OutboxItem)]
         session.info.setdefault("outbox", []).extend(fresh)
 
     @event.listens_for(sessions, "after_commit")

@@ -10,9 +10,27 @@ from models.outbox import Job, add_work
 from models.tickets import Ticket
 
 
+_KNOWN = "opted_out"
+"""session.info: (the transaction, {number: opted out}) — asked once a transaction."""
+
+
 def opted_out(session: Session, number: str) -> bool:
-    """True when `number` asked not to be texted."""
-    return session.scalar(select(OptOut.number).where(OptOut.number == number)) is not None
+    """True when `number` asked not to be texted; read once a transaction (an SMS complaint
+    asks before its question and again for its reply)."""
+    transaction = session.get_transaction()
+    known = session.info.get(_KNOWN)
+    if known is None or known[0] is not transaction:
+        known = session.info[_KNOWN] = (transaction, {})
+    if number not in known[1]:
+        known[1][number] = session.scalar(select(OptOut.number).where(OptOut.number == number)) is not None
+    return known[1][number]
+
+
+def forget_opted_out(session: Session, number: str) -> None:
+    """After writing `number`'s opt-out: the next `opted_out` reads it again."""
+    known = session.info.get(_KNOWN)
+    if known is not None:
+        known[1].pop(number, None)
 
 
 def barred(session: Session, number: str, purpose: str | None) -> bool:

@@ -174,9 +174,13 @@ def reread(session: Session, ticket: Ticket, state: TriageState, at: datetime) -
 def state_of(session: Session, ticket: Ticket) -> TriageState:
     """The ticket's triage state row (made when first needed), locked with the ticket."""
     state = session.get(TriageState, ticket.id, with_for_update=True, populate_existing=True)
-    if state is None:
-        state = TriageState(ticket_id=ticket.id, fixed="", asked=0)
-        session.add(state)
+    return new_state(session, ticket) if state is None else state
+
+
+def new_state(session: Session, ticket: Ticket) -> TriageState:
+    """A triage state row for a ticket that has none yet."""
+    state = TriageState(ticket_id=ticket.id, fixed="", asked=0)
+    session.add(state)
     return state
 
 

@@ -52,11 +52,11 @@ class Answer:
 
 
 def ask(session: Session, ticket: Ticket, placement: placing.Placement | None, at: datetime) -> str | None:
-    """Put the first question the placement left to the citizen (the caller texts it): the
-    field asked, None when there is nothing to ask."""
+    """Put the first question the placement left to the citizen (the caller texts it) on a
+    ticket this transaction opened: the field asked, None when there is nothing to ask."""
     if placement is None or not placement.asks:
         return None
-    state = placing.state_of(session, ticket)
+    state = placing.new_state(session, ticket)  # a ticket this new has none: nothing to read or lock
     state.fix(*placement.fixed)
     return _put(ticket, state, placement.asks[0], at)
 

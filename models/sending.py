@@ -99,10 +99,10 @@ def known_ids(session: Session, message: Message) -> set[str]:
         Message.provider_id.is_not(None))))
 
 
-def no_provider(session: Session, message_id: int, why: MessageStatus = S.NO_PROVIDER) -> None:
-    """Leave a pending row visibly unsent: no SMS provider is configured for its number
-    (NO_PROVIDER), or no route covers it (NO_ROUTE)."""
-    _move(session, message_id, {S.PENDING}, status=why)
+def no_provider(session: Session, message_id: int, by: str | None, why: MessageStatus = S.NO_PROVIDER) -> None:
+    """Leave a row claimed by `by` visibly unsent: no SMS provider is configured for its
+    number (NO_PROVIDER), or no route covers it (NO_ROUTE)."""
+    _move(session, message_id, {S.SENDING}, Message.claimed_by == by, status=why, claimed_by=None)
     session.commit()
 
 

@@ -200,7 +200,7 @@ def run(item_id: int, *riding: int) -> None:
     waiting: deque[int | Work] = deque([*riding, *(job.meta.get("riders", []) if job else [])])
     with _marking_done(runtime) as done, riders.collected() as written:
         try:
-            carrier = _run_item(runtime, _looked_up(runtime, item_id), done)
+            _run_item(runtime, _looked_up(runtime, item_id), done)
         except BaseException:
             _go_alone(runtime.redis, [*waiting, *written], done)
             raise
@@ -210,7 +210,7 @@ def run(item_id: int, *riding: int) -> None:
             if time.monotonic() - started > budget / 2:  # leave the rest time of their own
                 _go_alone(runtime.redis, list(waiting), done)
                 return
-            _ride(runtime, waiting.popleft(), carrier, budget, waiting, done)
+            _ride(runtime, waiting.popleft(), budget, waiting, done)
 
 
 @dataclass(frozen=True)
@@ -220,39 +220,36 @@ class _Item:
     id: int
     job: str
     args: tuple[Any, ...]
-    ticket_id: int | None
     code: str | None
     done: bool = False
 
 
 def _looked_up(runtime: Runtime, item_id: int) -> _Item | None:
     """The row with its ticket's code, None when it is gone."""
-    found = alone(runtime.engine, select(OutboxItem.job, OutboxItem.args, OutboxItem.done_at,
-                                         OutboxItem.ticket_id, Ticket.code)
+    found = alone(runtime.engine, select(OutboxItem.job, OutboxItem.args, OutboxItem.done_at, Ticket.code)
                   .outerjoin(Ticket, Ticket.id == OutboxItem.ticket_id).where(OutboxItem.id == item_id))
-    return None if found is None else _Item(item_id, found.job, tuple(found.args), found.ticket_id,
-                                            found.code, found.done_at is not None)
+    return None if found is None else _Item(item_id, found.job, tuple(found.args), found.code,
+                                            found.done_at is not None)
 
 
-def _written(runtime: Runtime, work: Work, carrier: _Item | None) -> _Item | None:
+def _written(runtime: Runtime, work: Work) -> _Item | None:
     """A row this run's commits wrote: not done (its marker kept the relay off it), known
-    without a look-up when it is about the carrier's ticket."""
-    if carrier is None or work.ticket_id != carrier.ticket_id:
+    without a look-up when the session that wrote it knew its ticket's code."""
+    if work.code is None:
         return _looked_up(runtime, work.id)
-    return _Item(work.id, work.job, work.args, work.ticket_id, carrier.code)
+    return _Item(work.id, work.job, work.args, work.code)
 
 
-def _run_item(runtime: Runtime, item: _Item | None, done: list[int], *, rides: bool = False) -> _Item | None:
+def _run_item(runtime: Runtime, item: _Item | None, done: list[int], *, rides: bool = False) -> None:
     """Call one outbox row's function unless it is done; note it for `_marking_done`."""
     if item is None or item.done:
-        return item
+        return
     extra = {"job": item.job, "rq_job": job_id(item.id), "ticket": item.code, "riding": rides}
     log.info("job started", extra=extra)
     with context.running(context.Running(job_id(item.id), item.code, rides)), _measured(item.job, rides):
         context.function_of(item.job)(*item.args)
     done.append(item.id)
     log.info("job done", extra=extra)
-    return item
 
 
 @contextlib.contextmanager
@@ -273,13 +270,13 @@ def _mark_done(runtime: Runtime, done: list[int]) -> None:
         done.clear()
 
 
-def _ride(runtime: Runtime, rider: int | Work, carrier: _Item | None, budget: float,
-          waiting: deque[int | Work], done: list[int]) -> None:
+def _ride(runtime: Runtime, rider: int | Work, budget: float, waiting: deque[int | Work],
+          done: list[int]) -> None:
     """Run a rider now, unless its marker is gone (the relay has it); a failure queues it
     as its own job, as RQ would have retried it. What its commits wrote rides next. A rider
     this run wrote was marked for longer than the run can last: no renewal, no look-up."""
     if isinstance(rider, Work):
-        item = _written(runtime, rider, carrier)
+        item = _written(runtime, rider)
     elif riders.renew(runtime.redis, rider, timedelta(seconds=budget) + riders.RUN_MARGIN):
         item = _looked_up(runtime, rider)
     else:

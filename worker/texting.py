@@ -52,19 +52,17 @@ def send_sms(message_id: int) -> None:
     visibly "no_provider" ("no_route" when no route covers the number).
     """
     runtime = current()
-    router = runtime.sms
+    job = context.job_id()
     with runtime.session() as session:
-        provider = _provider_for(session, router, message_id)
-        if provider is None:
-            return
-        job = context.job_id()
         message = sending.claim(session, message_id, by=job)
-        if message is not None:
-            _send(session, provider, message)
-            return
-        message = sending.resume(session, message_id, by=job)
-        if message is not None:
-            _settle(session, provider, message)
+        earlier = message is None
+        if earlier:
+            message = sending.resume(session, message_id, by=job)
+            if message is None:
+                return
+        provider = _provider_for(session, runtime.sms, message, by=job)
+        if provider is not None:
+            (_settle if earlier else _send)(session, provider, message)
 
 
 def sweep_sending() -> int:
@@ -85,21 +83,18 @@ def sweep_sending() -> int:
     return settled
 
 
-def _provider_for(session: Session, router: SmsRoutes | None, message_id: int) -> SmsProvider | None:
-    """The provider for the row's number; None, the row marked unsent, when there is none."""
-    number = session.scalar(select(Message.number).where(Message.id == message_id))
-    if number is None:
-        return None
+def _provider_for(session: Session, router: SmsRoutes | None, message: Message, by: str | None) -> SmsProvider | None:
+    """The provider for the claimed row's number; None, the row marked unsent, when there is none."""
     try:
-        provider = router.for_number(number) if router else None
+        provider = router.for_number(message.number) if router else None
     except NoRoute:
-        sending.no_provider(session, message_id, MessageStatus.NO_ROUTE)
+        sending.no_provider(session, message.id, by, MessageStatus.NO_ROUTE)
         log.warning("no SMS route for the number (FOAD_SMS_ROUTES); message left unsent",
-                    extra={"message_id": message_id, "to": redact(number)})
+                    extra={"message_id": message.id, "to": redact(message.number)})
         return None
     if provider is None:
-        sending.no_provider(session, message_id)
-        log.warning("no SMS provider configured; message left unsent", extra={"message_id": message_id})
+        sending.no_provider(session, message.id, by)
+        log.warning("no SMS provider configured; message left unsent", extra={"message_id": message.id})
     return provider
 
 
