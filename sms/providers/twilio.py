@@ -89,10 +89,15 @@ class TwilioProvider:
 
 def rest_client(settings: TwilioSettings) -> Client:
     """The twilio client for these settings: their account, API host and timeout."""
+    # The default client waits forever; ours gives up so the job can retry. requests would
+    # read the proxy variables and ~/.netrc again for every request (a third of a send's
+    # CPU): the proxies are read once here instead.
+    http = TwilioHttpClient(timeout=settings.timeout,
+                            proxy=requests.utils.get_environ_proxies(settings.api_base_url) or None)
+    http.session.trust_env = False
     client = Client(
         settings.account_sid, settings.auth_token,
-        # The default client waits forever; ours gives up so the job can retry.
-        http_client=TwilioHttpClient(timeout=settings.timeout),
+        http_client=http,
         # Our settings, not the process environment: TWILIO_EDGE or TWILIO_REGION
         # there would rewrite the host of TWILIO_API_BASE_URL.
         environment={"TWILIO_ACCOUNT_SID": settings.account_sid},

@@ -1,7 +1,10 @@
 """The send job against the Twilio-compatible local server, through the real twilio client."""
 
+import http.server
 import logging
 import threading
+import urllib.error
+import urllib.request
 from dataclasses import replace
 from datetime import timedelta
 
@@ -291,3 +294,53 @@ def test_the_look_up_finds_the_oldest_match_across_pages_and_skips_known_ids(twi
     assert provider.find_sent(CITIZEN, "همان متن", since + timedelta(minutes=5)) is None  # sent before
     assert provider.find_sent("+989120000000", "همان متن", since) is None
     assert all(q["DateSent>"].endswith("T00:00:00Z") for q in twilio_api.lookups)  # by GMT day
+
+
+DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+"""The proxy's own requests go straight to the server, whatever the environment says."""
+
+
+class RecordingProxy(http.server.ThreadingHTTPServer):
+    """A plain HTTP forward proxy on loopback that passes each request on and notes its URL."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # a proxy is asked for the absolute URL
+                proxy.seen.append(self.path)
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                forwarded = urllib.request.Request(self.path, data=body, method="POST", headers={
+                    k: v for k, v in self.headers.items() if k.lower() not in ("host", "proxy-connection")})
+                try:
+                    answer = DIRECT.open(forwarded, timeout=10)
+                except urllib.error.HTTPError as refused:
+                    answer = refused
+                with answer:
+                    payload = answer.read()
+                self.send_response(answer.status)
+                self.send_header("Content-Type", answer.headers.get("Content-Type", "application/json"))
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *_args) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+def test_texts_go_through_the_http_proxy_the_environment_names(twilio_api, monkeypatch):
+    proxy = RecordingProxy()
+    try:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        sid = TwilioProvider(twilio_api.settings()).send(CITIZEN, "پاسخ", "1")
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert [m.sid for m in twilio_api.messages] == [sid]
+    assert len(proxy.seen) == 1 and proxy.seen[0].endswith("/Messages.json")
