@@ -92,5 +92,13 @@ def alone(engine: Engine, statement: Executable) -> Row[Any] | None:
         return _first(conn.execute(statement))
 
 
+def one_statement(session: Session) -> None:
+    """Run the session's next transaction, one statement, outside a transaction on
+    PostgreSQL (as `alone` does): one round trip where BEGIN, it and COMMIT take three.
+    Nothing when a transaction is under way, or on SQLite (it keeps its transaction)."""
+    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def _first(result: Any) -> Row[Any] | None:
     return result.first() if result.returns_rows else None

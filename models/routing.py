@@ -180,7 +180,10 @@ def refer_new(session: Session, ticket: Ticket, now: datetime, link_base: str = 
     Raises NobodyToRefer when nobody on the way up can take it."""
     if ticket.status != TicketStatus.REGISTERED:
         return "kept"
-    referral = choose(session, ticket)
+    # Reads of the directory, which nothing pending on the ticket bears on: an autoflush
+    # here would write the ticket now and again with its referral.
+    with session.no_autoflush:
+        referral = choose(session, ticket)
     assign(session, ticket, referral, now)
     lifecycle.move(ticket, TicketStatus.REFERRED, at=now, agency=referral.agency.code,
                    official=referral.official.id, rule=referral.rule)

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, case, select, update
 from sqlalchemy.orm import Session
 
 from models.base import row_id, utcnow
+from models.db import one_statement
 from models.events import Event
 from models.messages import DELIVERY_ORDER, Direction, Message, MessageStatus, OptOutSource
 from models.optouts import opt_out
@@ -45,6 +46,7 @@ def claim(session: Session, message_id: int, by: str | None = None) -> Message |
     One statement decides and returns the row: the opt-out check is part of the UPDATE.
     """
     opted_or_sending = case((barred_clause(), S.OPTED_OUT.value), else_=S.SENDING.value)
+    one_statement(session)
     message = session.scalars(
         update(Message).where(Message.id == message_id, Message.status == S.PENDING)
         .values(status=opted_or_sending, claimed_by=by, claimed_at=utcnow(), updated_at=utcnow())
@@ -110,6 +112,7 @@ def sent(session: Session, message: Message, provider: str, provider_id: str) ->
     """Record the provider's id at once: from now on nothing can send this row again."""
     # A delivery report that found the row by its reference may already be further on.
     status = case((Message.status.in_((S.SENDING, S.PENDING)), S.QUEUED.value), else_=Message.status)
+    one_statement(session)
     session.execute(update(Message).where(Message.id == message.id).values(
         provider=provider, provider_id=provider_id, sent_at=utcnow(), error_code=None, error=None,
         status=status, updated_at=utcnow()), execution_options={"synchronize_session": False})

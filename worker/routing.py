@@ -48,13 +48,14 @@ def route_ticket(ticket_id: int) -> None:
             return  # gone, closed, or routed by an earlier run: nothing to do
         if _waits(session, ticket, now):
             return
+        # The clock first: its deadline then goes out in the referral's one write of the ticket.
+        started = escalation.start(session, ticket, policy(session, settings), ticket.registered_at,
+                                   TicketClock(ticket_id=ticket.id))
         try:
             rule = routing.refer_new(session, ticket, now, settings.public_base_url)
         except NobodyToRefer as exc:
             _stuck(session, ticket_id, str(exc))
             raise
-        started = escalation.start(session, ticket, policy(session, settings), ticket.registered_at,
-                                   TicketClock(ticket_id=ticket.id))
         session.commit()
         extra = {"ticket": ticket.code, "agency": ticket.agency.code, "official": ticket.official_id,
                  "rule": rule, "rq_job": context.job_id()}
