@@ -12,11 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.messages import Direction, Message, MessageStatus, Purpose
-from models.outbox import Job, add_work
+from models.outbox import Job, insert_work
 from models.outgoing import queue_text
 
 NUMBER_CHARS = 20
 """What the messages table holds of a number (E.164 needs at most 16)."""
+_INSERT_MESSAGE = insert(Message.__table__).returning(Message.__table__.c.id)
+"""Built once: a statement object reused keeps its cache key, so executing it compiles nothing."""
 
 
 def take_in(session: Session, *, provider: str, provider_id: str, number: str,
@@ -27,16 +29,15 @@ def take_in(session: Session, *, provider: str, provider_id: str, number: str,
     decides, also between two copies at once (the second waits for the first to commit).
     Inserting first spares the first delivery, by far the most common, a look-up.
     """
-    # A Core INSERT … RETURNING: the webhook's hot path has no use for the ORM's unit of
-    # work around a row it never reads again (one flush saved, the outbox row's is kept).
-    row = insert(Message).values(
-        direction=Direction.IN, provider=provider, provider_id=provider_id, number=number[:NUMBER_CHARS],
-        body=body, status=MessageStatus.RECEIVED, media=[list(item) for item in media] or None,
-        service_number=service_number[:NUMBER_CHARS] if service_number else None,
-    ).returning(Message.id)
+    # Core INSERTs … RETURNING on the session's connection: the webhook's hot path has no use
+    # for the ORM's unit of work or DML handling around rows it never reads again.
+    row = {"direction": Direction.IN.value, "provider": provider, "provider_id": provider_id,
+           "number": number[:NUMBER_CHARS], "body": body, "status": MessageStatus.RECEIVED.value,
+           "media": [list(item) for item in media] or None,
+           "service_number": service_number[:NUMBER_CHARS] if service_number else None}
     try:
-        message_id = session.execute(row).scalar_one()
-        add_work(session, Job.ANSWER_SMS, message_id, key=f"answer_sms:{message_id}")
+        message_id = session.connection().execute(_INSERT_MESSAGE, row).scalar_one()
+        insert_work(session, Job.ANSWER_SMS, message_id, key=f"answer_sms:{message_id}")
         session.commit()
     except IntegrityError:
         session.rollback()
