@@ -76,12 +76,13 @@ def insert_work(session: Session, job: Job, *args: Any, key: str, ticket_id: int
     row's id. Pushed after commit all the same; a repeated `key` fails the statement at once."""
     item_id = session.connection().execute(
         _INSERT_WORK, {"job": job.value, "args": list(args), "key": key, "ticket_id": ticket_id}).scalar_one()
-    _written(session).append(Work(item_id, job.value, args))
+    written(session).append(Work(item_id, job.value, args))
     return item_id
 
 
-def _written(session: Session) -> list[Work]:
-    """The work `session` wrote in its transaction, to push once it commits."""
+def written(session: Session) -> list[Work]:
+    """The work `session` wrote in its transaction, pushed once it commits: a statement that
+    inserts outbox rows without the ORM adds what it wrote here."""
     return session.info.setdefault("outbox", [])
 
 
@@ -116,7 +117,7 @@ def push_after_commit(sessions: sessionmaker[Session], push: Callable[[list[Work
 
     @event.listens_for(sessions, "after_flush")
     def _collect(session: Session, _context) -> None:
-        _written(session).extend(Work(o.id, o.job, tuple(o.args)) for o in session.new if isinstance(o, OutboxItem))
+        written(session).extend(Work(o.id, o.job, tuple(o.args)) for o in session.new if isinstance(o, OutboxItem))
 
     @event.listens_for(sessions, "after_commit")
     def _push(session: Session) -> None:
