@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Sequence
 
 from sqlalchemy import String, bindparam, cast, func, insert, literal_column, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from models.base import utcnow
 from models.messages import Direction, Message, MessageStatus, Purpose
@@ -27,14 +29,12 @@ _FIELDS = ("direction", "provider", "provider_id", "number", "body", "status", "
 """What take_in writes of a message (the others are NULL)."""
 
 
-def _message_and_work():  # noqa: ANN202 (an INSERT … RETURNING of the PostgreSQL dialect)
+def _message_and_work() -> Insert:
     """PostgreSQL's one statement for both rows: the message, unless its provider id is
     taken (then no row at all), and its answer work; RETURNING the work's id and arguments.
     SQLite allows no INSERT inside a WITH."""
-    from sqlalchemy.dialects.postgresql import insert as pg_insert  # the one dialect with it
-
     messages, outbox = Message.__table__, OutboxItem.__table__
-    # Inside a WITH, Core fills in no Python-side defaults: every column is named here.
+    # Python-side defaults are not relied on inside a WITH: each column that has one is named.
     message = (pg_insert(messages).values({name: bindparam(name, type_=messages.c[name].type) for name in _FIELDS}
                                           | {"updated_at": bindparam("created_at", type_=messages.c.created_at.type)})
                .on_conflict_do_nothing(index_elements=[messages.c.provider_id])
