@@ -7,16 +7,51 @@ import hashlib
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import String, bindparam, cast, func, insert, literal_column, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
+from models.base import utcnow
+from models.db import one_statement
 from models.messages import Direction, Message, MessageStatus, Purpose
-from models.outbox import Job, add_work
+from models.outbox import Job, OutboxItem, Work, insert_work, written
 from models.outgoing import queue_text
 
 NUMBER_CHARS = 20
 """What the messages table holds of a number (E.164 needs at most 16)."""
+ANSWER_KEY = "answer_sms:"
+"""The outbox key of a message's answer work, before its id."""
+_INSERT_MESSAGE = insert(Message.__table__).returning(Message.__table__.c.id)
+"""Built once: a statement object reused keeps its cache key, so executing it compiles nothing."""
+_FIELDS = ("direction", "provider", "provider_id", "number", "body", "status", "media", "service_number",
+           "created_at")
+"""What take_in writes of a message (the others are NULL)."""
+
+
+def _message_and_work() -> Insert:
+    """PostgreSQL's one statement for both rows: the message, unless its provider id is
+    taken (then no row at all), and its answer work; RETURNING the work's id and arguments.
+    SQLite allows no INSERT inside a WITH."""
+    messages, outbox = Message.__table__, OutboxItem.__table__
+    # Python-side defaults are not relied on inside a WITH: each column that has one is named.
+    message = (pg_insert(messages).values({name: bindparam(name, type_=messages.c[name].type) for name in _FIELDS}
+                                          | {"updated_at": bindparam("created_at", type_=messages.c.created_at.type)})
+               .on_conflict_do_nothing(index_elements=[messages.c.provider_id])
+               .returning(messages.c.id).cte("message"))
+    # Constants of ours written into the SQL; the statement's parameters are the message's.
+    work = select(literal_column(f"'{Job.ANSWER_SMS.value}'"),
+                  func.json_build_array(message.c.id, type_=outbox.c.args.type),
+                  literal_column(f"'{ANSWER_KEY}'") + cast(message.c.id, String),
+                  bindparam("created_at", type_=outbox.c.created_at.type), literal_column("0"))
+    return (insert(outbox).from_select(
+        [outbox.c.job, outbox.c.args, outbox.c.key, outbox.c.created_at, outbox.c.failures], work,
+        include_defaults=False).returning(outbox.c.id, outbox.c.args))
+
+
+_TAKE_IN_PG = _message_and_work()
+"""Built once, as _INSERT_MESSAGE."""
 
 
 def take_in(session: Session, *, provider: str, provider_id: str, number: str,
@@ -27,20 +62,38 @@ def take_in(session: Session, *, provider: str, provider_id: str, number: str,
     decides, also between two copies at once (the second waits for the first to commit).
     Inserting first spares the first delivery, by far the most common, a look-up.
     """
-    # A Core INSERT … RETURNING: the webhook's hot path has no use for the ORM's unit of
-    # work around a row it never reads again (one flush saved, the outbox row's is kept).
-    row = insert(Message).values(
-        direction=Direction.IN, provider=provider, provider_id=provider_id, number=number[:NUMBER_CHARS],
-        body=body, status=MessageStatus.RECEIVED, media=[list(item) for item in media] or None,
-        service_number=service_number[:NUMBER_CHARS] if service_number else None,
-    ).returning(Message.id)
+    # Core INSERTs … RETURNING on the session's connection: the webhook's hot path has no use
+    # for the ORM's unit of work or DML handling around rows it never reads again.
+    row = {"direction": Direction.IN.value, "provider": provider, "provider_id": provider_id,
+           "number": number[:NUMBER_CHARS], "body": body, "status": MessageStatus.RECEIVED.value,
+           "media": [list(item) for item in media] or None,
+           "service_number": service_number[:NUMBER_CHARS] if service_number else None}
+    if session.get_bind().dialect.name == "postgresql":
+        return _take_in_at_once(session, row)
     try:
-        message_id = session.execute(row).scalar_one()
-        add_work(session, Job.ANSWER_SMS, message_id, key=f"answer_sms:{message_id}")
+        message_id = session.connection().execute(_INSERT_MESSAGE, row).scalar_one()
+        insert_work(session, Job.ANSWER_SMS, message_id, key=ANSWER_KEY + str(message_id))
         session.commit()
     except IntegrityError:
         session.rollback()
         return None
+    return message_id
+
+
+def _take_in_at_once(session: Session, row: dict[str, object]) -> int | None:
+    """take_in on PostgreSQL: both rows in one statement, which commits itself when the
+    session had no transaction open (the webhook's): one round trip, not BEGIN, two INSERTs
+    and COMMIT. ON CONFLICT waits for a copy being written at the same moment, as the
+    unique index does for a plain INSERT, then writes nothing."""
+    one_statement(session)
+    both = session.connection().execute(
+        _TAKE_IN_PG, {**row, "created_at": utcnow()}).first()
+    if both is None:
+        session.rollback()
+        return None
+    work_id, (message_id,) = both
+    written(session).append(Work(work_id, Job.ANSWER_SMS.value, (message_id,)))
+    session.commit()  # pushes the work (and, inside a caller's transaction, commits it)
     return message_id
 
 

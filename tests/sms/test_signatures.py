@@ -56,6 +56,15 @@ def test_a_signature_for_other_fields_is_refused(twilio, session):
     assert response.status_code == 403 and stored(session) == (0, 0)
 
 
+def test_a_signature_over_the_url_with_its_default_port_is_taken(twilio, session, settings):
+    # Twilio signs the URL as configured in its console, which may name the default port.
+    with_port = Twilio(twilio.client, settings.twilio.account_sid, settings.twilio.auth_token,
+                       base_url=PUBLIC_BASE_URL + ":443")
+    form = twilio.form("سلام")
+    response = twilio.post(INBOUND, form, signature=with_port.sign(INBOUND, form))
+    assert response.status_code == 200 and stored(session)[0] == 1
+
+
 def test_a_signature_for_another_url_is_refused(twilio, session):
     form = twilio.form("سلام")
     response = twilio.post(INBOUND, form, signature=twilio.sign(STATUS, form))
