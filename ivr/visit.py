@@ -9,9 +9,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, joinedload
 
 from ivr.agienv import AgiRequest
 from ivr.control import CallControl, Ending, Recording
@@ -23,6 +24,7 @@ from models.blocklist import is_blocked
 from models.call_takes import locked_call, open_from_call
 from models.calls import Call
 from models.choices import provinces_served
+from models.db import alone
 from models.errors import DomainError
 from models.intake import Opened
 from models.phones import Caller, identify
@@ -54,18 +56,44 @@ class Step(StrEnum):
 
 
 def find_or_open_call(session: Session, request: AgiRequest, line: str) -> Call:
-    """The Call row of this ${UNIQUEID} (locked), made if it is the first we hear of the call."""
-    row = session.scalar(select(Call).where(Call.uniqueid == request.uniqueid).with_for_update())
-    if row is not None:
-        return row
-    row = Call(uniqueid=request.uniqueid, line=line, caller=identify(request.caller_id).e164,
-               dnid=request.dnid, language=request.language, progress=Step.ANSWERED)
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:  # the other route made it first
-        return session.scalars(select(Call).where(Call.uniqueid == request.uniqueid).with_for_update()).one()
+    """The Call row of this ${UNIQUEID} (locked, with its ticket), made if it is the first we
+    hear of the call. Looked up first: the hangup handler's call is almost always there."""
+    row = session.scalar(_locked(request.uniqueid))
+    if row is None:
+        _insert_call(session, request, line, Step.ANSWERED)
+        row = session.scalars(_locked(request.uniqueid)).one()  # ours, or the other route's
     return row
+
+
+def open_call(session: Session, request: AgiRequest, line: str, blocked: bool) -> int:
+    """The id of this ${UNIQUEID}'s Call row, made now (at BLOCKED for a blocked number):
+    inserted first, as the intake route's call is almost always new (one round trip, no
+    savepoint); if the hangup handler's row came first, that row, locked."""
+    step = Step.BLOCKED if blocked else Step.ANSWERED
+    call_id = _insert_call(session, request, line, step)
+    if call_id is None:
+        row = find_or_open_call(session, request, line)
+        if blocked:
+            row.progress = step
+        call_id = row.id
+    return call_id
+
+
+def _locked(uniqueid: str) -> Select[tuple[Call]]:
+    # The ticket comes in the same statement: the hangup handler reads it. Only the call is
+    # locked (PostgreSQL refuses FOR UPDATE on the nullable side of an outer join).
+    return (select(Call).options(joinedload(Call.ticket)).where(Call.uniqueid == uniqueid)
+            .with_for_update(of=Call))
+
+
+def _insert_call(session: Session, request: AgiRequest, line: str, step: Step) -> int | None:
+    """Insert the Call row unless one with this ${UNIQUEID} exists (the other route's,
+    committed or not: PostgreSQL waits for it); its id, or None when there was one."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return session.scalar(
+        insert(Call).values(uniqueid=request.uniqueid, line=line, caller=identify(request.caller_id).e164,
+                            dnid=request.dnid, language=request.language, progress=step.value)
+        .on_conflict_do_nothing(index_elements=[Call.uniqueid]).returning(Call.id))
 
 
 @dataclass
@@ -203,23 +231,20 @@ class Visit:
                 "province_code": self.province, "language": self.language}
 
     def _update(self, *conditions: ColumnElement[bool], **values: object) -> None:
-        with self.runtime.session() as session:
-            session.execute(update(Call).where(Call.id == self.call_id, *conditions).values(**values))
-            session.commit()
+        # One statement on its own: no BEGIN and COMMIT round trips around it.
+        alone(self.runtime.engine, update(Call).where(Call.id == self.call_id, *conditions).values(**values))
 
 
 def _open_visit(runtime: Runtime, request: AgiRequest, line: str,
                 number: str | None) -> tuple[int, bool, dict[str, Any]]:
     """The Call row's id, whether the number is blocked, and the menus (on the lane)."""
     with runtime.session() as session:
-        row = find_or_open_call(session, request, line)
         blocked = is_blocked(session, number)
-        if blocked:
-            row.progress = Step.BLOCKED
+        call_id = open_call(session, request, line, blocked)
         menus = {"sectors": sector_keys(session), "categories": category_keys(session),
                  "provinces": provinces_served(session)}
         session.commit()
-        return row.id, blocked, menus
+        return call_id, blocked, menus
 
 
 def usable(take: Recording) -> bool:
