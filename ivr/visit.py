@@ -9,7 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select, update
+from sqlalchemy import ColumnElement, Row, Select, case, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload
@@ -20,7 +20,8 @@ from ivr.folders import shared_folder
 from ivr.lines import line_of
 from ivr.prompts import category_keys
 from ivr.sessions import in_background, in_database
-from models.blocklist import is_blocked
+from models.base import utcnow
+from models.blocklist import blocking, is_blocked
 from models.call_takes import locked_call, open_from_call
 from models.calls import Call
 from models.choices import provinces_served
@@ -60,40 +61,44 @@ def find_or_open_call(session: Session, request: AgiRequest, line: str) -> Call:
     hear of the call. Looked up first: the hangup handler's call is almost always there."""
     row = session.scalar(_locked(request.uniqueid))
     if row is None:
-        _insert_call(session, request, line, Step.ANSWERED)
+        _insert_call(session, request, line, Step.ANSWERED.value)
         row = session.scalars(_locked(request.uniqueid)).one()  # ours, or the other route's
     return row
 
 
-def open_call(session: Session, request: AgiRequest, line: str, blocked: bool) -> int:
-    """The id of this ${UNIQUEID}'s Call row, made now (at BLOCKED for a blocked number):
-    inserted first, as the intake route's call is almost always new (one round trip, no
-    savepoint); if the hangup handler's row came first, that row, locked."""
-    step = Step.BLOCKED if blocked else Step.ANSWERED
-    call_id = _insert_call(session, request, line, step)
-    if call_id is None:
-        row = find_or_open_call(session, request, line)
-        if blocked:
-            row.progress = step
-        call_id = row.id
-    return call_id
+def open_call(session: Session, request: AgiRequest, line: str, number: str | None) -> tuple[int, bool]:
+    """The id of this ${UNIQUEID}'s Call row, made now, and whether `number` is blocked (its
+    row then at BLOCKED). The intake route's call is almost always new: one INSERT, which
+    reads the blocklist too (no savepoint, no second statement); if the hangup handler's
+    row came first, that row, locked."""
+    blocked = blocking(number, utcnow()).exists() if number else literal(False)
+    made = _insert_call(session, request, line, case((blocked, Step.BLOCKED.value), else_=Step.ANSWERED.value))
+    if made is not None:
+        return made.id, made.progress == Step.BLOCKED
+    row = find_or_open_call(session, request, line)
+    if is_blocked(session, number):
+        row.progress = Step.BLOCKED
+        return row.id, True
+    return row.id, False
 
 
 def _locked(uniqueid: str) -> Select[tuple[Call]]:
-    # The ticket comes in the same statement: the hangup handler reads it. Only the call is
-    # locked (PostgreSQL refuses FOR UPDATE on the nullable side of an outer join).
-    return (select(Call).options(joinedload(Call.ticket)).where(Call.uniqueid == uniqueid)
+    # The ticket comes in the same statement (the hangup handler reads it), without the
+    # agency, official and category it joins by default (nobody here reads them). Only the
+    # call is locked: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    return (select(Call).options(joinedload(Call.ticket).lazyload("*")).where(Call.uniqueid == uniqueid)
             .with_for_update(of=Call))
 
 
-def _insert_call(session: Session, request: AgiRequest, line: str, step: Step) -> int | None:
+def _insert_call(session: Session, request: AgiRequest, line: str,
+                 progress: str | ColumnElement[str]) -> Row[tuple[int, str]] | None:
     """Insert the Call row unless one with this ${UNIQUEID} exists (the other route's,
-    committed or not: PostgreSQL waits for it); its id, or None when there was one."""
+    committed or not: PostgreSQL waits for it); its id and progress, or None when there was one."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return session.scalar(
+    return session.execute(
         insert(Call).values(uniqueid=request.uniqueid, line=line, caller=identify(request.caller_id).e164,
-                            dnid=request.dnid, language=request.language, progress=step.value)
-        .on_conflict_do_nothing(index_elements=[Call.uniqueid]).returning(Call.id))
+                            dnid=request.dnid, language=request.language, progress=progress)
+        .on_conflict_do_nothing(index_elements=[Call.uniqueid]).returning(Call.id, Call.progress)).first()
 
 
 @dataclass
@@ -239,8 +244,7 @@ def _open_visit(runtime: Runtime, request: AgiRequest, line: str,
                 number: str | None) -> tuple[int, bool, dict[str, Any]]:
     """The Call row's id, whether the number is blocked, and the menus (on the lane)."""
     with runtime.session() as session:
-        blocked = is_blocked(session, number)
-        call_id = open_call(session, request, line, blocked)
+        call_id, blocked = open_call(session, request, line, number)
         menus = {"sectors": sector_keys(session), "categories": category_keys(session),
                  "provinces": provinces_served(session)}
         session.commit()
