@@ -19,7 +19,7 @@ from ivr.control import CallControl, Ending, Recording
 from ivr.folders import shared_folder
 from ivr.lines import line_of
 from ivr.prompts import category_keys
-from ivr.sessions import in_background, in_database
+from ivr.sessions import in_background, in_database, when_free
 from models.base import utcnow
 from models.blocklist import blocking, is_blocked
 from models.call_takes import locked_call, open_from_call
@@ -137,7 +137,7 @@ class Visit:
         transaction, before the caller hears anything."""
         request, line = call.request, line_of(call.request, runtime.settings)
         caller = identify(request.caller_id)
-        call_id, blocked, menus = in_database(runtime, _open_visit, runtime, request, line, caller.e164)
+        call_id, blocked, menus = when_free(runtime, _open_visit, runtime, request, line, caller.e164)
         step = Step.BLOCKED if blocked else Step.ANSWERED
         return cls(call, runtime, call_id, line, caller, blocked, language=request.language, step=step,
                    saved=(step, request.language), **menus)
