@@ -61,18 +61,20 @@ def find_or_open_call(session: Session, request: AgiRequest, line: str) -> Call:
     hear of the call. Looked up first: the hangup handler's call is almost always there."""
     row = session.scalar(_locked(request.uniqueid))
     if row is None:
-        _insert_call(session, request, line, Step.ANSWERED.value)
+        _insert_call(session, request, line, identify(request.caller_id).e164, Step.ANSWERED.value)
         row = session.scalars(_locked(request.uniqueid)).one()  # ours, or the other route's
     return row
 
 
-def open_call(session: Session, request: AgiRequest, line: str, number: str | None) -> tuple[int, bool]:
-    """The id of this ${UNIQUEID}'s Call row, made now, and whether `number` is blocked (its
-    row then at BLOCKED). The intake route's call is almost always new: one INSERT, which
-    reads the blocklist too (no savepoint, no second statement); if the hangup handler's
-    row came first, that row, locked."""
+def open_call(session: Session, request: AgiRequest, line: str,
+              number: str | None) -> tuple[int, bool]:
+    """The id of this ${UNIQUEID}'s Call row, made now, and whether `number` (the caller id
+    as `identify` reads it) is blocked (its row then at BLOCKED). The intake route's call
+    is almost always new: one INSERT, which reads the blocklist too (no savepoint, no
+    second statement); if the hangup handler's row came first, that row, locked."""
     blocked = blocking(number, utcnow()).exists() if number else literal(False)
-    made = _insert_call(session, request, line, case((blocked, Step.BLOCKED.value), else_=Step.ANSWERED.value))
+    progress = case((blocked, Step.BLOCKED.value), else_=Step.ANSWERED.value)
+    made = _insert_call(session, request, line, number, progress)
     if made is not None:
         return made.id, made.progress == Step.BLOCKED
     row = find_or_open_call(session, request, line)
@@ -90,13 +92,13 @@ def _locked(uniqueid: str) -> Select[tuple[Call]]:
             .with_for_update(of=Call))
 
 
-def _insert_call(session: Session, request: AgiRequest, line: str,
+def _insert_call(session: Session, request: AgiRequest, line: str, caller: str | None,
                  progress: str | ColumnElement[str]) -> Row[tuple[int, str]] | None:
     """Insert the Call row unless one with this ${UNIQUEID} exists (the other route's,
     committed or not: PostgreSQL waits for it); its id and progress, or None when there was one."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     return session.execute(
-        insert(Call).values(uniqueid=request.uniqueid, line=line, caller=identify(request.caller_id).e164,
+        insert(Call).values(uniqueid=request.uniqueid, line=line, caller=caller,
                             dnid=request.dnid, language=request.language, progress=progress)
         .on_conflict_do_nothing(index_elements=[Call.uniqueid]).returning(Call.id, Call.progress)).first()
 
