@@ -37,35 +37,55 @@ class FastAgiServer(socketserver.ThreadingTCPServer):
 
     allow_reuse_address = True
     daemon_threads = False
-    block_on_close = True
+    # socketserver's own list of call threads is swept at every new connection, a look at
+    # every thread under the GIL (hundreds at once): the server counts its connections
+    # itself instead, and server_close waits for those.
+    block_on_close = False
     request_queue_size = 512  # a burst of calls must queue in the kernel, not be refused
 
     def __init__(self, address: tuple[str, int], runtime: Runtime) -> None:
         self.runtime = runtime
         self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
+        self._open_changed = threading.Condition()
         folders.prepare(runtime.settings)  # before Asterisk's first MixMonitor needs them
         super().__init__(address, _CallHandler)
 
     @property
     def open_connections(self) -> int:
         """Connections being served right now."""
-        with self._open_lock:
+        with self._open_changed:
             return len(self._open)
 
-    def track(self, sock: socket.socket, open_: bool) -> None:
-        """Note a connection starting (True) or done (False)."""
-        with self._open_lock:
-            (self._open.add if open_ else self._open.discard)(sock)
+    def process_request(self, request: socket.socket, client_address: tuple) -> None:
+        """Note the connection, so that shutdown can cut it off and server_close wait for
+        it, then serve it in a thread of its own."""
+        with self._open_changed:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: socket.socket) -> None:
+        """Close a connection: its call is over (or it was refused, or never got a thread)."""
+        try:
+            super().shutdown_request(request)
+        finally:
+            with self._open_changed:
+                self._open.discard(request)
+                self._open_changed.notify_all()
+
+    def server_close(self) -> None:
+        """Stop listening, then wait for the calls still being served to end."""
+        super().server_close()
+        with self._open_changed:
+            self._open_changed.wait_for(lambda: not self._open)
 
     def drain(self, grace: float) -> None:
         """After serve_forever returned: wait up to `grace` seconds for the calls in progress,
         then shut down the connections still open; their threads then end their calls as
-        hang-ups, and server_close (block_on_close) waits for that, not for the peers."""
+        hang-ups, and server_close waits for that, not for the peers."""
         deadline = time.monotonic() + grace
         while self.open_connections and time.monotonic() < deadline:
             time.sleep(0.05)
-        with self._open_lock:
+        with self._open_changed:
             stuck = list(self._open)
         if stuck:
             log.warning("cutting off calls still open at shutdown", extra={"calls": len(stuck)})
@@ -93,14 +113,6 @@ class _CallHandler(socketserver.BaseRequestHandler):
     """One connection from Asterisk: one call (or one hangup handler)."""
 
     server: FastAgiServer
-
-    def setup(self) -> None:
-        """Note the connection, so that shutdown can cut it off."""
-        self.server.track(self.request, True)
-
-    def finish(self) -> None:
-        """The connection is done."""
-        self.server.track(self.request, False)
 
     def handle(self) -> None:
         """Read the env block, run the route's flow, close."""

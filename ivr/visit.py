@@ -9,20 +9,23 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Row, Select, case, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, joinedload
 
 from ivr.agienv import AgiRequest
 from ivr.control import CallControl, Ending, Recording
 from ivr.folders import shared_folder
 from ivr.lines import line_of
 from ivr.prompts import category_keys
-from ivr.sessions import in_background, in_database
-from models.blocklist import is_blocked
+from ivr.sessions import in_background, in_database, when_free
+from models.base import utcnow
+from models.blocklist import blocking, is_blocked
 from models.call_takes import locked_call, open_from_call
 from models.calls import Call
 from models.choices import provinces_served
+from models.db import alone
 from models.errors import DomainError
 from models.intake import Opened
 from models.phones import Caller, identify
@@ -54,18 +57,50 @@ class Step(StrEnum):
 
 
 def find_or_open_call(session: Session, request: AgiRequest, line: str) -> Call:
-    """The Call row of this ${UNIQUEID} (locked), made if it is the first we hear of the call."""
-    row = session.scalar(select(Call).where(Call.uniqueid == request.uniqueid).with_for_update())
-    if row is not None:
-        return row
-    row = Call(uniqueid=request.uniqueid, line=line, caller=identify(request.caller_id).e164,
-               dnid=request.dnid, language=request.language, progress=Step.ANSWERED)
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:  # the other route made it first
-        return session.scalars(select(Call).where(Call.uniqueid == request.uniqueid).with_for_update()).one()
+    """The Call row of this ${UNIQUEID} (locked, with its ticket), made if it is the first we
+    hear of the call. Looked up first: the hangup handler's call is almost always there."""
+    row = session.scalar(_locked(request.uniqueid))
+    if row is None:
+        _insert_call(session, request, line, identify(request.caller_id).e164, Step.ANSWERED.value)
+        row = session.scalars(_locked(request.uniqueid)).one()  # ours, or the other route's
     return row
+
+
+def open_call(session: Session, request: AgiRequest, line: str,
+              number: str | None) -> tuple[int, bool]:
+    """The id of this ${UNIQUEID}'s Call row, made now, and whether `number` (the caller id
+    as `identify` reads it) is blocked (its row then at BLOCKED). The intake route's call
+    is almost always new: one INSERT, which reads the blocklist too (no savepoint, no
+    second statement); if the hangup handler's row came first, that row, locked."""
+    blocked = blocking(number, utcnow()).exists() if number else literal(False)
+    progress = case((blocked, Step.BLOCKED.value), else_=Step.ANSWERED.value)
+    made = _insert_call(session, request, line, number, progress)
+    if made is not None:
+        return made.id, made.progress == Step.BLOCKED
+    row = find_or_open_call(session, request, line)
+    if is_blocked(session, number):
+        row.progress = Step.BLOCKED
+        return row.id, True
+    return row.id, False
+
+
+def _locked(uniqueid: str) -> Select[tuple[Call]]:
+    # The ticket comes in the same statement (the hangup handler reads it), without the
+    # agency, official and category it joins by default (nobody here reads them). Only the
+    # call is locked: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    return (select(Call).options(joinedload(Call.ticket).lazyload("*")).where(Call.uniqueid == uniqueid)
+            .with_for_update(of=Call))
+
+
+def _insert_call(session: Session, request: AgiRequest, line: str, caller: str | None,
+                 progress: str | ColumnElement[str]) -> Row[tuple[int, str]] | None:
+    """Insert the Call row unless one with this ${UNIQUEID} exists (the other route's,
+    committed or not: PostgreSQL waits for it); its id and progress, or None when there was one."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return session.execute(
+        insert(Call).values(uniqueid=request.uniqueid, line=line, caller=caller,
+                            dnid=request.dnid, language=request.language, progress=progress)
+        .on_conflict_do_nothing(index_elements=[Call.uniqueid]).returning(Call.id, Call.progress)).first()
 
 
 @dataclass
@@ -104,7 +139,7 @@ class Visit:
         transaction, before the caller hears anything."""
         request, line = call.request, line_of(call.request, runtime.settings)
         caller = identify(request.caller_id)
-        call_id, blocked, menus = in_database(runtime, _open_visit, runtime, request, line, caller.e164)
+        call_id, blocked, menus = when_free(runtime, _open_visit, runtime, request, line, caller.e164)
         step = Step.BLOCKED if blocked else Step.ANSWERED
         return cls(call, runtime, call_id, line, caller, blocked, language=request.language, step=step,
                    saved=(step, request.language), **menus)
@@ -203,23 +238,19 @@ class Visit:
                 "province_code": self.province, "language": self.language}
 
     def _update(self, *conditions: ColumnElement[bool], **values: object) -> None:
-        with self.runtime.session() as session:
-            session.execute(update(Call).where(Call.id == self.call_id, *conditions).values(**values))
-            session.commit()
+        # One statement on its own: no BEGIN and COMMIT round trips around it.
+        alone(self.runtime.engine, update(Call).where(Call.id == self.call_id, *conditions).values(**values))
 
 
 def _open_visit(runtime: Runtime, request: AgiRequest, line: str,
                 number: str | None) -> tuple[int, bool, dict[str, Any]]:
     """The Call row's id, whether the number is blocked, and the menus (on the lane)."""
     with runtime.session() as session:
-        row = find_or_open_call(session, request, line)
-        blocked = is_blocked(session, number)
-        if blocked:
-            row.progress = Step.BLOCKED
+        call_id, blocked = open_call(session, request, line, number)
         menus = {"sectors": sector_keys(session), "categories": category_keys(session),
                  "provinces": provinces_served(session)}
         session.commit()
-        return row.id, blocked, menus
+        return call_id, blocked, menus
 
 
 def usable(take: Recording) -> bool:

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from models.agencies import Agency, Official
 from models.base import Base, utcnow
@@ -145,6 +145,11 @@ def record(ticket: Ticket, kind: Event | TicketStatus, *, actor: str = "system",
     """Append an event to the ticket's timeline: a status it moved to, or an Event."""
     if not isinstance(kind, (Event, TicketStatus)):
         raise TypeError(f"a timeline kind is an Event or a TicketStatus, not {kind!r}")
-    entry = TicketEvent(kind=kind, actor=actor, note=note, at=at or utcnow(), data=data)
-    ticket.events.append(entry)
+    # Set from the event's side, the timeline is not read from the database just to be
+    # appended to (the backref queues it on a collection not loaded); SQLAlchemy 2 does not
+    # cascade along a backref, so the event joins the ticket's session itself.
+    entry = TicketEvent(kind=kind, actor=actor, note=note, at=at or utcnow(), data=data, ticket=ticket)
+    session = object_session(ticket)
+    if session is not None:
+        session.add(entry)
     return entry

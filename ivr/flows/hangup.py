@@ -15,7 +15,7 @@ from pathlib import PurePath
 from ivr.agienv import AgiRequest
 from ivr.control import CallControl, Hangup
 from ivr.lines import line_of
-from ivr.sessions import in_database
+from ivr.sessions import when_free
 from ivr.visit import find_or_open_call
 from models.base import utcnow
 from models.call_takes import close_call
@@ -29,7 +29,7 @@ def call_ended(call: CallControl, runtime: Runtime) -> None:
     request = call.request
     cause, billsec, mixed = (_variable(call, name) for name in
                              ("HANGUPCAUSE", "CDR(billsec)", "MIXMONITOR_FILENAME"))
-    code, duration = in_database(runtime, _record_end, runtime, request, cause, billsec, mixed)
+    code, duration = when_free(runtime, _record_end, runtime, request, cause, billsec, mixed)
     log.info("call ended", extra={"call": request.uniqueid, "ticket": code, "duration_s": duration})
 
 

@@ -103,6 +103,28 @@ def test_the_hangup_handler_attaches_only_a_recording_named_after_the_call(fasta
     assert row.recording_path is None and row.hangup_cause is None
 
 
+@pytest.mark.parametrize("blocked", [False, True], ids=["a number", "a blocked number"])
+def test_a_call_whose_hangup_report_came_first_takes_that_row(blocked, fastagi, dial, session):
+    """The intake route inserts its row first; when the hangup handler's row is there
+    already, the call carries on with that one, and a blocked number is still refused."""
+    if blocked:
+        block(session, "+989121234567", reason="nuisance")
+        session.commit()
+    setup = Setup(script="hangup?line=128", uniqueid="1795440000.80", caller_id="09121234567",
+                  context="foad-hangup")
+    over_tcp(Channel(setup, Caller([]), dead=True), "127.0.0.1", fastagi.port)
+
+    placed = dial("09121234567", "1 3 2 21 # 1", uniqueid="1795440000.80")
+
+    row = call_row(session, placed)
+    assert session.scalars(select(Call)).all() == [row]
+    if blocked:
+        assert placed.intake.heard == ["foad/blocked_notice"]
+        assert (row.progress, row.ticket) == ("blocked", None)
+    else:
+        assert row.progress == "submitted" and placed.digits_said == [row.ticket.code] * 2
+
+
 def test_an_unknown_route_is_refused_without_a_call_record(fastagi, session, caplog):
     channel = Channel(Setup(script="nosuch?line=128", uniqueid="1795440000.79"), Caller([]))
     over_tcp(channel, "127.0.0.1", fastagi.port)
