@@ -3,11 +3,10 @@ one number's texts one at a time and in the order they came."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import String, bindparam, cast, func, insert, literal_column, select, text
+from sqlalchemy import String, bindparam, cast, func, insert, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -106,17 +105,13 @@ def hold_sender(session: Session, message_id: int) -> str | None:
     PostgreSQL: a transaction's advisory lock on a hash of the number. SQLite needs none:
     every transaction here takes the database's one write lock first (models/db.py).
     """
-    number = session.scalar(select(Message.number).where(Message.id == message_id,
-                                                         Message.direction == Direction.IN))
-    if number is not None and session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(number)})
-    return number
-
-
-def _lock_key(number: str) -> int:
-    """A signed 64-bit advisory lock key for the number, stable across processes."""
-    digest = hashlib.blake2b(f"answer_sms:{number}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    sender = select(Message.number).where(Message.id == message_id, Message.direction == Direction.IN)
+    if session.get_bind().dialect.name == "postgresql":
+        # The lock is taken by the statement that reads the number: one round trip. Its key,
+        # a 64-bit hash of the number, is the same in every process.
+        key = func.hashtextextended(literal(ANSWER_KEY) + Message.number, 0)
+        sender = sender.add_columns(func.pg_advisory_xact_lock(key))
+    return session.scalar(sender)
 
 
 def unanswered(session: Session, message_id: int, number: str) -> list[Message]:
