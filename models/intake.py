@@ -7,12 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import ColumnElement, Row, func, inspect, literal, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import ColumnElement, Row, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from models import errors, notices, placing, search, tracking
 from models.agencies import Agency, Sector
@@ -34,6 +31,9 @@ log = logging.getLogger(__name__)
 
 CODE_ATTEMPTS = 8
 """Fresh codes tried when one is taken; with 10^9 codes a second try is already rare."""
+CODE_TAKEN = frozenset({"uq_tickets_code", "UNIQUE constraint failed: tickets.code"})
+"""A clash on tickets.code as each database names it: PostgreSQL the unique constraint (named
+by models.base.NAMING), SQLite the column. Only this clash is cured by drawing a fresh code."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def register(session: Session, complaint: Complaint, rules: IntakeRules = Intake
     ticket = _new_ticket(complaint, caller, now)
     # Read before the insert: the values triage is sure of are stored with the ticket.
     placement = placing.place(session, ticket, complaint.text, _fixed(complaint), caller)
-    ticket = _insert_with_code(session, ticket, rules.codes)
+    _insert_with_code(session, ticket, rules.codes)
     record(ticket, TicketStatus.REGISTERED, actor="citizen", at=now, via=complaint.via.value)
     search.add(session, ticket.id, ticket.text)
     placing.note(ticket, placement, now)
@@ -172,27 +172,21 @@ def _new_ticket(c: Complaint, caller: Caller, now: datetime) -> Ticket:
     )
 
 
-def _insert_with_code(session: Session, ticket: Ticket, codes: Callable[[], str]) -> Ticket:
-    """Store the new `ticket` under a code nobody has, drawing fresh ones on a clash; the
-    stored ticket. The database skips a clash on the code (ON CONFLICT DO NOTHING), so
-    no savepoint guards the insert: any other refusal ends the caller's transaction."""
-    values = {attr.key: ticket.__dict__[attr.key] for attr in inspect(Ticket).column_attrs
-              if attr.key in ticket.__dict__}
-    upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+def _insert_with_code(session: Session, ticket: Ticket, codes: Callable[[], str]) -> None:
+    """Give the ticket a code the unique constraint accepts, trying fresh ones on a clash."""
+    session.flush()  # so that only the ticket's own insert can fail inside the savepoint
     for _ in range(CODE_ATTEMPTS):
-        code = codes()
-        statement = (upsert(Ticket).values(**values, code=code)
-                     .on_conflict_do_nothing(index_elements=[Ticket.code]).returning(Ticket))
+        ticket.code = codes()
         try:
-            stored = session.scalars(statement).first()
+            with session.begin_nested():
+                session.add(ticket)
         except IntegrityError as exc:
-            raise errors.TicketNotStored(f"the database refused the ticket: {_refused_by(exc)}") from exc
-        if stored is not None:
-            for loaded in ("agency", "official", "category", "events"):  # as the ticket had them
-                if loaded in ticket.__dict__:
-                    set_committed_value(stored, loaded, ticket.__dict__[loaded])
-            return stored
-        log.warning("tracking code taken, drawing another", extra={"ticket": code})
+            refused_by = _refused_by(exc)
+            if refused_by not in CODE_TAKEN:
+                raise errors.TicketNotStored(f"the database refused the ticket: {refused_by}") from exc
+            log.warning("tracking code taken, drawing another", extra={"ticket": ticket.code})
+            continue
+        return
     raise errors.NoFreeCode(f"no free tracking code after {CODE_ATTEMPTS} tries")
 
 
