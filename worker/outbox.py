@@ -12,10 +12,9 @@ import contextlib
 import logging
 import time
 from collections import deque
-from dataclasses import dataclass
 from datetime import timedelta
 from types import TracebackType
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -200,7 +199,7 @@ def run(item_id: int, *riding: int) -> None:
     waiting: deque[int | Work] = deque([*riding, *(job.meta.get("riders", []) if job else [])])
     with _marking_done(runtime) as done, riders.collected() as written:
         try:
-            _run_item(runtime, _looked_up(runtime, item_id), done)
+            _run_item(_looked_up(runtime, item_id), done)
         except BaseException:
             _go_alone(runtime.redis, [*waiting, *written], done)
             raise
@@ -213,36 +212,25 @@ def run(item_id: int, *riding: int) -> None:
             _ride(runtime, waiting.popleft(), budget, waiting, done)
 
 
-@dataclass(frozen=True)
-class _Item:
-    """An outbox row as its run needs it."""
-
-    id: int
-    job: str
-    args: tuple[Any, ...]
-    code: str | None
-    done: bool = False
-
-
-def _looked_up(runtime: Runtime, item_id: int) -> _Item | None:
-    """The row with its ticket's code, None when it is gone."""
+def _looked_up(runtime: Runtime, item_id: int) -> Work | None:
+    """The row's work, with its ticket's code; None when the row is gone or done."""
     found = alone(runtime.engine, select(OutboxItem.job, OutboxItem.args, OutboxItem.done_at, Ticket.code)
                   .outerjoin(Ticket, Ticket.id == OutboxItem.ticket_id).where(OutboxItem.id == item_id))
-    return None if found is None else _Item(item_id, found.job, tuple(found.args), found.code,
-                                            found.done_at is not None)
+    if found is None or found.done_at is not None:
+        return None
+    return Work(item_id, found.job, tuple(found.args), found.code)
 
 
-def _written(runtime: Runtime, work: Work) -> _Item | None:
-    """A row this run's commits wrote: not done (its marker kept the relay off it), known
-    without a look-up when the session that wrote it knew its ticket's code."""
-    if work.code is None:
-        return _looked_up(runtime, work.id)
-    return _Item(work.id, work.job, work.args, work.code)
+def _written(runtime: Runtime, work: Work) -> Work | None:
+    """A row this run's commits wrote: not done (its marker kept the relay off it), looked
+    up only for its ticket's code when the session that wrote it did not hold the ticket."""
+    return work if work.code is not None else _looked_up(runtime, work.id)
 
 
-def _run_item(runtime: Runtime, item: _Item | None, done: list[int], *, rides: bool = False) -> None:
-    """Call one outbox row's function unless it is done; note it for `_marking_done`."""
-    if item is None or item.done:
+def _run_item(item: Work | None, done: list[int], *, rides: bool = False) -> None:
+    """Call one outbox row's function (None: gone or done, nothing to do); note it for
+    `_marking_done`."""
+    if item is None:
         return
     extra = {"job": item.job, "rq_job": job_id(item.id), "ticket": item.code, "riding": rides}
     log.info("job started", extra=extra)
@@ -283,7 +271,7 @@ def _ride(runtime: Runtime, rider: int | Work, budget: float, waiting: deque[int
         return
     with riders.collected() as written:
         try:
-            _run_item(runtime, item, done, rides=True)
+            _run_item(item, done, rides=True)
         except Exception as exc:
             _retry_later(runtime, _id(rider), exc)
             if isinstance(exc, JobTimeoutException):  # the carrier's time is up
