@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, String, Text, select
+from sqlalchemy import BindParameter, Select, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
@@ -23,8 +23,8 @@ class BlockedNumber(Base):
     until: Mapped[datetime | None]
 
 
-def blocking(number: str, now: datetime) -> Select[tuple[str]]:
-    """The query for a block on `number` (E.164) in force at `now`."""
+def blocking(number: str | BindParameter[str], now: datetime | BindParameter[datetime]) -> Select[tuple[str]]:
+    """The query for a block on `number` (E.164) in force at `now` (either may be a parameter)."""
     return select(BlockedNumber.number).where(
         BlockedNumber.number == number,
         BlockedNumber.until.is_(None) | (BlockedNumber.until > now),

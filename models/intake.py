@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import ColumnElement, Row, func, literal, select
+from sqlalchemy import BindParameter, ColumnElement, Row, Select, bindparam, event, func, literal, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, SessionTransaction, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import errors, notices, placing, search, tracking
 from models.agencies import Agency, Sector
@@ -17,23 +21,22 @@ from models.base import utcnow
 from models.blocklist import blocking
 from models.calls import Call
 from models.categories import OTHER, Category
+from models.events import Event
 from models.media import attach
 from models.messages import Message, MessageStatus, Purpose
-from models.outbox import Job, add_work
+from models.outbox import Job, insert_work
 from models.outgoing import queue_text
 from models.phones import Caller, identify
 from models.placing import Placement
 from models.provinces import BY_CODE
 from models.settings import Settings
-from models.tickets import Ticket, TicketStatus, Via, record
+from models.tickets import Ticket, TicketStatus, Via, event_row, write_events
+from models.triage import MARK
 
 log = logging.getLogger(__name__)
 
 CODE_ATTEMPTS = 8
 """Fresh codes tried when one is taken; with 10^9 codes a second try is already rare."""
-CODE_TAKEN = frozenset({"uq_tickets_code", "UNIQUE constraint failed: tickets.code"})
-"""A clash on tickets.code as each database names it: PostgreSQL the unique constraint (named
-by models.base.NAMING), SQLite the column. Only this clash is cured by drawing a fresh code."""
 
 
 @dataclass(frozen=True)
@@ -98,15 +101,20 @@ def register(session: Session, complaint: Complaint, rules: IntakeRules = Intake
     together with writes of its own (the SMS answer job: the ticket and its reply)."""
     now = now or utcnow()
     caller = identify(complaint.caller)
-    _check(session, complaint, caller, rules, now)
+    facts = _check(session, complaint, caller, rules, now)
     ticket = _new_ticket(complaint, caller, now)
     # Read before the insert: the values triage is sure of are stored with the ticket.
-    placement = placing.place(session, ticket, complaint.text, _fixed(complaint), caller)
-    _insert_with_code(session, ticket, rules.codes)
-    record(ticket, TicketStatus.REGISTERED, actor="citizen", at=now, via=complaint.via.value)
+    placement = placing.place(session, ticket, complaint.text, _fixed(complaint), caller,
+                              (facts.agencies, facts.directory_changed))
+    # Every channel's hot path: the ticket, its first events, its search words and its
+    # routing work are written by statements built once, without the ORM's unit of work.
+    _store(session, ticket, rules.codes)
+    first = [event_row(TicketStatus.REGISTERED, actor="citizen", at=now, via=complaint.via.value)]
+    if placing.suggested(placement):
+        first.append(event_row(Event.TRIAGED, at=now, **placement.as_event()))
+    write_events(session, ticket.id, first)
     search.add(session, ticket.id, ticket.text)
-    placing.note(ticket, placement, now)
-    add_work(session, Job.ROUTE_TICKET, ticket.id, key=f"route_ticket:{ticket.id}", ticket_id=ticket.id)
+    insert_work(session, Job.ROUTE_TICKET, ticket.id, key=f"route_ticket:{ticket.id}", ticket_id=ticket.id)
     attach(session, ticket, complaint.media,
            complaint.origin if isinstance(complaint.origin, Message) else None)
     texted = _text_code(session, ticket, complaint)
@@ -120,12 +128,16 @@ def _fixed(c: Complaint) -> frozenset[str]:
                             province=c.province, county=c.county)
 
 
-def _check(session: Session, c: Complaint, caller: Caller, rules: IntakeRules, now: datetime) -> None:
+def _check(session: Session, c: Complaint, caller: Caller, rules: IntakeRules, now: datetime) -> Row[Any]:
+    """Refuse what intake must not store; the facts read (`_facts`) when it may."""
     if not ((c.text or "").strip() or c.voice_path or c.media):
         raise errors.EmptyComplaint("a complaint needs a text, a recording or a photo")
     if c.province is not None and c.province not in BY_CODE:
         raise errors.UnknownProvince(f"no province {c.province!r}")
-    facts = _facts(session, c, caller.e164, now)
+    facts = session.connection().execute(
+        _facts(caller.e164 is not None, c.sector is not None, c.agency_id is not None),
+        {"number": caller.e164, "now": now, "since": now - timedelta(hours=1), "category": c.category,
+         "sector": c.sector, "agency": c.agency_id}).one()
     if facts.blocked:
         raise errors.Blocked("this number is blocked")
     if not facts.category:
@@ -136,29 +148,36 @@ def _check(session: Session, c: Complaint, caller: Caller, rules: IntakeRules, n
         raise errors.UnknownAgency(f"no agency {c.agency_id}")
     if facts.recent >= rules.max_per_hour:
         raise errors.TooManyComplaints("too many complaints from this number in the last hour")
+    return facts
 
 
-def _facts(session: Session, c: Complaint, number: str | None, now: datetime) -> Row[Any]:
-    """Everything intake checks in the database, in one round trip: intake is every
-    channel's hot path. Columns: blocked, recent (tickets in the last hour), and whether
-    the category, sector and agency exist (true when not given)."""
+@functools.cache
+def _facts(number: bool, sector: bool, agency: bool) -> Select[Any]:
+    """Everything intake reads from the database, in one round trip (intake is every
+    channel's hot path), built once for each shape of complaint. Columns: blocked, recent
+    (tickets in the last hour), whether the category, sector and agency exist (true when
+    not given), and the directory's mark (agencies, directory_changed) for triage's index.
+    Parameters: number, now, since, category, sector, agency."""
     blocked, recent = literal(False), literal(0)
-    if number is not None:
-        blocked = blocking(number, now).exists()
+    if number:
+        blocked = blocking(bindparam("number"), bindparam("now")).exists()
         recent = select(func.count()).where(
-            Ticket.caller == number, Ticket.registered_at > now - timedelta(hours=1)
+            Ticket.caller == bindparam("number"), Ticket.registered_at > bindparam("since")
         ).scalar_subquery()
-    return session.execute(select(
+    agencies, changed = MARK.selected_columns
+    return select(
         blocked.label("blocked"),
         recent.label("recent"),
-        select(Category.code).where(Category.code == c.category).exists().label("category"),
-        _exists_or_true(Sector.code, c.sector).label("sector"),
-        _exists_or_true(Agency.id, c.agency_id).label("agency"),
-    )).one()
+        select(Category.code).where(Category.code == bindparam("category")).exists().label("category"),
+        _exists_or_true(Sector.code, sector and bindparam("sector")).label("sector"),
+        _exists_or_true(Agency.id, agency and bindparam("agency")).label("agency"),
+        select(agencies).scalar_subquery().label("agencies"),
+        select(changed).scalar_subquery().label("directory_changed"),
+    )
 
 
-def _exists_or_true(column: InstrumentedAttribute[Any], value: object) -> ColumnElement[bool]:
-    return literal(True) if value is None else select(column).where(column == value).exists()
+def _exists_or_true(column: InstrumentedAttribute[Any], value: BindParameter[Any] | bool) -> ColumnElement[bool]:
+    return literal(True) if value is False else select(column).where(column == value).exists()
 
 
 def _new_ticket(c: Complaint, caller: Caller, now: datetime) -> Ticket:
@@ -167,27 +186,78 @@ def _new_ticket(c: Complaint, caller: Caller, now: datetime) -> Ticket:
         via=c.via, caller=caller.e164, caller_kind=caller.kind, caller_country=caller.country,
         province_code=province, county=c.county, sector_code=c.sector, agency_id=c.agency_id,
         category_code=c.category, text=c.text, voice_path=c.voice_path,
-        language="en" if c.language == "en" else "fa", registered_at=now, last_step_at=now,
-        events=[],  # a new ticket has no timeline yet: no need to load one
+        language="en" if c.language == "en" else "fa", status=TicketStatus.REGISTERED,
+        escalation_level=0, reopens=0, registered_at=now, last_step_at=now,
     )
 
 
-def _insert_with_code(session: Session, ticket: Ticket, codes: Callable[[], str]) -> None:
-    """Give the ticket a code the unique constraint accepts, trying fresh ones on a clash."""
-    session.flush()  # so that only the ticket's own insert can fail inside the savepoint
+_TICKET_COLUMNS = tuple(c.key for c in Ticket.__table__.columns if c.key != "id")
+_STORE = {name: dialect_insert(Ticket.__table__).on_conflict_do_nothing(index_elements=["code"])
+          .returning(Ticket.__table__.c.id)
+          for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+"""The ticket's INSERT, built once: a taken code inserts nothing (no savepoint to undo)."""
+
+
+def _store(session: Session, ticket: Ticket, codes: Callable[[], str]) -> None:
+    """Insert the ticket with a code the unique constraint accepts, trying fresh ones on a
+    clash; the ticket object then joins the session as the stored row (its timeline and
+    relations not loaded: read, they load from the database)."""
+    row = {key: ticket.__dict__.get(key) for key in _TICKET_COLUMNS}
+    connection = session.connection()
     for _ in range(CODE_ATTEMPTS):
-        ticket.code = codes()
+        row["code"] = codes()
         try:
-            with session.begin_nested():
-                session.add(ticket)
+            ticket_id = connection.execute(_STORE[connection.dialect.name], row).scalar()
         except IntegrityError as exc:
-            refused_by = _refused_by(exc)
-            if refused_by not in CODE_TAKEN:
-                raise errors.TicketNotStored(f"the database refused the ticket: {refused_by}") from exc
-            log.warning("tracking code taken, drawing another", extra={"ticket": ticket.code})
-            continue
-        return
+            raise errors.TicketNotStored(f"the database refused the ticket: {_refused_by(exc)}") from exc
+        if ticket_id is not None:
+            for key, value in (*row.items(), ("id", ticket_id)):
+                set_committed_value(ticket, key, value)
+            make_transient_to_detached(ticket)
+            _keep(session, ticket)
+            return
+        log.warning("tracking code taken, drawing another", extra={"ticket": row["code"]})
     raise errors.NoFreeCode(f"no free tracking code after {CODE_ATTEMPTS} tries")
+
+
+_STORED = "intake_stored"
+"""session.info's list of the tickets `_store` put in the session, with the transaction."""
+
+
+def _keep(session: Session, ticket: Ticket) -> None:
+    """Put the stored ticket in the session as the persistent row it is. A rollback of the
+    transaction that stored it must forget it, as it forgets an object the ORM inserted
+    (`_forget_stored`): SQLite may give the next ticket the same id."""
+    session.add(ticket)
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_STORED, []).append((ticket, transaction))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_stored(session: Session, rolled_back: SessionTransaction) -> None:
+    stored = session.info.get(_STORED)
+    if not stored:
+        return
+    session.info[_STORED] = kept = []
+    for ticket, transaction in stored:
+        if _inside(transaction, rolled_back):
+            if ticket in session:
+                session.expunge(ticket)
+        else:
+            kept.append((ticket, transaction))
+
+
+@event.listens_for(Session, "after_commit")
+def _settled(session: Session) -> None:
+    session.info.pop(_STORED, None)
+
+
+def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def _refused_by(exc: IntegrityError) -> str:

@@ -78,7 +78,7 @@ def insert_work(session: Session, job: Job, *args: Any, key: str, ticket_id: int
     row's id. Pushed after commit all the same; a repeated `key` fails the statement at once."""
     item_id = session.connection().execute(
         _INSERT_WORK, {"job": job.value, "args": list(args), "key": key, "ticket_id": ticket_id}).scalar_one()
-    written(session).append(Work(item_id, job.value, args))
+    written(session).append(Work(item_id, job.value, args, _code(session, ticket_id)))
     return item_id
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import ForeignKey, Index, String, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -25,7 +25,7 @@ from models.events import Event
 from models.outbox import Job, OutboxItem, add_work
 from models.phones import Caller
 from models.tickets import CallerKind, Ticket, TicketStatus, record
-from models.triage import FIELDS, DirectoryIndex, Known, Triage, Unit, directory_index, triage
+from models.triage import FIELDS, DirectoryIndex, Known, Mark, Triage, Unit, directory_index, triage
 
 QUESTIONS = ("sector", "province")
 """What a citizen may be asked, in this order: the service first, then the province."""
@@ -95,13 +95,14 @@ def fixed_by(*, sector: str | None, agency_id: int | None, category: str, provin
 
 
 def place(session: Session, ticket: Ticket, text: str | None, fixed: frozenset[str],
-          caller: Caller) -> Placement | None:
+          caller: Caller, mark: Mark | None = None) -> Placement | None:
     """Read `text` and write its sure values on `ticket` for the fields not `fixed`; None when
-    there is nothing to read. The caller records the placement on the timeline (`note`)."""
+    there is nothing to read. The caller records the placement on the timeline (`note`);
+    `mark` is the directory's, when the caller read it (`models.triage.MARK`)."""
     if not (text or "").strip() or fixed >= set(FIELDS):
         return None
     landline = caller.province.code if caller.province else None
-    index = directory_index(session)
+    index = directory_index(session, mark)
     known = Known(ticket.province_code or landline, str(ticket.via), ticket.language)
     reading = triage(text, known, index)
     applied = apply(session, ticket, reading, fixed, index)
@@ -158,8 +159,13 @@ def asks(ticket: Ticket, fixed: frozenset[str]) -> tuple[str, ...]:
 
 def note(ticket: Ticket, placement: Placement | None, at: datetime) -> None:
     """Record the reading on the ticket's timeline, when the text's words suggested anything."""
-    if placement is not None and any(placement.reading.get(name).evidence for name in FIELDS):
+    if suggested(placement):
         record(ticket, Event.TRIAGED, at=at, **placement.as_event())
+
+
+def suggested(placement: Placement | None) -> TypeGuard[Placement]:
+    """Whether the text's words suggested anything: what `note` records."""
+    return placement is not None and any(placement.reading.get(name).evidence for name in FIELDS)
 
 
 def reread(session: Session, ticket: Ticket, state: TriageState, at: datetime) -> Placement | None:

@@ -24,9 +24,9 @@ mark the same words.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
-from sqlalchemy import ForeignKey, Subquery, Text, column, func, literal_column, select, table, text
+from sqlalchemy import ForeignKey, Insert, Subquery, Table, Text, column, func, literal_column, select, table, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -85,10 +85,18 @@ def add(session: Session, ticket_id: int, words_of: str | None) -> None:
     words = " ".join(terms(words_of or ""))
     if not words:
         return
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    new = insert(SearchDocument).values(ticket_id=ticket_id, body=words)
-    session.execute(new.on_conflict_do_update(
-        index_elements=[SearchDocument.ticket_id], set_={"body": SearchDocument.body + " " + new.excluded.body}))
+    connection = session.connection()
+    connection.execute(_ADD[connection.dialect.name], {"ticket_id": ticket_id, "body": words})
+
+
+def _add(insert: Callable[[Table], Insert]) -> Insert:
+    new = insert(SearchDocument.__table__)
+    return new.on_conflict_do_update(index_elements=[SearchDocument.ticket_id],
+                                     set_={"body": SearchDocument.body + " " + new.excluded.body})
+
+
+_ADD = {"postgresql": _add(pg_insert), "sqlite": _add(sqlite_insert)}
+"""`add`'s statement on each database, built once (every ticket's intake runs it)."""
 
 
 def query_words(typed: str) -> tuple[str, ...]:

@@ -6,8 +6,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, event, insert
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
 from models.agencies import Agency, Official
 from models.base import Base, utcnow
@@ -143,13 +143,30 @@ def _events_are_append_only(_mapper, _connection, target: TicketEvent) -> None:
 def record(ticket: Ticket, kind: Event | TicketStatus, *, actor: str = "system",
            note: str | None = None, at: datetime | None = None, **data: Any) -> TicketEvent:
     """Append an event to the ticket's timeline: a status it moved to, or an Event."""
-    if not isinstance(kind, (Event, TicketStatus)):
-        raise TypeError(f"a timeline kind is an Event or a TicketStatus, not {kind!r}")
     # Set from the event's side, the timeline is not read from the database just to be
     # appended to (the backref queues it on a collection not loaded); SQLAlchemy 2 does not
     # cascade along a backref, so the event joins the ticket's session itself.
-    entry = TicketEvent(kind=kind, actor=actor, note=note, at=at or utcnow(), data=data, ticket=ticket)
+    entry = TicketEvent(**event_row(kind, actor=actor, note=note, at=at, **data), ticket=ticket)
     session = object_session(ticket)
     if session is not None:
         session.add(entry)
     return entry
+
+
+def event_row(kind: Event | TicketStatus, *, actor: str = "system", note: str | None = None,
+              at: datetime | None = None, **data: Any) -> dict[str, Any]:
+    """The columns of a timeline entry (`record`'s arguments), for `write_events`."""
+    if not isinstance(kind, (Event, TicketStatus)):
+        raise TypeError(f"a timeline kind is an Event or a TicketStatus, not {kind!r}")
+    return {"kind": kind, "actor": actor, "note": note, "at": at or utcnow(), "data": data}
+
+
+_INSERT_EVENTS = insert(TicketEvent.__table__)
+"""Built once, so executing it compiles nothing (see models.outbox._INSERT_WORK)."""
+
+
+def write_events(session: Session, ticket_id: int, rows: list[dict[str, Any]]) -> None:
+    """Write the first entries (`event_row`s) of the timeline of a ticket this transaction
+    stored without the ORM (intake's hot path), in one statement: its `events` were never
+    loaded, so reading them later loads these too."""
+    session.connection().execute(_INSERT_EVENTS, [dict(row, ticket_id=ticket_id) for row in rows])

@@ -6,9 +6,9 @@
     found.province.value, found.province.confidence, found.province.evidence, found.province.rule
 """
 
-from models.triage.directory_index import DirectoryCache, DirectoryIndex, Unit, directory_index
+from models.triage.directory_index import MARK, DirectoryCache, DirectoryIndex, Mark, Unit, directory_index
 from models.triage.reading import FIELDS, THRESHOLD, Known, Triage, triage
 from models.triage.votes import Suggestion
 
-__all__ = ["FIELDS", "THRESHOLD", "DirectoryCache", "DirectoryIndex", "Known", "Suggestion", "Triage",
-           "Unit", "directory_index", "triage"]
+__all__ = ["FIELDS", "MARK", "THRESHOLD", "DirectoryCache", "DirectoryIndex", "Known", "Mark", "Suggestion",
+           "Triage", "Unit", "directory_index", "triage"]

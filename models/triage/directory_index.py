@@ -116,6 +116,11 @@ def _names(row: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
             yield row["code"], name.strip()
 
 
+MARK = select(func.count(Agency.id), func.max(Agency.changed_at))
+"""What tells that the directory changed: the agencies' count and their latest change."""
+Mark = tuple[int, Any]
+
+
 class DirectoryCache(Generic[Held]):
     """One index per database, reloaded when the agencies' count or latest change moves;
     `load` builds it (by default triage's DirectoryIndex; the console's agency search too)."""
@@ -125,10 +130,12 @@ class DirectoryCache(Generic[Held]):
         self._lock = threading.Lock()
         self._held: dict[str, tuple[tuple[Any, ...], Held]] = {}
 
-    def get(self, session: Session) -> Held:
-        """The index of the directory in `session`'s database, as it is now."""
+    def get(self, session: Session, mark: Mark | None = None) -> Held:
+        """The index of the directory in `session`'s database, as it is now; `mark` is the
+        directory's `MARK` when the caller read it already (in a query of its own)."""
         where = session.get_bind().engine.url.render_as_string(hide_password=True)
-        mark = tuple(session.execute(select(func.count(Agency.id), func.max(Agency.changed_at))).one())
+        if mark is None:
+            mark = tuple(session.execute(MARK).one())
         with self._lock:
             held = self._held.get(where)
         if held is not None and held[0] == mark:
@@ -142,6 +149,7 @@ class DirectoryCache(Generic[Held]):
 _SHARED: DirectoryCache[DirectoryIndex] = DirectoryCache()
 
 
-def directory_index(session: Session) -> DirectoryIndex:
-    """The process's cached index of the directory (reloaded when the directory changed)."""
-    return _SHARED.get(session)
+def directory_index(session: Session, mark: Mark | None = None) -> DirectoryIndex:
+    """The process's cached index of the directory (reloaded when the directory changed);
+    `mark` as `DirectoryCache.get` takes it."""
+    return _SHARED.get(session, mark)

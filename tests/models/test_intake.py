@@ -13,7 +13,7 @@ from models import errors, tracking
 from models.base import utcnow
 from models.blocklist import block
 from models.calls import Call
-from models.intake import CODE_ATTEMPTS, Complaint, IntakeRules, open_ticket
+from models.intake import CODE_ATTEMPTS, Complaint, IntakeRules, open_ticket, register
 from models.messages import Message, MessageStatus, OptOut
 from models.outbox import OutboxItem
 from models.tickets import CallerKind, Ticket, TicketStatus, Via
@@ -221,3 +221,28 @@ def test_the_code_text_rides_with_routing_as_one_job(session, runtime):
     route, code = session.scalars(select(OutboxItem.id).where(OutboxItem.ticket_id == opened.ticket.id)
                                   .order_by(OutboxItem.id)).all()
     assert job.args == (route, code)
+
+
+def _registered(session, caller: str) -> Ticket:
+    return register(session, Complaint(via=Via.SMS, caller=caller, text="x"), IntakeRules(max_per_hour=1000)).ticket
+
+
+def test_a_rolled_back_ticket_leaves_the_session_as_an_inserted_object_would(session):
+    kept = _registered(session, "09121110001")
+    with pytest.raises(RuntimeError):
+        with session.begin_nested():
+            dropped = _registered(session, "09121110002")
+            raise RuntimeError("the caller's own write failed")
+    assert kept in session and dropped not in session  # only the savepoint's ticket is forgotten
+    session.rollback()
+    assert kept not in session
+    # The next ticket may take a rolled-back id (SQLite reuses it): the session takes it all the same.
+    again = make_ticket(session, caller="09121110003")
+    assert session.get(Ticket, again.id) is again and again.events[0].kind == "registered"
+
+
+def test_a_committed_ticket_stays_in_the_session_after_a_later_rollback(session):
+    first = make_ticket(session, caller="09121110004")
+    _registered(session, "09121110005")
+    session.rollback()
+    assert first in session and first.code == session.scalar(select(Ticket.code).where(Ticket.id == first.id))
