@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, case, literal, select, update
+from sqlalchemy import ColumnElement, Insert, Row, Select, bindparam, case, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload
@@ -72,9 +73,7 @@ def open_call(session: Session, request: AgiRequest, line: str,
     as `identify` reads it) is blocked (its row then at BLOCKED). The intake route's call
     is almost always new: one INSERT, which reads the blocklist too (no savepoint, no
     second statement); if the hangup handler's row came first, that row, locked."""
-    blocked = blocking(number, utcnow()).exists() if number else literal(False)
-    progress = case((blocked, Step.BLOCKED.value), else_=Step.ANSWERED.value)
-    made = _insert_call(session, request, line, number, progress)
+    made = _insert_call(session, request, line, number, None)
     if made is not None:
         return made.id, made.progress == Step.BLOCKED
     row = find_or_open_call(session, request, line)
@@ -93,14 +92,29 @@ def _locked(uniqueid: str) -> Select[tuple[Call]]:
 
 
 def _insert_call(session: Session, request: AgiRequest, line: str, caller: str | None,
-                 progress: str | ColumnElement[str]) -> Row[tuple[int, str]] | None:
+                 progress: str | None) -> Row[tuple[int, str]] | None:
     """Insert the Call row unless one with this ${UNIQUEID} exists (the other route's,
-    committed or not: PostgreSQL waits for it); its id and progress, or None when there was one."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return session.execute(
-        insert(Call).values(uniqueid=request.uniqueid, line=line, caller=caller,
-                            dnid=request.dnid, language=request.language, progress=progress)
-        .on_conflict_do_nothing(index_elements=[Call.uniqueid]).returning(Call.id, Call.progress)).first()
+    committed or not: PostgreSQL waits for it); its id and progress, or None when there was
+    one. Its progress is `progress`, or with None BLOCKED or ANSWERED by the blocklist."""
+    connection = session.connection()
+    checks = progress is None and caller is not None
+    values = {"uniqueid": request.uniqueid, "line": line, "caller": caller, "dnid": request.dnid,
+              "language": request.language}
+    values.update({"number": caller, "now": utcnow()} if checks else {"progress": progress or Step.ANSWERED.value})
+    return connection.execute(_insert_statement(connection.dialect.name, checks), values).first()
+
+
+@functools.cache
+def _insert_statement(dialect: str, checks_blocklist: bool) -> Insert:
+    """`_insert_call`'s statement, built once for each database and shape (every call runs it);
+    the columns come as parameters, and with `checks_blocklist` the progress from the blocklist."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = Call.__table__
+    statement = insert(table)
+    if checks_blocklist:
+        blocked = blocking(bindparam("number"), bindparam("now")).exists()
+        statement = statement.values(progress=case((blocked, Step.BLOCKED.value), else_=Step.ANSWERED.value))
+    return statement.on_conflict_do_nothing(index_elements=[table.c.uniqueid]).returning(table.c.id, table.c.progress)
 
 
 @dataclass

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, select, update
+from sqlalchemy import ColumnElement, bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from models.base import row_id, utcnow
-from models.db import one_statement
+from models.db import adopt, one_statement
 from models.events import Event
 from models.messages import DELIVERY_ORDER, Direction, Message, MessageStatus, OptOutSource
 from models.optouts import opt_out
@@ -45,14 +45,20 @@ def claim(session: Session, message_id: int, by: str | None = None) -> Message |
 
     One statement decides and returns the row: the opt-out check is part of the UPDATE.
     """
-    opted_or_sending = case((barred_clause(), S.OPTED_OUT.value), else_=S.SENDING.value)
     one_statement(session)
-    message = session.scalars(
-        update(Message).where(Message.id == message_id, Message.status == S.PENDING)
-        .values(status=opted_or_sending, claimed_by=by, claimed_at=utcnow(), updated_at=utcnow())
-        .returning(Message).execution_options(populate_existing=True)).one_or_none()
+    now = utcnow()
+    row = session.connection().execute(_CLAIM, {"message_id": message_id, "by": by, "now": now}).first()
     session.commit()
+    message = adopt(session, Message, row) if row is not None else None
     return message if message is not None and message.status == S.SENDING else None
+
+
+_MESSAGES = Message.__table__
+_CLAIM = (update(_MESSAGES).where(_MESSAGES.c.id == bindparam("message_id"), _MESSAGES.c.status == S.PENDING)
+          .values(status=case((barred_clause(), S.OPTED_OUT.value), else_=S.SENDING.value),
+                  claimed_by=bindparam("by"), claimed_at=bindparam("now"), updated_at=bindparam("now"))
+          .returning(*_MESSAGES.c))
+"""`claim`'s statement, built once (every send runs it), without the ORM (see models.db.adopt)."""
 
 
 def resume(session: Session, message_id: int, by: str | None) -> Message | None:
@@ -110,13 +116,18 @@ def no_provider(session: Session, message_id: int, by: str | None, why: MessageS
 
 def sent(session: Session, message: Message, provider: str, provider_id: str) -> None:
     """Record the provider's id at once: from now on nothing can send this row again."""
-    # A delivery report that found the row by its reference may already be further on.
-    status = case((Message.status.in_((S.SENDING, S.PENDING)), S.QUEUED.value), else_=Message.status)
     one_statement(session)
-    session.execute(update(Message).where(Message.id == message.id).values(
-        provider=provider, provider_id=provider_id, sent_at=utcnow(), error_code=None, error=None,
-        status=status, updated_at=utcnow()), execution_options={"synchronize_session": False})
+    session.connection().execute(_SENT, {"message_id": message.id, "provider": provider,
+                                         "provider_id": provider_id, "now": utcnow()})
     session.commit()
+
+
+_SENT = (update(_MESSAGES).where(_MESSAGES.c.id == bindparam("message_id")).values(
+    provider=bindparam("provider"), provider_id=bindparam("provider_id"), sent_at=bindparam("now"),
+    error_code=None, error=None, updated_at=bindparam("now"),
+    # A delivery report that found the row by its reference may already be further on.
+    status=case((_MESSAGES.c.status.in_((S.SENDING, S.PENDING)), S.QUEUED.value), else_=_MESSAGES.c.status)))
+"""`sent`'s statement, built once (every send runs it)."""
 
 
 def give_back(session: Session, message: Message, code: str | None, error: str) -> None:
