@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Mapping, TypeVar
 
 from sqlalchemy import Engine, Row, create_engine, event
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detached, sessionmaker
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from models import outbox
@@ -102,24 +102,62 @@ def one_statement(session: Session) -> None:
 
 
 Mapped = TypeVar("Mapped")
+_ADOPTED = "adopted"
+"""session.info's list of the objects `adopt` put in the session for rows its transaction
+inserted, each with that transaction."""
 
 
-def adopt(session: Session, cls: type[Mapped], row: Row[Any]) -> Mapped:
-    """The `cls` object of a row a Core statement returned with every column (an UPDATE …
-    RETURNING on a hot path, where the ORM's handling of the same statement costs more than
-    the statement), in the session as if loaded, with no SQL; the session's own object,
-    refreshed with the row, when it holds one."""
+def adopt(session: Session, cls: type[Mapped], row: Mapping[str, Any], *, inserted: bool = False) -> Mapped:
+    """The `cls` object of a row a Core statement wrote or returned with every column (on a
+    hot path, where the ORM's unit of work or its handling of RETURNING costs more than the
+    statement), in the session as if loaded, with no SQL; its relations load when read. The
+    session's own object, refreshed with the row, when it holds one.
+
+    `inserted`: the statement inserted the row in this transaction, and a rollback of the
+    transaction forgets the object, as it forgets one the ORM inserted (SQLite may give the
+    next row the same id).
+    """
     obj = cls()
-    for key, value in row._mapping.items():
+    for key, value in row.items():
         set_committed_value(obj, key, value)
     make_transient_to_detached(obj)
     held = session.identity_map.get(instance_state(obj).key)
-    if held is None:
-        session.add(obj)
-        return obj
-    for key, value in row._mapping.items():
-        set_committed_value(held, key, value)
-    return held
+    if held is not None:
+        for key, value in row.items():
+            set_committed_value(held, key, value)
+        return held
+    session.add(obj)
+    if inserted:
+        transaction = session.get_nested_transaction() or session.get_transaction()
+        session.info.setdefault(_ADOPTED, []).append((obj, transaction))
+    return obj
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_adopted(session: Session, rolled_back: SessionTransaction) -> None:
+    adopted = session.info.get(_ADOPTED)
+    if not adopted:
+        return
+    session.info[_ADOPTED] = kept = []
+    for obj, transaction in adopted:
+        if _inside(transaction, rolled_back):
+            if obj in session:
+                session.expunge(obj)
+        else:
+            kept.append((obj, transaction))
+
+
+@event.listens_for(Session, "after_commit")
+def _settled(session: Session) -> None:
+    session.info.pop(_ADOPTED, None)
+
+
+def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def _first(result: Any) -> Row[Any] | None:

@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import BindParameter, ColumnElement, Row, Select, bindparam, event, func, literal, select
+from sqlalchemy import BindParameter, ColumnElement, Row, Select, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import InstrumentedAttribute, Session, SessionTransaction, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models import errors, notices, placing, search, tracking
 from models.agencies import Agency, Sector
@@ -21,6 +20,7 @@ from models.base import utcnow
 from models.blocklist import blocking
 from models.calls import Call
 from models.categories import OTHER, Category
+from models.db import adopt
 from models.events import Event
 from models.media import attach
 from models.messages import Message, MessageStatus, Purpose
@@ -102,13 +102,13 @@ def register(session: Session, complaint: Complaint, rules: IntakeRules = Intake
     now = now or utcnow()
     caller = identify(complaint.caller)
     facts = _check(session, complaint, caller, rules, now)
-    ticket = _new_ticket(complaint, caller, now)
+    draft = _new_ticket(complaint, caller, now)
     # Read before the insert: the values triage is sure of are stored with the ticket.
-    placement = placing.place(session, ticket, complaint.text, _fixed(complaint), caller,
+    placement = placing.place(session, draft, complaint.text, _fixed(complaint), caller,
                               (facts.agencies, facts.directory_changed))
     # Every channel's hot path: the ticket, its first events, its search words and its
     # routing work are written by statements built once, without the ORM's unit of work.
-    _store(session, ticket, rules.codes)
+    ticket = _store(session, draft, rules.codes)
     first = [event_row(TicketStatus.REGISTERED, actor="citizen", at=now, via=complaint.via.value)]
     if placing.suggested(placement):
         first.append(event_row(Event.TRIAGED, at=now, **placement.as_event()))
@@ -198,11 +198,11 @@ _STORE = {name: dialect_insert(Ticket.__table__).on_conflict_do_nothing(index_el
 """The ticket's INSERT, built once: a taken code inserts nothing (no savepoint to undo)."""
 
 
-def _store(session: Session, ticket: Ticket, codes: Callable[[], str]) -> None:
-    """Insert the ticket with a code the unique constraint accepts, trying fresh ones on a
-    clash; the ticket object then joins the session as the stored row (its timeline and
-    relations not loaded: read, they load from the database)."""
-    row = {key: ticket.__dict__.get(key) for key in _TICKET_COLUMNS}
+def _store(session: Session, draft: Ticket, codes: Callable[[], str]) -> Ticket:
+    """Insert the drafted ticket with a code the unique constraint accepts, trying fresh ones
+    on a clash; the stored ticket, in the session as if loaded (its timeline and relations
+    load when read)."""
+    row = {key: draft.__dict__.get(key) for key in _TICKET_COLUMNS}
     connection = session.connection()
     for _ in range(CODE_ATTEMPTS):
         row["code"] = codes()
@@ -211,53 +211,9 @@ def _store(session: Session, ticket: Ticket, codes: Callable[[], str]) -> None:
         except IntegrityError as exc:
             raise errors.TicketNotStored(f"the database refused the ticket: {_refused_by(exc)}") from exc
         if ticket_id is not None:
-            for key, value in (*row.items(), ("id", ticket_id)):
-                set_committed_value(ticket, key, value)
-            make_transient_to_detached(ticket)
-            _keep(session, ticket)
-            return
+            return adopt(session, Ticket, {**row, "id": ticket_id}, inserted=True)
         log.warning("tracking code taken, drawing another", extra={"ticket": row["code"]})
     raise errors.NoFreeCode(f"no free tracking code after {CODE_ATTEMPTS} tries")
-
-
-_STORED = "intake_stored"
-"""session.info's list of the tickets `_store` put in the session, with the transaction."""
-
-
-def _keep(session: Session, ticket: Ticket) -> None:
-    """Put the stored ticket in the session as the persistent row it is. A rollback of the
-    transaction that stored it must forget it, as it forgets an object the ORM inserted
-    (`_forget_stored`): SQLite may give the next ticket the same id."""
-    session.add(ticket)
-    transaction = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_STORED, []).append((ticket, transaction))
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_stored(session: Session, rolled_back: SessionTransaction) -> None:
-    stored = session.info.get(_STORED)
-    if not stored:
-        return
-    session.info[_STORED] = kept = []
-    for ticket, transaction in stored:
-        if _inside(transaction, rolled_back):
-            if ticket in session:
-                session.expunge(ticket)
-        else:
-            kept.append((ticket, transaction))
-
-
-@event.listens_for(Session, "after_commit")
-def _settled(session: Session) -> None:
-    session.info.pop(_STORED, None)
-
-
-def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
-    while transaction is not None:
-        if transaction is outer:
-            return True
-        transaction = transaction.parent
-    return False
 
 
 def _refused_by(exc: IntegrityError) -> str:
@@ -276,7 +232,7 @@ def _text_code(session: Session, ticket: Ticket, c: Complaint) -> bool:
     body = notices.render("tracking_code", ticket.language, code=ticket.code)
     message = queue_text(session, number=ticket.caller, body=body, purpose=Purpose.TRACKING_CODE,
                          ticket=ticket)
-    return message.status is not MessageStatus.OPTED_OUT
+    return message.status != MessageStatus.OPTED_OUT
 
 
 def _origin(c: Complaint) -> dict[str, str]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, insert, select
 from sqlalchemy.orm import Session
 
 from models.messages import Direction, Message, MessageStatus, OptOut, Purpose
-from models.outbox import Job, add_work
+from models.db import adopt
+from models.outbox import Job, insert_work
 from models.tickets import Ticket
 
 
@@ -22,8 +23,11 @@ def opted_out(session: Session, number: str) -> bool:
     if known is None or known[0] is not transaction:
         known = session.info[_KNOWN] = (transaction, {})
     if number not in known[1]:
-        known[1][number] = session.scalar(select(OptOut.number).where(OptOut.number == number)) is not None
+        known[1][number] = session.scalar(_OPTED_OUT, {"number": number}) is not None
     return known[1][number]
+
+
+_OPTED_OUT = select(OptOut.number).where(OptOut.number == bindparam("number"))
 
 
 def forget_opted_out(session: Session, number: str) -> None:
@@ -47,20 +51,23 @@ def barred_clause() -> ColumnElement[bool]:
 
 def queue_text(session: Session, *, number: str, body: str, purpose: Purpose,
                ticket: Ticket | None = None) -> Message:
-    """Write an outbound SMS and the work to send it; an opted-out number gets no work."""
-    message = Message(
-        direction=Direction.OUT, number=number, body=body, purpose=purpose.value,
-        ticket=ticket, status=MessageStatus.PENDING,
-    )
-    session.add(message)
+    """Write an outbound SMS and the work to send it; an opted-out number gets no work.
+    Both rows by statements built once (every complaint writes a text or more), without
+    the ORM's flush: the caller's pending changes are written when it commits."""
     # No autoflush for this question: it would write the caller's pending changes (a
-    # ticket being routed) now, and the flush below would write the ticket again.
+    # ticket being routed) now, and its commit would write the ticket again.
     with session.no_autoflush:
         opted = barred(session, number, purpose)
-    if opted:
-        message.status = MessageStatus.OPTED_OUT
-        return message
-    session.flush()
-    add_work(session, Job.SEND_SMS, message.id, key=f"send_sms:{message.id}",
-             ticket_id=ticket.id if ticket else None)
+    row = session.connection().execute(_QUEUE, {
+        "direction": Direction.OUT.value, "number": number, "body": body, "purpose": purpose.value,
+        "ticket_id": ticket.id if ticket else None,
+        "status": (MessageStatus.OPTED_OUT if opted else MessageStatus.PENDING).value}).one()
+    message = adopt(session, Message, row._mapping, inserted=True)
+    if not opted:
+        insert_work(session, Job.SEND_SMS, message.id, key=f"send_sms:{message.id}",
+                    ticket_id=ticket.id if ticket else None)
     return message
+
+
+_QUEUE = insert(Message.__table__).returning(*Message.__table__.c)
+"""`queue_text`'s INSERT, built once."""

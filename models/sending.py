@@ -49,7 +49,7 @@ def claim(session: Session, message_id: int, by: str | None = None) -> Message |
     now = utcnow()
     row = session.connection().execute(_CLAIM, {"message_id": message_id, "by": by, "now": now}).first()
     session.commit()
-    message = adopt(session, Message, row) if row is not None else None
+    message = adopt(session, Message, row._mapping) if row is not None else None
     return message if message is not None and message.status == S.SENDING else None
 
 
