@@ -1,0 +1,42 @@
+"""Rows written or returned by Core statements on hot paths, taken into the session as if
+loaded (models.db.adopt): what the ORM would have held, and forgotten as it would forget them."""
+
+import pytest
+from sqlalchemy import select
+
+from models import sending
+from models.messages import Message, MessageStatus, Purpose
+from models.outbox import OutboxItem
+from models.outgoing import queue_text
+from tests.builders import make_ticket
+
+
+def test_a_queued_text_is_the_stored_row_with_its_ticket_and_its_send_work(session):
+    ticket = make_ticket(session)
+    message = queue_text(session, number="+989121234567", body="سلام", purpose=Purpose.QUESTION, ticket=ticket)
+    assert message in session and message.ticket is ticket and message.status == MessageStatus.PENDING
+    session.commit()
+    stored = session.scalars(select(Message).where(Message.id == message.id)).one()
+    assert stored is message and stored.created_at is not None
+    assert session.scalars(select(OutboxItem.key).where(OutboxItem.key == f"send_sms:{message.id}")).one()
+
+
+def test_a_text_queued_in_a_savepoint_that_rolls_back_is_forgotten(session):
+    ticket = make_ticket(session)
+    with pytest.raises(RuntimeError):
+        with session.begin_nested():
+            dropped = queue_text(session, number="+989121234567", body="یک", purpose=Purpose.QUESTION, ticket=ticket)
+            raise RuntimeError("the caller's own write failed")
+    assert dropped not in session
+    kept = queue_text(session, number="+989121234567", body="دو", purpose=Purpose.QUESTION, ticket=ticket)
+    session.commit()
+    assert session.get(Message, kept.id) is kept
+    assert [m.body for m in session.scalars(select(Message).where(Message.purpose == Purpose.QUESTION))] == ["دو"]
+
+
+def test_a_claim_refreshes_the_row_the_session_already_holds(session):
+    ticket = make_ticket(session)
+    message = queue_text(session, number="+989121234567", body="سه", purpose=Purpose.QUESTION, ticket=ticket)
+    session.commit()
+    claimed = sending.claim(session, message.id, by="job-1")
+    assert claimed is message and message.status == MessageStatus.SENDING and message.claimed_by == "job-1"
