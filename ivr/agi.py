@@ -5,7 +5,9 @@ What pyst2 gets wrong and what this module does about it:
   subclass never calls it (plain AGI ignores SIGHUP instead; see `foad.agi`).
 - It writes `str`: it gets text streams over the socket (or stdin/stdout), only `\\n`
   ending a line, written through at once.
-- It writes every env line, command and reply to stderr: that goes to logging (DEBUG).
+- It writes every env line, command and reply to stderr: that goes to logging (DEBUG). It
+  formats every reply with `pprint` for that trace whether anyone reads it or not (a
+  twentieth of a call's CPU): `_Trace` formats only when DEBUG is on.
 - Its env parser lets a caller name with a newline overwrite other keys: `ivr.agienv`.
 - Nothing in it ever times out: over a socket, a silence longer than the socket's timeout
   (`ivr.fastagi`) ends the call as a `Hangup`.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import io
 import logging
+import pprint
 import re
 import socket
 import sys
@@ -104,6 +107,18 @@ class _Chatter(io.TextIOBase):
             for line in done:
                 log.debug("pyst2: %s", line, extra={"call": self.call})
         return len(text)
+
+
+class _Trace:
+    """pyst2's `pprint`, formatting a reply for its trace only when DEBUG records are kept."""
+
+    @staticmethod
+    def pformat(value: object) -> str:
+        """`pprint.pformat(value)` when debugging; "" otherwise (the trace drops it anyway)."""
+        return pprint.pformat(value) if log.isEnabledFor(logging.DEBUG) else ""
+
+
+pyst2.pprint = _Trace  # type: ignore[attr-defined]  # its replies' trace; its other uses are never called here
 
 
 class _AGI(pyst2.AGI):

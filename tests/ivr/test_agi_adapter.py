@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
+import pprint
 import re
 import signal
 import socket
@@ -235,3 +237,16 @@ def test_an_unset_variable_is_none():
     with talking_to(channel()) as call:
         assert call.get_variable("NO_SUCH_VARIABLE") is None
         assert call.get_variable("UNIQUEID") == call.request.uniqueid
+
+
+def test_pyst2_traces_each_reply_at_debug_and_formats_nothing_otherwise(caplog, monkeypatch):
+    formatted: list[object] = []
+    real = pprint.pformat
+    monkeypatch.setattr(pprint, "pformat", lambda value: formatted.append(value) or real(value))
+    with caplog.at_level(logging.INFO, logger="ivr.agi"), talking_to(channel("12")) as call:
+        assert call.collect_digits("foad/code_ask", 2, 5000) == "12"
+    assert formatted == [] and "RESULT_DICT" not in caplog.text
+    with caplog.at_level(logging.DEBUG, logger="ivr.agi"), talking_to(channel("34")) as call:
+        assert call.collect_digits("foad/code_ask", 2, 5000) == "34"
+    assert formatted == [{"result": ("34", "")}]
+    assert "pyst2:     RESULT_DICT: {'result': ('34', '')}" in caplog.text
