@@ -134,7 +134,7 @@ def start(session: Session, asked: Request, secret: str, *, send: bool = True,
     if send:
         body = notices.render("phone_check", asked.language, otp=code)
         if queue_text(session, number=number, body=body, purpose=Purpose.PHONE_CHECK).status \
-                is MessageStatus.OPTED_OUT:
+                == MessageStatus.OPTED_OUT:
             session.rollback()
             raise NumberOptedOut("this number asked not to be texted")
     session.commit()
