@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Insert, Row, Select, bindparam, case, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from ivr.agienv import AgiRequest
 from ivr.control import CallControl, Ending, Recording
@@ -31,6 +31,7 @@ from models.errors import DomainError
 from models.intake import Opened
 from models.phones import Caller, identify
 from models.runtime import Runtime
+from models.tickets import Ticket
 from models.sectors import sector_keys
 
 log = logging.getLogger(__name__)
@@ -57,14 +58,15 @@ class Step(StrEnum):
     FOLLOWED_UP = "followed_up"  # heard a ticket's status
 
 
-def find_or_open_call(session: Session, request: AgiRequest, line: str) -> Call:
-    """The Call row of this ${UNIQUEID} (locked, with its ticket), made if it is the first we
-    hear of the call. Looked up first: the hangup handler's call is almost always there."""
-    row = session.scalar(_locked(request.uniqueid))
-    if row is None:
+def find_or_open_call(session: Session, request: AgiRequest, line: str) -> tuple[Call, str | None]:
+    """The Call row of this ${UNIQUEID} (locked) and its ticket's code (None without one),
+    the row made if it is the first we hear of the call. Looked up first: the hangup
+    handler's call is almost always there."""
+    found = session.execute(_LOCKED, {"uniqueid": request.uniqueid}).first()
+    if found is None:
         _insert_call(session, request, line, identify(request.caller_id).e164, Step.ANSWERED.value)
-        row = session.scalars(_locked(request.uniqueid)).one()  # ours, or the other route's
-    return row
+        found = session.execute(_LOCKED, {"uniqueid": request.uniqueid}).one()  # ours, or the other route's
+    return found[0], found[1]
 
 
 def open_call(session: Session, request: AgiRequest, line: str,
@@ -76,19 +78,18 @@ def open_call(session: Session, request: AgiRequest, line: str,
     made = _insert_call(session, request, line, number, None)
     if made is not None:
         return made.id, made.progress == Step.BLOCKED
-    row = find_or_open_call(session, request, line)
+    row, _ = find_or_open_call(session, request, line)
     if is_blocked(session, number):
         row.progress = Step.BLOCKED
         return row.id, True
     return row.id, False
 
 
-def _locked(uniqueid: str) -> Select[tuple[Call]]:
-    # The ticket comes in the same statement (the hangup handler reads it), without the
-    # agency, official and category it joins by default (nobody here reads them). Only the
-    # call is locked: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
-    return (select(Call).options(joinedload(Call.ticket).lazyload("*")).where(Call.uniqueid == uniqueid)
-            .with_for_update(of=Call))
+_LOCKED = (select(Call, Ticket.code).outerjoin(Ticket, Ticket.id == Call.ticket_id)
+           .where(Call.uniqueid == bindparam("uniqueid")).with_for_update(of=Call))
+"""A call's row and its ticket's code (the hangup handler logs it; nothing here reads the
+ticket itself), built once. Only the call is locked: PostgreSQL refuses FOR UPDATE on the
+nullable side of an outer join."""
 
 
 def _insert_call(session: Session, request: AgiRequest, line: str, caller: str | None,

@@ -22,7 +22,7 @@ from models.errors import DomainError
 from models.events import Event
 from models.intake import Complaint, IntakeRules, Opened, register
 from models.settings import Settings
-from models.tickets import Via, record
+from models.tickets import Via, event_row, write_events
 
 log = logging.getLogger(__name__)
 
@@ -41,34 +41,40 @@ def open_from_call(session: Session, row: Call, settings: Settings) -> Opened:
     return register(session, complaint, IntakeRules.from_settings(settings))
 
 
-def open_left_behind(session: Session, row: Call, settings: Settings) -> bool:
+def open_left_behind(session: Session, row: Call, settings: Settings) -> Opened | None:
     """The ticket of a take nobody submitted (`row` locked, with a take and no ticket), in a
     savepoint: if intake refuses or fails, whatever else the caller's transaction records of
-    the call still stands. True if a ticket was opened."""
+    the call still stands. What intake opened, or None."""
     try:
-        with session.begin_nested():
+        with session.begin_nested():  # its release writes the row's ticket_id
             opened = open_from_call(session, row, settings)
     except DomainError as exc:
         log.info("take kept on the call, no ticket", extra={"call": row.uniqueid, "reason": str(exc)})
-        return False
+        return None
     except SQLAlchemyError:
         log.exception("could not open the ticket of a take left behind", extra={"call": row.uniqueid})
-        return False
+        return None
     log.warning("ticket opened for a take left behind: the engine never finished the call",
                 extra={"call": row.uniqueid, "ticket": opened.ticket.code})
-    return True
+    return opened
 
 
 def close_call(session: Session, row: Call, settings: Settings, *, at: datetime,
                duration_s: int | None, cause: str | None, recording: str | None,
-               note: str | None = None) -> None:
+               note: str | None = None) -> Opened | None:
     """The call's end on its row (`row` locked); a take left behind becomes a ticket; a call
     that is or now became a ticket gets `call_ended` on its timeline once, however often
-    its end is reported. Commit is the caller's."""
+    its end is reported. Commit is the caller's. The ticket opened now, if one was.
+
+    The ticket itself is not read (the timeline entry goes by its id): every call's hangup
+    handler comes here."""
     first = row.ended_at is None
     row.ended_at, row.duration_s, row.hangup_cause, row.recording_path = at, duration_s, cause, recording
-    if row.ticket is None and row.voice_path is not None:
-        first = open_left_behind(session, row, settings) or first
-    if row.ticket is not None and first:
-        record(row.ticket, Event.CALL_ENDED, at=at, call=row.uniqueid, duration_s=duration_s,
-               recording=recording, note=note)
+    opened = None
+    if row.ticket_id is None and row.voice_path is not None:
+        opened = open_left_behind(session, row, settings)
+        first = first or opened is not None
+    if row.ticket_id is not None and first:
+        write_events(session, row.ticket_id, [event_row(Event.CALL_ENDED, at=at, call=row.uniqueid,
+                                                        duration_s=duration_s, recording=recording, note=note)])
+    return opened

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, event, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
+from sqlalchemy.orm.util import identity_key
 
 from models.agencies import Agency, Official
 from models.base import Base, utcnow
@@ -166,7 +167,10 @@ _INSERT_EVENTS = insert(TicketEvent.__table__)
 
 
 def write_events(session: Session, ticket_id: int, rows: list[dict[str, Any]]) -> None:
-    """Write the first entries (`event_row`s) of the timeline of a ticket this transaction
-    stored without the ORM (intake's hot path), in one statement: its `events` were never
-    loaded, so reading them later loads these too."""
+    """Append entries (`event_row`s) to a ticket's timeline in one statement, without the
+    ORM (the hot paths: intake, a call's end). A timeline the session loaded is expired, so
+    that reading it again loads these too."""
+    held = session.identity_map.get(identity_key(Ticket, ticket_id))
+    if held is not None and "events" in held.__dict__:
+        session.expire(held, ["events"])
     session.connection().execute(_INSERT_EVENTS, [dict(row, ticket_id=ticket_id) for row in rows])

@@ -37,13 +37,13 @@ def _record_end(runtime: Runtime, request: AgiRequest, cause: str, billsec: str,
                 mixed: str) -> tuple[str | None, int]:
     """The end on the Call row and, if it is or now becomes a ticket, on its timeline (on the lane)."""
     with runtime.session() as session:
-        row = find_or_open_call(session, request, line_of(request, runtime.settings))
+        row, code = find_or_open_call(session, request, line_of(request, runtime.settings))
         duration = int(billsec) if billsec.isdigit() else _seconds_since(row.started_at)
-        close_call(session, row, runtime.settings, at=utcnow(), duration_s=duration,
-                   cause=cause[:40] if cause.isdigit() else None,
-                   recording=_recording(mixed, request.uniqueid))
+        opened = close_call(session, row, runtime.settings, at=utcnow(), duration_s=duration,
+                            cause=cause[:40] if cause.isdigit() else None,
+                            recording=_recording(mixed, request.uniqueid))
         session.commit()
-        return (row.ticket.code if row.ticket else None), row.duration_s
+        return (opened.ticket.code if opened else code), row.duration_s
 
 
 def _variable(call: CallControl, name: str) -> str:

@@ -5,9 +5,11 @@ import pytest
 from sqlalchemy import select
 
 from models import sending
+from models.events import Event
 from models.messages import Message, MessageStatus, Purpose
 from models.outbox import OutboxItem
 from models.outgoing import queue_text
+from models.tickets import event_row, write_events
 from tests.builders import make_ticket
 
 
@@ -40,3 +42,10 @@ def test_a_claim_refreshes_the_row_the_session_already_holds(session):
     session.commit()
     claimed = sending.claim(session, message.id, by="job-1")
     assert claimed is message and message.status == MessageStatus.SENDING and message.claimed_by == "job-1"
+
+
+def test_a_timeline_the_session_loaded_shows_entries_written_without_the_orm(session):
+    ticket = make_ticket(session)
+    assert [e.kind for e in ticket.events] == ["registered"]  # loaded now
+    write_events(session, ticket.id, [event_row(Event.CALL_ENDED, call="1700000000.1", duration_s=40)])
+    assert [e.kind for e in ticket.events] == ["registered", "call_ended"]
