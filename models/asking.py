@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from models import notices, search, threads
@@ -65,12 +65,7 @@ def ask(session: Session, ticket: Ticket, question: str, *, actor: str) -> Messa
 
 def awaiting(session: Session, number: str, now: datetime) -> Question | None:
     """The newest open question to `number` whose answer may still come at `now`."""
-    row = session.execute(
-        select(Message.id, Message.ticket_id).join(Ticket, Ticket.id == Message.ticket_id)
-        .where(Message.number == number, Message.direction == Direction.OUT,
-               Message.purpose == Purpose.QUESTION, Message.created_at > now - ASK_WINDOW,
-               Ticket.status.in_(OPEN))
-        .order_by(Message.id.desc()).limit(1)).first()
+    row = session.execute(open_questions(number, now - ASK_WINDOW).limit(1)).first()
     if row is None:
         return None
     first = session.scalar(select(func.min(TicketEvent.at)).where(
@@ -79,6 +74,16 @@ def awaiting(session: Session, number: str, now: datetime) -> Question | None:
     if first is not None and first <= now - threads.WINDOW:
         return None
     return Question(session.get(Ticket, row.ticket_id), row.id)
+
+
+def open_questions(number: str | ColumnElement[str],
+                   since: datetime | ColumnElement[datetime]) -> Select[tuple[int, int]]:
+    """Questions texted to `number` after `since` about its open tickets, newest first:
+    (message id, ticket id); either may be a parameter."""
+    return (select(Message.id, Message.ticket_id).join(Ticket, Ticket.id == Message.ticket_id)
+            .where(Message.number == number, Message.direction == Direction.OUT,
+                   Message.purpose == Purpose.QUESTION, Message.created_at > since, Ticket.status.in_(OPEN))
+            .order_by(Message.id.desc()))
 
 
 def take_answer(session: Session, question: Question, message: Message,

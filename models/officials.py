@@ -4,7 +4,7 @@ theirs, nor one their agency had before it escalated away."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from models import actions, lookup
@@ -29,8 +29,12 @@ def by_mobile(session: Session, number: str | None) -> list[Official]:
     if not number:
         return []
     # Ids first: nearly every text is from a citizen, and an Official query joins agencies.
-    ids = session.scalars(select(Official.id).where(Official.mobile == number, Official.active)).all()
-    return [session.get(Official, i) for i in ids]
+    return [session.get(Official, i) for i in session.scalars(serving(number)).all()]
+
+
+def serving(number: str | ColumnElement[str]) -> Select[tuple[int]]:
+    """The active officials registered with this mobile (their ids); it may be a parameter."""
+    return select(Official.id).where(Official.mobile == number, Official.active)
 
 
 def answering(ticket: Ticket, officials: list[Official]) -> Official | None:

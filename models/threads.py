@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from models import search
@@ -22,15 +22,17 @@ WINDOW = timedelta(minutes=10)
 
 def recent_ticket(session: Session, number: str, now: datetime | None = None) -> Ticket | None:
     """The open ticket `number` opened within WINDOW, newest first, if any."""
-    since = (now or utcnow()) - WINDOW
     # The id first: most texts join nothing, and a Ticket query joins its agency, official
     # and category tables (eager loads) for nothing.
-    found = session.scalar(
-        select(Ticket.id)
-        .where(Ticket.caller == number, Ticket.registered_at > since, Ticket.status.in_(OPEN))
-        .order_by(Ticket.registered_at.desc(), Ticket.id.desc()).limit(1)
-    )
+    found = session.scalar(recent_ids(number, (now or utcnow()) - WINDOW).limit(1))
     return session.get(Ticket, found) if found is not None else None
+
+
+def recent_ids(number: str | ColumnElement[str], since: datetime | ColumnElement[datetime]) -> Select[tuple[int]]:
+    """The open tickets `number` opened after `since`, newest first (their ids); either
+    may be a parameter."""
+    return (select(Ticket.id).where(Ticket.caller == number, Ticket.registered_at > since, Ticket.status.in_(OPEN))
+            .order_by(Ticket.registered_at.desc(), Ticket.id.desc()))
 
 
 def append(session: Session, ticket: Ticket, message: Message,

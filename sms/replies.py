@@ -17,9 +17,8 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from models import asking, inbox, lookup, officials, optouts, questions, survey_answers, threads
+from models import asking, inbox, lookup, officials, optouts, questions, senders, survey_answers, threads
 from models.agencies import Official
-from models.blocklist import is_blocked
 from models.errors import (
     Blocked, EmptyComplaint, IllegalTransition, InvalidCode, TicketNotFound, TooManyComplaints,
 )
@@ -53,6 +52,8 @@ class _Context:
     session: Session
     message: Message
     sender: Caller
+    known: senders.Sender
+    """What was known of the sender when the text came (read once, before any rule)."""
     meaning: Meaning
     language: str
     rules: IntakeRules
@@ -72,13 +73,14 @@ class _Context:
 def reply_to(session: Session, message: Message, rules: IntakeRules, link_base: str = "") -> Reply:
     """Act on the inbound `message` (in the caller's transaction) and say what to answer."""
     sender = identify(message.number)
-    if is_blocked(session, sender.e164):
+    known = senders.about(session, sender.e164, message.created_at) if sender.e164 else senders.NOBODY
+    if known.blocked:
         return SILENCE
     meaning = read(message.body, has_media=bool(message.media))
     language = meaning.language or ("en" if sender.abroad else "fa")
-    context = _Context(session, message, sender, meaning, language, rules, link_base)
+    context = _Context(session, message, sender, known, meaning, language, rules, link_base)
     # Opt-out words come first for everyone, officials too (the issue: first match wins).
-    if meaning.kind not in (Kind.STOP, Kind.START):
+    if meaning.kind not in (Kind.STOP, Kind.START) and known.official:
         staff = officials.by_mobile(session, sender.e164)
         if staff:
             return Reply(_official(session, message, staff))
@@ -159,7 +161,7 @@ def _score(c: _Context) -> Reply:
 
 def _text(c: _Context) -> Reply:
     # A question the console texted them is answered first: the citizen was asked.
-    asked = asking.awaiting(c.session, c.sender.e164, c.now) if c.sender.e164 else None
+    asked = asking.awaiting(c.session, c.sender.e164, c.now) if c.known.questioned and c.sender.e164 else None
     if asked is not None:
         asking.take_answer(c.session, asked, c.message, c.media)
         return Reply(render("sms_answer_received", asked.ticket.language, code=asked.ticket.code))
@@ -179,7 +181,7 @@ def _text(c: _Context) -> Reply:
 
 def _recent(c: _Context) -> Ticket | None:
     """The open ticket the sender opened within the thread window, if any."""
-    return threads.recent_ticket(c.session, c.sender.e164, now=c.now) if c.sender.e164 else None
+    return c.session.get(Ticket, c.known.recent) if c.known.recent is not None else None
 
 
 def _open_question(c: _Context) -> tuple[Ticket, TriageState] | None:
