@@ -23,7 +23,11 @@ def opted_out(session: Session, number: str) -> bool:
     if known is None or known[0] is not transaction:
         known = session.info[_KNOWN] = (transaction, {})
     if number not in known[1]:
-        known[1][number] = session.scalar(_OPTED_OUT, {"number": number}) is not None
+        # No autoflush for this question: it would write the caller's pending changes (a
+        # ticket being routed, a text being linked) now, and its commit would write the same
+        # rows again. Opt-outs are written at once (models/optouts.py).
+        with session.no_autoflush:
+            known[1][number] = session.scalar(_OPTED_OUT, {"number": number}) is not None
     return known[1][number]
 
 
@@ -54,10 +58,7 @@ def queue_text(session: Session, *, number: str, body: str, purpose: Purpose,
     """Write an outbound SMS and the work to send it; an opted-out number gets no work.
     Both rows by statements built once (every complaint writes a text or more), without
     the ORM's flush: the caller's pending changes are written when it commits."""
-    # No autoflush for this question: it would write the caller's pending changes (a
-    # ticket being routed) now, and its commit would write the ticket again.
-    with session.no_autoflush:
-        opted = barred(session, number, purpose)
+    opted = barred(session, number, purpose)
     row = session.connection().execute(_QUEUE, {
         "direction": Direction.OUT.value, "number": number, "body": body, "purpose": purpose.value,
         "ticket_id": ticket.id if ticket else None,
