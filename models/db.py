@@ -101,13 +101,13 @@ def one_statement(session: Session) -> None:
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
-Mapped = TypeVar("Mapped")
+Model = TypeVar("Model")
 _ADOPTED = "adopted"
 """session.info's list of the objects `adopt` put in the session for rows its transaction
 inserted, each with that transaction."""
 
 
-def adopt(session: Session, cls: type[Mapped], row: Mapping[str, Any], *, inserted: bool = False) -> Mapped:
+def adopt(session: Session, cls: type[Model], row: Mapping[str, Any], *, inserted: bool = False) -> Model:
     """The `cls` object of a row a Core statement wrote or returned with every column (on a
     hot path, where the ORM's unit of work or its handling of RETURNING costs more than the
     statement), in the session as if loaded, with no SQL; its relations load when read. The

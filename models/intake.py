@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import BindParameter, ColumnElement, Row, Select, bindparam, func, literal, select
+from sqlalchemy import ColumnElement, Row, Select, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -169,15 +169,16 @@ def _facts(number: bool, sector: bool, agency: bool) -> Select[Any]:
         blocked.label("blocked"),
         recent.label("recent"),
         select(Category.code).where(Category.code == bindparam("category")).exists().label("category"),
-        _exists_or_true(Sector.code, sector and bindparam("sector")).label("sector"),
-        _exists_or_true(Agency.id, agency and bindparam("agency")).label("agency"),
+        _exists_or_true(Sector.code, "sector" if sector else None).label("sector"),
+        _exists_or_true(Agency.id, "agency" if agency else None).label("agency"),
         select(agencies).scalar_subquery().label("agencies"),
         select(changed).scalar_subquery().label("directory_changed"),
     )
 
 
-def _exists_or_true(column: InstrumentedAttribute[Any], value: BindParameter[Any] | bool) -> ColumnElement[bool]:
-    return literal(True) if value is False else select(column).where(column == value).exists()
+def _exists_or_true(column: InstrumentedAttribute[Any], parameter: str | None) -> ColumnElement[bool]:
+    """Whether a row has `column` equal to the named parameter; true when none is named."""
+    return literal(True) if parameter is None else select(column).where(column == bindparam(parameter)).exists()
 
 
 def _new_ticket(c: Complaint, caller: Caller, now: datetime) -> Ticket:

@@ -57,7 +57,8 @@ def queue_text(session: Session, *, number: str, body: str, purpose: Purpose,
                ticket: Ticket | None = None) -> Message:
     """Write an outbound SMS and the work to send it; an opted-out number gets no work.
     Both rows by statements built once (every complaint writes a text or more), without
-    the ORM's flush: the caller's pending changes are written when it commits."""
+    the ORM's flush: the caller's pending changes are written when it commits. `ticket` is
+    a stored one (every ticket is stored by intake at once): the text names it by its id."""
     opted = barred(session, number, purpose)
     row = session.connection().execute(_QUEUE, {
         "direction": Direction.OUT.value, "number": number, "body": body, "purpose": purpose.value,
