@@ -84,7 +84,9 @@ def sent_rows(runtime) -> list[Message]:
 def test_the_smsc_dropping_the_link_mid_window_loses_nothing_and_texts_nobody_twice(
         runtime, settings, session, smsc, tmp_path):
     bodies = [f"پاسخ شکایت شماره {n}" for n in range(12)]
-    smsc.answer_delay = 0.3  # the three workers' texts wait in the window together
+    # The three workers' texts wait in the window together: long enough that a worker slowed
+    # by a loaded machine still submits before the text ahead of it is answered.
+    smsc.answer_delay = 1.0
     smsc.plan(*["ok"] * 4, "drop")  # the fifth submit is taken, then the link drops under the rest
     with foad_smpp(settings, smsc, tmp_path / "smpp.log") as link, contextlib.ExitStack() as workers:
         smsc.wait_bound()
