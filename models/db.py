@@ -79,8 +79,8 @@ def make_sessions(
     return sessions
 
 
-def alone(engine: Engine, statement: Executable) -> Row[Any] | None:
-    """Run one statement on its own and return its first row (None without one).
+def alone(engine: Engine, statement: Executable, parameters: Mapping[str, Any] | None = None) -> Row[Any] | None:
+    """Run one statement (with `parameters`) on its own and return its first row (None without one).
 
     On PostgreSQL outside any transaction: one round trip where a transaction takes three
     (BEGIN, it, COMMIT). SQLite's round trips cost nothing: it keeps its transaction, whose
@@ -88,9 +88,9 @@ def alone(engine: Engine, statement: Executable) -> Row[Any] | None:
     """
     if engine.dialect.name == "sqlite":
         with engine.begin() as conn:
-            return _first(conn.execute(statement))
+            return _first(conn.execute(statement, parameters))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        return _first(conn.execute(statement))
+        return _first(conn.execute(statement, parameters))
 
 
 def one_statement(session: Session) -> None:
@@ -118,8 +118,9 @@ def adopt(session: Session, cls: type[Model], row: Mapping[str, Any], *, inserte
     next row the same id).
     """
     obj = cls()
-    for key, value in row.items():
-        set_committed_value(obj, key, value)
+    # Straight into the new object's state, as the ORM's own loading does: values with no
+    # history (set_committed_value's bookkeeping, for each column, costs more here).
+    obj.__dict__.update(row)
     make_transient_to_detached(obj)
     held = session.identity_map.get(instance_state(obj).key)
     if held is not None:

@@ -24,7 +24,7 @@ from rq.job import Job as RQJob
 from rq.job import JobStatus
 from rq.registry import FailedJobRegistry
 from rq.timeouts import JobTimeoutException
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -212,10 +212,14 @@ def run(item_id: int, *riding: int) -> None:
             _ride(runtime, waiting.popleft(), budget, waiting, done)
 
 
+_LOOK_UP = (select(OutboxItem.job, OutboxItem.args, OutboxItem.done_at, Ticket.code)
+            .outerjoin(Ticket, Ticket.id == OutboxItem.ticket_id).where(OutboxItem.id == bindparam("id")))
+"""Built once, as models.outbox._INSERT_WORK: every job runs it."""
+
+
 def _looked_up(runtime: Runtime, item_id: int) -> Work | None:
     """The row's work, with its ticket's code; None when the row is gone or done."""
-    found = alone(runtime.engine, select(OutboxItem.job, OutboxItem.args, OutboxItem.done_at, Ticket.code)
-                  .outerjoin(Ticket, Ticket.id == OutboxItem.ticket_id).where(OutboxItem.id == item_id))
+    found = alone(runtime.engine, _LOOK_UP, {"id": item_id})
     if found is None or found.done_at is not None:
         return None
     return Work(item_id, found.job, tuple(found.args), found.code)
@@ -252,9 +256,14 @@ def _marking_done(runtime: Runtime) -> Iterator[list[int]]:
         _mark_done(runtime, done)
 
 
+_MARK_DONE = (update(OutboxItem).where(OutboxItem.id.in_(bindparam("ids", expanding=True)))
+              .values(done_at=bindparam("at", type_=OutboxItem.__table__.c.done_at.type)))
+"""Built once, as _LOOK_UP."""
+
+
 def _mark_done(runtime: Runtime, done: list[int]) -> None:
     if done:
-        alone(runtime.engine, update(OutboxItem).where(OutboxItem.id.in_(done)).values(done_at=utcnow()))
+        alone(runtime.engine, _MARK_DONE, {"ids": list(done), "at": utcnow()})
         done.clear()
 
 

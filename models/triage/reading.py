@@ -8,7 +8,7 @@ on is None, and one read unsurely has a confidence under the threshold, for the 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from models.phones import Caller
@@ -74,9 +74,16 @@ class Triage:
 
     def as_dict(self) -> dict[str, Any]:
         """Every suggestion as plain data, with what was known (for a timeline event or JSON)."""
-        fields = {f: {**asdict(self.get(f)), "evidence": list(self.get(f).evidence),
-                      "confident": self.is_confident(f)} for f in FIELDS}
-        return {**fields, "known": asdict(self.known), "threshold": self.threshold}
+        # By hand: dataclasses.asdict deep-copies recursively, a tenth of an intake's CPU.
+        fields = {f: _plain(self.get(f), self.is_confident(f)) for f in FIELDS}
+        known = self.known
+        return {**fields, "known": {"province": known.province, "via": known.via, "language": known.language},
+                "threshold": self.threshold}
+
+
+def _plain(found: Suggestion, confident: bool) -> dict[str, Any]:
+    return {"value": found.value, "confidence": found.confidence, "evidence": list(found.evidence),
+            "rule": found.rule, "confident": confident}
 
 
 def triage(text: str | None, known: Known = Known(), directory: DirectoryIndex | None = None, *,

@@ -94,7 +94,10 @@ def test_countdowns_tick_without_a_reload_and_breached_ones_are_red(page, site, 
     assert "مانده" in running.inner_text() and "breached" not in running.get_attribute("class")
     late = page.locator(f"tr[data-code='{call.code}'] .countdown")
     assert "گذشته" in late.inner_text() and "breached" in late.get_attribute("class")
-    color = late.evaluate("el => getComputedStyle(el).color")
+    # Queried and read in one step: the list's refresh replaces its rows, and a row read after it
+    # was replaced has no computed style.
+    color = page.evaluate("(code) => getComputedStyle(document.querySelector(`tr[data-code='${code}'] .countdown`)).color",
+                          call.code)
     assert color == "rgb(179, 38, 30)"  # --danger
     # A business-hours deadline two days off reads in days, not as "۴۹:۰۰:۰۰".
     assert page.locator(f"tr[data-code='{later.code}'] .countdown").inner_text().startswith("۲ روز و ۰:")

@@ -3,12 +3,14 @@ unsure when the text is, agencies named and placed."""
 
 import csv
 import random
+from dataclasses import fields
 
 import pytest
 
 from models.directory import SAMPLE
 from models.phones import identify
 from models.triage import FIELDS, THRESHOLD, DirectoryIndex, Known, triage
+from models.triage.votes import Suggestion
 
 with open(SAMPLE, newline="", encoding="utf-8") as _handle:
     SAMPLE_ROWS = list(csv.DictReader(_handle))
@@ -143,6 +145,9 @@ def test_as_dict_is_plain_data_with_the_verdict(sample):
     assert data["threshold"] == THRESHOLD
     assert data["agency"] == {"value": "BMI-HAM", "confidence": 1.0, "rule": "agency_name+place",
                               "evidence": ["بانک ملی", "ملایر"], "confident": True}
+    # Written out by hand: a field added to either dataclass must be added there too.
+    assert set(data["agency"]) == {f.name for f in fields(Suggestion)} | {"confident"}
+    assert set(data["known"]) == {f.name for f in fields(Known)}
 
 
 def test_asking_for_an_unknown_field_is_an_error():
