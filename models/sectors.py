@@ -13,8 +13,12 @@ OTHER_KEY = "9"
 
 def sector_keys(session: Session) -> dict[str, str | None]:
     """Menu key → sector code; the "other" key maps to None (the working group triages it)."""
-    rows = session.execute(select(Sector.menu_key, Sector.code).where(Sector.menu_key.is_not(None))
-                           .order_by(Sector.menu_key)).all()
+    # Never flushing: the menu is reference data no caller changes in the transaction that
+    # reads it, and a flush here would write an SMS answer's pending rows twice (once now,
+    # once more at commit for what changes after).
+    with session.no_autoflush:
+        rows = session.execute(select(Sector.menu_key, Sector.code).where(Sector.menu_key.is_not(None))
+                               .order_by(Sector.menu_key)).all()
     keys: dict[str, str | None] = {str(key): code for key, code in rows}
     keys.setdefault(OTHER_KEY, None)
     return keys
