@@ -19,20 +19,18 @@ from ivr.agienv import AgiRequest
 from ivr.control import CallControl, Ending, Recording
 from ivr.folders import shared_folder
 from ivr.lines import line_of
-from ivr.prompts import category_keys
 from ivr.sessions import in_background, in_database, when_free
 from models.base import utcnow
 from models.blocklist import blocking, is_blocked
 from models.call_takes import locked_call, open_from_call
 from models.calls import Call
-from models.choices import provinces_served
+from models.choices import call_menus
 from models.db import alone
 from models.errors import DomainError
 from models.intake import Opened
 from models.phones import Caller, identify
 from models.runtime import Runtime
 from models.tickets import Ticket
-from models.sectors import sector_keys
 
 log = logging.getLogger(__name__)
 
@@ -262,8 +260,7 @@ def _open_visit(runtime: Runtime, request: AgiRequest, line: str,
     """The Call row's id, whether the number is blocked, and the menus (on the lane)."""
     with runtime.session() as session:
         call_id, blocked = open_call(session, request, line, number)
-        menus = {"sectors": sector_keys(session), "categories": category_keys(session),
-                 "provinces": provinces_served(session)}
+        menus = call_menus(session)
         session.commit()
         return call_id, blocked, menus
 

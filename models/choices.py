@@ -5,13 +5,15 @@ agencies in the directory, and a sector's agencies."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from models.agencies import Agency, Sector
 from models.categories import Category
 from models.provinces import BY_CODE, Province
+from models.sectors import menu_of
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,27 @@ def provinces_served(session: Session) -> frozenset[str]:
     """The codes of the provinces that have agencies in the directory."""
     return frozenset(session.scalars(select(Agency.province_code).where(Agency.province_code.is_not(None))
                                      .distinct()))
+
+
+_CALL_MENUS = union_all(
+    select(literal("sectors").label("menu"), Sector.menu_key.label("key"), Sector.code.label("code"))
+    .where(Sector.menu_key.is_not(None)),
+    select(literal("categories"), Category.menu_key, Category.code),
+    select(literal("provinces"), cast(null(), Integer), Agency.province_code).where(Agency.province_code.is_not(None)).distinct(),
+).order_by("menu", "key")
+"""Built once: a call reads the three lists it offers in one round trip, not three."""
+
+
+def call_menus(session: Session) -> dict[str, Any]:
+    """What a call may choose from, read together: "sectors" (`models.sectors.sector_keys`),
+    "categories" (menu key → category code) and "provinces" (`provinces_served`)."""
+    rows: dict[str, list[tuple[int, str]]] = {"sectors": [], "categories": [], "provinces": []}
+    with session.no_autoflush:  # reference data, as sector_keys reads it
+        for menu, key, code in session.execute(_CALL_MENUS):
+            rows[menu].append((key, code))
+    return {"sectors": menu_of(rows["sectors"]),
+            "categories": {str(key): code for key, code in rows["categories"]},
+            "provinces": frozenset(code for _key, code in rows["provinces"])}
 
 
 def provinces(session: Session) -> list[Province]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +21,11 @@ def sector_keys(session: Session) -> dict[str, str | None]:
     with session.no_autoflush:
         rows = session.execute(select(Sector.menu_key, Sector.code).where(Sector.menu_key.is_not(None))
                                .order_by(Sector.menu_key)).all()
+    return menu_of(rows)
+
+
+def menu_of(rows: Iterable[tuple[int, str]]) -> dict[str, str | None]:
+    """The menu from (key, sector code) rows in key order, with the "other" key."""
     keys: dict[str, str | None] = {str(key): code for key, code in rows}
     keys.setdefault(OTHER_KEY, None)
     return keys
