@@ -22,7 +22,7 @@ from ivr.lines import line_of
 from ivr.sessions import in_background, in_database, when_free
 from models.base import utcnow
 from models.blocklist import blocking, is_blocked
-from models.call_takes import locked_call, open_from_call
+from models.call_takes import submit
 from models.calls import Call
 from models.choices import call_menus
 from models.db import alone
@@ -232,12 +232,9 @@ class Visit:
         assert take is not None, "a call's complaint is its recording"
         step = step or self.step
         with self.runtime.session() as session:
-            row = locked_call(session, self.call_id)
-            for name, value in {"progress": step.value, **self._complaint(take)}.items():
-                setattr(row, name, value)  # the background write of the take may still be on its way
             try:
-                opened = (Opened(row.ticket, code_texted=False) if row.ticket  # the hangup handler's
-                          else open_from_call(session, row, self.runtime.settings))
+                # The take is written again: its background write may still be on its way.
+                opened = submit(session, self.call_id, step.value, self._complaint(take), self.runtime.settings)
             except DomainError as exc:
                 self.refused = exc
                 raise

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -22,7 +23,7 @@ from models.errors import DomainError
 from models.events import Event
 from models.intake import Complaint, IntakeRules, Opened, register
 from models.settings import Settings
-from models.tickets import Via, event_row, write_events
+from models.tickets import Ticket, Via, event_row, write_events
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +33,44 @@ def locked_call(session: Session, call_id: int) -> Call:
     return session.scalars(select(Call).where(Call.id == call_id).with_for_update()).one()
 
 
+TAKE = ("voice_path", "sector_code", "category_code", "province_code", "language")
+"""The Call row's columns that hold its complaint: the take and the caller's choices."""
+
+_SUBMITTING = select(Call.ticket_id, Call.caller).where(Call.id == bindparam("call_id")).with_for_update()
+_SUBMITTED = update(Call.__table__).where(Call.__table__.c.id == bindparam("call_id")).values(
+    {column: bindparam(column, type_=Call.__table__.c[column].type) for column in ("ticket_id", "progress", *TAKE)})
+"""Built once, as models.outbox._INSERT_WORK: every call that is submitted runs them."""
+
+
+def submit(session: Session, call_id: int, progress: str, take: Mapping[str, str | None],
+           settings: Settings) -> Opened:
+    """The caller submitted the complaint: write `progress` and the `take` (TAKE's columns) on
+    the call's row, locked, and open its ticket through intake, unless the hangup handler
+    opened it first (then that ticket). In the caller's transaction; intake's DomainError when
+    it refuses (a blocked number, the hourly limit).
+
+    Core statements, not the row loaded and flushed: every submitted call comes here."""
+    found = session.connection().execute(_SUBMITTING, {"call_id": call_id}).one()
+    if found.ticket_id is not None:
+        opened = Opened(session.get_one(Ticket, found.ticket_id), code_texted=False)
+    else:
+        opened = register(session, _complaint(found.caller, take), IntakeRules.from_settings(settings))
+    session.connection().execute(_SUBMITTED, {"call_id": call_id, "ticket_id": opened.ticket.id,
+                                              "progress": progress, **take})
+    return opened
+
+
 def open_from_call(session: Session, row: Call, settings: Settings) -> Opened:
     """Open the ticket of `row` (locked, with a take and no ticket) in the caller's
     transaction; intake's DomainError when it refuses (a blocked number, the hourly limit)."""
-    complaint = Complaint(via=Via.CALL, caller=row.caller, voice_path=row.voice_path,
-                          sector=row.sector_code, category=row.category_code or OTHER,
-                          province=row.province_code, language=row.language, origin=row)
-    return register(session, complaint, IntakeRules.from_settings(settings))
+    take = {column: getattr(row, column) for column in TAKE}
+    return register(session, _complaint(row.caller, take, origin=row), IntakeRules.from_settings(settings))
+
+
+def _complaint(caller: str | None, take: Mapping[str, str | None], origin: Call | None = None) -> Complaint:
+    return Complaint(via=Via.CALL, caller=caller, voice_path=take["voice_path"], sector=take["sector_code"],
+                     category=take["category_code"] or OTHER, province=take["province_code"],
+                     language=take["language"], origin=origin)
 
 
 def open_left_behind(session: Session, row: Call, settings: Settings) -> Opened | None:
