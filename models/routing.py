@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from models import assignment, lifecycle, notices
 from models.agencies import CONSULAR_SECTOR, FOAD_SECTOR, Agency, Level, Official, Role
@@ -93,7 +93,12 @@ def _units(session: Session, sector: str, province: str | None) -> list[Agency]:
     if province:
         here = or_(here, Agency.province_code == province)
     return list(session.scalars(select(Agency).where(Agency.sector_code == sector, here)
-                                .order_by(Agency.id)).unique())
+                                .options(*_DIRECTORY_ONLY).order_by(Agency.id)).unique())
+
+
+_DIRECTORY_ONLY = (lazyload(Agency.parent), lazyload(Agency.sector))
+"""Routing reads the units' own columns, and a parent only when a unit has nobody: not the
+joins that the console's pages want (each parent's own parent and sector, every sector)."""
 
 
 def _national(units: list[Agency], levels: tuple[Level, ...]) -> Agency | None:
@@ -147,7 +152,7 @@ def _staffed(session: Session, agency: Agency, rule: str, province: str | None) 
 def receiver(session: Session, agency: Agency) -> Official | None:
     """The active official who receives an agency's cases: its head of inspection first."""
     officials = session.scalars(select(Official).where(
-        Official.agency_id == agency.id, Official.active.is_(True))).unique().all()
+        Official.agency_id == agency.id, Official.active.is_(True)).options(lazyload(Official.agency))).unique().all()
     ranked = sorted((o for o in officials if o.role in RECEIVERS),
                     key=lambda o: (RECEIVERS.index(Role(o.role)), o.id))
     return ranked[0] if ranked else None
