@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, insert, select
+from sqlalchemy import ColumnElement, String, and_, bindparam, case, exists, insert, select
 from sqlalchemy.orm import Session
 
 from models.messages import Direction, Message, MessageStatus, OptOut, Purpose
@@ -41,35 +41,36 @@ def forget_opted_out(session: Session, number: str) -> None:
         known[1].pop(number, None)
 
 
-def barred(session: Session, number: str, purpose: str | None) -> bool:
-    """True when `number` may not be texted for `purpose`: it opted out, and this text is
-    not the one confirmation of that (لغو is ours, so Twilio lets that confirmation through)."""
-    return purpose != Purpose.OPT_OUT and opted_out(session, number)
-
-
 def barred_clause() -> ColumnElement[bool]:
-    """`barred` as SQL over a Message row, for statements that decide it in the database."""
+    """True when the Message row's number opted out and the row is not the one confirmation
+    of that (لغو is ours, so Twilio lets that confirmation through): as SQL, for statements
+    that decide it in the database."""
     return and_(Message.purpose != Purpose.OPT_OUT,
                 exists().where(OptOut.number == Message.number))
 
 
 def queue_text(session: Session, *, number: str, body: str, purpose: Purpose,
                ticket: Ticket | None = None) -> Message:
-    """Write an outbound SMS and the work to send it; an opted-out number gets no work.
+    """Write an outbound SMS and the work to send it; a number that opted out gets its row
+    (status opted_out, but for the one confirmation of that opt-out) and no work.
     Both rows by statements built once (every complaint writes a text or more), without
     the ORM's flush: the caller's pending changes are written when it commits. `ticket` is
     a stored one (every ticket is stored by intake at once): the text names it by its id."""
-    opted = barred(session, number, purpose)
     row = session.connection().execute(_QUEUE, {
         "direction": Direction.OUT.value, "number": number, "body": body, "purpose": purpose.value,
-        "ticket_id": ticket.id if ticket else None,
-        "status": (MessageStatus.OPTED_OUT if opted else MessageStatus.PENDING).value}).one()
+        "ticket_id": ticket.id if ticket else None}).one()
     message = adopt(session, Message, row._mapping, inserted=True)
-    if not opted:
+    if message.status == MessageStatus.PENDING:
         insert_work(session, Job.SEND_SMS, message.id, key=f"send_sms:{message.id}",
                     ticket_id=ticket.id if ticket else None)
     return message
 
 
-_QUEUE = insert(Message.__table__).returning(*Message.__table__.c)
-"""`queue_text`'s INSERT, built once."""
+_NUMBER, _PURPOSE = bindparam("number", type_=String), bindparam("purpose", type_=String)
+_QUEUE = insert(Message.__table__).values(
+    direction=bindparam("direction"), ticket_id=bindparam("ticket_id"), body=bindparam("body"),
+    number=_NUMBER, purpose=_PURPOSE,
+    status=case((and_(_PURPOSE != Purpose.OPT_OUT.value, exists().where(OptOut.number == _NUMBER)),
+                 MessageStatus.OPTED_OUT.value), else_=MessageStatus.PENDING.value),
+).returning(*Message.__table__.c)
+"""`queue_text`'s INSERT, built once: the opt-out is read in it (no round trip of its own)."""
