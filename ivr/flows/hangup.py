@@ -18,7 +18,7 @@ from ivr.lines import line_of
 from ivr.sessions import when_free
 from ivr.visit import find_or_open_call
 from models.base import utcnow
-from models.call_takes import close_call
+from models.call_takes import close_call, end_call
 from models.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -35,13 +35,21 @@ def call_ended(call: CallControl, runtime: Runtime) -> None:
 
 def _record_end(runtime: Runtime, request: AgiRequest, cause: str, billsec: str,
                 mixed: str) -> tuple[str | None, int]:
-    """The end on the Call row and, if it is or now becomes a ticket, on its timeline (on the lane)."""
+    """The end on the Call row and, if it is or now becomes a ticket, on its timeline (on the
+    lane). Asterisk's billsec is the duration; without it, the time since the call started."""
+    at, recording = utcnow(), _recording(mixed, request.uniqueid)
+    cause_code = cause[:40] if cause.isdigit() else None
     with runtime.session() as session:
+        if billsec.isdigit():
+            ended, code = end_call(session, request.uniqueid, at=at, duration_s=int(billsec),
+                                   cause=cause_code, recording=recording)
+            if ended:
+                session.commit()
+                return code, int(billsec)
         row, code = find_or_open_call(session, request, line_of(request, runtime.settings))
         duration = int(billsec) if billsec.isdigit() else _seconds_since(row.started_at)
-        opened = close_call(session, row, runtime.settings, at=utcnow(), duration_s=duration,
-                            cause=cause[:40] if cause.isdigit() else None,
-                            recording=_recording(mixed, request.uniqueid))
+        opened = close_call(session, row, runtime.settings, at=at, duration_s=duration,
+                            cause=cause_code, recording=recording)
         session.commit()
         return (opened.ticket.code if opened else code), row.duration_s
 
