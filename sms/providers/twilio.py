@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -12,8 +13,8 @@ import requests
 # lets RQ's forked work horses find it loaded instead of paying for it on every send.
 import twilio.rest.api.v2010.account  # noqa: F401
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
-from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+from urllib3.exceptions import HTTPError
 
 from models.providers import (
     Kept,
@@ -25,6 +26,7 @@ from models.providers import (
 )
 from models.settings import TwilioSettings
 from sms import media
+from sms.providers.twilio_http import PooledHttpClient
 
 INBOUND_PATH = "/sms/twilio/inbound"
 """Where Twilio posts inbound texts (the number's "A message comes in" webhook)."""
@@ -60,7 +62,7 @@ class TwilioProvider:
                                                    **self._sender)
         except (TwilioRestException, TwilioServiceException) as exc:
             raise _classify(exc.status, exc.code, _detail(exc)) from exc
-        except requests.RequestException as exc:
+        except HTTPError as exc:
             # No answer (a read timeout, a dropped connection): Twilio may have taken it.
             # The retry asks Twilio (find_sent) before it sends again.
             raise OutcomeUnknown(f"no answer from Twilio: {type(exc).__name__}") from exc
@@ -74,7 +76,7 @@ class TwilioProvider:
         try:
             listed = self._client.messages.list(to=to, date_sent_after=day, limit=LOOKUP_LIMIT,
                                                 page_size=100)
-        except (TwilioException, requests.RequestException) as exc:
+        except (TwilioException, HTTPError) as exc:
             raise RetryableSendError(f"could not list messages at Twilio: {type(exc).__name__}") from exc
         oldest_first = reversed(listed)  # Twilio lists the newest first
         return next((str(m.sid) for m in oldest_first if m.body == body and m.sid not in exclude
@@ -89,12 +91,10 @@ class TwilioProvider:
 
 def rest_client(settings: TwilioSettings) -> Client:
     """The twilio client for these settings: their account, API host and timeout."""
-    # The default client waits forever; ours gives up so the job can retry. requests would
-    # read the proxy variables and ~/.netrc again for every request (a third of a send's
-    # CPU): the proxies are read once here instead.
-    http = TwilioHttpClient(timeout=settings.timeout,
-                            proxy=requests.utils.get_environ_proxies(settings.api_base_url) or None)
-    http.session.trust_env = False
+    # The default client waits forever; ours gives up so the job can retry. The proxy the
+    # environment names for the API host (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) is read once.
+    proxies = requests.utils.get_environ_proxies(settings.api_base_url)
+    http = PooledHttpClient(settings.timeout, proxies.get(urlsplit(settings.api_base_url).scheme))
     client = Client(
         settings.account_sid, settings.auth_token,
         http_client=http,
