@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from models import placing, routing
@@ -26,7 +26,7 @@ from models.persian import PUNCTUATION, normalize
 from models.placing import TriageState
 from models.provinces import by_area_code
 from models.sectors import sector_keys
-from models.tickets import Ticket, TicketEvent, TicketStatus, record
+from models.tickets import Ticket, TicketEvent, TicketStatus, event_row, record, write_events
 from models.triage import Known, directory_index, triage
 from models.triage.knowledge import Place, knowledge
 from models.triage.tokens import tokenize
@@ -53,18 +53,26 @@ class Answer:
 
 def ask(session: Session, ticket: Ticket, placement: placing.Placement | None, at: datetime) -> str | None:
     """Put the first question the placement left to the citizen (the caller texts it) on a
-    ticket this transaction opened: the field asked, None when there is nothing to ask."""
+    ticket this transaction opened: the field asked, None when there is nothing to ask.
+    Its triage row and timeline entry are written by statements built once, without the
+    ORM's flush: every SMS complaint whose words leave a question comes here."""
     if placement is None or not placement.asks:
         return None
-    state = placing.new_state(session, ticket)  # a ticket this new has none: nothing to read or lock
+    state = TriageState(ticket_id=ticket.id, fixed="", asked=0)  # a ticket this new has none: not read
     state.fix(*placement.fixed)
-    return _put(ticket, state, placement.asks[0], at)
+    field = _put(state, placement.asks[0], at)
+    session.connection().execute(_NEW_STATE, {column: getattr(state, column) for column in _STATE_COLUMNS})
+    write_events(session, ticket.id, [event_row(Event.QUESTION_ASKED, at=at, field=field, question=state.asked)])
+    return field
 
 
-def _put(ticket: Ticket, state: TriageState, field: str, at: datetime) -> str:
+_NEW_STATE = insert(TriageState.__table__)
+_STATE_COLUMNS = tuple(column.key for column in TriageState.__table__.columns)
+
+
+def _put(state: TriageState, field: str, at: datetime) -> str:
     state.asking, state.asked, state.last_asked_at = field, state.asked + 1, at
     state.asked_at = state.asked_at or at
-    record(ticket, Event.QUESTION_ASKED, at=at, field=field, question=state.asked)
     return field
 
 
@@ -137,7 +145,9 @@ def answer(session: Session, ticket: Ticket, state: TriageState, found: Answer, 
         placing.reread(session, ticket, state, at)  # a named agency moves to its office there
     following = [f for f in placing.asks(ticket, state.fixed_fields) if f not in state.fixed_fields]
     if following and state.asked < MAX_QUESTIONS and ticket.status == TicketStatus.REGISTERED:
-        return _put(ticket, state, following[0], at)
+        field = _put(state, following[0], at)
+        record(ticket, Event.QUESTION_ASKED, at=at, field=field, question=state.asked)
+        return field
     _settle(session, ticket, state, at, link_base)
     return None
 
