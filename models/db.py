@@ -86,11 +86,17 @@ def alone(engine: Engine, statement: Executable, parameters: Mapping[str, Any] |
     (BEGIN, it, COMMIT). SQLite's round trips cost nothing: it keeps its transaction, whose
     BEGIN IMMEDIATE queues it behind other writers.
     """
+    rows = alone_rows(engine, statement, parameters)
+    return rows[0] if rows else None
+
+
+def alone_rows(engine: Engine, statement: Executable, parameters: Mapping[str, Any] | None = None) -> list[Row[Any]]:
+    """`alone`, with every row the statement returns ([] without any)."""
     if engine.dialect.name == "sqlite":
         with engine.begin() as conn:
-            return _first(conn.execute(statement, parameters))
+            return _rows(conn.execute(statement, parameters))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        return _first(conn.execute(statement, parameters))
+        return _rows(conn.execute(statement, parameters))
 
 
 def one_statement(session: Session) -> None:
@@ -161,5 +167,5 @@ def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -
     return False
 
 
-def _first(result: Any) -> Row[Any] | None:
-    return result.first() if result.returns_rows else None
+def _rows(result: Any) -> list[Row[Any]]:
+    return result.all() if result.returns_rows else []

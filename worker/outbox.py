@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from models.base import utcnow
 from models.events import Event
 from models.locking import locked_ticket
-from models.db import alone
+from models.db import alone, alone_rows
 from models.outbox import Job, OutboxItem, Work, note_failure, take_for_rerun
 from models.runtime import Runtime, current
 from models.tickets import Ticket, record
@@ -199,7 +199,11 @@ def run(item_id: int, *riding: int) -> None:
     waiting: deque[int | Work] = deque([*riding, *(job.meta.get("riders", []) if job else [])])
     with _marking_done(runtime) as done, riders.collected() as written:
         try:
-            _run_item(_looked_up(runtime, item_id), done)
+            # The row and the riders it was given, in one look-up. A rider is looked up
+            # before its marker is renewed: while the marker holds nobody else runs it, so
+            # what the look-up saw still stands when the renewal succeeds.
+            looked = _looked_up(runtime, [item_id, *waiting])
+            _run_item(looked[item_id], done)
         except BaseException:
             _go_alone(runtime.redis, [*waiting, *written], done)
             raise
@@ -209,26 +213,26 @@ def run(item_id: int, *riding: int) -> None:
             if time.monotonic() - started > budget / 2:  # leave the rest time of their own
                 _go_alone(runtime.redis, list(waiting), done)
                 return
-            _ride(runtime, waiting.popleft(), budget, waiting, done)
+            _ride(runtime, waiting.popleft(), budget, waiting, done, looked)
 
 
-_LOOK_UP = (select(OutboxItem.job, OutboxItem.args, OutboxItem.done_at, Ticket.code)
-            .outerjoin(Ticket, Ticket.id == OutboxItem.ticket_id).where(OutboxItem.id == bindparam("id")))
+_LOOK_UP = (select(OutboxItem.id, OutboxItem.job, OutboxItem.args, OutboxItem.done_at, Ticket.code)
+            .outerjoin(Ticket, Ticket.id == OutboxItem.ticket_id)
+            .where(OutboxItem.id.in_(bindparam("ids", expanding=True))))
 """Built once, as models.outbox._INSERT_WORK: every job runs it."""
 
 
-def _looked_up(runtime: Runtime, item_id: int) -> Work | None:
-    """The row's work, with its ticket's code; None when the row is gone or done."""
-    found = alone(runtime.engine, _LOOK_UP, {"id": item_id})
-    if found is None or found.done_at is not None:
-        return None
-    return Work(item_id, found.job, tuple(found.args), found.code)
+def _looked_up(runtime: Runtime, item_ids: list[int]) -> dict[int, Work | None]:
+    """Each row's work, with its ticket's code, in one statement; None for a row gone or done."""
+    rows = alone_rows(runtime.engine, _LOOK_UP, {"ids": item_ids})
+    found = {row.id: Work(row.id, row.job, tuple(row.args), row.code) for row in rows if row.done_at is None}
+    return {item_id: found.get(item_id) for item_id in item_ids}
 
 
 def _written(runtime: Runtime, work: Work) -> Work | None:
     """A row this run's commits wrote: not done (its marker kept the relay off it), looked
     up only for its ticket's code when the session that wrote it did not hold the ticket."""
-    return work if work.code is not None else _looked_up(runtime, work.id)
+    return work if work.code is not None else _looked_up(runtime, [work.id])[work.id]
 
 
 def _run_item(item: Work | None, done: list[int], *, rides: bool = False) -> None:
@@ -268,14 +272,14 @@ def _mark_done(runtime: Runtime, done: list[int]) -> None:
 
 
 def _ride(runtime: Runtime, rider: int | Work, budget: float, waiting: deque[int | Work],
-          done: list[int]) -> None:
+          done: list[int], looked: dict[int, Work | None]) -> None:
     """Run a rider now, unless its marker is gone (the relay has it); a failure queues it
     as its own job, as RQ would have retried it. What its commits wrote rides next. A rider
     this run wrote was marked for longer than the run can last: no renewal, no look-up."""
     if isinstance(rider, Work):
         item = _written(runtime, rider)
     elif riders.renew(runtime.redis, rider, timedelta(seconds=budget) + riders.RUN_MARGIN):
-        item = _looked_up(runtime, rider)
+        item = looked[rider]  # every rider given as an id was looked up with the carrier
     else:
         return
     with riders.collected() as written:
