@@ -116,8 +116,7 @@ def end_call(session: Session, uniqueid: str, *, at: datetime, duration_s: int, 
         return False, None
     if row.ticket_id is None:
         return True, None
-    write_events(session, row.ticket_id, [event_row(Event.CALL_ENDED, at=at, call=uniqueid,
-                                                    duration_s=duration_s, recording=recording)])
+    _note_end(session, row.ticket_id, uniqueid, at=at, duration_s=duration_s, recording=recording)
     # A ticket the engine committed while this statement waited for the row is not in the
     # statement's snapshot (PostgreSQL, read committed): its code is read on its own.
     code = row.code or session.scalar(select(Ticket.code).where(Ticket.id == row.ticket_id))
@@ -140,6 +139,13 @@ def close_call(session: Session, row: Call, settings: Settings, *, at: datetime,
         opened = open_left_behind(session, row, settings)
         first = first or opened is not None
     if row.ticket_id is not None and first:
-        write_events(session, row.ticket_id, [event_row(Event.CALL_ENDED, at=at, call=row.uniqueid,
-                                                        duration_s=duration_s, recording=recording, note=note)])
+        _note_end(session, row.ticket_id, row.uniqueid, at=at, duration_s=duration_s, recording=recording,
+                  note=note)
     return opened
+
+
+def _note_end(session: Session, ticket_id: int, uniqueid: str, *, at: datetime, duration_s: int | None,
+              recording: str | None, note: str | None = None) -> None:
+    """`call_ended` on the ticket's timeline, by its id (the ticket itself is not read)."""
+    write_events(session, ticket_id, [event_row(Event.CALL_ENDED, at=at, call=uniqueid, duration_s=duration_s,
+                                                recording=recording, note=note)])

@@ -41,12 +41,12 @@ def forget_opted_out(session: Session, number: str) -> None:
         known[1].pop(number, None)
 
 
-def barred_clause() -> ColumnElement[bool]:
-    """True when the Message row's number opted out and the row is not the one confirmation
+def barred_clause(number: ColumnElement[str] = Message.number,
+                  purpose: ColumnElement[str] = Message.purpose) -> ColumnElement[bool]:
+    """True when `number` opted out and the text (of `purpose`) is not the one confirmation
     of that (لغو is ours, so Twilio lets that confirmation through): as SQL, for statements
-    that decide it in the database."""
-    return and_(Message.purpose != Purpose.OPT_OUT,
-                exists().where(OptOut.number == Message.number))
+    that decide it in the database; over a Message row's columns unless told otherwise."""
+    return and_(purpose != Purpose.OPT_OUT, exists().where(OptOut.number == number))
 
 
 def queue_text(session: Session, *, number: str, body: str, purpose: Purpose,
@@ -70,7 +70,7 @@ _NUMBER, _PURPOSE = bindparam("number", type_=String), bindparam("purpose", type
 _QUEUE = insert(Message.__table__).values(
     direction=bindparam("direction"), ticket_id=bindparam("ticket_id"), body=bindparam("body"),
     number=_NUMBER, purpose=_PURPOSE,
-    status=case((and_(_PURPOSE != Purpose.OPT_OUT.value, exists().where(OptOut.number == _NUMBER)),
-                 MessageStatus.OPTED_OUT.value), else_=MessageStatus.PENDING.value),
+    status=case((barred_clause(_NUMBER, _PURPOSE), MessageStatus.OPTED_OUT.value),
+                else_=MessageStatus.PENDING.value),
 ).returning(*Message.__table__.c)
 """`queue_text`'s INSERT, built once: the opt-out is read in it (no round trip of its own)."""

@@ -39,15 +39,16 @@ def _record_end(runtime: Runtime, request: AgiRequest, cause: str, billsec: str,
     lane). Asterisk's billsec is the duration; without it, the time since the call started."""
     at, recording = utcnow(), _recording(mixed, request.uniqueid)
     cause_code = cause[:40] if cause.isdigit() else None
+    billed = int(billsec) if billsec.isdigit() else None
     with runtime.session() as session:
-        if billsec.isdigit():
-            ended, code = end_call(session, request.uniqueid, at=at, duration_s=int(billsec),
+        if billed is not None:
+            ended, code = end_call(session, request.uniqueid, at=at, duration_s=billed,
                                    cause=cause_code, recording=recording)
             if ended:
                 session.commit()
-                return code, int(billsec)
+                return code, billed
         row, code = find_or_open_call(session, request, line_of(request, runtime.settings))
-        duration = int(billsec) if billsec.isdigit() else _seconds_since(row.started_at)
+        duration = billed if billed is not None else _seconds_since(row.started_at)
         opened = close_call(session, row, runtime.settings, at=at, duration_s=duration,
                             cause=cause_code, recording=recording)
         session.commit()

@@ -64,10 +64,6 @@ class PooledHttpClient(HttpClient):
                                     timeout=urllib3.Timeout(connect=timeout, read=timeout))
         return Response(answer.status, answer.data.decode("utf-8", errors="replace"), answer.headers)
 
-    def close(self) -> None:
-        """Close the pool's connections."""
-        self._pool.clear()
-
 
 def _proxy_auth(credentials: str) -> dict[str, str]:
     return {"Proxy-Authorization": make_headers(proxy_basic_auth=credentials)["proxy-authorization"]}
