@@ -5,7 +5,8 @@ Each look at a ticket acts only on what its clock row says is due, under a row l
 looking twice changes nothing. Acknowledging stops nothing: only a result (or closing the
 ticket) stops the clock. A ticket that cannot climb (nobody active above it: the directory
 needs fixing) says so once on its timeline and is looked at again every ESCALATION_RETRY.
-The workers wake the clock at the moments `start` and each look return (worker/clock.py).
+The workers wake the clock at the moment `start` and each look return (worker/clock.py): the
+reminder, then the deadline.
 """
 
 from __future__ import annotations
@@ -58,11 +59,13 @@ def start(session: Session, ticket: Ticket, rules: DeadlinePolicy, at: datetime,
 
 
 def wake_ups(ticket: Ticket, clock: TicketClock) -> Outcome:
-    """The wake-ups the clock row still asks for (its reminder, the deadline), each under a
-    job id of its own level and round (a reopened ticket's clock runs again)."""
+    """The clock row's next wake-up (its reminder, else the deadline) under a job id of its
+    own level and round (a reopened ticket's clock runs again). One at a time: the reminder's
+    look asks for the deadline's, so a ticket holds one job in RQ's schedule, not two."""
     prefix = f"clock-{ticket.id}-{ticket.escalation_level}" + (f"-r{ticket.reopens}" if ticket.reopens else "")
-    wake = [(f"{prefix}-remind", clock.remind_at), (f"{prefix}-due", ticket.due_at)]
-    return Outcome("started", ticket.code, tuple((job, at) for job, at in wake if at is not None))
+    if clock.next_at is None:
+        return Outcome("started", ticket.code)
+    return Outcome("started", ticket.code, ((f"{prefix}-{'remind' if clock.remind_at else 'due'}", clock.next_at),))
 
 
 def check(session: Session, ticket_id: int, now: datetime, rules: DeadlinePolicy, *,
@@ -100,7 +103,7 @@ def _remind(session: Session, ticket: Ticket, clock: TicketClock, now: datetime,
                ticket=ticket)
     record(ticket, Event.REMINDER_SENT, at=now, official=ticket.official_id, level=ticket.escalation_level)
     clock.remind_at, clock.next_at = None, ticket.due_at
-    return Outcome("reminded", ticket.code)
+    return Outcome("reminded", ticket.code, wake_ups(ticket, clock).wake)
 
 
 def _escalate(session: Session, ticket: Ticket, clock: TicketClock, now: datetime,

@@ -1,8 +1,9 @@
 """The answer clock's jobs: wake a ticket's clock at its reminder and deadline, and sweep.
 
-RQ's scheduler wakes `check_clock` at the moments models.escalation asks for; the sweep
-(every minute) catches any ticket whose wake-up Redis lost. The rules (remind, escalate,
-stuck) are models.escalation's; running either job twice changes nothing.
+RQ's scheduler wakes `check_clock` at the moment models.escalation asks for (the reminder;
+that look asks for the deadline); the sweep (every minute) catches any ticket whose wake-up
+Redis lost. The rules (remind, escalate, stuck) are models.escalation's; running either job
+twice changes nothing.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def check_clock(ticket_id: int) -> None:
 
 def wake_clock(ticket_id: int) -> None:
     """The outbox job after a clock was (re)started outside a worker (a reopened ticket):
-    ask RQ's scheduler for its wake-ups. Running it twice asks twice, and RQ keeps one."""
+    ask RQ's scheduler for its next wake-up. Running it twice asks twice, and RQ keeps one."""
     runtime = current()
     with runtime.session() as session:
         ticket = session.get(Ticket, ticket_id)
@@ -68,7 +69,7 @@ def wake_clock(ticket_id: int) -> None:
         outcome = wake_ups(ticket, clock)
         session.commit()
     schedule(runtime.redis, ticket_id, outcome)
-    log.info("clock wake-ups scheduled", extra={"ticket": outcome.code, "rq_job": context.job_id()})
+    log.info("clock wake-up scheduled", extra={"ticket": outcome.code, "rq_job": context.job_id()})
 
 
 def sweep_deadlines() -> int:

@@ -48,9 +48,11 @@ def kinds(session, ticket) -> list[str]:
     return found
 
 
-def test_routing_schedules_the_reminder_at_two_thirds_and_the_deadline(runtime, routed):
-    assert scheduled(runtime) == {f"clock-{routed.id}-0-remind": NINE + 2 * HOURS,
-                                  f"clock-{routed.id}-0-due": NINE + 3 * HOURS}
+def test_routing_schedules_the_reminder_at_two_thirds_and_the_reminder_the_deadline(
+        runtime, session, routed, configure, work):
+    assert scheduled(runtime) == {f"clock-{routed.id}-0-remind": NINE + 2 * HOURS}
+    advance(runtime, configure, work, NINE + 2 * HOURS)
+    assert scheduled(runtime) == {f"clock-{routed.id}-0-due": NINE + 3 * HOURS}
 
 
 def test_the_official_is_reminded_once_at_two_thirds(runtime, session, routed, configure, work):
@@ -75,7 +77,7 @@ def test_at_the_deadline_the_ticket_climbs_one_level_and_the_next_official_is_te
     assert breach.data["agency"] == "MUN-TEH-TEHRAN" and breach.data["level"] == 0
     [escalation] = texts(session, ticket, Purpose.ESCALATION)
     assert escalation.number == "+989970000023" and for_reading(ticket.code) in escalation.body
-    assert scheduled(runtime)[f"clock-{ticket.id}-1-due"] == NINE + 6 * HOURS
+    assert scheduled(runtime)[f"clock-{ticket.id}-1-remind"] == NINE + 5 * HOURS
 
 
 def test_escalation_climbs_every_level_to_the_national_working_group_and_stops(
@@ -119,7 +121,7 @@ def test_the_sweep_catches_what_redis_forgot(runtime, session, routed, configure
     assert clock.sweep_deadlines() == 1
     ticket = session.get(Ticket, routed.id, populate_existing=True)
     assert ticket.status == TicketStatus.ESCALATED and ticket.agency.code == "MUN-TEH"
-    assert f"clock-{ticket.id}-1-due" in scheduled(runtime)  # the new level's wake-ups are back
+    assert f"clock-{ticket.id}-1-remind" in scheduled(runtime)  # the new level's wake-up is back
     session.commit()
     assert clock.sweep_deadlines() == 0
 
