@@ -51,16 +51,24 @@ def can_move(current: TicketStatus, target: TicketStatus) -> bool:
 def move(ticket: Ticket, target: TicketStatus, *, actor: str = "system",
          note: str | None = None, at: datetime | None = None, **data: object) -> None:
     """Move the ticket to `target`, stamp the stage's time and append it to the timeline."""
+    at = at or utcnow()
+    previous = TicketStatus(ticket.status)
+    for column, value in step(ticket, target, at).items():
+        setattr(ticket, column, value)
+    record(ticket, target, actor=actor, note=note, at=at, previous=previous.value, **data)
+
+
+def step(ticket: Ticket, target: TicketStatus, at: datetime) -> dict[str, object]:
+    """The columns moving the ticket to `target` at `at` sets (its status, the stage's time),
+    for `move` or a hot path's own write; IllegalTransition when the lifecycle forbids it."""
     current = TicketStatus(ticket.status)
     if not can_move(current, target):
         raise IllegalTransition(
             f"ticket {ticket.code} cannot go from {current.value} to {target.value}"
         )
-    at = at or utcnow()
-    ticket.status = target
-    ticket.last_step_at = at
+    values: dict[str, object] = {"status": target, "last_step_at": at}
     stamp = _STAGE_STAMP.get(target)
     # The first acknowledgement or referral is the one report cards measure.
     if stamp and (getattr(ticket, stamp) is None or target in (S.ESCALATED, S.CLOSED)):
-        setattr(ticket, stamp, at)
-    record(ticket, target, actor=actor, note=note, at=at, previous=current.value, **data)
+        values[stamp] = at
+    return values

@@ -161,10 +161,15 @@ def receiver(session: Session, agency: Agency) -> Official | None:
 def assign(session: Session, ticket: Ticket, referral: Referral, at: datetime | None = None) -> None:
     """Put the ticket in the hands of the referral's agency and official; moving it to
     another agency ends its assignment to a console user."""
-    if ticket.agency_id is not None and ticket.agency_id != referral.agency.id:
-        assignment.release(session, ticket, at)
+    release_on_move(session, ticket, referral.agency, at)
     ticket.agency, ticket.agency_id = referral.agency, referral.agency.id
     ticket.official, ticket.official_id = referral.official, referral.official.id
+
+
+def release_on_move(session: Session, ticket: Ticket, agency: Agency, at: datetime | None = None) -> None:
+    """End the ticket's assignment to a console user when it goes to `agency`, another one."""
+    if ticket.agency_id is not None and ticket.agency_id != agency.id:
+        assignment.release(session, ticket, at)
 
 
 _PURPOSES = {"referral": Purpose.REFERRAL, "escalation": Purpose.ESCALATION, "reopened": Purpose.REOPENED}
@@ -177,23 +182,6 @@ def text_official(session: Session, ticket: Ticket, notice: str, *, link_base: s
                        summary=summary(ticket), link=console_link(link_base, ticket.code))
     return queue_text(session, number=ticket.official.mobile, body=body,
                       purpose=_PURPOSES[notice], ticket=ticket)
-
-
-def refer_new(session: Session, ticket: Ticket, now: datetime, link_base: str = "") -> str:
-    """Refer a registered ticket to its agency's official and text them; a ticket the
-    console already sent somewhere keeps its agency. The rule that chose ("kept" for that).
-    Raises NobodyToRefer when nobody on the way up can take it."""
-    if ticket.status != TicketStatus.REGISTERED:
-        return "kept"
-    # Reads of the directory, which nothing pending on the ticket bears on: an autoflush
-    # here would write the ticket now and again with its referral.
-    with session.no_autoflush:
-        referral = choose(session, ticket)
-    assign(session, ticket, referral, now)
-    lifecycle.move(ticket, TicketStatus.REFERRED, at=now, agency=referral.agency.code,
-                   official=referral.official.id, rule=referral.rule)
-    text_official(session, ticket, "referral", link_base=link_base)
-    return referral.rule
 
 
 def restaff(session: Session, ticket: Ticket, at: datetime | None = None) -> Referral:

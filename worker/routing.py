@@ -20,8 +20,8 @@ from redis.exceptions import RedisError
 from rq.exceptions import DuplicateJobError
 from sqlalchemy.orm import Session
 
-from models import escalation, placing, routing
-from models.deadlines import TicketClock, policy
+from models import placing, referring, routing
+from models.deadlines import policy
 from models.escalation import SLACK
 from models.lifecycle import OPEN
 from models.locking import locked_ticket
@@ -48,11 +48,9 @@ def route_ticket(ticket_id: int) -> None:
             return  # gone, closed, or routed by an earlier run: nothing to do
         if _waits(session, ticket, now):
             return
-        # The clock first: its deadline then goes out in the referral's one write of the ticket.
-        started = escalation.start(session, ticket, policy(session, settings), ticket.registered_at,
-                                   TicketClock(ticket_id=ticket.id))
         try:
-            rule = routing.refer_new(session, ticket, now, settings.public_base_url)
+            rule, started = referring.refer(session, ticket, policy(session, settings), now,
+                                            settings.public_base_url)
         except NobodyToRefer as exc:
             _stuck(session, ticket_id, str(exc))
             raise

@@ -1,15 +1,17 @@
 """Rows written or returned by Core statements on hot paths, taken into the session as if
-loaded (models.db.adopt): what the ORM would have held, and forgotten as it would forget them."""
+loaded (models.db.adopt, write_columns): what the ORM would have held, and forgotten as it
+would forget them."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from models import sending
 from models.events import Event
 from models.messages import Message, MessageStatus, Purpose
 from models.outbox import OutboxItem
 from models.outgoing import queue_text
-from models.tickets import event_row, write_events
+from models.db import write_columns
+from models.tickets import Ticket, event_row, write_events
 from tests.builders import make_ticket
 
 
@@ -49,3 +51,23 @@ def test_a_timeline_the_session_loaded_shows_entries_written_without_the_orm(ses
     assert [e.kind for e in ticket.events] == ["registered"]  # loaded now
     write_events(session, ticket.id, [event_row(Event.CALL_ENDED, call="1700000000.1", duration_s=40)])
     assert [e.kind for e in ticket.events] == ["registered", "call_ended"]
+
+
+def test_columns_written_without_the_orm_are_held_as_loaded_and_not_written_again(session, runtime):
+    ticket = make_ticket(session)
+    session.commit()
+    statements: list[str] = []
+
+    def sent(_conn, _cursor, statement, *_rest) -> None:
+        statements.append(statement)
+
+    event.listen(runtime.engine, "before_cursor_execute", sent)
+    try:
+        write_columns(session, ticket, {"county": "Karaj", "escalation_level": 2})
+        assert ticket.county == "Karaj" and ticket.escalation_level == 2 and ticket not in session.dirty
+        session.commit()
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", sent)
+    assert [s.split()[0] for s in statements if s != "BEGIN IMMEDIATE"] == ["UPDATE"]  # SQLite's own BEGIN
+    stored = session.execute(select(Ticket.county, Ticket.escalation_level).where(Ticket.id == ticket.id)).one()
+    assert tuple(stored) == ("Karaj", 2)
