@@ -9,35 +9,26 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence
 
 from sqlalchemy import ColumnElement, Row, Select, bindparam, func, literal, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from models import errors, notices, placing, search, tracking
+from models import errors, new_ticket, notices, placing, tracking
 from models.agencies import Agency, Sector
 from models.base import utcnow
 from models.blocklist import blocking
 from models.calls import Call
 from models.categories import OTHER, Category
-from models.db import adopt
 from models.events import Event
 from models.media import attach
 from models.messages import Message, MessageStatus, Purpose
-from models.outbox import Job, insert_work
 from models.outgoing import queue_text
 from models.phones import Caller, identify
 from models.placing import Placement
 from models.provinces import BY_CODE
 from models.settings import Settings
-from models.tickets import Ticket, TicketStatus, Via, event_row, write_events
+from models.tickets import Ticket, TicketStatus, Via, event_row
 from models.triage import MARK
 
 log = logging.getLogger(__name__)
-
-CODE_ATTEMPTS = 8
-"""Fresh codes tried when one is taken; with 10^9 codes a second try is already rare."""
-
 
 @dataclass(frozen=True)
 class Complaint:
@@ -107,14 +98,11 @@ def register(session: Session, complaint: Complaint, rules: IntakeRules = Intake
     placement = placing.place(session, draft, complaint.text, _fixed(complaint), caller,
                               (facts.agencies, facts.directory_changed))
     # Every channel's hot path: the ticket, its first events, its search words and its
-    # routing work are written by statements built once, without the ORM's unit of work.
-    ticket = _store(session, draft, rules.codes)
+    # routing work are written together, without the ORM's unit of work (models.new_ticket).
     first = [event_row(TicketStatus.REGISTERED, actor="citizen", at=now, via=complaint.via.value)]
     if placing.suggested(placement):
         first.append(event_row(Event.TRIAGED, at=now, **placement.as_event()))
-    write_events(session, ticket.id, first)
-    search.add(session, ticket.id, ticket.text)
-    insert_work(session, Job.ROUTE_TICKET, ticket.id, key=f"route_ticket:{ticket.id}", ticket_id=ticket.id)
+    ticket = new_ticket.write(session, draft, rules.codes, first)
     attach(session, ticket, complaint.media,
            complaint.origin if isinstance(complaint.origin, Message) else None)
     texted = _text_code(session, ticket, complaint)
@@ -190,40 +178,6 @@ def _new_ticket(c: Complaint, caller: Caller, now: datetime) -> Ticket:
         language="en" if c.language == "en" else "fa", status=TicketStatus.REGISTERED,
         escalation_level=0, reopens=0, registered_at=now, last_step_at=now,
     )
-
-
-_TICKET_COLUMNS = tuple(c.key for c in Ticket.__table__.columns if c.key != "id")
-_STORE = {name: dialect_insert(Ticket.__table__).on_conflict_do_nothing(index_elements=["code"])
-          .returning(Ticket.__table__.c.id)
-          for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
-"""The ticket's INSERT, built once: a taken code inserts nothing (no savepoint to undo)."""
-
-
-def _store(session: Session, draft: Ticket, codes: Callable[[], str]) -> Ticket:
-    """Insert the drafted ticket with a code the unique constraint accepts, trying fresh ones
-    on a clash; the stored ticket, in the session as if loaded (its timeline and relations
-    load when read)."""
-    row = {key: draft.__dict__.get(key) for key in _TICKET_COLUMNS}
-    connection = session.connection()
-    for _ in range(CODE_ATTEMPTS):
-        row["code"] = codes()
-        try:
-            ticket_id = connection.execute(_STORE[connection.dialect.name], row).scalar()
-        except IntegrityError as exc:
-            raise errors.TicketNotStored(f"the database refused the ticket: {_refused_by(exc)}") from exc
-        if ticket_id is not None:
-            return adopt(session, Ticket, {**row, "id": ticket_id}, inserted=True)
-        log.warning("tracking code taken, drawing another", extra={"ticket": row["code"]})
-    raise errors.NoFreeCode(f"no free tracking code after {CODE_ATTEMPTS} tries")
-
-
-def _refused_by(exc: IntegrityError) -> str:
-    """What refused the insert, without the values (a caller's number) it held: the
-    constraint PostgreSQL names, else its message; SQLite's message names only columns."""
-    diag = getattr(exc.orig, "diag", None)
-    if diag is None:
-        return str(exc.orig)
-    return diag.constraint_name or diag.message_primary or "an integrity constraint"
 
 
 def _text_code(session: Session, ticket: Ticket, c: Complaint) -> bool:

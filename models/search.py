@@ -82,11 +82,20 @@ def include_name(name: str | None, type_: str, _parents: object = None) -> bool:
 def add(session: Session, ticket_id: int, words_of: str | None) -> None:
     """Add the words of a text to the ticket's document, in the caller's transaction (one
     statement: concurrent additions to one ticket do not lose each other's words)."""
-    words = " ".join(terms(words_of or ""))
-    if not words:
+    add_words(session, ticket_id, words(words_of))
+
+
+def words(text: str | None) -> str:
+    """What a ticket's document holds of a text: its `terms`, space-separated."""
+    return " ".join(terms(text or ""))
+
+
+def add_words(session: Session, ticket_id: int, found: str) -> None:
+    """`add` for `words` already read (nothing when there are none)."""
+    if not found:
         return
     connection = session.connection()
-    connection.execute(_ADD[connection.dialect.name], {"ticket_id": ticket_id, "body": words})
+    connection.execute(_ADD[connection.dialect.name], {"ticket_id": ticket_id, "body": found})
 
 
 def _add(insert: Callable[[Table], Insert]) -> Insert:

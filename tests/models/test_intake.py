@@ -9,13 +9,15 @@ import pytest
 from rq import Queue
 from sqlalchemy import func, select, text
 
-from models import errors, tracking
+from models import errors, search, tracking
 from models.base import utcnow
 from models.blocklist import block
 from models.calls import Call
-from models.intake import CODE_ATTEMPTS, Complaint, IntakeRules, open_ticket, register
+from models.intake import Complaint, IntakeRules, open_ticket, register
 from models.messages import Message, MessageStatus, OptOut
+from models.new_ticket import CODE_ATTEMPTS
 from models.outbox import OutboxItem
+from models.search import SearchDocument
 from models.tickets import CallerKind, Ticket, TicketStatus, Via
 from tests.builders import agency, make_ticket
 from worker.outbox import job_id
@@ -27,9 +29,21 @@ def test_a_ticket_gets_a_valid_code_a_first_event_and_routing_work(session, runt
     assert tracking.is_valid(ticket.code)
     assert ticket.status == TicketStatus.REGISTERED
     assert [e.kind for e in ticket.events] == ["registered", "triaged"]  # "باجه": a bank's counter?
+    registered, triaged = ticket.events
+    assert (registered.actor, registered.data, registered.at) == ("citizen", {"via": "sms"}, ticket.registered_at)
+    assert "applied" in triaged.data and triaged.at == ticket.registered_at
     item = session.scalars(select(OutboxItem).where(OutboxItem.ticket_id == ticket.id)).one()
-    assert item.job == "route_ticket" and item.args == [ticket.id]
+    assert item.job == "route_ticket" and item.args == [ticket.id] and item.key == f"route_ticket:{ticket.id}"
     assert job_id(item.id) in Queue(ROUTING, connection=runtime.redis).job_ids
+    assert session.get(SearchDocument, ticket.id).body == search.words("باجهٔ ۳ بسته بود") != ""
+
+
+def test_a_complaint_without_words_has_no_search_document_and_one_event(session):
+    ticket = make_ticket(session, via=Via.CALL, caller="09121234567", voice_path="v/0.wav", text=None)
+    assert session.get(SearchDocument, ticket.id) is None
+    assert [e.kind for e in ticket.events] == ["registered"]
+    assert session.scalars(select(OutboxItem.key).where(OutboxItem.ticket_id == ticket.id)).all() == [
+        f"route_ticket:{ticket.id}", f"send_sms:{session.scalars(select(Message.id)).one()}"]
 
 
 def test_the_text_is_kept_exactly_as_sent(session):
