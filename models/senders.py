@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from models import asking, officials, threads
 from models.base import utcnow
 from models.blocklist import blocking
+from models.messages import OptOut
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Sender:
     says whether its answer may still come)."""
     recent: int | None = None
     """The open ticket they opened within the thread window (`threads.WINDOW`), newest."""
+    opted_out: bool = False
+    """Asked not to be texted (a new complaint of theirs is asked no question)."""
 
 
 NOBODY = Sender()
@@ -37,12 +40,13 @@ _ABOUT = select(
     officials.serving(bindparam("number")).exists().label("official"),
     asking.open_questions(bindparam("number"), bindparam("asked_since")).exists().label("questioned"),
     threads.recent_ids(bindparam("number"), bindparam("thread_since")).limit(1).scalar_subquery().label("recent"),
+    select(OptOut.number).where(OptOut.number == bindparam("number")).exists().label("opted_out"),
 )
-"""The four questions in one statement, built once."""
+"""The five questions in one statement, built once."""
 
 
 def about(session: Session, number: str, at: datetime) -> Sender:
     """What is known of `number` (E.164) for its text that came in at `at`."""
     row = session.execute(_ABOUT, {"number": number, "now": utcnow(), "asked_since": at - asking.ASK_WINDOW,
                                    "thread_since": at - threads.WINDOW}).one()
-    return Sender(bool(row.blocked), bool(row.official), bool(row.questioned), row.recent)
+    return Sender(bool(row.blocked), bool(row.official), bool(row.questioned), row.recent, bool(row.opted_out))

@@ -25,7 +25,6 @@ from models.errors import (
 from models.intake import Complaint, IntakeRules, Opened, register
 from models.messages import Message, OptOutSource, Purpose
 from models.notices import duration, fit, moment, render, sector_menu
-from models.outgoing import opted_out
 from models.phones import Caller, identify
 from models.placing import TriageState
 from models.sectors import sector_keys
@@ -228,8 +227,8 @@ def _registered(c: _Context, opened: Opened) -> Reply:
     """The tracking code, with the first question when the text does not say where the
     complaint goes (asked only of a number our texts reach: the answer must be able to come)."""
     ticket = opened.ticket
-    asked = None if opted_out(c.session, ticket.caller or "") else \
-        questions.ask(c.session, ticket, opened.placement, c.now)
+    # The sender is the caller: whether they opted out was read with the rest (senders.about).
+    asked = None if c.known.opted_out else questions.ask(c.session, ticket, opened.placement, c.now)
     if asked is None:
         return Reply(render("tracking_code", ticket.language, code=ticket.code))
     question = _question(c, asked, ticket.language)
