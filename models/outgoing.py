@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, String, and_, bindparam, case, exists, insert, select
+from typing import Any
+
+from sqlalchemy import (ColumnElement, Integer, Select, String, and_, bindparam, case, cast, exists, func, insert,
+                        literal_column, select, true)
 from sqlalchemy.orm import Session
 
-from models.messages import Direction, Message, MessageStatus, OptOut, Purpose
+from models.base import utcnow
 from models.db import adopt
-from models.outbox import Job, insert_work
+from models.messages import Direction, Message, MessageStatus, OptOut, Purpose
+from models.outbox import Job, OutboxItem, Work, insert_work, written
 from models.tickets import Ticket
 
 
@@ -54,23 +58,55 @@ def queue_text(session: Session, *, number: str, body: str, purpose: Purpose,
     """Write an outbound SMS and the work to send it; a number that opted out gets its row
     (status opted_out, but for the one confirmation of that opt-out) and no work.
     Both rows by statements built once (every complaint writes a text or more), without
-    the ORM's flush: the caller's pending changes are written when it commits. `ticket` is
-    a stored one (every ticket is stored by intake at once): the text names it by its id."""
-    row = session.connection().execute(_QUEUE, {
-        "direction": Direction.OUT.value, "number": number, "body": body, "purpose": purpose.value,
-        "ticket_id": ticket.id if ticket else None}).one()
-    message = adopt(session, Message, row._mapping, inserted=True)
+    the ORM's flush, on PostgreSQL by one statement: the caller's pending changes are
+    written when it commits. `ticket` is a stored one (every ticket is stored by intake at
+    once): the text names it by its id."""
+    values = {"direction": Direction.OUT.value, "number": number, "body": body, "purpose": purpose.value,
+              "ticket_id": ticket.id if ticket else None}
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        row = dict(connection.execute(_QUEUE_AT_ONCE, {**values, "now": utcnow()}).one()._mapping)
+        work_id = row.pop("work_id")
+        message = adopt(session, Message, row, inserted=True)
+        if work_id is not None:
+            written(session).append(Work(work_id, Job.SEND_SMS.value, (message.id,), ticket.code if ticket else None))
+        return message
+    message = adopt(session, Message, connection.execute(_QUEUE, values).one()._mapping, inserted=True)
     if message.status == MessageStatus.PENDING:
-        insert_work(session, Job.SEND_SMS, message.id, key=f"send_sms:{message.id}",
+        insert_work(session, Job.SEND_SMS, message.id, key=f"{SEND_KEY}{message.id}",
                     ticket_id=ticket.id if ticket else None)
     return message
 
 
+SEND_KEY = "send_sms:"
+"""The outbox key of a text's send work, before its id."""
+_MESSAGES, _OUTBOX = Message.__table__, OutboxItem.__table__
 _NUMBER, _PURPOSE = bindparam("number", type_=String), bindparam("purpose", type_=String)
-_QUEUE = insert(Message.__table__).values(
-    direction=bindparam("direction"), ticket_id=bindparam("ticket_id"), body=bindparam("body"),
-    number=_NUMBER, purpose=_PURPOSE,
-    status=case((barred_clause(_NUMBER, _PURPOSE), MessageStatus.OPTED_OUT.value),
-                else_=MessageStatus.PENDING.value),
-).returning(*Message.__table__.c)
-"""`queue_text`'s INSERT, built once: the opt-out is read in it (no round trip of its own)."""
+_VALUES = {"direction": bindparam("direction", type_=String), "ticket_id": bindparam("ticket_id", type_=Integer),
+           "body": bindparam("body", type_=String), "number": _NUMBER, "purpose": _PURPOSE,
+           "status": case((barred_clause(_NUMBER, _PURPOSE), MessageStatus.OPTED_OUT.value),
+                          else_=MessageStatus.PENDING.value)}
+"""The text's row, with its status: the opt-out is read in the INSERT (no round trip of its own)."""
+_QUEUE = insert(_MESSAGES).values(_VALUES).returning(*_MESSAGES.c)
+"""`queue_text`'s INSERT on SQLite, built once."""
+
+
+def _queue_at_once() -> Select[Any]:
+    """PostgreSQL's one statement: the text's row and, unless its number opted out, its send
+    work; the row's columns and the work's id (NULL without work)."""
+    now = bindparam("now", type_=_MESSAGES.c.created_at.type)
+    # Python-side defaults are not relied on inside a WITH: each column that has one is named.
+    message = insert(_MESSAGES).values(_VALUES | {"created_at": now, "updated_at": now}).returning(
+        *_MESSAGES.c).cte("message")
+    # Constants of ours written into the SQL, as the webhook's statement does (models.inbox).
+    work = (insert(_OUTBOX).from_select(
+        ["job", "args", "key", "ticket_id", "created_at", "failures"],
+        select(literal_column(f"'{Job.SEND_SMS.value}'"), func.json_build_array(message.c.id, type_=_OUTBOX.c.args.type),
+               literal_column(f"'{SEND_KEY}'") + cast(message.c.id, String), message.c.ticket_id, now,
+               literal_column("0")).where(message.c.status == MessageStatus.PENDING.value),
+        include_defaults=False).returning(_OUTBOX.c.id).cte("work"))
+    return select(message, work.c.id.label("work_id")).select_from(message.outerjoin(work, true()))
+
+
+_QUEUE_AT_ONCE = _queue_at_once()
+"""Built once: a statement object reused keeps its cache key, so executing it compiles nothing."""
