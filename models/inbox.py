@@ -10,10 +10,11 @@ from sqlalchemy import String, bindparam, cast, func, insert, literal, literal_c
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import Insert
 
 from models.base import utcnow
-from models.db import one_statement
+from models.db import one_statement, write_columns
 from models.messages import Direction, Message, MessageStatus, Purpose
 from models.outbox import Job, OutboxItem, Work, insert_work, written
 from models.outgoing import queue_text
@@ -127,8 +128,15 @@ def unanswered(session: Session, message_id: int, number: str) -> list[Message]:
 
 def answer(session: Session, message: Message, reply: str, purpose: Purpose = Purpose.REPLY) -> Message | None:
     """Keep the decided reply with the message and queue it as a text to the sender (in the
-    caller's transaction); None when there is nothing to say."""
-    message.reply = reply
+    caller's transaction); None when there is nothing to say. The message's row is written
+    by one statement (every text comes here), with the ticket the answer linked it to."""
+    values: dict[str, object] = {"reply": reply, "updated_at": utcnow()}
+    linked = "ticket" in message.__dict__  # set (or read) in this transaction
+    if linked:
+        values["ticket_id"] = message.ticket.id if message.ticket is not None else None
+    write_columns(session, message, values)
+    if linked:
+        set_committed_value(message, "ticket", message.ticket)  # written: nothing left to flush
     if not reply:
         return None
     return queue_text(session, number=message.number, body=reply, purpose=purpose, ticket=message.ticket)
