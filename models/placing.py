@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeGuard
 
-from sqlalchemy import ForeignKey, Index, String, select, text
+from sqlalchemy import ForeignKey, Index, String, exists, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import instance_state
 
@@ -22,6 +22,7 @@ from models.agencies import Agency
 from models.base import Base
 from models.categories import OTHER
 from models.events import Event
+from models.locking import locked_ticket_with
 from models.outbox import Job, OutboxItem, add_work
 from models.phones import Caller
 from models.tickets import CallerKind, Ticket, TicketStatus, record
@@ -188,6 +189,15 @@ def new_state(session: Session, ticket: Ticket) -> TriageState:
     state = TriageState(ticket_id=ticket.id, fixed="", asked=0)
     session.add(state)
     return state
+
+
+def locked_for_routing(session: Session, ticket_id: int) -> tuple[Ticket | None, bool]:
+    """The ticket, fresh and locked (models.locking), and whether a question to its citizen
+    is open (its wait not ended), read in one statement: a ticket nobody asked anything,
+    most of them, is routed without a look at its triage row."""
+    found = locked_ticket_with(session, ticket_id, exists().where(
+        TriageState.ticket_id == ticket_id, TriageState.asking.is_not(None), TriageState.gave_up_at.is_(None)))
+    return (found[0], bool(found[1])) if found is not None else (None, False)
 
 
 def wait_or_end(session: Session, ticket: Ticket, wait: timedelta, now: datetime,

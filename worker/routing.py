@@ -43,10 +43,10 @@ def route_ticket(ticket_id: int) -> None:
     runtime = current()
     settings, now = runtime.settings, runtime.now()
     with runtime.session() as session:
-        ticket = locked_ticket(session, ticket_id)
+        ticket, asking = placing.locked_for_routing(session, ticket_id)
         if ticket is None or ticket.status not in OPEN or ticket.due_at is not None:
             return  # gone, closed, or routed by an earlier run: nothing to do
-        if _waits(session, ticket, now):
+        if asking and _waits(session, ticket, now):
             return
         try:
             rule, started = referring.refer(session, ticket, policy(session, settings), now,
