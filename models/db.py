@@ -146,12 +146,24 @@ def write_columns(session: Session, obj: Any, values: Mapping[str, Any]) -> None
     by one UPDATE on its primary key (built once for each set of columns), without the ORM's
     unit of work: a hot path's one write of a row it holds. The object then holds the values
     as loaded, so no flush writes them again."""
+    statement, parameters = column_update(obj, values)
+    session.connection().execute(statement, parameters)
+    hold_as_loaded(obj, values)
+
+
+def column_update(obj: Any, values: Mapping[str, Any]) -> tuple[Update, dict[str, Any]]:
+    """`write_columns`'s UPDATE and its parameters, for a statement that carries it along
+    (its parameters are named `row_key` and `new_<column>`)."""
     state = inspect(obj)
     mapper = state.mapper
     columns = tuple(mapper.columns[key].key for key in values)
     statement = _update_by_key(mapper.local_table, mapper.primary_key[0].key, columns)
-    session.connection().execute(statement, {"row_key": state.identity[0],
-                                             **{f"new_{name}": value for name, value in zip(columns, values.values())}})
+    return statement, {"row_key": state.identity[0],
+                       **{f"new_{name}": value for name, value in zip(columns, values.values())}}
+
+
+def hold_as_loaded(obj: Any, values: Mapping[str, Any]) -> None:
+    """Put `values` (by attribute name) on `obj` as if loaded: no history, nothing to flush."""
     for key, value in values.items():
         set_committed_value(obj, key, value)
 

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import lifecycle, notices, routing
@@ -58,19 +58,14 @@ def start(session: Session, ticket: Ticket, rules: DeadlinePolicy, at: datetime,
     return wake_ups(ticket, clock)
 
 
-def begin(session: Session, ticket: Ticket, rules: DeadlinePolicy, at: datetime) -> tuple[datetime, Outcome]:
-    """`start` for a ticket's first clock, on the routing job's hot path: the clock row written
-    by a statement built once, not the ORM's flush; the deadline returned for the caller's one
-    write of the ticket (`due_at`), with the wake-up to schedule."""
+def begin(ticket: Ticket, rules: DeadlinePolicy, at: datetime) -> tuple[datetime, TicketClock, Outcome]:
+    """`start` for a ticket's first clock, on the routing job's hot path, without writing:
+    the deadline (for the caller's one write of the ticket, `due_at`), the clock row (not
+    added to the session: the caller writes it with its other writes) and its wake-up."""
     remind_at = rules.reminder(at)
     clock = TicketClock(ticket_id=ticket.id, level=ticket.escalation_level, remind_at=remind_at,
-                        next_at=remind_at, stuck_at=None)  # not added: the statement writes it
-    session.connection().execute(_INSERT_CLOCK, {column: getattr(clock, column) for column in _CLOCK_COLUMNS})
-    return rules.due(at), wake_ups(ticket, clock)
-
-
-_INSERT_CLOCK = insert(TicketClock.__table__)
-_CLOCK_COLUMNS = tuple(column.key for column in TicketClock.__table__.columns)
+                        next_at=remind_at, stuck_at=None)
+    return rules.due(at), clock, wake_ups(ticket, clock)
 
 
 def wake_ups(ticket: Ticket, clock: TicketClock) -> Outcome:

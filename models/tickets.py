@@ -170,9 +170,15 @@ def write_events(session: Session, ticket_id: int, rows: list[dict[str, Any]]) -
     """Append entries (`event_row`s) to a ticket's timeline in one statement, without the
     ORM (the hot paths: intake, a call's end). A timeline the session loaded is expired, so
     that reading it again loads these too."""
-    held = session.identity_map.get(identity_key(Ticket, ticket_id))
-    if held is not None and "events" in held.__dict__:
-        session.expire(held, ["events"])
+    timeline_written(session, ticket_id)
     entries = [dict(row, ticket_id=ticket_id) for row in rows]
     # One entry, the usual case, as one statement: executemany's set-up costs more than it.
     session.connection().execute(_INSERT_EVENTS, entries[0] if len(entries) == 1 else entries)
+
+
+def timeline_written(session: Session, ticket_id: int) -> None:
+    """After entries were appended to a ticket's timeline without the ORM: a timeline the
+    session loaded is expired, so that reading it again loads them too."""
+    held = session.identity_map.get(identity_key(Ticket, ticket_id))
+    if held is not None and "events" in held.__dict__:
+        session.expire(held, ["events"])
