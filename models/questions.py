@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from models import placing, routing
@@ -26,7 +26,7 @@ from models.persian import PUNCTUATION, normalize
 from models.placing import TriageState
 from models.provinces import by_area_code
 from models.sectors import sector_keys
-from models.tickets import Ticket, TicketEvent, TicketStatus, event_row, record, write_events
+from models.tickets import Ticket, TicketEvent, TicketStatus, event_row, record, write_entry_with
 from models.triage import Known, directory_index, triage
 from models.triage.knowledge import Place, knowledge
 from models.triage.tokens import tokenize
@@ -55,19 +55,22 @@ def ask(session: Session, ticket: Ticket, placement: placing.Placement | None, a
     """Put the first question the placement left to the citizen (the caller texts it) on a
     ticket this transaction opened: the field asked, None when there is nothing to ask.
     Its triage row and timeline entry are written by statements built once, without the
-    ORM's flush: every SMS complaint whose words leave a question comes here."""
+    ORM's flush (one on PostgreSQL): every SMS complaint whose words leave a question comes here."""
     if placement is None or not placement.asks:
         return None
     state = TriageState(ticket_id=ticket.id, fixed="", asked=0)  # a ticket this new has none: not read
     state.fix(*placement.fixed)
     field = _put(state, placement.asks[0], at)
-    session.connection().execute(_NEW_STATE, {column: getattr(state, column) for column in _STATE_COLUMNS})
-    write_events(session, ticket.id, [event_row(Event.QUESTION_ASKED, at=at, field=field, question=state.asked)])
+    write_entry_with(session, ticket.id, event_row(Event.QUESTION_ASKED, at=at, field=field, question=state.asked),
+                     [(_NEW_STATE, {f"state_{column}": getattr(state, column) for column in _STATE_COLUMNS})])
     return field
 
 
-_NEW_STATE = insert(TriageState.__table__)
-_STATE_COLUMNS = tuple(column.key for column in TriageState.__table__.columns)
+_STATES = TriageState.__table__
+_STATE_COLUMNS = tuple(column.key for column in _STATES.columns)
+_NEW_STATE = insert(_STATES).values({name: bindparam(f"state_{name}", type_=_STATES.c[name].type)
+                                     for name in _STATE_COLUMNS})
+"""The triage row's INSERT, built once (one statement with its timeline entry on PostgreSQL)."""
 
 
 def _put(state: TriageState, field: str, at: datetime) -> str:

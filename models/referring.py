@@ -8,10 +8,9 @@ models.lifecycle's."""
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Insert, Update, bindparam, insert
+from sqlalchemy import bindparam, insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -19,7 +18,7 @@ from models import escalation, lifecycle, routing
 from models.db import column_update, hold_as_loaded
 from models.deadlines import DeadlinePolicy, TicketClock
 from models.escalation import Outcome
-from models.tickets import Ticket, TicketEvent, TicketStatus, event_row, timeline_written, write_events
+from models.tickets import Ticket, TicketStatus, event_row, write_entry_with
 
 
 def refer(session: Session, ticket: Ticket, rules: DeadlinePolicy, now: datetime,
@@ -50,37 +49,16 @@ def refer(session: Session, ticket: Ticket, rules: DeadlinePolicy, now: datetime
 
 def _write(session: Session, ticket: Ticket, values: dict[str, Any], clock: TicketClock,
            entry: dict[str, Any]) -> None:
-    """The ticket's new columns, its clock row and its timeline entry: one statement on
-    PostgreSQL, a statement each on SQLite (no network: they cost it nothing)."""
+    """The ticket's new columns, its clock row and its timeline entry (one statement on
+    PostgreSQL: tickets.write_entry_with)."""
     update, parameters = column_update(ticket, values)
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(_together(update), {
-            **parameters, **{f"clock_{name}": getattr(clock, name) for name in _CLOCK_COLUMNS},
-            **{f"event_{name}": value for name, value in entry.items()}})
-        timeline_written(session, ticket.id)
-    else:
-        connection.execute(update, parameters)
-        connection.execute(_INSERT_CLOCK, {name: getattr(clock, name) for name in _CLOCK_COLUMNS})
-        write_events(session, ticket.id, [entry])
+    write_entry_with(session, ticket.id, entry, [
+        (update, parameters), (_NEW_CLOCK, {f"clock_{name}": getattr(clock, name) for name in _CLOCK_COLUMNS})])
     hold_as_loaded(ticket, values)
 
 
-_CLOCKS, _EVENTS = TicketClock.__table__, TicketEvent.__table__
+_CLOCKS = TicketClock.__table__
 _CLOCK_COLUMNS = tuple(column.key for column in _CLOCKS.columns)
-_ENTRY_COLUMNS = ("at", "kind", "actor", "note", "data")
-_INSERT_CLOCK = insert(_CLOCKS)
-"""SQLite's INSERT of the clock row, built once."""
-
-
-@lru_cache(maxsize=8)
-def _together(update: Update) -> Insert:
-    """The timeline entry's INSERT carrying the ticket's UPDATE and the clock's INSERT, for
-    each shape of UPDATE (built once). Python-side defaults are not relied on inside a WITH:
-    every column is given."""
-    clock = insert(_CLOCKS).values({name: bindparam(f"clock_{name}", type_=_CLOCKS.c[name].type)
-                                    for name in _CLOCK_COLUMNS})
-    return insert(_EVENTS).values(
-        {"ticket_id": bindparam("row_key", type_=_EVENTS.c.ticket_id.type)}
-        | {name: bindparam(f"event_{name}", type_=_EVENTS.c[name].type) for name in _ENTRY_COLUMNS}
-    ).add_cte(update.cte("moved"), clock.cte("clock"))
+_NEW_CLOCK = insert(_CLOCKS).values({name: bindparam(f"clock_{name}", type_=_CLOCKS.c[name].type)
+                                     for name in _CLOCK_COLUMNS})
+"""The clock row's INSERT, built once (its parameters named apart from the UPDATE's)."""

@@ -10,8 +10,8 @@ from models.events import Event
 from models.messages import Message, MessageStatus, Purpose
 from models.outbox import OutboxItem
 from models.outgoing import queue_text
-from models.db import write_columns
-from models.tickets import Ticket, event_row, write_events
+from models.db import column_update, hold_as_loaded, write_columns
+from models.tickets import Ticket, event_row, write_entry_with, write_events
 from tests.builders import make_ticket
 
 
@@ -71,3 +71,26 @@ def test_columns_written_without_the_orm_are_held_as_loaded_and_not_written_agai
     assert [s.split()[0] for s in statements if s != "BEGIN IMMEDIATE"] == ["UPDATE"]  # SQLite's own BEGIN
     stored = session.execute(select(Ticket.county, Ticket.escalation_level).where(Ticket.id == ticket.id)).one()
     assert tuple(stored) == ("Karaj", 2)
+
+
+def test_a_timeline_entry_carries_its_step_s_other_writes_in_one_statement_on_postgresql(session, runtime):
+    ticket = make_ticket(session)
+    assert [e.kind for e in ticket.events] == ["registered"]  # loaded now
+    session.commit()
+    statements: list[str] = []
+
+    def sent(_conn, _cursor, statement, *_rest) -> None:
+        statements.append(statement)
+
+    event.listen(runtime.engine, "before_cursor_execute", sent)
+    try:
+        update, parameters = column_update(ticket, {"county": "Karaj"})
+        write_entry_with(session, ticket.id, event_row(Event.CALL_ENDED, call="1700000000.2"), [(update, parameters)])
+        hold_as_loaded(ticket, {"county": "Karaj"})
+        session.commit()
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", sent)
+    written = [s.split()[0] for s in statements if s != "BEGIN IMMEDIATE"]
+    assert written == (["WITH"] if runtime.engine.dialect.name == "postgresql" else ["UPDATE", "INSERT"])
+    assert session.scalar(select(Ticket.county).where(Ticket.id == ticket.id)) == "Karaj"
+    assert [e.kind for e in ticket.events] == ["registered", "call_ended"]
