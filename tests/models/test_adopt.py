@@ -2,6 +2,9 @@
 loaded (models.db.adopt, write_columns): what the ORM would have held, and forgotten as it
 would forget them."""
 
+import contextlib
+from typing import Iterator
+
 import pytest
 from sqlalchemy import event, select
 
@@ -56,19 +59,11 @@ def test_a_timeline_the_session_loaded_shows_entries_written_without_the_orm(ses
 def test_columns_written_without_the_orm_are_held_as_loaded_and_not_written_again(session, runtime):
     ticket = make_ticket(session)
     session.commit()
-    statements: list[str] = []
-
-    def sent(_conn, _cursor, statement, *_rest) -> None:
-        statements.append(statement)
-
-    event.listen(runtime.engine, "before_cursor_execute", sent)
-    try:
+    with sent_by(runtime) as statements:
         write_columns(session, ticket, {"county": "Karaj", "escalation_level": 2})
         assert ticket.county == "Karaj" and ticket.escalation_level == 2 and ticket not in session.dirty
         session.commit()
-    finally:
-        event.remove(runtime.engine, "before_cursor_execute", sent)
-    assert [s.split()[0] for s in statements if s != "BEGIN IMMEDIATE"] == ["UPDATE"]  # SQLite's own BEGIN
+    assert [s.split()[0] for s in statements] == ["UPDATE"]
     stored = session.execute(select(Ticket.county, Ticket.escalation_level).where(Ticket.id == ticket.id)).one()
     assert tuple(stored) == ("Karaj", 2)
 
@@ -77,20 +72,28 @@ def test_a_timeline_entry_carries_its_step_s_other_writes_in_one_statement_on_po
     ticket = make_ticket(session)
     assert [e.kind for e in ticket.events] == ["registered"]  # loaded now
     session.commit()
-    statements: list[str] = []
-
-    def sent(_conn, _cursor, statement, *_rest) -> None:
-        statements.append(statement)
-
-    event.listen(runtime.engine, "before_cursor_execute", sent)
-    try:
+    with sent_by(runtime) as statements:
         update, parameters = column_update(ticket, {"county": "Karaj"})
         write_entry_with(session, ticket.id, event_row(Event.CALL_ENDED, call="1700000000.2"), [(update, parameters)])
         hold_as_loaded(ticket, {"county": "Karaj"})
         session.commit()
-    finally:
-        event.remove(runtime.engine, "before_cursor_execute", sent)
-    written = [s.split()[0] for s in statements if s != "BEGIN IMMEDIATE"]
-    assert written == (["WITH"] if runtime.engine.dialect.name == "postgresql" else ["UPDATE", "INSERT"])
+    assert [s.split()[0] for s in statements] == (["WITH"] if runtime.engine.dialect.name == "postgresql" else ["UPDATE", "INSERT"])
     assert session.scalar(select(Ticket.county).where(Ticket.id == ticket.id)) == "Karaj"
     assert [e.kind for e in ticket.events] == ["registered", "call_ended"]
+
+
+@contextlib.contextmanager
+def sent_by(runtime) -> Iterator[list[str]]:
+    """The SQL statements the runtime's engine sends while the block runs (SQLite's own BEGIN
+    left out)."""
+    statements: list[str] = []
+
+    def sent(_conn, _cursor, statement, *_rest) -> None:
+        if statement != "BEGIN IMMEDIATE":
+            statements.append(statement)
+
+    event.listen(runtime.engine, "before_cursor_execute", sent)
+    try:
+        yield statements
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", sent)
