@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import Insert
 
 from models.base import utcnow
-from models.db import one_statement, write_columns
+from models.db import column_update, hold_as_loaded, one_statement, write_columns
 from models.messages import Direction, Message, MessageStatus, Purpose
 from models.outbox import Job, OutboxItem, Work, insert_work, written
 from models.outgoing import queue_text
@@ -129,17 +129,22 @@ def unanswered(session: Session, message_id: int, number: str) -> list[Message]:
 def answer(session: Session, message: Message, reply: str, purpose: Purpose = Purpose.REPLY) -> Message | None:
     """Keep the decided reply with the message and queue it as a text to the sender (in the
     caller's transaction); None when there is nothing to say. The message's row is written
-    by one statement (every text comes here), with the ticket the answer linked it to."""
+    by one statement (every text comes here), with the ticket the answer linked it to, on
+    PostgreSQL in the reply's own."""
     values: dict[str, object] = {"reply": reply, "updated_at": utcnow()}
     linked = "ticket" in message.__dict__  # set (or read) in this transaction
     if linked:
         values["ticket_id"] = message.ticket.id if message.ticket is not None else None
-    write_columns(session, message, values)
+    if not reply:
+        write_columns(session, message, values)
+        text = None
+    else:  # the message's row goes out with its reply's (one statement on PostgreSQL)
+        text = queue_text(session, number=message.number, body=reply, purpose=purpose, ticket=message.ticket,
+                          carried=[column_update(message, values)])
+        hold_as_loaded(message, values)
     if linked:
         set_committed_value(message, "ticket", message.ticket)  # written: nothing left to flush
-    if not reply:
-        return None
-    return queue_text(session, number=message.number, body=reply, purpose=purpose, ticket=message.ticket)
+    return text
 
 
 def told_to_wait(session: Session, number: str, since: datetime) -> bool:

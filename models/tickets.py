@@ -190,8 +190,10 @@ def write_entry_with(session: Session, ticket_id: int, entry: dict[str, Any],
                      carried: Sequence[tuple[UpdateBase, dict[str, Any]]]) -> None:
     """Append one entry (an `event_row`) to a ticket's timeline together with other writes
     of the same step, each (a statement built once, its parameters named apart from the
-    others'): on PostgreSQL one statement, the writes inside its WITH, one round trip; on
-    SQLite each on its own, then the entry (no network there: they cost it nothing)."""
+    others' and from every column: an UPDATE takes a parameter named as one of its table's
+    columns for a value to SET): on PostgreSQL one statement, the writes inside its WITH,
+    one round trip; on SQLite each on its own, then the entry (no network: they cost it
+    nothing)."""
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         for statement, parameters in carried:

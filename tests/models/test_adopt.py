@@ -13,6 +13,7 @@ from models.events import Event
 from models.messages import Message, MessageStatus, Purpose
 from models.outbox import OutboxItem
 from models.outgoing import queue_text
+from models.base import utcnow
 from models.db import column_update, hold_as_loaded, write_columns
 from models.tickets import Ticket, event_row, write_entry_with, write_events
 from tests.builders import make_ticket
@@ -80,6 +81,23 @@ def test_a_timeline_entry_carries_its_step_s_other_writes_in_one_statement_on_po
     assert [s.split()[0] for s in statements] == (["WITH"] if runtime.engine.dialect.name == "postgresql" else ["UPDATE", "INSERT"])
     assert session.scalar(select(Ticket.county).where(Ticket.id == ticket.id)) == "Karaj"
     assert [e.kind for e in ticket.events] == ["registered", "call_ended"]
+
+
+def test_a_text_carries_its_caller_s_update_of_another_row_and_nothing_else(session, runtime):
+    first = queue_text(session, number="+989121234567", body="یک", purpose=Purpose.QUESTION)
+    session.commit()
+    values = {"reply": "جواب", "updated_at": utcnow()}
+    with sent_by(runtime) as statements:
+        second = queue_text(session, number="+989127654321", body="دو", purpose=Purpose.REPLY,
+                            carried=[column_update(first, values)])
+        hold_as_loaded(first, values)
+        session.commit()
+    assert len(statements) == (1 if runtime.engine.dialect.name == "postgresql" else 3)  # SQLite: +work
+    rows = session.execute(select(Message.id, Message.number, Message.body, Message.purpose, Message.reply)
+                           .order_by(Message.id)).all()
+    assert [tuple(row) for row in rows] == [
+        (first.id, "+989121234567", "یک", Purpose.QUESTION, "جواب"),
+        (second.id, "+989127654321", "دو", Purpose.REPLY, None)]
 
 
 @contextlib.contextmanager
