@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import String, bindparam, cast, func, insert, literal, literal_column, select
+from sqlalchemy import bindparam, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from sqlalchemy.sql.dml import Insert
 from models.base import utcnow
 from models.db import column_update, hold_as_loaded, one_statement, write_columns
 from models.messages import Direction, Message, MessageStatus, Purpose
-from models.outbox import Job, OutboxItem, Work, insert_work, written
+from models.outbox import Job, OutboxItem, Work, insert_work, work_from, written
 from models.outgoing import queue_text
 
 NUMBER_CHARS = 20
@@ -40,14 +40,8 @@ def _message_and_work() -> Insert:
                                           | {"updated_at": bindparam("created_at", type_=messages.c.created_at.type)})
                .on_conflict_do_nothing(index_elements=[messages.c.provider_id])
                .returning(messages.c.id).cte("message"))
-    # Constants of ours written into the SQL; the statement's parameters are the message's.
-    work = select(literal_column(f"'{Job.ANSWER_SMS.value}'"),
-                  func.json_build_array(message.c.id, type_=outbox.c.args.type),
-                  literal_column(f"'{ANSWER_KEY}'") + cast(message.c.id, String),
-                  bindparam("created_at", type_=outbox.c.created_at.type), literal_column("0"))
-    return (insert(outbox).from_select(
-        [outbox.c.job, outbox.c.args, outbox.c.key, outbox.c.created_at, outbox.c.failures], work,
-        include_defaults=False).returning(outbox.c.id, outbox.c.args))
+    return work_from(Job.ANSWER_SMS, ANSWER_KEY, message.c.id,
+                     bindparam("created_at", type_=outbox.c.created_at.type)).returning(outbox.c.id, outbox.c.args)
 
 
 _TAKE_IN_PG = _message_and_work()

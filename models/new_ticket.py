@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from sqlalchemy import Insert, String, Text, bindparam, cast, column, func, insert, literal_column, select, true
+from sqlalchemy import Insert, String, Text, bindparam, column, func, insert, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from models import errors, search
 from models.base import UTCDateTime, utcnow
 from models.db import adopt
-from models.outbox import Job, OutboxItem, Work, insert_work, written
+from models.outbox import Job, OutboxItem, Work, insert_work, work_from, written
 from models.tickets import Ticket, TicketEvent, write_events
 
 log = logging.getLogger(__name__)
@@ -105,13 +105,9 @@ def _all_at_once() -> Insert:
     words = bindparam("words", type_=Text)
     documents = insert(search.SearchDocument.__table__).from_select(
         ["ticket_id", "body"], select(ticket.c.id, words).where(words != ""), include_defaults=False).cte("words")
-    # Constants of ours written into the SQL, as the webhook's statement does (models.inbox).
-    work = select(literal_column(f"'{Job.ROUTE_TICKET.value}'"), func.json_build_array(ticket.c.id, type_=_OUTBOX.c.args.type),
-                  literal_column(f"'{ROUTE_KEY}'") + cast(ticket.c.id, String), ticket.c.id,
-                  bindparam("written_at", type_=_OUTBOX.c.created_at.type), literal_column("0"))
-    return (insert(_OUTBOX).from_select(["job", "args", "key", "ticket_id", "created_at", "failures"], work,
-                                        include_defaults=False)
-            .add_cte(timeline, documents).returning(_OUTBOX.c.ticket_id, _OUTBOX.c.id))
+    work = work_from(Job.ROUTE_TICKET, ROUTE_KEY, ticket.c.id,
+                     bindparam("written_at", type_=_OUTBOX.c.created_at.type), ticket.c.id)
+    return work.add_cte(timeline, documents).returning(_OUTBOX.c.ticket_id, _OUTBOX.c.id)
 
 
 _ALL_AT_ONCE = _all_at_once()

@@ -13,7 +13,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Callable
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event, insert, text, update
+from sqlalchemy import (JSON, ColumnElement, ForeignKey, Index, Insert, String, cast, event, func, insert,
+                        literal_column, select, text, update)
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.orm.util import identity_key
 
@@ -80,6 +81,21 @@ def insert_work(session: Session, job: Job, *args: Any, key: str, ticket_id: int
         _INSERT_WORK, {"job": job.value, "args": list(args), "key": key, "ticket_id": ticket_id}).scalar_one()
     written(session).append(Work(item_id, job.value, args, _code(session, ticket_id)))
     return item_id
+
+
+def work_from(job: Job, key: str, of: ColumnElement[int], written_at: ColumnElement[datetime],
+              ticket_id: ColumnElement[int] | None = None, *where: ColumnElement[bool]) -> Insert:
+    """The INSERT … SELECT of `job`'s work for a row the same statement writes (inside its
+    WITH): its one argument, and its key after `key`, that row's id `of`; no row written (or
+    `where` false), no work. Constants of ours are written into the SQL."""
+    outbox = OutboxItem.__table__
+    values = [literal_column(f"'{job.value}'"), func.json_build_array(of, type_=outbox.c.args.type),
+              literal_column(f"'{key}'") + cast(of, String), written_at, literal_column("0")]
+    columns = ["job", "args", "key", "created_at", "failures"]
+    if ticket_id is not None:
+        values.append(ticket_id)
+        columns.append("ticket_id")
+    return insert(outbox).from_select(columns, select(*values).where(*where), include_defaults=False)
 
 
 def written(session: Session) -> list[Work]:

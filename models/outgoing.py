@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any
 
-from sqlalchemy import (ColumnElement, Integer, Select, String, and_, bindparam, case, cast, exists, func, insert,
-                        literal_column, select, true)
+from sqlalchemy import (ColumnElement, Integer, Select, String, and_, bindparam, case, exists, insert,
+                        select, true)
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import UpdateBase
 
 from models.base import utcnow
+from models.carrying import Carried, carrying
 from models.db import adopt
 from models.messages import Direction, Message, MessageStatus, OptOut, Purpose
-from models.outbox import Job, OutboxItem, Work, insert_work, written
+from models.outbox import Job, OutboxItem, Work, insert_work, work_from, written
 from models.tickets import Ticket
 
 
@@ -56,32 +55,25 @@ def barred_clause(number: ColumnElement[str] = Message.number,
 
 
 def queue_text(session: Session, *, number: str, body: str, purpose: Purpose,
-               ticket: Ticket | None = None, carried: Sequence[tuple[UpdateBase, dict[str, Any]]] = ()) -> Message:
+               ticket: Ticket | None = None, carried: Carried = ()) -> Message:
     """Write an outbound SMS and the work to send it; a number that opted out gets its row
     (status opted_out, but for the one confirmation of that opt-out) and no work.
     Both rows by statements built once (every complaint writes a text or more), without
     the ORM's flush, on PostgreSQL by one statement: the caller's pending changes are
     written when it commits. `ticket` is a stored one (every ticket is stored by intake at
     once): the text names it by its id. `carried`: writes of the caller's that go out with
-    the text (as in tickets.write_entry_with: inside its WITH on PostgreSQL, before it on SQLite)."""
-    values = {"text_direction": Direction.OUT.value, "text_number": number, "text_body": body,
-              "text_purpose": purpose.value, "text_ticket_id": ticket.id if ticket else None}
+    the text (`models.carrying`)."""
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        together = {**values, "text_now": utcnow()}
-        for _, parameters in carried:
-            together.update(parameters)
-        statement = _queue_carrying(tuple(statement for statement, _ in carried))
-        row = dict(connection.execute(statement, together).one()._mapping)
-        work_id = row.pop("work_id")
-        message = adopt(session, Message, row, inserted=True)
-        if work_id is not None:
-            written(session).append(Work(work_id, Job.SEND_SMS.value, (message.id,), ticket.code if ticket else None))
-        return message
-    for statement, parameters in carried:
-        connection.execute(statement, parameters)
-    message = adopt(session, Message, connection.execute(_QUEUE, values).one()._mapping, inserted=True)
-    if message.status == MessageStatus.PENDING:
+    at_once = connection.dialect.name == "postgresql"
+    row = dict(carrying(connection, _QUEUE_AT_ONCE if at_once else _QUEUE, {
+        "text_direction": Direction.OUT.value, "text_number": number, "text_body": body,
+        "text_purpose": purpose.value, "text_ticket_id": ticket.id if ticket else None, "text_now": utcnow()},
+        carried).one()._mapping)
+    work_id = row.pop("work_id", None)
+    message = adopt(session, Message, row, inserted=True)
+    if work_id is not None:
+        written(session).append(Work(work_id, Job.SEND_SMS.value, (message.id,), ticket.code if ticket else None))
+    elif not at_once and message.status == MessageStatus.PENDING:
         insert_work(session, Job.SEND_SMS, message.id, key=f"{SEND_KEY}{message.id}",
                     ticket_id=ticket.id if ticket else None)
     return message
@@ -93,12 +85,15 @@ _MESSAGES, _OUTBOX = Message.__table__, OutboxItem.__table__
 # Parameters named apart from every column: a carried UPDATE would take a parameter named as
 # one of its table's columns for a value to SET.
 _NUMBER, _PURPOSE = bindparam("text_number", type_=String), bindparam("text_purpose", type_=String)
+_NOW = bindparam("text_now", type_=_MESSAGES.c.created_at.type)
 _VALUES = {"direction": bindparam("text_direction", type_=String),
            "ticket_id": bindparam("text_ticket_id", type_=Integer),
            "body": bindparam("text_body", type_=String), "number": _NUMBER, "purpose": _PURPOSE,
            "status": case((barred_clause(_NUMBER, _PURPOSE), MessageStatus.OPTED_OUT.value),
-                          else_=MessageStatus.PENDING.value)}
-"""The text's row, with its status: the opt-out is read in the INSERT (no round trip of its own)."""
+                          else_=MessageStatus.PENDING.value),
+           "created_at": _NOW, "updated_at": _NOW}
+"""The text's row, with its status: the opt-out is read in the INSERT (no round trip of its
+own). Every column with a default is given: a write inside a WITH gets no Python-side default."""
 _QUEUE = insert(_MESSAGES).values(_VALUES).returning(*_MESSAGES.c)
 """`queue_text`'s INSERT on SQLite, built once."""
 
@@ -106,22 +101,11 @@ _QUEUE = insert(_MESSAGES).values(_VALUES).returning(*_MESSAGES.c)
 def _queue_at_once() -> Select[Any]:
     """PostgreSQL's one statement: the text's row and, unless its number opted out, its send
     work; the row's columns and the work's id (NULL without work)."""
-    now = bindparam("text_now", type_=_MESSAGES.c.created_at.type)
-    # Python-side defaults are not relied on inside a WITH: each column that has one is named.
-    message = insert(_MESSAGES).values(_VALUES | {"created_at": now, "updated_at": now}).returning(
-        *_MESSAGES.c).cte("message")
-    # Constants of ours written into the SQL, as the webhook's statement does (models.inbox).
-    work = (insert(_OUTBOX).from_select(
-        ["job", "args", "key", "ticket_id", "created_at", "failures"],
-        select(literal_column(f"'{Job.SEND_SMS.value}'"), func.json_build_array(message.c.id, type_=_OUTBOX.c.args.type),
-               literal_column(f"'{SEND_KEY}'") + cast(message.c.id, String), message.c.ticket_id, now,
-               literal_column("0")).where(message.c.status == MessageStatus.PENDING.value),
-        include_defaults=False).returning(_OUTBOX.c.id).cte("work"))
+    message = insert(_MESSAGES).values(_VALUES).returning(*_MESSAGES.c).cte("message")
+    work = work_from(Job.SEND_SMS, SEND_KEY, message.c.id, _NOW, message.c.ticket_id,
+                     message.c.status == MessageStatus.PENDING.value).returning(_OUTBOX.c.id).cte("work")
     return select(message, work.c.id.label("work_id")).select_from(message.outerjoin(work, true()))
 
 
-@lru_cache(maxsize=8)
-def _queue_carrying(carried: tuple[UpdateBase, ...]) -> Select[Any]:
-    """`_queue_at_once` with `carried` inside its WITH, built once for each set of writes: a
-    statement object reused keeps its cache key, so executing it compiles nothing."""
-    return _queue_at_once().add_cte(*(statement.cte(f"step_{n}") for n, statement in enumerate(carried)))
+_QUEUE_AT_ONCE = _queue_at_once()
+"""Built once: a statement object reused keeps its cache key, so executing it compiles nothing."""

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Insert, String, Text, bindparam, event, insert
-from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, bindparam, event, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 from sqlalchemy.orm.util import identity_key
 
 from models.agencies import Agency, Official
+from models.carrying import Carried, carrying
 from models.base import Base, utcnow
 from models.categories import Category
 from models.events import Event
@@ -186,32 +185,16 @@ def timeline_written(session: Session, ticket_id: int) -> None:
         session.expire(held, ["events"])
 
 
-def write_entry_with(session: Session, ticket_id: int, entry: dict[str, Any],
-                     carried: Sequence[tuple[UpdateBase, dict[str, Any]]]) -> None:
+def write_entry_with(session: Session, ticket_id: int, entry: dict[str, Any], carried: Carried) -> None:
     """Append one entry (an `event_row`) to a ticket's timeline together with other writes
-    of the same step, each (a statement built once, its parameters named apart from the
-    others' and from every column: an UPDATE takes a parameter named as one of its table's
-    columns for a value to SET): on PostgreSQL one statement, the writes inside its WITH,
-    one round trip; on SQLite each on its own, then the entry (no network: they cost it
-    nothing)."""
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        for statement, parameters in carried:
-            connection.execute(statement, parameters)
-        write_events(session, ticket_id, [entry])
-        return
-    together = {"entry_ticket_id": ticket_id, **{f"entry_{key}": value for key, value in entry.items()}}
-    for _, parameters in carried:
-        together.update(parameters)
-    connection.execute(_entry_carrying(tuple(statement for statement, _ in carried)), together)
+    of the same step (`models.carrying`: one statement on PostgreSQL)."""
+    carrying(session.connection(), _ENTRY, {"entry_ticket_id": ticket_id,
+                                            **{f"entry_{key}": value for key, value in entry.items()}}, carried)
     timeline_written(session, ticket_id)
 
 
-@lru_cache(maxsize=16)
-def _entry_carrying(carried: tuple[UpdateBase, ...]) -> Insert:
-    """The entry's INSERT with `carried` inside its WITH, built once for each set of writes.
-    Python-side defaults are not relied on inside a WITH: every column is given."""
-    events = TicketEvent.__table__
-    entry = insert(events).values({name: bindparam(f"entry_{name}", type_=events.c[name].type)
-                                   for name in ("ticket_id", "at", "kind", "actor", "note", "data")})
-    return entry.add_cte(*(statement.cte(f"step_{n}") for n, statement in enumerate(carried)))
+_ENTRY = insert(TicketEvent.__table__).values({
+    name: bindparam(f"entry_{name}", type_=TicketEvent.__table__.c[name].type)
+    for name in ("ticket_id", "at", "kind", "actor", "note", "data")})
+"""One timeline entry's INSERT, built once; every column is given (Python-side defaults are
+not relied on inside a WITH), its parameters named apart from every column."""
