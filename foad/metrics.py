@@ -35,6 +35,7 @@ from models.events import Event
 from models.runtime import Runtime
 from models.settings import Settings
 from models.tickets import Ticket, TicketEvent, TicketStatus
+from worker import riders
 from worker.queues import ALL, queue
 
 if TYPE_CHECKING:  # the web app need not load the voice side (nor pyst2) to serve /metrics
@@ -144,9 +145,10 @@ class TicketFigures:
 
 
 class QueueDepth:
-    """RQ's jobs per queue and state (queued, scheduled, running, failed), read in one round trip."""
+    """RQ's jobs per queue and state (queued, scheduled, running, failed) and the work in its
+    line (in_line), read in one round trip."""
 
-    STATES = ("queued", "scheduled", "running", "failed")
+    STATES = ("queued", "scheduled", "running", "failed", "in_line")
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
@@ -159,13 +161,16 @@ class QueueDepth:
             pipe.llen(q.key)
             for registry_ in (q.scheduled_job_registry, q.started_job_registry, q.failed_job_registry):
                 pipe.zcard(registry_.key)
+            pipe.llen(riders.LINE.format(name))
         try:
             counts = pipe.execute()
         except RedisError:
             return
-        depth = GaugeMetricFamily("foad_queue_jobs", "RQ jobs per queue and state.", labels=["queue", "state"])
+        depth = GaugeMetricFamily("foad_queue_jobs", "RQ jobs per queue and state; in_line: outbox work "
+                                  "waiting in the queue's line for a drain job.", labels=["queue", "state"])
+        width = len(self.STATES)
         for n, name in enumerate(ALL):
-            for state, count in zip(self.STATES, counts[4 * n:4 * n + 4]):
+            for state, count in zip(self.STATES, counts[width * n:width * (n + 1)]):
                 depth.add_metric([name, state], count)
         yield depth
 

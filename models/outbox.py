@@ -130,6 +130,9 @@ class Work:
     args: tuple[Any, ...]
     code: str | None = None
     """Its ticket's tracking code, when the session that wrote it held the ticket."""
+    written_at: datetime | None = None
+    """When its row was written, when read back from it (the wait of work taken from a line
+    counts from then)."""
 
 
 def _code(session: Session, ticket_id: int | None) -> str | None:

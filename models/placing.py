@@ -191,26 +191,40 @@ def new_state(session: Session, ticket: Ticket) -> TriageState:
     return state
 
 
-def locked_for_routing(session: Session, ticket_id: int) -> tuple[Ticket | None, bool]:
-    """The ticket, fresh and locked (models.locking), and whether a question to its citizen
-    is open (its wait not ended), read in one statement: a ticket nobody asked anything,
-    most of them, is routed without a look at its triage row."""
-    found = locked_ticket_with(session, ticket_id, exists().where(
-        TriageState.ticket_id == ticket_id, TriageState.asking.is_not(None), TriageState.gave_up_at.is_(None)))
-    return (found[0], bool(found[1])) if found is not None else (None, False)
+@dataclass(frozen=True)
+class OpenQuestion:
+    """A question to a ticket's citizen whose wait nobody ended, as routing read it."""
+
+    asked_at: datetime | None
+    """When it went out (None: not yet, as it goes out with the reply being written)."""
 
 
-def wait_or_end(session: Session, ticket: Ticket, wait: timedelta, now: datetime,
-                slack: timedelta) -> datetime | None:
-    """Until when routing still waits for the citizen's answer to an open question (more than
-    `slack` after `now`; `wait` is `Settings.triage_wait`); else None, and an open question's
-    wait is ended now for routing to refer the ticket (the citizen may still answer within the
-    thread window, which moves the ticket if nobody took it up yet)."""
+_OPEN = (TriageState.asking.is_not(None), TriageState.gave_up_at.is_(None))
+
+
+def locked_for_routing(session: Session, ticket_id: int) -> tuple[Ticket | None, OpenQuestion | None]:
+    """The ticket, fresh and locked (models.locking), and the question to its citizen still
+    open, read in one statement: a ticket nobody asked anything, most of them, is routed
+    without a look at its triage row, and one whose wait goes on is left without one."""
+    where = (TriageState.ticket_id == ticket_id, *_OPEN)
+    found = locked_ticket_with(session, ticket_id, exists().where(*where),
+                               select(TriageState.asked_at).where(*where).scalar_subquery())
+    if found is None:
+        return None, None
+    return found[0], (OpenQuestion(found[2]) if found[1] else None)
+
+
+def wait_or_end(session: Session, ticket: Ticket, question: OpenQuestion, wait: timedelta,
+                now: datetime, slack: timedelta) -> datetime | None:
+    """Until when routing still waits for the citizen's answer to the open question (more
+    than `slack` after `now`; `wait` is `Settings.triage_wait`); else None, and the
+    question's wait is ended now for routing to refer the ticket (the citizen may still
+    answer within the thread window, which moves the ticket if nobody took it up yet)."""
+    if question.asked_at is not None and question.asked_at + wait > now + slack:
+        return question.asked_at + wait
     state = session.get(TriageState, ticket.id, populate_existing=True)
     if state is None or state.asking is None or state.gave_up_at is not None:
         return None
-    if state.asked_at is not None and state.asked_at + wait > now + slack:
-        return state.asked_at + wait
     state.gave_up_at = now
     record(ticket, Event.WAIT_ENDED, at=now, asking=state.asking)
     return None

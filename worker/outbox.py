@@ -14,7 +14,7 @@ import time
 from collections import deque
 from datetime import timedelta
 from types import TracebackType
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -48,15 +48,25 @@ REQUEUE_AFTER = timedelta(minutes=15)
 a directory to be fixed, a database or a provider to come back)."""
 
 
+DRAIN_CHUNK = 10
+"""Pieces of work a drain takes from its line at a time: few, so that the workers share a
+burst, and one look-up and one done-marking statement for all of them."""
+DRAIN_TIMEOUT = max(spec.timeout for spec in JOBS.values() if spec.rides)
+DRAIN_RETRY = Retry(max=4, interval=[2, 10, 60, 300])
+"""A drain fails only when its worker dies or Redis or the database fails it; its retry runs
+what it had taken, soon (a citizen may wait for an answer among it)."""
+
+
 def job_id(item_id: int) -> str:
     """The RQ job id of an outbox row: stable, so pushing twice does not make two jobs."""
     return f"outbox-{item_id}"
 
 
 def push(redis: Redis, work: Iterable[Work]) -> int:
-    """Enqueue the work one commit wrote, the pieces that may ride together as one job
-    (worker.riders); inside an outbox job, keep those for the job to run after itself.
-    Stop quietly at the first Redis failure (the relay retries). How many jobs it queued."""
+    """Enqueue the work one commit wrote: the pieces that may ride (worker.riders) wait in
+    line for a drain, or, inside an outbox job, are kept for the job to run after itself;
+    the others go as jobs of their own. Stop quietly at the first Redis failure (the relay
+    retries). How many jobs it queued."""
     work = list(work)
     riding = [item for item in work if riders.can_ride(item)]
     kept = riders.collecting()
@@ -65,20 +75,52 @@ def push(redis: Redis, work: Iterable[Work]) -> int:
     if kept is not None and riding and _noted(riding) and riders.mark(redis, riding, riders.RIDE_WAIT):
         kept.extend(riding)
         riding = []
-    carrier, others = riding[:1], riding[1:]
-    if others and not riders.mark(redis, others, riders.RIDE_WAIT):
-        carrier, others = riding, []
-    alone = [item for item in work if not riders.can_ride(item)] + carrier
-    return push_each(redis, alone, carried={carrier[0].id: others} if others else {})
+    queued = 0
+    if riding:
+        queued, riding = _in_line(redis, riding)
+    alone = [item for item in work if not riders.can_ride(item)] + riding
+    return queued + push_each(redis, alone)
 
 
-def push_each(redis: Redis, work: Iterable[Work], carried: dict[int, list[Work]] | None = None) -> int:
-    """Enqueue each piece of work as a job of its own (carrying the riders `carried` names
-    for it), stopping quietly at the first Redis failure; how many it queued."""
+def _in_line(redis: Redis, work: list[Work]) -> tuple[int, list[Work]]:
+    """Put work in line for its first piece's queue, and queue a drain if none is coming:
+    how many jobs that queued, and the work left to go alone (all of it when Redis refused)."""
+    name = JOBS[work[0].job].queue
+    try:
+        if riders.wait_in_line(redis, name, work):
+            return int(_enqueue_drain(redis, name, drain_id(name, work[0].id))), []
+    except RedisError as exc:
+        log.warning("redis unreachable, the relay will queue it later",
+                    extra={"outbox": [item.id for item in work], "error": str(exc)})
+        return 0, work
+    return 0, []
+
+
+def drain_id(name: str, cause: int | str) -> str:
+    """The RQ job id of the drain of queue `name` that outbox row `cause` (put in line) or
+    job `cause` (a drain that left work in line) queued: each queues one at most."""
+    return f"drain-{name}-{cause}"
+
+
+def _enqueue_drain(redis: Redis, name: str, rq_id: str) -> bool:
+    """Queue a drain of `name`'s line (its flag is set); False when Redis refused: the flag
+    lapses and the next work in line queues one, the relay takes work whose marker lapses."""
+    try:
+        queue(redis, name).enqueue(drain, name, job_id=rq_id, job_timeout=DRAIN_TIMEOUT,
+                                   retry=DRAIN_RETRY, description=f"drain({name})")
+    except RedisError as exc:
+        log.warning("drain not queued", extra={"queue": name, "error": str(exc)})
+        return False
+    return True
+
+
+def push_each(redis: Redis, work: Iterable[Work]) -> int:
+    """Enqueue each piece of work as a job of its own, stopping quietly at the first Redis
+    failure; how many it queued (work whose job RQ holds already is not queued again)."""
     pushed = 0
     for item in work:
         try:
-            pushed += _enqueue(redis, item, (carried or {}).get(item.id, []))
+            pushed += _enqueue(redis, item)
         except RedisError as exc:
             log.warning("redis unreachable, the relay will queue it later",
                         extra={"outbox": item.id, "job": item.job, "error": str(exc)})
@@ -86,24 +128,19 @@ def push_each(redis: Redis, work: Iterable[Work], carried: dict[int, list[Work]]
     return pushed
 
 
-def _enqueue(redis: Redis, item: Work, riding: Sequence[Work] = (), delay: timedelta | None = None,
-             retry: Retry | None | bool = True) -> bool:
-    """Enqueue the item's job (carrying `riding`), now or after `delay`; False when RQ
-    holds it already (another relay, the after-commit push): then its riders go alone."""
+def _enqueue(redis: Redis, item: Work, delay: timedelta | None = None, retry: Retry | None | bool = True) -> bool:
+    """Enqueue the item's job, now or after `delay`; False when RQ holds it already
+    (another relay, a rider's retry)."""
     spec = JOBS[item.job]
     options = dict(job_id=job_id(item.id), unique=True, job_timeout=spec.timeout,
                    retry=spec.retry if retry is True else retry, on_failure=Callback(failed),
                    description=f"{item.job}({', '.join(map(str, item.args))})")
-    ids = [rider.id for rider in riding]
     try:
         if delay is None:
-            queue(redis, spec.queue).enqueue(run, item.id, *ids, **options)
+            queue(redis, spec.queue).enqueue(run, item.id, **options)
         else:
             queue(redis, spec.queue).enqueue_in(delay, run, item.id, **options)
     except DuplicateJobError:
-        riders.forget(redis, ids)
-        for rider in riding:
-            _enqueue(redis, rider)
         return False
     return True
 
@@ -192,8 +229,9 @@ def _note(session: Session, item_id: int, error: str) -> None:
 
 
 def run(item_id: int, *riding: int) -> None:
-    """The RQ job for one outbox row, then for the rows riding with it (given, written by
-    its commits, or remembered from an earlier attempt): each one's function unless done."""
+    """The RQ job for one outbox row, then for the rows riding with it (written by its
+    commits, remembered from an earlier attempt, or given: a job queued by a version before
+    the drains): each one's function unless done."""
     runtime, started = current(), time.monotonic()
     job = get_current_job()
     waiting: deque[int | Work] = deque([*riding, *(job.meta.get("riders", []) if job else [])])
@@ -216,7 +254,40 @@ def run(item_id: int, *riding: int) -> None:
             _ride(runtime, waiting.popleft(), budget, waiting, done, looked)
 
 
-_LOOK_UP = (select(OutboxItem.id, OutboxItem.job, OutboxItem.args, OutboxItem.done_at, Ticket.code)
+def drain(name: str) -> None:
+    """The RQ job that runs the work waiting in queue `name`'s line, DRAIN_CHUNK pieces at a
+    time (each as a rider), until the line is empty or half its time is spent; what is
+    left then goes to another drain. A retry after a crash first runs what it had taken."""
+    runtime, started = current(), time.monotonic()
+    job = get_current_job()
+    budget = (job.timeout if job else None) or DRAIN_TIMEOUT
+    riders.draining(runtime.redis, name)
+    waiting: deque[int | Work] = deque(job.meta.get("riders", []) if job else [])
+    while waiting or _took(runtime, job, name, waiting):
+        with _marking_done(runtime) as done:
+            looked = _looked_up(runtime, [_id(rider) for rider in waiting])
+            while waiting:
+                if time.monotonic() - started > budget / 2:  # the rest gets time of its own
+                    _go_alone(runtime.redis, list(waiting), done)
+                    if riders.drain_wanted(runtime.redis, name):
+                        _enqueue_drain(runtime.redis, name, drain_id(name, context.job_id()))
+                    return
+                _ride(runtime, waiting.popleft(), budget, waiting, done, looked)
+
+
+def _took(runtime: Runtime, job: RQJob | None, name: str, waiting: deque[int | Work]) -> bool:
+    """Take the next pieces from the line, noted on the job (a retry after a crash runs
+    them); False when the line is empty."""
+    taken = riders.take(runtime.redis, name, DRAIN_CHUNK)
+    if job is not None and taken:
+        job.meta["riders"] = taken
+        job.save_meta()
+    waiting.extend(taken)
+    return bool(taken)
+
+
+_LOOK_UP = (select(OutboxItem.id, OutboxItem.job, OutboxItem.args, OutboxItem.created_at, OutboxItem.done_at,
+                    Ticket.code)
             .outerjoin(Ticket, Ticket.id == OutboxItem.ticket_id)
             .where(OutboxItem.id.in_(bindparam("ids", expanding=True))))
 """Built once, as models.outbox._INSERT_WORK: every job runs it."""
@@ -225,7 +296,8 @@ _LOOK_UP = (select(OutboxItem.id, OutboxItem.job, OutboxItem.args, OutboxItem.do
 def _looked_up(runtime: Runtime, item_ids: list[int]) -> dict[int, Work | None]:
     """Each row's work, with its ticket's code, in one statement; None for a row gone or done."""
     rows = alone_rows(runtime.engine, _LOOK_UP, {"ids": item_ids})
-    found = {row.id: Work(row.id, row.job, tuple(row.args), row.code) for row in rows if row.done_at is None}
+    found = {row.id: Work(row.id, row.job, tuple(row.args), row.code, row.created_at)
+             for row in rows if row.done_at is None}
     return {item_id: found.get(item_id) for item_id in item_ids}
 
 
@@ -242,7 +314,7 @@ def _run_item(item: Work | None, done: list[int], *, rides: bool = False) -> Non
         return
     extra = {"job": item.job, "rq_job": job_id(item.id), "ticket": item.code, "riding": rides}
     log.info("job started", extra=extra)
-    with context.running(context.Running(job_id(item.id), item.code, rides)), _measured(item.job, rides):
+    with context.running(context.Running(job_id(item.id), item.code, rides)), _measured(item, rides):
         context.function_of(item.job)(*item.args)
     done.append(item.id)
     log.info("job done", extra=extra)
@@ -337,19 +409,27 @@ def _go_alone(redis: Redis, waiting: list[int | Work], done: list[int]) -> None:
 
 
 @contextlib.contextmanager
-def _measured(job: str, rides: bool) -> Iterator[None]:
-    """Observe how long the job waited in its queue (not a rider: it waited for its carrier)
-    and how long it ran (done or failed)."""
-    name = JOBS[job].queue
-    waited = None if rides else context.waited()
+def _measured(item: Work, rides: bool) -> Iterator[None]:
+    """Observe how long the work waited (`_waited`) and how long it ran (done or failed)."""
+    name = JOBS[item.job].queue
+    waited = _waited(item, rides)
     if waited is not None:
-        metrics.JOB_WAIT.labels(name, job).observe(max(waited, 0.0))
+        metrics.JOB_WAIT.labels(name, item.job).observe(max(waited, 0.0))
     started, outcome = time.perf_counter(), "failed"
     try:
         yield
         outcome = "done"
     finally:
-        metrics.JOB_RUN.labels(name, job, outcome).observe(time.perf_counter() - started)
+        metrics.JOB_RUN.labels(name, item.job, outcome).observe(time.perf_counter() - started)
+
+
+def _waited(item: Work, rides: bool) -> float | None:
+    """Seconds the work waited before it started: a job of its own, in RQ's queue; work
+    taken from a line, since its row was written; none for work that rode with the job
+    whose commit wrote it (it waited for nothing)."""
+    if not rides:
+        return context.waited()
+    return (utcnow() - item.written_at).total_seconds() if item.written_at is not None else None
 
 
 def relay_outbox() -> int:

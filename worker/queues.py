@@ -39,8 +39,8 @@ class JobSpec:
     timeout: int = 60
     """Seconds before RQ kills the job."""
     rides: bool = False
-    """May run in the worker right after the job whose commit wrote it, or as a rider of
-    the first piece of work its commit wrote (worker.riders); needs a retry policy."""
+    """May run in the worker right after the job whose commit wrote it, or wait in line for
+    a drain with the other work of its kind (worker.riders); needs a retry policy."""
 
 
 def _backoff(*seconds: int) -> Retry:
@@ -50,7 +50,7 @@ def _backoff(*seconds: int) -> Retry:
 JOBS: dict[str, JobSpec] = {
     Job.ROUTE_TICKET: JobSpec(ROUTING, _backoff(5, 30, 120, 600), rides=True),
     # A citizen waits for this answer: retry soon; a failed run changed nothing (one transaction).
-    Job.ANSWER_SMS: JobSpec(ROUTING, _backoff(2, 10, 60, 300, 900)),
+    Job.ANSWER_SMS: JobSpec(ROUTING, _backoff(2, 10, 60, 300, 900), rides=True),
     Job.SEND_SMS: JobSpec(NOTIFICATIONS, _backoff(10, 60, 300, 900, 1800), rides=True),
     Job.TEXT_BACK: JobSpec(NOTIFICATIONS, _backoff(10, 60, 300), rides=True),
     Job.FETCH_MEDIA: JobSpec(MEDIA, _backoff(30, 300, 1800), timeout=300),

@@ -15,6 +15,14 @@ written during the run, lasts longer than any run can (RIDE_WAIT > every job's t
 and the margin).
 A rider that fails is queued as its own job, after the first interval of its retry policy
 and with the retries that remain: the attempts are what RQ alone would have made.
+
+Work one commit outside a worker writes (a call's intake, a text's webhook) waits in its
+queue's line, a Redis list, and a drain job runs what it finds there: under load one RQ job
+runs the work of many complaints, whose bookkeeping would cost more than the work. A commit
+puts its work in line, then queues a drain unless one is queued and has not looked at the
+line yet (its flag, DRAIN_FLAG). A drain drops the flag before it takes the first piece:
+work put in line before that is taken by it, work put in line after queues another drain.
+So no work waits in line without a drain to come, and a burst still runs on every worker.
 """
 
 from __future__ import annotations
@@ -42,6 +50,15 @@ RUN_MARGIN = timedelta(seconds=30)
 """Added to a carrier's timeout for the marker of a rider it runs (RQ ends the carrier by
 its timeout, riders included)."""
 
+LINE = "foad:outbox:line:{}"
+"""The ids of outbox rows waiting for queue {name}'s drain, oldest first."""
+DRAIN_FLAG = "foad:outbox:drain:{}"
+"""Set while a drain of queue {name}'s line is queued and has not looked at it yet."""
+DRAIN_FLAG_LASTS = timedelta(minutes=1)
+"""A flag outlives no drain by more than this: a drain lost before it ran (Redis refused it
+after the flag was set) holds up the line at most this long, and a drain waiting longer
+behind a backlog only means one more drain is queued."""
+
 _collected: ContextVar[list[Work] | None] = ContextVar("riders", default=None)
 
 
@@ -65,6 +82,35 @@ def mark(redis: Redis, work: list[Work], lasting: timedelta) -> bool:
     except RedisError:
         return False
     return True
+
+
+def wait_in_line(redis: Redis, queue: str, work: list[Work]) -> bool:
+    """Put work in `queue`'s line, marked (RIDE_WAIT) as riders are, all or nothing; True
+    when a drain must be queued for it (no drain was queued that has not looked yet)."""
+    pipe = redis.pipeline(transaction=True)
+    for item in work:
+        pipe.set(key(item.id), MARK, ex=RIDE_WAIT)
+    pipe.rpush(LINE.format(queue), *(item.id for item in work))
+    pipe.set(DRAIN_FLAG.format(queue), MARK, nx=True, ex=DRAIN_FLAG_LASTS)
+    return bool(pipe.execute()[-1])
+
+
+def drain_wanted(redis: Redis, queue: str) -> bool:
+    """True when work waits in `queue`'s line with no drain queued to take it (the flag now
+    says one is: the caller queues it). A drain that finds the line emptied meanwhile does
+    nothing; work put in line after the look queues its own."""
+    return bool(redis.llen(LINE.format(queue))
+                and redis.set(DRAIN_FLAG.format(queue), MARK, nx=True, ex=DRAIN_FLAG_LASTS))
+
+
+def draining(redis: Redis, queue: str) -> None:
+    """A drain starts: work put in line from now on queues another drain."""
+    redis.delete(DRAIN_FLAG.format(queue))
+
+
+def take(redis: Redis, queue: str, count: int) -> list[int]:
+    """Up to `count` ids from the front of `queue`'s line, each taken by one drain only."""
+    return [int(item_id) for item_id in redis.lpop(LINE.format(queue), count) or []]
 
 
 def renew(redis: Redis, item_id: int, lasting: timedelta) -> bool:

@@ -43,10 +43,10 @@ def route_ticket(ticket_id: int) -> None:
     runtime = current()
     settings, now = runtime.settings, runtime.now()
     with runtime.session() as session:
-        ticket, asking = placing.locked_for_routing(session, ticket_id)
+        ticket, question = placing.locked_for_routing(session, ticket_id)
         if ticket is None or ticket.status not in OPEN or ticket.due_at is not None:
             return  # gone, closed, or routed by an earlier run: nothing to do
-        if asking and _waits(session, ticket, now):
+        if question is not None and _waits(session, ticket, question, now):
             return
         try:
             rule, started = referring.refer(session, ticket, policy(session, settings), now,
@@ -61,13 +61,13 @@ def route_ticket(ticket_id: int) -> None:
     log.info("ticket routed", extra=extra)
 
 
-def _waits(session: Session, ticket: Ticket, now: datetime) -> bool:
+def _waits(session: Session, ticket: Ticket, question: placing.OpenQuestion, now: datetime) -> bool:
     """True (and committed, and a wake-up set) while the registered ticket's citizen may still
     answer a question; else an open question's wait is over, for the referral to go on."""
     if ticket.status != TicketStatus.REGISTERED:
         return False
     runtime = current()
-    until = placing.wait_or_end(session, ticket, runtime.settings.triage_wait, now, SLACK)
+    until = placing.wait_or_end(session, ticket, question, runtime.settings.triage_wait, now, SLACK)
     if until is None:
         return False
     session.commit()

@@ -57,10 +57,11 @@ def test_complaints_by_way_in_breaches_and_escalations_are_read_from_the_databas
 
 
 def test_queue_depth_is_read_from_redis_by_queue_and_state(client, session):
-    make_ticket(session)  # its routing job waits: no worker runs here
+    make_ticket(session)  # its routing work waits in line, a drain job queued: no worker runs here
 
     samples = scrape(client)
     assert value(samples, "foad_queue_jobs", queue="routing", state="queued") == 1
+    assert value(samples, "foad_queue_jobs", queue="routing", state="in_line") == 1
     assert value(samples, "foad_queue_jobs", queue="notifications", state="queued") == 0
     assert ("foad_queue_jobs", (("queue", "maintenance"), ("state", "failed"))) in samples
 

@@ -20,6 +20,7 @@ from models.outbox import OutboxItem
 from models.search import SearchDocument
 from models.tickets import CallerKind, Ticket, TicketStatus, Via
 from tests.builders import agency, make_ticket
+from tests.waiting import on_the_way
 from worker.outbox import job_id
 from worker.queues import NOTIFICATIONS, ROUTING
 
@@ -34,7 +35,7 @@ def test_a_ticket_gets_a_valid_code_a_first_event_and_routing_work(session, runt
     assert "applied" in triaged.data and triaged.at == ticket.registered_at
     item = session.scalars(select(OutboxItem).where(OutboxItem.ticket_id == ticket.id)).one()
     assert item.job == "route_ticket" and item.args == [ticket.id] and item.key == f"route_ticket:{ticket.id}"
-    assert job_id(item.id) in Queue(ROUTING, connection=runtime.redis).job_ids
+    assert job_id(item.id) in on_the_way(runtime.redis, ROUTING)
     assert session.get(SearchDocument, ticket.id).body == search.words("باجهٔ ۳ بسته بود") != ""
 
 
@@ -233,13 +234,14 @@ def test_a_refusal_other_than_a_taken_code_is_not_retried(session, runtime, capl
     assert session.scalar(select(func.count()).select_from(Ticket)) == 1
 
 
-def test_the_code_text_rides_with_routing_as_one_job(session, runtime):
+def test_the_code_text_waits_with_routing_for_one_drain(session, runtime):
     opened = open_ticket(session, Complaint(via=Via.CALL, caller="09121234567", voice_path="v/9.wav"))
     assert len(Queue(NOTIFICATIONS, connection=runtime.redis)) == 0
     [job] = Queue(ROUTING, connection=runtime.redis).get_jobs()
     route, code = session.scalars(select(OutboxItem.id).where(OutboxItem.ticket_id == opened.ticket.id)
                                   .order_by(OutboxItem.id)).all()
-    assert job.args == (route, code)
+    assert job.func_name == "worker.outbox.drain" and job.args == (ROUTING,)
+    assert on_the_way(runtime.redis, ROUTING) == [job_id(route), job_id(code)]
 
 
 def _registered(session, caller: str) -> Ticket:

@@ -18,6 +18,7 @@ from models.tickets import Ticket
 from sms.answering import answer_sms
 from sms.webhook import EMPTY_TWIML
 from tests.sms.webhooks import CITIZEN, SERVICE_NUMBER, Twilio
+from tests.waiting import on_the_way
 from worker.outbox import job_id, relay
 from worker.queues import ROUTING
 
@@ -43,7 +44,7 @@ def test_the_webhook_stores_the_text_and_the_work_and_nothing_else(twilio, phone
     assert (message.reply, message.ticket_id, message.media) == (None, None, [list(m) for m in PHOTOS])
     [work] = session.scalars(select(OutboxItem)).all()
     assert (work.job, work.args, work.key) == (Job.ANSWER_SMS, [message.id], f"answer_sms:{message.id}")
-    assert Queue(ROUTING, connection=runtime.redis).job_ids == [job_id(work.id)]
+    assert on_the_way(runtime.redis, ROUTING) == [job_id(work.id)]
     session.commit()
     assert (count(session, Ticket), count(session, Message), count(session, Media)) == (0, 1, 0)
 

@@ -4,7 +4,6 @@ test_surveys.py)."""
 from datetime import timedelta
 
 import pytest
-from rq import Queue
 from sqlalchemy import func, select, update
 
 from models import optouts, tracking
@@ -18,6 +17,7 @@ from models.tickets import Ticket, TicketStatus, Via
 from tests.builders import agency, make_ticket
 from tests.sms.builders import fresh, referred
 from tests.sms.webhooks import CITIZEN, another_mobile
+from tests.waiting import forget
 from worker.queues import NOTIFICATIONS, ROUTING
 
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -195,7 +195,7 @@ def test_the_complainant_also_learns_the_time_left(twilio, session):
 
 def test_an_english_status_question_gets_an_english_status(twilio, session, runtime):
     ticket = make_ticket(session, caller=another_mobile())
-    Queue(ROUTING, connection=runtime.redis).empty()  # not routed yet: no agency
+    forget(runtime.redis, ROUTING)  # not routed yet: no agency
     reply = twilio.text(f"status {ticket.code}")
     assert reply.startswith(f"Complaint {tracking.spaced(ticket.code)}: registered. Agency: being chosen.")
 

@@ -21,7 +21,7 @@ from tests.sms.locks import messages_held, wait_until_waiting
 from tests.sms.webhooks import CITIZEN, Twilio, another_mobile
 from tests.worker.processes import running_worker, wait_for
 from worker.health import check
-from worker.outbox import push
+from worker.outbox import push_each
 from worker.queues import ROUTING
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
@@ -70,7 +70,7 @@ def test_two_workers_on_two_quick_texts_of_one_number_make_one_ticket_and_a_merg
         wait_for(lambda: len(check(runtime.redis, (ROUTING,)).workers) == 2, what="two workers")
         # Both jobs meet the texts held, so that both go on at the same moment.
         with messages_held(runtime, *ids) as holder:
-            push(runtime.redis, reversed(work))  # the later text's job first
+            push_each(runtime.redis, reversed(work))  # as jobs of their own, the later text's first
             started = StartedJobRegistry(ROUTING, connection=runtime.redis)
             wait_for(lambda: started.count == 2, what="both answer jobs to start")
             wait_until_waiting(runtime, holder, 2)

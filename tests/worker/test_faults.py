@@ -27,9 +27,9 @@ from tests.worker.helpers import texts
 from tests.worker.processes import running_worker, wait_for, work_horse
 from tests.worker.redis_gate import RedisGate
 from worker.health import check
-from worker.outbox import job_id, relay
+from worker.outbox import drain_id, job_id, relay
 from worker.queues import NOTIFICATIONS, ROUTING
-from worker.riders import MARK
+from worker.riders import MARK, RIDE_WAIT
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 HEAD_OF_BANKS_TEHRAN = "+989970000024"
@@ -86,10 +86,13 @@ def wait_until_idle(runtime: Runtime) -> None:
 
 def test_a_work_horse_killed_after_routing_committed_is_run_again_and_the_official_texted_once(
         runtime, settings, session, tmp_path, twilio_api):
-    # The gate holds the marker of the official's text, which rides with the routing job:
-    # the routing job has committed (the ticket referred, the text written) and not yet
-    # marked its work done nor sent the text.
-    with RedisGate(settings.redis_url, b"$6\r\n" + MARK + b"\r\n") as gate, running_worker(
+    # The gate holds the marker of the official's text, which rides with the routing work:
+    # routing has committed (the ticket referred, the text written) and not yet marked its
+    # work done nor sent the text. A new rider's marker lasts RIDE_WAIT; the routing work's
+    # own, renewed when the drain takes it, lasts the drain's time.
+    wait = str(int(RIDE_WAIT.total_seconds())).encode()
+    marker = b"$6\r\n" + MARK + b"\r\n$2\r\nEX\r\n$%d\r\n%s\r\n" % (len(wait), wait)
+    with RedisGate(settings.redis_url, marker) as gate, running_worker(
             settings, tmp_path / "worker.log", "--fork", "--queues", "routing,notifications",
             REDIS_URL=gate.url, **provider_env(twilio_api)) as worker:
         wait_for(lambda: check(runtime.redis, (ROUTING,)).workers, what="the worker to start")
@@ -99,10 +102,11 @@ def test_a_work_horse_killed_after_routing_committed_is_run_again_and_the_offici
         wait_for(gate.tripped.is_set, what="the routing job to commit and push the official's text")
         assert referred_events(runtime, ticket.id) == 1  # committed, not yet done
         os.kill(wait_for(lambda: work_horse(worker.pid), what="the work horse"), signal.SIGKILL)
-        wait_for(lambda: scheduled_at(runtime.redis, ROUTING, job_id(item.id)), what="RQ to schedule the retry")
+        drain = drain_id(ROUTING, item.id)  # the job that took the routing work from the line
+        wait_for(lambda: scheduled_at(runtime.redis, ROUTING, drain), what="RQ to schedule the retry")
         gate.release()
-        assert run_retry_now(runtime.redis, ROUTING, job_id(item.id))
-        routing_job = RQJob.fetch(job_id(item.id), connection=runtime.redis)
+        assert run_retry_now(runtime.redis, ROUTING, drain)
+        routing_job = RQJob.fetch(drain, connection=runtime.redis)
         wait_for(lambda: routing_job.get_status(refresh=True) == "finished", what="the retry")
         with runtime.session() as again:
             relay(again, runtime.redis, grace=timedelta(0))  # the held push, if it was lost
@@ -124,8 +128,8 @@ def test_a_send_job_killed_after_twilio_took_the_text_adopts_it_and_sends_no_sec
         wait_for(lambda: to(twilio_api, HEAD_OF_BANKS_TEHRAN), what="Twilio to take the text")
         os.kill(wait_for(lambda: work_horse(worker.pid), what="the work horse"), signal.SIGKILL)
         twilio_api.release()
-        # The text rode with the routing job (noted on it): that job's retry settles it.
-        routing = job_id(session.scalar(select(OutboxItem.id).where(OutboxItem.key == f"route_ticket:{ticket.id}")))
+        # The text rode with the routing work's drain (noted on it): that job's retry settles it.
+        routing = drain_id(ROUTING, session.scalar(select(OutboxItem.id).where(OutboxItem.key == f"route_ticket:{ticket.id}")))
         session.commit()  # SQLite: a transaction left open holds the write lock the worker needs
         wait_for(lambda: scheduled_at(runtime.redis, ROUTING, routing), what="RQ to schedule the retry")
         assert run_retry_now(runtime.redis, ROUTING, routing)

@@ -18,7 +18,7 @@ from models.tickets import Ticket, TicketEvent, TicketStatus
 from tests.builders import make_ticket
 from tests.retries import run_retries_now
 from tests.worker.helpers import JOBS_BUT_SENDING
-from worker.outbox import REQUEUE_AFTER, job_id, push, relay, run
+from worker.outbox import REQUEUE_AFTER, job_id, push_each, relay, run
 from worker.queues import ROUTING, queue
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
@@ -96,12 +96,15 @@ def test_two_relays_at_once_queue_each_job_once(runtime, settings):
 
 
 def test_work_pushed_twice_is_queued_once(runtime, session):
-    make_ticket(session)  # the after-commit push queued it
+    make_ticket(session)  # the after-commit push put it in line, with a drain for it
     item = session.scalars(select(OutboxItem)).one()
     session.commit()
-    again = Work(item.id, item.job, tuple(item.args))  # as a relay that saw it missing pushes it
-    assert push(runtime.redis, [again]) == 0
-    assert Queue(ROUTING, connection=runtime.redis).job_ids == [job_id(item.id)]
+    again = Work(item.id, item.job, tuple(item.args))  # as two relays that saw it missing push it
+    assert push_each(runtime.redis, [again]) == 1
+    assert push_each(runtime.redis, [again]) == 0
+    jobs = [RQJob.fetch(rq_id, connection=runtime.redis) for rq_id in Queue(ROUTING, connection=runtime.redis).job_ids]
+    assert sorted(job.func_name for job in jobs) == ["worker.outbox.drain", "worker.outbox.run"]
+    assert [job.id for job in jobs if job.func_name == "worker.outbox.run"] == [job_id(item.id)]
 
 
 def nobody_on_duty(session) -> None:

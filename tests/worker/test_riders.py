@@ -1,5 +1,6 @@
 """Work that rides with a job: the official's text runs right after routing, in the same RQ
-job; intake's routing and the caller's code go as one job; nothing is lost or run twice."""
+job; intake's routing and the caller's code wait in line for one drain job, as do a burst of
+complaints; nothing is lost or run twice."""
 
 import os
 import signal
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from rq.job import Job as RQJob
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from models.base import utcnow
 from models.messages import MessageStatus, Purpose
@@ -20,9 +21,10 @@ from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
 from tests.retries import run_retries_now
 from tests.worker.helpers import texts
 from tests.worker.processes import running_worker, wait_for
+from tests.waiting import on_the_way
 from tests.worker.test_faults import HEAD_OF_BANKS_TEHRAN, provider_env, to
 from worker import riders
-from worker.outbox import job_id, relay
+from worker.outbox import DRAIN_CHUNK, job_id, relay
 from worker.queues import NOTIFICATIONS, ROUTING, queue
 
 
@@ -41,7 +43,7 @@ def finished(runtime) -> dict[str, int]:
     return {name: queue(runtime.redis, name).finished_job_registry.count for name in (ROUTING, NOTIFICATIONS)}
 
 
-def test_intakes_routing_and_the_callers_code_go_as_one_job(runtime, session, work, configure, twilio_api):
+def test_intakes_routing_and_the_callers_code_go_in_one_job(runtime, session, work, configure, twilio_api):
     configure(twilio=twilio_api.settings())
     ticket = make_ticket(session, via=Via.CALL, caller="09121234567", sector="banks", province="tehran")
     assert [m.purpose for m in texts(session, ticket)] == [Purpose.TRACKING_CODE]
@@ -49,6 +51,51 @@ def test_intakes_routing_and_the_callers_code_go_as_one_job(runtime, session, wo
     assert sorted(m.purpose for m in texts(session, ticket)) == [Purpose.REFERRAL, Purpose.TRACKING_CODE]
     assert len(twilio_api.messages) == 2
     assert finished(runtime) == {ROUTING: 1, NOTIFICATIONS: 0}
+
+
+def test_a_burst_of_complaints_is_run_by_one_drain_chunk_by_chunk(runtime, session, work, configure, twilio_api):
+    configure(twilio=twilio_api.settings())
+    count = DRAIN_CHUNK * 2 + 3  # three takes from the line
+    tickets = [make_ticket(session, via=Via.CALL, caller=f"0912123{n:04d}", sector="banks", province="tehran")
+               for n in range(count)]
+    assert queue(runtime.redis, ROUTING).count == 1  # the first one's drain: the others found it queued
+    assert len(on_the_way(runtime.redis, ROUTING)) == 2 * count  # routing and the code, each
+    work()
+    for ticket in tickets:
+        assert sorted(m.purpose for m in texts(session, ticket)) == [Purpose.REFERRAL, Purpose.TRACKING_CODE]
+    assert len(twilio_api.messages) == 2 * count
+    assert finished(runtime) == {ROUTING: 1, NOTIFICATIONS: 0}
+    assert session.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.done_at.is_(None))) == 0
+
+
+def test_work_put_in_line_after_a_drain_started_queues_another(runtime, session, work, configure, twilio_api):
+    configure(twilio=twilio_api.settings())
+    first = make_ticket(session, sector="banks", province="tehran")
+    riders.draining(runtime.redis, ROUTING)  # its drain starts (and has not taken anything yet)
+    second = make_ticket(session, sector="banks", province="tehran")
+    assert queue(runtime.redis, ROUTING).count == 2
+    work()
+    for ticket in (first, second):
+        assert len(texts(session, ticket, Purpose.REFERRAL)) == 1
+    assert len(twilio_api.messages) == 2
+    assert finished(runtime) == {ROUTING: 2, NOTIFICATIONS: 0}  # the second found the line empty
+
+
+def test_a_drain_whose_line_was_lost_leaves_the_work_to_the_relay(runtime, session, work, configure, twilio_api):
+    configure(twilio=twilio_api.settings())
+    ticket = make_ticket(session, sector="banks", province="tehran")
+    runtime.redis.delete(riders.LINE.format(ROUTING))  # Redis lost the line, not the markers
+    work()
+    assert not texts(session, ticket, Purpose.REFERRAL)
+    with runtime.session() as again:
+        assert relay(again, runtime.redis, grace=timedelta(0)) == 0  # its marker still holds it
+    for item_id in session.scalars(select(OutboxItem.id)):
+        runtime.redis.delete(riders.key(item_id))  # RIDE_WAIT later
+    session.commit()
+    with runtime.session() as again:
+        assert relay(again, runtime.redis, grace=timedelta(0)) == 1
+    work()
+    assert len(texts(session, ticket, Purpose.REFERRAL)) == 1 and len(twilio_api.messages) == 1
 
 
 def test_a_rider_whose_marker_is_gone_is_left_to_the_relay_and_run_once(

@@ -23,6 +23,7 @@ from sms.providers.twilio import TwilioProvider
 from tests.builders import make_ticket
 from tests.peers.fixtures import PUBLIC_BASE_URL, twilio_api  # noqa: F401  (a fixture)
 from tests.retries import run_retries_now
+from tests.waiting import forget
 from worker.queues import NOTIFICATIONS
 from worker.texting import GIVE_UP_AFTER, STUCK_AFTER, send_sms, sweep_sending
 
@@ -88,7 +89,7 @@ def test_a_retried_job_never_texts_twice(session, work, twilio_api):
 
 def test_two_jobs_at_once_text_once(session, twilio_api, runtime):
     message = queued(session)
-    Queue(NOTIFICATIONS, connection=runtime.redis).empty()  # the two jobs below race instead
+    forget(runtime.redis, NOTIFICATIONS)  # the two jobs below race instead
     start = threading.Barrier(2)
 
     def job() -> None:
