@@ -14,10 +14,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import Insert
 
 from models.base import utcnow
-from models.db import column_update, hold_as_loaded, one_statement, write_columns
+from models.carrying import Carried, carrying
+from models.db import column_update, hold_as_loaded, one_statement
 from models.messages import Direction, Message, MessageStatus, Purpose
 from models.outbox import Job, OutboxItem, Work, insert_work, work_from, written
 from models.outgoing import queue_text
+from models.tickets import timeline_written
 
 NUMBER_CHARS = 20
 """What the messages table holds of a number (E.164 needs at most 16)."""
@@ -120,24 +122,28 @@ def unanswered(session: Session, message_id: int, number: str) -> list[Message]:
     return waiting if waiting and waiting[-1].id == message_id else []
 
 
-def answer(session: Session, message: Message, reply: str, purpose: Purpose = Purpose.REPLY) -> Message | None:
+def answer(session: Session, message: Message, reply: str, purpose: Purpose = Purpose.REPLY,
+           carried: Carried = ()) -> Message | None:
     """Keep the decided reply with the message and queue it as a text to the sender (in the
     caller's transaction); None when there is nothing to say. The message's row is written
     by one statement (every text comes here), with the ticket the answer linked it to, on
-    PostgreSQL in the reply's own."""
+    PostgreSQL in the reply's own, as are the writes `carried` (of the step that decided
+    the reply: a question's, say; `models.carrying`)."""
     values: dict[str, object] = {"reply": reply, "updated_at": utcnow()}
     linked = "ticket" in message.__dict__  # set (or read) in this transaction
     if linked:
         values["ticket_id"] = message.ticket.id if message.ticket is not None else None
     if not reply:
-        write_columns(session, message, values)
+        carrying(session.connection(), *column_update(message, values), carried)
         text = None
     else:  # the message's row goes out with its reply's (one statement on PostgreSQL)
         text = queue_text(session, number=message.number, body=reply, purpose=purpose, ticket=message.ticket,
-                          carried=[column_update(message, values)])
-        hold_as_loaded(message, values)
+                          carried=[column_update(message, values), *carried])
+    hold_as_loaded(message, values)
     if linked:
         set_committed_value(message, "ticket", message.ticket)  # written: nothing left to flush
+        if carried and message.ticket is not None:
+            timeline_written(session, message.ticket.id)  # what was carried may add to it
     return text
 
 

@@ -26,7 +26,8 @@ from models.persian import PUNCTUATION, normalize
 from models.placing import TriageState
 from models.provinces import by_area_code
 from models.sectors import sector_keys
-from models.tickets import Ticket, TicketEvent, TicketStatus, event_row, record, write_entry_with
+from models.carrying import Carried, carrying
+from models.tickets import Ticket, TicketEvent, TicketStatus, entry_write, event_row, record, timeline_written
 from models.triage import Known, directory_index, triage
 from models.triage.knowledge import Place, knowledge
 from models.triage.tokens import tokenize
@@ -51,26 +52,41 @@ class Answer:
     """A county, when the province was answered with a county's or a city's name."""
 
 
-def ask(session: Session, ticket: Ticket, placement: placing.Placement | None, at: datetime) -> str | None:
-    """Put the first question the placement left to the citizen (the caller texts it) on a
-    ticket this transaction opened: the field asked, None when there is nothing to ask.
-    Its triage row and timeline entry are written by statements built once, without the
-    ORM's flush (one on PostgreSQL): every SMS complaint whose words leave a question comes here."""
+@dataclass(frozen=True)
+class Asked:
+    """The first question put to a new ticket's citizen, and the writes that record it: its
+    triage row and its timeline entry, for the statement that texts the question to carry
+    (`models.carrying`: one round trip with the text on PostgreSQL)."""
+
+    field: str
+    ticket_id: int
+    writes: Carried
+
+    def write(self, session: Session) -> None:
+        """Record the question on its own (a caller with no text that carries the writes)."""
+        carrying(session.connection(), *self.writes[0], self.writes[1:])
+        timeline_written(session, self.ticket_id)
+
+
+def ask(ticket: Ticket, placement: placing.Placement | None, at: datetime) -> Asked | None:
+    """The first question the placement leaves to the citizen (the caller texts it) on a
+    ticket this transaction opened, None when there is nothing to ask: every SMS complaint
+    whose words leave a question comes here. Nothing is written until `Asked.writes` are."""
     if placement is None or not placement.asks:
         return None
     state = TriageState(ticket_id=ticket.id, fixed="", asked=0)  # a ticket this new has none: not read
     state.fix(*placement.fixed)
     field = _put(state, placement.asks[0], at)
-    write_entry_with(session, ticket.id, event_row(Event.QUESTION_ASKED, at=at, field=field, question=state.asked),
-                     [(_NEW_STATE, {f"state_{column}": getattr(state, column) for column in _STATE_COLUMNS})])
-    return field
+    entry = entry_write(ticket.id, event_row(Event.QUESTION_ASKED, at=at, field=field, question=state.asked))
+    return Asked(field, ticket.id, [entry, (_NEW_STATE, {f"state_{column}": getattr(state, column)
+                                                         for column in _STATE_COLUMNS})])
 
 
 _STATES = TriageState.__table__
 _STATE_COLUMNS = tuple(column.key for column in _STATES.columns)
 _NEW_STATE = insert(_STATES).values({name: bindparam(f"state_{name}", type_=_STATES.c[name].type)
                                      for name in _STATE_COLUMNS})
-"""The triage row's INSERT, built once (one statement with its timeline entry on PostgreSQL)."""
+"""The triage row's INSERT, built once (carried with the question's text on PostgreSQL)."""
 
 
 def _put(state: TriageState, field: str, at: datetime) -> str:

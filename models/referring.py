@@ -1,7 +1,7 @@
 """A new ticket's referral: to its agency's official, with its clock started and the official
 texted, written by statements built once rather than the ORM's flush (every complaint comes
-here once: the routing job's hot path). On PostgreSQL the ticket's columns, its clock row and
-its timeline entry go in one statement (writes inside a WITH), then the text in its own.
+here once: the routing job's hot path). On PostgreSQL the ticket's columns, its clock row,
+its timeline entry and the official's text go in one statement (writes inside a WITH).
 Where it goes is models.routing's rules; the clock's, models.escalation's; the move,
 models.lifecycle's."""
 
@@ -18,7 +18,8 @@ from models import escalation, lifecycle, routing
 from models.db import column_update, hold_as_loaded
 from models.deadlines import DeadlinePolicy, TicketClock
 from models.escalation import Outcome
-from models.tickets import Ticket, TicketStatus, event_row, write_entry_with
+from models.carrying import Carried
+from models.tickets import Ticket, TicketStatus, entry_write, event_row, timeline_written
 
 
 def refer(session: Session, ticket: Ticket, rules: DeadlinePolicy, now: datetime,
@@ -40,21 +41,20 @@ def refer(session: Session, ticket: Ticket, rules: DeadlinePolicy, now: datetime
               **lifecycle.step(ticket, TicketStatus.REFERRED, now)}
     entry = event_row(TicketStatus.REFERRED, at=now, previous=TicketStatus.REGISTERED.value,
                       agency=referral.agency.code, official=referral.official.id, rule=referral.rule)
-    _write(session, ticket, values, clock, entry)
     set_committed_value(ticket, "agency", referral.agency)
     set_committed_value(ticket, "official", referral.official)
-    routing.text_official(session, ticket, "referral", link_base=link_base)
+    # The official's text carries the referral's writes: one statement on PostgreSQL.
+    routing.text_official(session, ticket, "referral", link_base=link_base,
+                          carried=_writes(ticket, values, clock, entry))
+    hold_as_loaded(ticket, values)
+    timeline_written(session, ticket.id)
     return referral.rule, started
 
 
-def _write(session: Session, ticket: Ticket, values: dict[str, Any], clock: TicketClock,
-           entry: dict[str, Any]) -> None:
-    """The ticket's new columns, its clock row and its timeline entry (one statement on
-    PostgreSQL: tickets.write_entry_with)."""
-    update, parameters = column_update(ticket, values)
-    write_entry_with(session, ticket.id, entry, [
-        (update, parameters), (_NEW_CLOCK, {f"clock_{name}": getattr(clock, name) for name in _CLOCK_COLUMNS})])
-    hold_as_loaded(ticket, values)
+def _writes(ticket: Ticket, values: dict[str, Any], clock: TicketClock, entry: dict[str, Any]) -> Carried:
+    """The ticket's new columns, its clock row and its timeline entry, as writes to carry."""
+    return [column_update(ticket, values), entry_write(ticket.id, entry),
+            (_NEW_CLOCK, {f"clock_{name}": getattr(clock, name) for name in _CLOCK_COLUMNS})]
 
 
 _CLOCKS = TicketClock.__table__

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from models import assignment, lifecycle, notices
 from models.agencies import CONSULAR_SECTOR, FOAD_SECTOR, Agency, Level, Official, Role
 from models.base import utcnow
+from models.carrying import Carried
 from models.errors import DomainError
 from models.events import Event
 from models.messages import Message, Purpose
@@ -96,9 +97,11 @@ def _units(session: Session, sector: str, province: str | None) -> list[Agency]:
                                 .options(*_DIRECTORY_ONLY).order_by(Agency.id)).unique())
 
 
-_DIRECTORY_ONLY = (lazyload(Agency.parent), lazyload(Agency.sector))
-"""Routing reads the units' own columns, and a parent only when a unit has nobody: not the
-joins that the console's pages want (each parent's own parent and sector, every sector)."""
+_DIRECTORY_ONLY = (lazyload(Agency.parent), lazyload(Agency.sector),
+                   joinedload(Agency.officials).lazyload(Official.agency))
+"""Routing reads the units' own columns and officials (in the same statement: the one who
+receives the case is among them), and a parent only when a unit has nobody: not the joins
+that the console's pages want (each parent's own parent and sector, every sector)."""
 
 
 def _national(units: list[Agency], levels: tuple[Level, ...]) -> Agency | None:
@@ -151,8 +154,11 @@ def _staffed(session: Session, agency: Agency, rule: str, province: str | None) 
 
 def receiver(session: Session, agency: Agency) -> Official | None:
     """The active official who receives an agency's cases: its head of inspection first."""
-    officials = session.scalars(select(Official).where(
-        Official.agency_id == agency.id, Official.active.is_(True)).options(lazyload(Official.agency))).unique().all()
+    if "officials" in agency.__dict__:  # loaded with the unit (_units)
+        officials = [o for o in agency.officials if o.active]
+    else:
+        officials = session.scalars(select(Official).where(
+            Official.agency_id == agency.id, Official.active.is_(True)).options(lazyload(Official.agency))).unique().all()
     ranked = sorted((o for o in officials if o.role in RECEIVERS),
                     key=lambda o: (RECEIVERS.index(Role(o.role)), o.id))
     return ranked[0] if ranked else None
@@ -175,13 +181,15 @@ def release_on_move(session: Session, ticket: Ticket, agency: Agency, at: dateti
 _PURPOSES = {"referral": Purpose.REFERRAL, "escalation": Purpose.ESCALATION, "reopened": Purpose.REOPENED}
 
 
-def text_official(session: Session, ticket: Ticket, notice: str, *, link_base: str = "") -> Message:
+def text_official(session: Session, ticket: Ticket, notice: str, *, link_base: str = "",
+                  carried: Carried = ()) -> Message:
     """Text the ticket's official the case ("referral", "escalation" or "reopened" notice):
-    code, category, the complaint's first words and its console link. Officials read Persian."""
+    code, category, the complaint's first words and its console link. Officials read Persian.
+    `carried`: the step's writes that go out with the text (`models.carrying`)."""
     body = notices.fit(notice, "fa", "summary", code=ticket.code, category=ticket.category.label_fa,
                        summary=summary(ticket), link=console_link(link_base, ticket.code))
     return queue_text(session, number=ticket.official.mobile, body=body,
-                      purpose=_PURPOSES[notice], ticket=ticket)
+                      purpose=_PURPOSES[notice], ticket=ticket, carried=carried)
 
 
 def restaff(session: Session, ticket: Ticket, at: datetime | None = None) -> Referral:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from models.agencies import Sector
@@ -29,3 +29,16 @@ def menu_of(rows: Iterable[tuple[int, str]]) -> dict[str, str | None]:
     keys: dict[str, str | None] = {str(key): code for key, code in rows}
     keys.setdefault(OTHER_KEY, None)
     return keys
+
+
+def menu_column() -> ScalarSelect[str]:
+    """The menu as one text value, for a statement that reads it beside other things
+    (`menu_from_text` reads it back): "key:code" pairs joined by commas."""
+    pair = cast(Sector.menu_key, String) + ":" + Sector.code
+    return select(func.aggregate_strings(pair, ",")).where(Sector.menu_key.is_not(None)).scalar_subquery()
+
+
+def menu_from_text(text: str | None) -> dict[str, str | None]:
+    """The menu from `menu_column`'s value."""
+    pairs = (part.split(":", 1) for part in text.split(",")) if text else ()
+    return menu_of(sorted((int(key), code) for key, code in pairs))

@@ -3,7 +3,7 @@ every text is answered by those rules (sms/replies.py), and most of them find no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
@@ -13,6 +13,7 @@ from models import asking, officials, threads
 from models.base import utcnow
 from models.blocklist import blocking
 from models.messages import OptOut
+from models.sectors import menu_column, menu_from_text
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Sender:
     """The open ticket they opened within the thread window (`threads.WINDOW`), newest."""
     opted_out: bool = False
     """Asked not to be texted (a new complaint of theirs is asked no question)."""
+    menu: dict[str, str | None] = field(default_factory=dict)
+    """The service menu (`models.sectors.sector_keys`) when the text came, read with the
+    rest: a new complaint's reply may ask which service it is about. Empty for NOBODY."""
 
 
 NOBODY = Sender()
@@ -41,12 +45,14 @@ _ABOUT = select(
     asking.open_questions(bindparam("number"), bindparam("asked_since")).exists().label("questioned"),
     threads.recent_ids(bindparam("number"), bindparam("thread_since")).limit(1).scalar_subquery().label("recent"),
     select(OptOut.number).where(OptOut.number == bindparam("number")).exists().label("opted_out"),
+    menu_column().label("menu"),
 )
-"""The five questions in one statement, built once."""
+"""The five questions and the menu in one statement, built once."""
 
 
 def about(session: Session, number: str, at: datetime) -> Sender:
     """What is known of `number` (E.164) for its text that came in at `at`."""
     row = session.execute(_ABOUT, {"number": number, "now": utcnow(), "asked_since": at - asking.ASK_WINDOW,
                                    "thread_since": at - threads.WINDOW}).one()
-    return Sender(bool(row.blocked), bool(row.official), bool(row.questioned), row.recent, bool(row.opted_out))
+    return Sender(bool(row.blocked), bool(row.official), bool(row.questioned), row.recent, bool(row.opted_out),
+                  menu_from_text(row.menu))

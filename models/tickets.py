@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, bindparam, event, insert
+from sqlalchemy import JSON, ForeignKey, Index, Insert, String, Text, bindparam, event, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 from sqlalchemy.orm.util import identity_key
 
@@ -188,9 +188,14 @@ def timeline_written(session: Session, ticket_id: int) -> None:
 def write_entry_with(session: Session, ticket_id: int, entry: dict[str, Any], carried: Carried) -> None:
     """Append one entry (an `event_row`) to a ticket's timeline together with other writes
     of the same step (`models.carrying`: one statement on PostgreSQL)."""
-    carrying(session.connection(), _ENTRY, {"entry_ticket_id": ticket_id,
-                                            **{f"entry_{key}": value for key, value in entry.items()}}, carried)
+    carrying(session.connection(), *entry_write(ticket_id, entry), carried)
     timeline_written(session, ticket_id)
+
+
+def entry_write(ticket_id: int, entry: dict[str, Any]) -> tuple[Insert, dict[str, Any]]:
+    """One entry (an `event_row`) of a ticket's timeline as a write another statement may
+    carry (`models.carrying`); whoever runs it then calls `timeline_written`."""
+    return _ENTRY, {"entry_ticket_id": ticket_id, **{f"entry_{key}": value for key, value in entry.items()}}
 
 
 _ENTRY = insert(TicketEvent.__table__).values({

@@ -45,4 +45,4 @@ def answer_sms(message_id: int) -> None:
 def _answer(session: Session, message: Message, rules: IntakeRules, link_base: str) -> Message | None:
     """Decide one message's reply and queue it: the reply's row, None for no reply."""
     reply = reply_to(session, message, rules, link_base)
-    return inbox.answer(session, message, reply.text, reply.purpose)
+    return inbox.answer(session, message, reply.text, reply.purpose, reply.carried)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from models import asking, inbox, lookup, officials, optouts, questions, senders, survey_answers, threads
 from models.agencies import Official
+from models.carrying import Carried
 from models.errors import (
     Blocked, EmptyComplaint, IllegalTransition, InvalidCode, TicketNotFound, TooManyComplaints,
 )
@@ -27,7 +28,6 @@ from models.messages import Message, OptOutSource, Purpose
 from models.notices import duration, fit, moment, render, sector_menu
 from models.phones import Caller, identify
 from models.placing import TriageState
-from models.sectors import sector_keys
 from models.tickets import Ticket, Via
 from sms.meaning import Kind, Meaning, read, read_official
 
@@ -37,10 +37,12 @@ PLEASE_WAIT_EVERY = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Reply:
-    """What to text back ("" for nothing), and why."""
+    """What to text back ("" for nothing), and why; `carried`: the writes of the rule that
+    decided it, to go out with it (a question's, which the reply asks)."""
 
     text: str
     purpose: Purpose = Purpose.REPLY
+    carried: Carried = ()
 
 
 SILENCE = Reply("")
@@ -202,7 +204,7 @@ def _answer(c: _Context, ticket: Ticket, state: TriageState, found: questions.An
 def _question(c: _Context, field: str, language: str) -> str:
     """The text of the question on `field`: the service menu on the IVR's keys, or the province."""
     if field == "sector":
-        return render("question_sector", language, menu=sector_menu(sector_keys(c.session), language))
+        return render("question_sector", language, menu=sector_menu(c.known.menu, language))
     return render("question_province", language)
 
 
@@ -228,11 +230,11 @@ def _registered(c: _Context, opened: Opened) -> Reply:
     complaint goes (asked only of a number our texts reach: the answer must be able to come)."""
     ticket = opened.ticket
     # The sender is the caller: whether they opted out was read with the rest (senders.about).
-    asked = None if c.known.opted_out else questions.ask(c.session, ticket, opened.placement, c.now)
+    asked = None if c.known.opted_out else questions.ask(ticket, opened.placement, c.now)
     if asked is None:
         return Reply(render("tracking_code", ticket.language, code=ticket.code))
-    question = _question(c, asked, ticket.language)
-    return Reply(render("registered_ask", ticket.language, code=ticket.code, ask=question))
+    question = _question(c, asked.field, ticket.language)
+    return Reply(render("registered_ask", ticket.language, code=ticket.code, ask=question), carried=asked.writes)
 
 
 _RULES: dict[Kind, Callable[[_Context], Reply]] = {

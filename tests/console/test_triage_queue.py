@@ -30,7 +30,9 @@ def waiting(session, text: str, *, caller: str = "09121234567", ago: timedelta =
     """An SMS complaint whose citizen was asked where it goes (as the SMS channel asks)."""
     at = utcnow() - ago
     opened = open_ticket(session, Complaint(via=Via.SMS, caller=caller, text=text), RULES, now=at)
-    assert questions.ask(session, opened.ticket, opened.placement, at) is not None
+    asked = questions.ask(opened.ticket, opened.placement, at)
+    assert asked is not None
+    asked.write(session)
     session.commit()
     return opened.ticket
 
