@@ -186,6 +186,11 @@ def _handler_for(api: TwilioApi) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         """Twilio's REST API, the parts we use."""
 
+        # As api.twilio.com: a client keeps its connection for the next request, and an
+        # answer goes out whole (headers and body apart would wait on the client's delayed ACK).
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             length = int(self.headers.get("Content-Length") or 0)
             form = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
