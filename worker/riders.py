@@ -33,6 +33,7 @@ from datetime import timedelta
 from typing import Iterator
 
 from redis import Redis
+from redis.commands.core import Script
 from redis.exceptions import RedisError
 from rq import Retry
 
@@ -87,12 +88,21 @@ def mark(redis: Redis, work: list[Work], lasting: timedelta) -> bool:
 def wait_in_line(redis: Redis, queue: str, work: list[Work]) -> bool:
     """Put work in `queue`'s line, marked (RIDE_WAIT) as riders are, all or nothing; True
     when a drain must be queued for it (no drain was queued that has not looked yet)."""
-    pipe = redis.pipeline(transaction=True)
-    for item in work:
-        pipe.set(key(item.id), MARK, ex=RIDE_WAIT)
-    pipe.rpush(LINE.format(queue), *(item.id for item in work))
-    pipe.set(DRAIN_FLAG.format(queue), MARK, nx=True, ex=DRAIN_FLAG_LASTS)
-    return bool(pipe.execute()[-1])
+    keys = [LINE.format(queue), DRAIN_FLAG.format(queue), *(key(item.id) for item in work)]
+    lasting = (int(RIDE_WAIT.total_seconds()), int(DRAIN_FLAG_LASTS.total_seconds()))
+    return bool(_WAIT_IN_LINE(keys, [*lasting, MARK, *(item.id for item in work)], client=redis))
+
+
+_WAIT_IN_LINE = Script(None, b"""
+-- KEYS: the line, the drain flag, then each piece's marker; ARGV: a marker's life and the
+-- flag's (seconds), the marker's value, then each piece's id (in its marker's order).
+for i = 3, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[3], 'EX', ARGV[1])
+end
+redis.call('RPUSH', KEYS[1], unpack(ARGV, 4))
+return redis.call('SET', KEYS[2], ARGV[3], 'NX', 'EX', ARGV[2]) and 1 or 0
+""")
+"""`wait_in_line` in one command a commit (a script runs whole, as MULTI would)."""
 
 
 def drain_wanted(redis: Redis, queue: str) -> bool:
