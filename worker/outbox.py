@@ -35,7 +35,7 @@ from models.outbox import Job, OutboxItem, Work, note_failure, take_for_rerun
 from models.runtime import Runtime, current
 from models.tickets import Ticket, record
 from worker import context, metrics, riders
-from worker.queues import JOBS, queue
+from worker.queues import JOBS, NOTIFICATIONS, ROUTING, queue
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +48,10 @@ REQUEUE_AFTER = timedelta(minutes=15)
 a directory to be fixed, a database or a provider to come back)."""
 
 
-DRAIN_CHUNK = 10
-"""Pieces of work a drain takes from its line at a time: few, so that the workers share a
-burst, and one look-up and one done-marking statement for all of them."""
+DRAIN_CHUNK = {ROUTING: 10, NOTIFICATIONS: 1}
+"""Pieces of work a drain takes from its queue's line at a time (one look-up and one
+done-marking statement for them): answering and routing, mostly CPU and the database, ten;
+sending, mostly a wait on the provider, one, so that every idle worker sends the next."""
 DRAIN_TIMEOUT = max(spec.timeout for spec in JOBS.values() if spec.rides)
 DRAIN_RETRY = Retry(max=4, interval=[2, 10, 60, 300])
 """A drain fails only when its worker dies or Redis or the database fails it; its retry runs
@@ -257,7 +258,9 @@ def run(item_id: int, *riding: int) -> None:
 def drain(name: str) -> None:
     """The RQ job that runs the work waiting in queue `name`'s line, DRAIN_CHUNK pieces at a
     time (each as a rider), until the line is empty or half its time is spent; what is
-    left then goes to another drain. A retry after a crash first runs what it had taken."""
+    left then goes to another drain. While work is left in line it sees that another drain
+    is queued, for an idle worker to share it. A retry after a crash first runs what it
+    had taken."""
     runtime, started = current(), time.monotonic()
     job = get_current_job()
     budget = (job.timeout if job else None) or DRAIN_TIMEOUT
@@ -277,11 +280,13 @@ def drain(name: str) -> None:
 
 def _took(runtime: Runtime, job: RQJob | None, name: str, waiting: deque[int | Work]) -> bool:
     """Take the next pieces from the line, noted on the job (a retry after a crash runs
-    them); False when the line is empty."""
-    taken = riders.take(runtime.redis, name, DRAIN_CHUNK)
+    them), and queue another drain if more wait; False when the line is empty."""
+    taken, more = riders.take(runtime.redis, name, DRAIN_CHUNK.get(name, 1))
     if job is not None and taken:
         job.meta["riders"] = taken
         job.save_meta()
+    if more and riders.flag_drain(runtime.redis, name):
+        _enqueue_drain(runtime.redis, name, drain_id(name, f"{context.job_id()}-{taken[0]}"))
     waiting.extend(taken)
     return bool(taken)
 

@@ -106,11 +106,15 @@ return redis.call('SET', KEYS[2], ARGV[3], 'NX', 'EX', ARGV[2]) and 1 or 0
 
 
 def drain_wanted(redis: Redis, queue: str) -> bool:
-    """True when work waits in `queue`'s line with no drain queued to take it (the flag now
-    says one is: the caller queues it). A drain that finds the line emptied meanwhile does
-    nothing; work put in line after the look queues its own."""
-    return bool(redis.llen(LINE.format(queue))
-                and redis.set(DRAIN_FLAG.format(queue), MARK, nx=True, ex=DRAIN_FLAG_LASTS))
+    """True when work waits in `queue`'s line with no drain queued to take it (`flag_drain`).
+    A drain that finds the line emptied meanwhile does nothing; work put in line after the
+    look queues its own."""
+    return bool(redis.llen(LINE.format(queue)) and flag_drain(redis, queue))
+
+
+def flag_drain(redis: Redis, queue: str) -> bool:
+    """Set `queue`'s drain flag: True when it was not set, and the caller queues the drain."""
+    return bool(redis.set(DRAIN_FLAG.format(queue), MARK, nx=True, ex=DRAIN_FLAG_LASTS))
 
 
 def draining(redis: Redis, queue: str) -> None:
@@ -118,9 +122,14 @@ def draining(redis: Redis, queue: str) -> None:
     redis.delete(DRAIN_FLAG.format(queue))
 
 
-def take(redis: Redis, queue: str, count: int) -> list[int]:
-    """Up to `count` ids from the front of `queue`'s line, each taken by one drain only."""
-    return [int(item_id) for item_id in redis.lpop(LINE.format(queue), count) or []]
+def take(redis: Redis, queue: str, count: int) -> tuple[list[int], int]:
+    """Up to `count` ids from the front of `queue`'s line, each taken by one drain only, and
+    how many are left in it."""
+    pipe = redis.pipeline(transaction=True)
+    pipe.lpop(LINE.format(queue), count)
+    pipe.llen(LINE.format(queue))
+    taken, left = pipe.execute()
+    return [int(item_id) for item_id in taken or []], left
 
 
 def renew(redis: Redis, item_id: int, lasting: timedelta) -> bool:

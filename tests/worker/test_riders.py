@@ -24,7 +24,8 @@ from tests.worker.processes import running_worker, wait_for
 from tests.waiting import on_the_way
 from tests.worker.test_faults import HEAD_OF_BANKS_TEHRAN, provider_env, to
 from worker import riders
-from worker.outbox import DRAIN_CHUNK, job_id, relay
+from models.outgoing import queue_text
+from worker.outbox import DRAIN_CHUNK, drain, job_id, relay
 from worker.queues import NOTIFICATIONS, ROUTING, queue
 
 
@@ -55,7 +56,7 @@ def test_intakes_routing_and_the_callers_code_go_in_one_job(runtime, session, wo
 
 def test_a_burst_of_complaints_is_run_by_one_drain_chunk_by_chunk(runtime, session, work, configure, twilio_api):
     configure(twilio=twilio_api.settings())
-    count = DRAIN_CHUNK * 2 + 3  # three takes from the line
+    count = (DRAIN_CHUNK[ROUTING] * 2 + 3) // 2  # two pieces each: three takes from the line
     tickets = [make_ticket(session, via=Via.CALL, caller=f"0912123{n:04d}", sector="banks", province="tehran")
                for n in range(count)]
     assert queue(runtime.redis, ROUTING).count == 1  # the first one's drain: the others found it queued
@@ -64,7 +65,9 @@ def test_a_burst_of_complaints_is_run_by_one_drain_chunk_by_chunk(runtime, sessi
     for ticket in tickets:
         assert sorted(m.purpose for m in texts(session, ticket)) == [Purpose.REFERRAL, Purpose.TRACKING_CODE]
     assert len(twilio_api.messages) == 2 * count
-    assert finished(runtime) == {ROUTING: 1, NOTIFICATIONS: 0}
+    # The first drain took them all, ten at a time; the one it queued for an idle worker at its
+    # first take (work was left) found the line empty (this test's one worker ran it after).
+    assert finished(runtime) == {ROUTING: 2, NOTIFICATIONS: 0}
     assert session.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.done_at.is_(None))) == 0
 
 
@@ -79,6 +82,20 @@ def test_work_put_in_line_after_a_drain_started_queues_another(runtime, session,
         assert len(texts(session, ticket, Purpose.REFERRAL)) == 1
     assert len(twilio_api.messages) == 2
     assert finished(runtime) == {ROUTING: 2, NOTIFICATIONS: 0}  # the second found the line empty
+
+
+def test_a_drain_that_leaves_texts_in_line_queues_another_for_an_idle_worker(runtime, session, configure,
+                                                                              twilio_api):
+    configure(twilio=twilio_api.settings())
+    for n in range(3):
+        queue_text(session, number=f"+98912123000{n}", body="پاسخ", purpose=Purpose.RESULT)
+        session.commit()
+    assert queue(runtime.redis, NOTIFICATIONS).count == 1  # the first text's drain
+    drain(NOTIFICATIONS)  # as a worker runs it: one text at a time (sending waits on the provider)
+    assert len(twilio_api.messages) == 3
+    # At its first take two texts were left: it queued a drain for another worker to share them.
+    assert queue(runtime.redis, NOTIFICATIONS).count == 2
+    assert runtime.redis.llen(riders.LINE.format(NOTIFICATIONS)) == 0
 
 
 def test_a_drain_whose_line_was_lost_leaves_the_work_to_the_relay(runtime, session, work, configure, twilio_api):
