@@ -23,7 +23,8 @@ from models.errors import DomainError
 from models.events import Event
 from models.intake import Complaint, IntakeRules, Opened, register
 from models.settings import Settings
-from models.tickets import Ticket, Via, event_row, write_events
+from models.db import one_statement
+from models.tickets import Ticket, Via, entry_for_each, entry_parameters, event_row, write_events
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,10 @@ _ENDED = (update(_CALLS)
           .returning(_CALLS.c.ticket_id, select(Ticket.code).where(Ticket.id == _CALLS.c.ticket_id)
                      .scalar_subquery().label("code")))
 """`end_call`'s statement, built once (every call's hangup handler runs it)."""
+_ENDED_AS = _ENDED.cte("ended")
+_ENDED_NOTED = (select(_ENDED_AS.c.ticket_id, _ENDED_AS.c.code)
+                .add_cte(entry_for_each(_ENDED_AS.c.ticket_id).cte("noted")))
+"""`end_call`'s statement on PostgreSQL: the call's end and its ticket's entry, in one."""
 
 
 def end_call(session: Session, uniqueid: str, *, at: datetime, duration_s: int, cause: str | None,
@@ -109,14 +114,22 @@ def end_call(session: Session, uniqueid: str, *, at: datetime, duration_s: int, 
     take left behind, in one UPDATE and, for a ticket's call, its timeline entry. Whether it
     was that end, and the call's ticket code (None without one); when it was not (the call
     unknown, its end reported before, a take nobody submitted), nothing was written and the
-    caller takes `close_call`'s way. In the caller's transaction."""
-    row = session.connection().execute(_ENDED, {"call": uniqueid, "at": at, "duration_s": duration_s,
-                                                "cause": cause, "recording": recording}).first()
+    caller takes `close_call`'s way, after a commit. On PostgreSQL the UPDATE and the entry
+    are one statement, on its own (no transaction around it: one round trip where four were);
+    on SQLite, in the caller's transaction."""
+    entry = event_row(Event.CALL_ENDED, at=at, call=uniqueid, duration_s=duration_s, recording=recording)
+    parameters = {"call": uniqueid, "at": at, "duration_s": duration_s, "cause": cause, "recording": recording}
+    if session.get_bind().dialect.name == "postgresql":
+        one_statement(session)
+        row = session.connection().execute(_ENDED_NOTED, {**parameters, **entry_parameters(entry)}).first()
+    else:
+        row = session.connection().execute(_ENDED, parameters).first()
+        if row is not None and row.ticket_id is not None:
+            write_events(session, row.ticket_id, [entry])
     if row is None:
         return False, None
     if row.ticket_id is None:
         return True, None
-    _note_end(session, row.ticket_id, uniqueid, at=at, duration_s=duration_s, recording=recording)
     # A ticket the engine committed while this statement waited for the row is not in the
     # statement's snapshot (PostgreSQL, read committed): its code is read on its own.
     code = row.code or session.scalar(select(Ticket.code).where(Ticket.id == row.ticket_id))

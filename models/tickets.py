@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Insert, String, Text, bindparam, event, insert
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, Insert, String, Text, bindparam, event, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 from sqlalchemy.orm.util import identity_key
 
@@ -195,7 +195,22 @@ def write_entry_with(session: Session, ticket_id: int, entry: dict[str, Any], ca
 def entry_write(ticket_id: int, entry: dict[str, Any]) -> tuple[Insert, dict[str, Any]]:
     """One entry (an `event_row`) of a ticket's timeline as a write another statement may
     carry (`models.carrying`); whoever runs it then calls `timeline_written`."""
-    return _ENTRY, {"entry_ticket_id": ticket_id, **{f"entry_{key}": value for key, value in entry.items()}}
+    return _ENTRY, {"entry_ticket_id": ticket_id, **entry_parameters(entry)}
+
+
+def entry_parameters(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry's (an `event_row`'s) values as `entry_write` and `entry_for_each` name them."""
+    return {f"entry_{key}": value for key, value in entry.items()}
+
+
+def entry_for_each(ticket_id: ColumnElement[int]) -> Insert:
+    """The same entry (`entry_parameters`) on the timeline of each ticket `ticket_id` gives
+    (a column of a WITH's statement; NULLs skipped): an INSERT … SELECT for that WITH, so
+    that the statement finding the tickets writes their entries too."""
+    columns = ("at", "kind", "actor", "note", "data")
+    table = TicketEvent.__table__
+    chosen = select(ticket_id, *(bindparam(f"entry_{name}", type_=table.c[name].type) for name in columns))
+    return insert(table).from_select(["ticket_id", *columns], chosen.where(ticket_id.is_not(None)))
 
 
 _ENTRY = insert(TicketEvent.__table__).values({

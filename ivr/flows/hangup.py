@@ -44,8 +44,8 @@ def _record_end(runtime: Runtime, request: AgiRequest, cause: str, billsec: str,
         if billed is not None:
             ended, code = end_call(session, request.uniqueid, at=at, duration_s=billed,
                                    cause=cause_code, recording=recording)
+            session.commit()
             if ended:
-                session.commit()
                 return code, billed
         row, code = find_or_open_call(session, request, line_of(request, runtime.settings))
         duration = billed if billed is not None else _seconds_since(row.started_at)
