@@ -12,6 +12,7 @@ import contextlib
 import logging
 import time
 from collections import deque
+from uuid import uuid4
 from datetime import timedelta
 from types import TracebackType
 from typing import Iterable, Iterator
@@ -438,10 +439,24 @@ def _waited(item: Work, rides: bool) -> float | None:
 
 
 def relay_outbox() -> int:
-    """The periodic job: queue outbox work Redis does not hold (never pushed, or lost)."""
+    """The periodic job: queue outbox work Redis does not hold (never pushed, or lost), and a
+    drain for each line whose work has none coming (its drain lost: emptied from RQ's queue,
+    say), without waiting for the work's markers to lapse. How many jobs it queued."""
     runtime = current()
     with runtime.session() as session:
         pushed = relay(session, runtime.redis)
+    lines = {spec.queue for spec in JOBS.values() if spec.rides}
+    pushed += sum(_drain_if_wanted(runtime.redis, name) for name in sorted(lines))
     log.log(logging.INFO if pushed else logging.DEBUG, "outbox relay",
             extra={"queued": pushed, "rq_job": context.job_id()})
     return pushed
+
+
+def _drain_if_wanted(redis: Redis, name: str) -> bool:
+    """Queue a drain of `name`'s line if work waits in it and no drain is queued to take it."""
+    try:
+        wanted = riders.drain_wanted(redis, name)
+    except RedisError as exc:
+        log.warning("redis unreachable, lines not looked at", extra={"queue": name, "error": str(exc)})
+        return False
+    return wanted and _enqueue_drain(redis, name, drain_id(name, f"relay-{context.job_id() or uuid4().hex}"))

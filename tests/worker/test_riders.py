@@ -25,7 +25,7 @@ from tests.waiting import on_the_way
 from tests.worker.test_faults import HEAD_OF_BANKS_TEHRAN, provider_env, to
 from worker import riders
 from models.outgoing import queue_text
-from worker.outbox import DRAIN_CHUNK, drain, job_id, relay
+from worker.outbox import DRAIN_CHUNK, drain, job_id, relay, relay_outbox
 from worker.queues import NOTIFICATIONS, ROUTING, queue
 
 
@@ -96,6 +96,18 @@ def test_a_drain_that_leaves_texts_in_line_queues_another_for_an_idle_worker(run
     # At its first take two texts were left: it queued a drain for another worker to share them.
     assert queue(runtime.redis, NOTIFICATIONS).count == 2
     assert runtime.redis.llen(riders.LINE.format(NOTIFICATIONS)) == 0
+
+
+def test_a_line_whose_drain_was_lost_gets_one_at_the_relays_next_run(runtime, session, work, configure,
+                                                                      twilio_api):
+    configure(twilio=twilio_api.settings())
+    ticket = make_ticket(session, sector="banks", province="tehran")
+    queue(runtime.redis, ROUTING).empty()  # its drain gone (`rq empty`, say); the line and flag kept
+    runtime.redis.delete(riders.DRAIN_FLAG.format(ROUTING))  # the flag lapsed (a minute)
+    assert relay_outbox() == 1  # the periodic relay: the routing work's marker still holds it
+    assert relay_outbox() == 0  # that drain is queued: no second
+    work()
+    assert len(texts(session, ticket, Purpose.REFERRAL)) == 1 and len(twilio_api.messages) == 1
 
 
 def test_a_drain_whose_line_was_lost_leaves_the_work_to_the_relay(runtime, session, work, configure, twilio_api):
