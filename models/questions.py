@@ -26,8 +26,8 @@ from models.persian import PUNCTUATION, normalize
 from models.placing import TriageState
 from models.provinces import by_area_code
 from models.sectors import sector_keys
-from models.carrying import Carried, carrying
-from models.tickets import Ticket, TicketEvent, TicketStatus, entry_write, event_row, record, timeline_written
+from models.carrying import Carried
+from models.tickets import Ticket, TicketEvent, TicketStatus, entry_write, event_row, record
 from models.triage import Known, directory_index, triage
 from models.triage.knowledge import Place, knowledge
 from models.triage.tokens import tokenize
@@ -59,13 +59,7 @@ class Asked:
     (`models.carrying`: one round trip with the text on PostgreSQL)."""
 
     field: str
-    ticket_id: int
     writes: Carried
-
-    def write(self, session: Session) -> None:
-        """Record the question on its own (a caller with no text that carries the writes)."""
-        carrying(session.connection(), *self.writes[0], self.writes[1:])
-        timeline_written(session, self.ticket_id)
 
 
 def ask(ticket: Ticket, placement: placing.Placement | None, at: datetime) -> Asked | None:
@@ -78,7 +72,7 @@ def ask(ticket: Ticket, placement: placing.Placement | None, at: datetime) -> As
     state.fix(*placement.fixed)
     field = _put(state, placement.asks[0], at)
     entry = entry_write(ticket.id, event_row(Event.QUESTION_ASKED, at=at, field=field, question=state.asked))
-    return Asked(field, ticket.id, [entry, (_NEW_STATE, {f"state_{column}": getattr(state, column)
+    return Asked(field, [entry, (_NEW_STATE, {f"state_{column}": getattr(state, column)
                                                          for column in _STATE_COLUMNS})])
 
 

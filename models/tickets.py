@@ -207,14 +207,15 @@ def entry_for_each(ticket_id: ColumnElement[int]) -> Insert:
     """The same entry (`entry_parameters`) on the timeline of each ticket `ticket_id` gives
     (a column of a WITH's statement; NULLs skipped): an INSERT … SELECT for that WITH, so
     that the statement finding the tickets writes their entries too."""
-    columns = ("at", "kind", "actor", "note", "data")
     table = TicketEvent.__table__
-    chosen = select(ticket_id, *(bindparam(f"entry_{name}", type_=table.c[name].type) for name in columns))
-    return insert(table).from_select(["ticket_id", *columns], chosen.where(ticket_id.is_not(None)))
+    chosen = select(ticket_id, *(bindparam(f"entry_{name}", type_=table.c[name].type) for name in _ENTRY_COLUMNS))
+    return insert(table).from_select(["ticket_id", *_ENTRY_COLUMNS], chosen.where(ticket_id.is_not(None)))
 
 
+_ENTRY_COLUMNS = ("at", "kind", "actor", "note", "data")
+"""A timeline entry's columns besides its ticket's id (an `event_row`'s keys)."""
 _ENTRY = insert(TicketEvent.__table__).values({
     name: bindparam(f"entry_{name}", type_=TicketEvent.__table__.c[name].type)
-    for name in ("ticket_id", "at", "kind", "actor", "note", "data")})
+    for name in ("ticket_id", *_ENTRY_COLUMNS)})
 """One timeline entry's INSERT, built once; every column is given (Python-side defaults are
 not relied on inside a WITH), its parameters named apart from every column."""

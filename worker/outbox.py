@@ -12,10 +12,10 @@ import contextlib
 import logging
 import time
 from collections import deque
-from uuid import uuid4
 from datetime import timedelta
 from types import TracebackType
 from typing import Iterable, Iterator
+from uuid import uuid4
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -273,8 +273,7 @@ def drain(name: str) -> None:
             while waiting:
                 if time.monotonic() - started > budget / 2:  # the rest gets time of its own
                     _go_alone(runtime.redis, list(waiting), done)
-                    if riders.drain_wanted(runtime.redis, name):
-                        _enqueue_drain(runtime.redis, name, drain_id(name, context.job_id()))
+                    _drain_if_wanted(runtime.redis, name)
                     return
                 _ride(runtime, waiting.popleft(), budget, waiting, done, looked)
 
@@ -453,10 +452,11 @@ def relay_outbox() -> int:
 
 
 def _drain_if_wanted(redis: Redis, name: str) -> bool:
-    """Queue a drain of `name`'s line if work waits in it and no drain is queued to take it."""
+    """Queue a drain of `name`'s line if work waits in it and no drain is queued to take it
+    (a drain out of time, the relay); its id names the job that queued it."""
     try:
         wanted = riders.drain_wanted(redis, name)
     except RedisError as exc:
-        log.warning("redis unreachable, lines not looked at", extra={"queue": name, "error": str(exc)})
+        log.warning("redis unreachable, the line not looked at", extra={"queue": name, "error": str(exc)})
         return False
-    return wanted and _enqueue_drain(redis, name, drain_id(name, f"relay-{context.job_id() or uuid4().hex}"))
+    return wanted and _enqueue_drain(redis, name, drain_id(name, context.job_id() or uuid4().hex))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from models import questions
 from models.base import utcnow
+from models.carrying import carrying
 from models.events import Event
 from models.intake import Complaint, IntakeRules, open_ticket
 from models.messages import Purpose
@@ -32,7 +33,7 @@ def waiting(session, text: str, *, caller: str = "09121234567", ago: timedelta =
     opened = open_ticket(session, Complaint(via=Via.SMS, caller=caller, text=text), RULES, now=at)
     asked = questions.ask(opened.ticket, opened.placement, at)
     assert asked is not None
-    asked.write(session)
+    carrying(session.connection(), *asked.writes[0], asked.writes[1:])  # as its reply carries them
     session.commit()
     return opened.ticket
 
