@@ -10,7 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, Row, bindparam, case, select, update
+from sqlalchemy import Insert, Row, bindparam, case, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -25,7 +25,7 @@ from models.blocklist import blocking, is_blocked
 from models.call_takes import submit
 from models.calls import Call
 from models.choices import call_menus
-from models.db import alone
+from models.db import alone, one_statement
 from models.errors import DomainError
 from models.intake import Opened
 from models.phones import Caller, identify
@@ -72,10 +72,14 @@ def open_call(session: Session, request: AgiRequest, line: str,
     """The id of this ${UNIQUEID}'s Call row, made now, and whether `number` (the caller id
     as `identify` reads it) is blocked (its row then at BLOCKED). The intake route's call
     is almost always new: one INSERT, which reads the blocklist too (no savepoint, no
-    second statement); if the hangup handler's row came first, that row, locked."""
+    second statement), on PostgreSQL on its own (no BEGIN and COMMIT round trips), as are
+    the session's reads after it until it commits; if the hangup handler's row came first,
+    that row, locked in a transaction."""
+    one_statement(session)
     made = _insert_call(session, request, line, number, None)
     if made is not None:
         return made.id, made.progress == Step.BLOCKED
+    session.commit()  # nothing was written: what follows takes a transaction of its own
     row, _ = find_or_open_call(session, request, line)
     if is_blocked(session, number):
         row.progress = Step.BLOCKED
@@ -198,7 +202,7 @@ class Visit:
             values = {"progress": self.step.value, **self._complaint(take)}
             # Only while the call has no ticket: on PostgreSQL's several lane threads this
             # write may land after the submit's, which already wrote the same take.
-            self.pending.append(in_background(self.runtime, self._update, Call.ticket_id.is_(None), **values))
+            self.pending.append(in_background(self.runtime, self._update, unlinked_only=True, **values))
             self.saved = (self.step, self.language)
 
     def start_ticket(self) -> "Future[Opened]":
@@ -247,14 +251,22 @@ class Visit:
         return {"voice_path": self.relative(take), "sector_code": self.sector, "category_code": self.category,
                 "province_code": self.province, "language": self.language}
 
-    def _update(self, *conditions: ColumnElement[bool], **values: object) -> None:
-        # One statement on its own: no BEGIN and COMMIT round trips around it.
-        alone(self.runtime.engine, update(Call).where(Call.id == self.call_id, *conditions).values(**values))
+    def _update(self, *, unlinked_only: bool = False, **values: object) -> None:
+        # One statement on its own: no BEGIN and COMMIT round trips around it. The columns
+        # to set are named by the parameters (Core makes the SET clause of their keys).
+        alone(self.runtime.engine, _UPDATES[unlinked_only], {"call_id": self.call_id, **values})
+
+
+_UPDATES = {unlinked_only: update(Call.__table__).where(
+    Call.__table__.c.id == bindparam("call_id"), *([Call.__table__.c.ticket_id.is_(None)] if unlinked_only else []))
+    for unlinked_only in (False, True)}
+"""`Visit._update`'s statements, built once: of any Call row, and of one that has no ticket yet."""
 
 
 def _open_visit(runtime: Runtime, request: AgiRequest, line: str,
                 number: str | None) -> tuple[int, bool, dict[str, Any]]:
-    """The Call row's id, whether the number is blocked, and the menus (on the lane)."""
+    """The Call row's id, whether the number is blocked, and the menus (on the lane): on
+    PostgreSQL two round trips, each statement on its own (`open_call`)."""
     with runtime.session() as session:
         call_id, blocked = open_call(session, request, line, number)
         menus = call_menus(session)

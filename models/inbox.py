@@ -3,10 +3,11 @@ one number's texts one at a time and in the order they came."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
-from typing import Sequence
+from typing import Any, Sequence
 
-from sqlalchemy import bindparam, func, insert, literal, select
+from sqlalchemy import Select, bindparam, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -102,24 +103,33 @@ def hold_sender(session: Session, message_id: int) -> str | None:
     PostgreSQL: a transaction's advisory lock on a hash of the number. SQLite needs none:
     every transaction here takes the database's one write lock first (models/db.py).
     """
-    sender = select(Message.number).where(Message.id == message_id, Message.direction == Direction.IN)
-    if session.get_bind().dialect.name == "postgresql":
+    return session.scalar(_sender(session.get_bind().dialect.name), {"message_id": message_id})
+
+
+@functools.cache
+def _sender(dialect: str) -> Select[Any]:
+    """`hold_sender`'s statement, built once for each database (every text's answer runs it)."""
+    sender = select(Message.number).where(Message.id == bindparam("message_id"), Message.direction == Direction.IN)
+    if dialect == "postgresql":
         # The lock is taken by the statement that reads the number: one round trip. Its key,
         # a 64-bit hash of the number, is the same in every process.
         key = func.hashtextextended(literal(ANSWER_KEY) + Message.number, 0)
         sender = sender.add_columns(func.pg_advisory_xact_lock(key))
-    return session.scalar(sender)
+    return sender
 
 
 def unanswered(session: Session, message_id: int, number: str) -> list[Message]:
     """Inbound message `message_id` and the earlier texts of its `number` still waiting for
     an answer, oldest first, fresh and locked until commit; [] when it was answered (or is
     not there): whoever holds them decides their answers, and nobody decides one twice."""
-    waiting = list(session.scalars(
-        select(Message).where(Message.number == number, Message.direction == Direction.IN,
-                              Message.reply.is_(None), Message.id <= message_id)
-        .order_by(Message.id).with_for_update().execution_options(populate_existing=True)))
+    waiting = list(session.scalars(_UNANSWERED, {"number": number, "message_id": message_id}))
     return waiting if waiting and waiting[-1].id == message_id else []
+
+
+_UNANSWERED = (select(Message).where(Message.number == bindparam("number"), Message.direction == Direction.IN,
+                                     Message.reply.is_(None), Message.id <= bindparam("message_id"))
+               .order_by(Message.id).with_for_update().execution_options(populate_existing=True))
+"""`unanswered`'s statement, built once."""
 
 
 def answer(session: Session, message: Message, reply: str, purpose: Purpose = Purpose.REPLY,

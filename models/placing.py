@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeGuard
 
-from sqlalchemy import ForeignKey, Index, String, exists, select, text
+from sqlalchemy import ForeignKey, Index, String, bindparam, exists, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import instance_state
 
@@ -22,7 +22,7 @@ from models.agencies import Agency
 from models.base import Base
 from models.categories import OTHER
 from models.events import Event
-from models.locking import locked_ticket_with
+from models.locking import ROW_ID, locked_ticket_with, ticket_lock
 from models.outbox import Job, OutboxItem, add_work
 from models.phones import Caller
 from models.tickets import CallerKind, Ticket, TicketStatus, record
@@ -206,12 +206,15 @@ def locked_for_routing(session: Session, ticket_id: int) -> tuple[Ticket | None,
     """The ticket, fresh and locked (models.locking), and the question to its citizen still
     open, read in one statement: a ticket nobody asked anything, most of them, is routed
     without a look at its triage row, and one whose wait goes on is left without one."""
-    where = (TriageState.ticket_id == ticket_id, *_OPEN)
-    found = locked_ticket_with(session, ticket_id, exists().where(*where),
-                               select(TriageState.asked_at).where(*where).scalar_subquery())
+    found = locked_ticket_with(session, ticket_id, _FOR_ROUTING)
     if found is None:
         return None, None
     return found[0], (OpenQuestion(found[2]) if found[1] else None)
+
+
+_WAITING = (TriageState.ticket_id == bindparam(ROW_ID), *_OPEN)
+_FOR_ROUTING = ticket_lock(exists().where(*_WAITING), select(TriageState.asked_at).where(*_WAITING).scalar_subquery())
+"""`locked_for_routing`'s statement, built once (every routing runs it)."""
 
 
 def wait_or_end(session: Session, ticket: Ticket, question: OpenQuestion, wait: timedelta,

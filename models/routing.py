@@ -6,10 +6,11 @@ use these rules, so a ticket is always sent the same way whoever sends it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 
 from models import assignment, lifecycle, notices
@@ -90,11 +91,17 @@ def _local(session: Session, ticket: Ticket) -> tuple[Agency, str] | None:
 
 def _units(session: Session, sector: str, province: str | None) -> list[Agency]:
     """The sector's agencies in `province` and its national ones, in one query."""
+    return list(session.scalars(_units_query(bool(province)), {"sector": sector, "province": province}).unique())
+
+
+@functools.cache
+def _units_query(in_province: bool) -> Select[tuple[Agency]]:
+    """`_units`' statement, built once for each shape (every routing runs it)."""
     here = Agency.province_code.is_(None)
-    if province:
-        here = or_(here, Agency.province_code == province)
-    return list(session.scalars(select(Agency).where(Agency.sector_code == sector, here)
-                                .options(*_DIRECTORY_ONLY).order_by(Agency.id)).unique())
+    if in_province:
+        here = or_(here, Agency.province_code == bindparam("province"))
+    return (select(Agency).where(Agency.sector_code == bindparam("sector"), here)
+            .options(*_DIRECTORY_ONLY).order_by(Agency.id))
 
 
 _DIRECTORY_ONLY = (lazyload(Agency.parent), lazyload(Agency.sector),
