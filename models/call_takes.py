@@ -22,6 +22,7 @@ from models.categories import OTHER
 from models.errors import DomainError
 from models.events import Event
 from models.intake import Complaint, IntakeRules, Opened, register
+from models.lean import Lean
 from models.settings import Settings
 from models.db import one_statement
 from models.tickets import Ticket, Via, entry_for_each, entry_parameters, event_row, write_events
@@ -103,7 +104,7 @@ _ENDED = (update(_CALLS)
                      .scalar_subquery().label("code")))
 """`end_call`'s statement, built once (every call's hangup handler runs it)."""
 _ENDED_AS = _ENDED.cte("ended")
-_ENDED_NOTED = (select(_ENDED_AS.c.ticket_id, _ENDED_AS.c.code)
+_ENDED_NOTED = Lean(select(_ENDED_AS.c.ticket_id, _ENDED_AS.c.code)
                 .add_cte(entry_for_each(_ENDED_AS.c.ticket_id).cte("noted")))
 """`end_call`'s statement on PostgreSQL: the call's end and its ticket's entry, in one."""
 
@@ -121,7 +122,7 @@ def end_call(session: Session, uniqueid: str, *, at: datetime, duration_s: int, 
     parameters = {"call": uniqueid, "at": at, "duration_s": duration_s, "cause": cause, "recording": recording}
     if session.get_bind().dialect.name == "postgresql":
         one_statement(session)
-        row = session.connection().execute(_ENDED_NOTED, {**parameters, **entry_parameters(entry)}).first()
+        row = _ENDED_NOTED.first(session.connection(), {**parameters, **entry_parameters(entry)})
     else:
         row = session.connection().execute(_ENDED, parameters).first()
         if row is not None and row.ticket_id is not None:

@@ -7,13 +7,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping, TypeVar
 
-from sqlalchemy import Engine, Row, Table, Update, bindparam, create_engine, event, inspect, update
+from sqlalchemy import Connection, Engine, Row, Table, Update, bindparam, create_engine, event, inspect, update
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detached, sessionmaker
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from models import outbox
+from models.lean import Lean
 
 
 def make_engine(url: str, **options: object) -> Engine:
@@ -80,7 +81,7 @@ def make_sessions(
     return sessions
 
 
-def alone(engine: Engine, statement: Executable, parameters: Mapping[str, Any] | None = None) -> Row[Any] | None:
+def alone(engine: Engine, statement: Executable | Lean, parameters: Mapping[str, Any] | None = None) -> Row[Any] | None:
     """Run one statement (with `parameters`) on its own and return its first row (None without one).
 
     On PostgreSQL outside any transaction: one round trip where a transaction takes three
@@ -91,13 +92,19 @@ def alone(engine: Engine, statement: Executable, parameters: Mapping[str, Any] |
     return rows[0] if rows else None
 
 
-def alone_rows(engine: Engine, statement: Executable, parameters: Mapping[str, Any] | None = None) -> list[Row[Any]]:
+def alone_rows(engine: Engine, statement: Executable | Lean,
+               parameters: Mapping[str, Any] | None = None) -> list[Row[Any]]:
     """`alone`, with every row the statement returns ([] without any)."""
+    def run(conn: Connection) -> list[Any]:
+        if isinstance(statement, Lean):
+            return statement.rows(conn, parameters or {})
+        return _rows(conn.execute(statement, parameters))
+
     if engine.dialect.name == "sqlite":
         with engine.begin() as conn:
-            return _rows(conn.execute(statement, parameters))
+            return run(conn)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        return _rows(conn.execute(statement, parameters))
+        return run(conn)
 
 
 def one_statement(session: Session) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.sql.dml import Insert
 from models.base import utcnow
 from models.carrying import Carried, carrying
 from models.db import column_update, hold_as_loaded, one_statement
+from models.lean import Lean
 from models.messages import Direction, Message, MessageStatus, Purpose
 from models.outbox import Job, OutboxItem, Work, insert_work, work_from, written
 from models.outgoing import queue_text
@@ -47,7 +48,7 @@ def _message_and_work() -> Insert:
                      bindparam("created_at", type_=outbox.c.created_at.type)).returning(outbox.c.id, outbox.c.args)
 
 
-_TAKE_IN_PG = _message_and_work()
+_TAKE_IN_PG = Lean(_message_and_work())
 """Built once, as _INSERT_MESSAGE."""
 
 
@@ -83,8 +84,7 @@ def _take_in_at_once(session: Session, row: dict[str, object]) -> int | None:
     and COMMIT. ON CONFLICT waits for a copy being written at the same moment, as the
     unique index does for a plain INSERT, then writes nothing."""
     one_statement(session)
-    both = session.connection().execute(
-        _TAKE_IN_PG, {**row, "created_at": utcnow()}).first()
+    both = _TAKE_IN_PG.first(session.connection(), {**row, "created_at": utcnow()})
     if both is None:
         session.rollback()
         return None

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, func, literal, select
+from sqlalchemy import ColumnElement, bindparam, func, literal, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models import errors, new_ticket, notices, placing, tracking
@@ -18,6 +18,7 @@ from models.blocklist import blocking
 from models.calls import Call
 from models.categories import OTHER, Category
 from models.events import Event
+from models.lean import Lean
 from models.media import attach
 from models.messages import Message, MessageStatus, Purpose
 from models.outgoing import queue_text
@@ -116,16 +117,15 @@ def _fixed(c: Complaint) -> frozenset[str]:
                             province=c.province, county=c.county)
 
 
-def _check(session: Session, c: Complaint, caller: Caller, rules: IntakeRules, now: datetime) -> Row[Any]:
+def _check(session: Session, c: Complaint, caller: Caller, rules: IntakeRules, now: datetime) -> Any:
     """Refuse what intake must not store; the facts read (`_facts`) when it may."""
     if not ((c.text or "").strip() or c.voice_path or c.media):
         raise errors.EmptyComplaint("a complaint needs a text, a recording or a photo")
     if c.province is not None and c.province not in BY_CODE:
         raise errors.UnknownProvince(f"no province {c.province!r}")
-    facts = session.connection().execute(
-        _facts(caller.e164 is not None, c.sector is not None, c.agency_id is not None),
-        {"number": caller.e164, "now": now, "since": now - timedelta(hours=1), "category": c.category,
-         "sector": c.sector, "agency": c.agency_id}).one()
+    facts = _facts(caller.e164 is not None, c.sector is not None, c.agency_id is not None).first(
+        session.connection(), {"number": caller.e164, "now": now, "since": now - timedelta(hours=1),
+                               "category": c.category, "sector": c.sector, "agency": c.agency_id})
     if facts.blocked:
         raise errors.Blocked("this number is blocked")
     if not facts.category:
@@ -140,7 +140,7 @@ def _check(session: Session, c: Complaint, caller: Caller, rules: IntakeRules, n
 
 
 @functools.cache
-def _facts(number: bool, sector: bool, agency: bool) -> Select[Any]:
+def _facts(number: bool, sector: bool, agency: bool) -> Lean:
     """Everything intake reads from the database, in one round trip (intake is every
     channel's hot path), built once for each shape of complaint. Columns: blocked, recent
     (tickets in the last hour), whether the category, sector and agency exist (true when
@@ -153,7 +153,7 @@ def _facts(number: bool, sector: bool, agency: bool) -> Select[Any]:
             Ticket.caller == bindparam("number"), Ticket.registered_at > bindparam("since")
         ).scalar_subquery()
     agencies, changed = MARK.selected_columns
-    return select(
+    return Lean(select(
         blocked.label("blocked"),
         recent.label("recent"),
         select(Category.code).where(Category.code == bindparam("category")).exists().label("category"),
@@ -161,7 +161,7 @@ def _facts(number: bool, sector: bool, agency: bool) -> Select[Any]:
         _exists_or_true(Agency.id, "agency" if agency else None).label("agency"),
         select(agencies).scalar_subquery().label("agencies"),
         select(changed).scalar_subquery().label("directory_changed"),
-    )
+    ))
 
 
 def _exists_or_true(column: InstrumentedAttribute[Any], parameter: str | None) -> ColumnElement[bool]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from models import errors, search
 from models.base import UTCDateTime, utcnow
 from models.db import adopt
+from models.lean import Lean
 from models.outbox import Job, OutboxItem, Work, insert_work, work_from, written
 from models.tickets import Ticket, TicketEvent, write_events
 
@@ -43,8 +44,8 @@ def write(session: Session, draft: Ticket, codes: Callable[[], str], first: list
     if session.get_bind().dialect.name == "postgresql":
         at_once = {"events": [dict(entry, at=entry["at"].isoformat()) for entry in first], "words": words,
                    "written_at": utcnow()}
-        ticket_id, work_id = _insert(session, row, codes, lambda: session.connection().execute(
-            _ALL_AT_ONCE, {**row, **at_once}).first())
+        ticket_id, work_id = _insert(session, row, codes, lambda: _ALL_AT_ONCE.first(
+            session.connection(), {**row, **at_once}))
         ticket = adopt(session, Ticket, {**row, "id": ticket_id}, inserted=True)
         written(session).append(Work(work_id, Job.ROUTE_TICKET.value, (ticket_id,), ticket.code))
         return ticket
@@ -110,5 +111,5 @@ def _all_at_once() -> Insert:
     return work.add_cte(timeline, documents).returning(_OUTBOX.c.ticket_id, _OUTBOX.c.id)
 
 
-_ALL_AT_ONCE = _all_at_once()
-"""Built once: a statement object reused keeps its cache key, so executing it compiles nothing."""
+_ALL_AT_ONCE = Lean(_all_at_once())
+"""Built once, run on the driver's cursor (models.lean)."""

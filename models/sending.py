@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, case, select, update
+from sqlalchemy import ColumnElement, bindparam, case, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.base import row_id, utcnow
 from models.db import adopt, one_statement
 from models.events import Event
+from models.lean import Lean
 from models.messages import DELIVERY_ORDER, Direction, Message, MessageStatus, OptOutSource
 from models.optouts import opt_out
 from models.outgoing import barred_clause
@@ -47,14 +48,14 @@ def claim(session: Session, message_id: int, by: str | None = None) -> Message |
     """
     one_statement(session)
     now = utcnow()
-    row = session.connection().execute(_CLAIM, {"message_id": message_id, "by": by, "now": now}).first()
+    row = _CLAIM.first(session.connection(), {"message_id": message_id, "by": by, "now": now})
     session.commit()
     message = adopt(session, Message, row._mapping) if row is not None else None
     return message if message is not None and message.status == S.SENDING else None
 
 
 _MESSAGES = Message.__table__
-_CLAIM = (update(_MESSAGES).where(_MESSAGES.c.id == bindparam("message_id"), _MESSAGES.c.status == S.PENDING)
+_CLAIM = Lean(update(_MESSAGES).where(_MESSAGES.c.id == bindparam("message_id"), _MESSAGES.c.status == S.PENDING)
           .values(status=case((barred_clause(), S.OPTED_OUT.value), else_=S.SENDING.value),
                   claimed_by=bindparam("by"), claimed_at=bindparam("now"), updated_at=bindparam("now"))
           .returning(*_MESSAGES.c))
@@ -117,16 +118,17 @@ def no_provider(session: Session, message_id: int, by: str | None, why: MessageS
 def sent(session: Session, message: Message, provider: str, provider_id: str) -> None:
     """Record the provider's id at once: from now on nothing can send this row again."""
     one_statement(session)
-    session.connection().execute(_SENT, {"message_id": message.id, "provider": provider,
+    _SENT.rows(session.connection(), {"message_id": message.id, "provider": provider,
                                          "provider_id": provider_id, "now": utcnow()})
     session.commit()
 
 
-_SENT = (update(_MESSAGES).where(_MESSAGES.c.id == bindparam("message_id")).values(
+_SENT = Lean(update(_MESSAGES).where(_MESSAGES.c.id == bindparam("message_id")).values(
     provider=bindparam("provider"), provider_id=bindparam("provider_id"), sent_at=bindparam("now"),
     error_code=None, error=None, updated_at=bindparam("now"),
     # A delivery report that found the row by its reference may already be further on.
-    status=case((_MESSAGES.c.status.in_((S.SENDING, S.PENDING)), S.QUEUED.value), else_=_MESSAGES.c.status)))
+    status=case((or_(_MESSAGES.c.status == S.SENDING, _MESSAGES.c.status == S.PENDING), S.QUEUED.value),
+                else_=_MESSAGES.c.status)))
 """`sent`'s statement, built once (every send runs it)."""
 
 
