@@ -5,9 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.selectable import HasCTE
+
+from models.lean import Lean
 
 Carried = Sequence[tuple[UpdateBase, Mapping[str, Any]]]
 """Writes that go out with another statement: each a statement built once and its parameters,
@@ -16,21 +18,23 @@ of its table's columns for a value to SET)."""
 
 
 def carrying(connection: Connection, statement: HasCTE, parameters: Mapping[str, Any],
-             carried: Carried) -> CursorResult[Any]:
+             carried: Carried) -> list[Any]:
     """Run `statement` with the writes `carried` of the same step: on PostgreSQL inside its
-    WITH, one round trip (the whole built once for each set of writes); on SQLite, which
-    allows no write inside a WITH, each on its own first (no network: they cost it nothing)."""
+    WITH, one round trip (the whole built once for each set of writes, and run lean:
+    `models.lean`); on SQLite, which allows no write inside a WITH, each on its own first (no
+    network: they cost it nothing). The rows `statement` returns."""
     if connection.dialect.name != "postgresql":
         for write, its_parameters in carried:
             connection.execute(write, its_parameters)
-        return connection.execute(statement, parameters)
+        result = connection.execute(statement, parameters)
+        return list(result) if result.returns_rows else []
     together = dict(parameters)
     for _, its_parameters in carried:
         together.update(its_parameters)
-    return connection.execute(_with_carried(statement, tuple(write for write, _ in carried)), together)
+    return _with_carried(statement, tuple(write for write, _ in carried)).rows(connection, together)
 
 
 @lru_cache(maxsize=32)
-def _with_carried(statement: HasCTE, writes: tuple[UpdateBase, ...]) -> HasCTE:
-    # A statement object reused keeps its cache key, so executing it compiles nothing.
-    return statement.add_cte(*(write.cte(f"step_{n}") for n, write in enumerate(writes)))
+def _with_carried(statement: HasCTE, writes: tuple[UpdateBase, ...]) -> Lean:
+    return Lean(statement.add_cte(*(write.cte(f"step_{n}") for n, write in enumerate(writes))) if writes
+                else statement)

@@ -68,7 +68,7 @@ def queue_text(session: Session, *, number: str, body: str, purpose: Purpose,
     row = dict(carrying(connection, _QUEUE_AT_ONCE if at_once else _QUEUE, {
         "text_direction": Direction.OUT.value, "text_number": number, "text_body": body,
         "text_purpose": purpose.value, "text_ticket_id": ticket.id if ticket else None, "text_now": utcnow()},
-        carried).one()._mapping)
+        carried)[0]._mapping)
     work_id = row.pop("work_id", None)
     message = adopt(session, Message, row, inserted=True)
     if work_id is not None:
