@@ -10,7 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Insert, Row, bindparam, case, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -28,6 +28,7 @@ from models.choices import call_menus
 from models.db import alone, one_statement
 from models.errors import DomainError
 from models.intake import Opened
+from models.lean import Lean
 from models.phones import Caller, identify
 from models.runtime import Runtime
 from models.tickets import Ticket
@@ -95,29 +96,38 @@ nullable side of an outer join."""
 
 
 def _insert_call(session: Session, request: AgiRequest, line: str, caller: str | None,
-                 progress: str | None) -> Row[tuple[int, str]] | None:
+                 progress: str | None) -> Any | None:
     """Insert the Call row unless one with this ${UNIQUEID} exists (the other route's,
     committed or not: PostgreSQL waits for it); its id and progress, or None when there was
     one. Its progress is `progress`, or with None BLOCKED or ANSWERED by the blocklist."""
     connection = session.connection()
     checks = progress is None and caller is not None
+    now = utcnow()
     values = {"uniqueid": request.uniqueid, "line": line, "caller": caller, "dnid": request.dnid,
-              "language": request.language}
-    values.update({"number": caller, "now": utcnow()} if checks else {"progress": progress or Step.ANSWERED.value})
-    return connection.execute(_insert_statement(connection.dialect.name, checks), values).first()
+              "language": request.language, "started_at": now}
+    values.update({"number": caller, "now": now} if checks else {"progress": progress or Step.ANSWERED.value})
+    return _insert_statement(connection.dialect.name, checks).first(connection, values)
 
 
 @functools.cache
-def _insert_statement(dialect: str, checks_blocklist: bool) -> Insert:
-    """`_insert_call`'s statement, built once for each database and shape (every call runs it);
-    the columns come as parameters, and with `checks_blocklist` the progress from the blocklist."""
+def _insert_statement(dialect: str, checks_blocklist: bool) -> Lean:
+    """`_insert_call`'s statement, built once for each database and shape (every call runs it,
+    lean: models.lean); the columns come as parameters (every one with a default among them),
+    and with `checks_blocklist` the progress from the blocklist."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = Call.__table__
-    statement = insert(table)
+    values: dict[str, Any] = {name: bindparam(name, type_=table.c[name].type) for name in _CALL_COLUMNS}
     if checks_blocklist:
         blocked = blocking(bindparam("number"), bindparam("now")).exists()
-        statement = statement.values(progress=case((blocked, Step.BLOCKED.value), else_=Step.ANSWERED.value))
-    return statement.on_conflict_do_nothing(index_elements=[table.c.uniqueid]).returning(table.c.id, table.c.progress)
+        values["progress"] = case((blocked, Step.BLOCKED.value), else_=Step.ANSWERED.value)
+    else:
+        values["progress"] = bindparam("progress", type_=table.c.progress.type)
+    return Lean(insert(table).values(values).on_conflict_do_nothing(index_elements=[table.c.uniqueid])
+                .returning(table.c.id, table.c.progress))
+
+
+_CALL_COLUMNS = ("uniqueid", "line", "caller", "dnid", "language", "started_at")
+"""What `_insert_call` writes of a new call, besides its progress."""
 
 
 @dataclass

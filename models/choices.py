@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from models.agencies import Agency, Sector
 from models.categories import Category
+from models.lean import Lean
 from models.provinces import BY_CODE, Province
 from models.sectors import menu_of
 
@@ -69,13 +70,13 @@ def provinces_served(session: Session) -> frozenset[str]:
                                      .distinct()))
 
 
-_CALL_MENUS = union_all(
+_CALL_MENUS = Lean(union_all(
     select(literal("sectors").label("menu"), Sector.menu_key.label("key"), Sector.code.label("code"))
     .where(Sector.menu_key.is_not(None)),
     select(literal("categories"), Category.menu_key, Category.code),
     select(literal("provinces"), cast(null(), Integer), Agency.province_code).where(Agency.province_code.is_not(None)).distinct(),
-).order_by("menu", "key")
-"""Built once: a call reads the three lists it offers in one round trip, not three."""
+).order_by("menu", "key"))
+"""Built once, run lean (models.lean): a call reads the three lists it offers in one round trip, not three."""
 
 
 def call_menus(session: Session) -> dict[str, Any]:
@@ -83,7 +84,7 @@ def call_menus(session: Session) -> dict[str, Any]:
     "categories" (menu key → category code) and "provinces" (`provinces_served`)."""
     rows: dict[str, list[tuple[int, str]]] = {"sectors": [], "categories": [], "provinces": []}
     with session.no_autoflush:  # reference data, as sector_keys reads it
-        for menu, key, code in session.execute(_CALL_MENUS):
+        for menu, key, code in _CALL_MENUS.rows(session.connection(), {}):
             rows[menu].append((key, code))
     return {"sectors": menu_of(rows["sectors"]),
             "categories": {str(key): code for key, code in rows["categories"]},

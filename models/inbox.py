@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Sequence
 
-from sqlalchemy import Select, bindparam, func, insert, literal, select
+from sqlalchemy import bindparam, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -103,19 +103,20 @@ def hold_sender(session: Session, message_id: int) -> str | None:
     PostgreSQL: a transaction's advisory lock on a hash of the number. SQLite needs none:
     every transaction here takes the database's one write lock first (models/db.py).
     """
-    return session.scalar(_sender(session.get_bind().dialect.name), {"message_id": message_id})
+    found = _sender(session.get_bind().dialect.name).first(session.connection(), {"message_id": message_id})
+    return found[0] if found is not None else None
 
 
 @functools.cache
-def _sender(dialect: str) -> Select[Any]:
-    """`hold_sender`'s statement, built once for each database (every text's answer runs it)."""
+def _sender(dialect: str) -> Lean:
+    """`hold_sender`'s statement, built once for each database (every text's answer runs it, lean)."""
     sender = select(Message.number).where(Message.id == bindparam("message_id"), Message.direction == Direction.IN)
     if dialect == "postgresql":
         # The lock is taken by the statement that reads the number: one round trip. Its key,
         # a 64-bit hash of the number, is the same in every process.
         key = func.hashtextextended(literal(ANSWER_KEY) + Message.number, 0)
         sender = sender.add_columns(func.pg_advisory_xact_lock(key))
-    return sender
+    return Lean(sender)
 
 
 def unanswered(session: Session, message_id: int, number: str) -> list[Message]:

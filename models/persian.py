@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import datetime
@@ -114,8 +115,11 @@ def fold(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text).lower().split())
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    """A folded word without its ending (one of SUFFIXES), if what is left is long enough."""
+    """A folded word without its ending (one of SUFFIXES), if what is left is long enough.
+    Remembered: every complaint's words are stemmed for triage and for search, from a
+    vocabulary far smaller than the cache."""
     for suffix in SUFFIXES:
         least = 2 if suffix.startswith(_PLURAL) else MIN_STEM
         if word.endswith(suffix) and len(word) - len(suffix) >= least:
