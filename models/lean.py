@@ -65,8 +65,8 @@ class Lean:
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
         self._postgresql: _Compiled | None = None
-        self._row: type[LeanRow] | None = None
-        self._results: list[Callable[[Any], Any] | None] | None = None
+        self._reading: tuple[type[LeanRow], list[Callable[[Any], Any] | None]] | None = None
+        """The row class and each column's result processor, known from the first run's result."""
 
     def rows(self, connection: Connection, parameters: Mapping[str, Any]) -> list[Any]:
         """Run it in `connection`'s transaction (begun if none is): every row it returns."""
@@ -112,21 +112,22 @@ class Lean:
             raise TypeError("a Lean statement must give every column that has a Python-side default: "
                             + ", ".join(c.name for c in [*compiled.insert_prefetch, *compiled.update_prefetch]))
         processors = compiled._bind_processors
-        binds = tuple((name, processors[name]) for name in compiled.bind_names.values() if name in processors)
+        # A parameter used twice (a time set in two columns) is processed once.
+        binds = tuple((name, processors[name]) for name in dict.fromkeys(compiled.bind_names.values())
+                      if name in processors)
         keys = tuple(entry.keyname for entry in compiled._result_columns)
         self._postgresql = _Compiled(compiled, str(compiled), binds, keys)
         return self._postgresql
 
     def _made(self, found: list[tuple[Any, ...]], description: Any, dialect: Dialect) -> list[Any]:
         """The driver's rows as LeanRows, each value through its type's result processor."""
-        if self._results is None:
+        if self._reading is None:  # several threads may get here at once: each makes the same
             assert self._postgresql is not None
             entries = self._postgresql.compiled._result_columns
-            self._results = [entry.type._cached_result_processor(dialect, column[1])
-                             for entry, column in zip(entries, description)]
-            self._row = type("Row", (LeanRow,), {"__slots__": (), "_fields": self._postgresql.keys})
-        row, results = self._row, self._results
-        assert row is not None
+            self._reading = (type("Row", (LeanRow,), {"__slots__": (), "_fields": self._postgresql.keys}),
+                             [entry.type._cached_result_processor(dialect, column[1])
+                              for entry, column in zip(entries, description)])
+        row, results = self._reading
         if not any(results):
             return [row(values) for values in found]
         return [row(value if process is None or value is None else process(value)

@@ -6,18 +6,20 @@ import functools
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, bindparam, select
-from sqlalchemy.engine import Row as SqlRow
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models.base import Base
+from models.db import adopt
+from models.lean import Lean
 from models.tickets import Ticket
 
 Row = TypeVar("Row", bound=Base)
 
 
 ROW_ID = "row_id"
-"""The parameter naming the locked row in a locking query (`ticket_lock`'s columns may use it)."""
+"""The parameter naming the locked row in a locking statement (`ticket_lock`'s columns may use it)."""
 
 
 def locked(session: Session, model: type[Row], row_id: int) -> Row | None:
@@ -44,19 +46,29 @@ def locked_ticket(session: Session, ticket_id: int) -> Ticket | None:
     return found[0] if found is not None else None
 
 
-def ticket_lock(*columns: ColumnElement[Any]) -> Select[Any]:
-    """`locked_ticket`'s query reading `columns` (about the ticket, which may name it by the
-    parameter ROW_ID) in the same statement; build it once, run it with `locked_ticket_with`."""
-    return _locking(Ticket).options(lazyload(Ticket.agency), lazyload(Ticket.official)).add_columns(*columns)
+def ticket_lock(*columns: ColumnElement[Any]) -> Lean:
+    """`locked_ticket`'s statement reading `columns` (about the ticket, which may name it by
+    the parameter ROW_ID) in the same round trip; build it once, run it with
+    `locked_ticket_with`. Every job locks its ticket: the row is read lean (models.lean) and
+    taken into the session as if loaded (models.db.adopt), without the ORM's loading."""
+    return Lean(select(*_TICKETS.c, *columns).where(_TICKETS.c.id == bindparam(ROW_ID)).with_for_update(of=_TICKETS))
 
 
-def locked_ticket_with(session: Session, ticket_id: int, query: Select[Any]) -> SqlRow[Any] | None:
-    """Run `query` (a `ticket_lock`) for the ticket: a row of the ticket and its columns'
-    values; None when there is no such ticket."""
-    found = session.execute(query, {ROW_ID: ticket_id}).unique().first()
-    if found is not None:
-        set_committed_value(found[0], "events", [])  # appended to, never read, in a job
-    return found
+def locked_ticket_with(session: Session, ticket_id: int, query: Lean) -> tuple[Any, ...] | None:
+    """Run `query` (a `ticket_lock`) for the ticket: the ticket (the session's own object,
+    refreshed, when it holds one) and its columns' values; None when there is no such ticket."""
+    row = query.first(session.connection(), {ROW_ID: ticket_id})
+    if row is None:
+        return None
+    held = session.identity_map.get(identity_key(Ticket, ticket_id)) is not None
+    ticket = adopt(session, Ticket, dict(zip(_TICKET_KEYS, row)))
+    if held:  # as a fresh load would: what it refers to is read anew when next read
+        session.expire(ticket, _RELATIONS)
+    set_committed_value(ticket, "events", [])  # appended to, never read, in a job
+    return (ticket, *row[len(_TICKET_KEYS):])
 
 
+_TICKETS = Ticket.__table__
+_TICKET_KEYS = tuple(column.key for column in _TICKETS.c)
+_RELATIONS = [relation.key for relation in Ticket.__mapper__.relationships if relation.key != "events"]
 _TICKET = ticket_lock()
