@@ -11,6 +11,7 @@ from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models.base import Base
+from models.categories import Category
 from models.db import adopt
 from models.lean import Lean
 from models.tickets import Ticket
@@ -50,8 +51,12 @@ def ticket_lock(*columns: ColumnElement[Any]) -> Lean:
     """`locked_ticket`'s statement reading `columns` (about the ticket, which may name it by
     the parameter ROW_ID) in the same round trip; build it once, run it with
     `locked_ticket_with`. Every job locks its ticket: the row is read lean (models.lean) and
-    taken into the session as if loaded (models.db.adopt), without the ORM's loading."""
-    return Lean(select(*_TICKETS.c, *columns).where(_TICKETS.c.id == bindparam(ROW_ID)).with_for_update(of=_TICKETS))
+    taken into the session as if loaded (models.db.adopt), without the ORM's loading, with its
+    category (which the ORM would join in: texts name it)."""
+    categories = (column.label(f"category_{column.key}") for column in _CATEGORIES.c)
+    return Lean(select(*_TICKETS.c, *categories, *columns)
+                .select_from(_TICKETS.outerjoin(_CATEGORIES, _CATEGORIES.c.code == _TICKETS.c.category_code))
+                .where(_TICKETS.c.id == bindparam(ROW_ID)).with_for_update(of=_TICKETS))
 
 
 def locked_ticket_with(session: Session, ticket_id: int, query: Lean) -> tuple[Any, ...] | None:
@@ -64,11 +69,14 @@ def locked_ticket_with(session: Session, ticket_id: int, query: Lean) -> tuple[A
     ticket = adopt(session, Ticket, dict(zip(_TICKET_KEYS, row)))
     if held:  # as a fresh load would: what it refers to is read anew when next read
         session.expire(ticket, _RELATIONS)
+    columns, category = len(_TICKET_KEYS), dict(zip(_CATEGORY_KEYS, row[len(_TICKET_KEYS):]))
+    set_committed_value(ticket, "category", adopt(session, Category, category) if category["code"] else None)
     set_committed_value(ticket, "events", [])  # appended to, never read, in a job
-    return (ticket, *row[len(_TICKET_KEYS):])
+    return (ticket, *row[columns + len(_CATEGORY_KEYS):])
 
 
-_TICKETS = Ticket.__table__
+_TICKETS, _CATEGORIES = Ticket.__table__, Category.__table__
 _TICKET_KEYS = tuple(column.key for column in _TICKETS.c)
+_CATEGORY_KEYS = tuple(column.key for column in _CATEGORIES.c)
 _RELATIONS = [relation.key for relation in Ticket.__mapper__.relationships if relation.key != "events"]
 _TICKET = ticket_lock()
