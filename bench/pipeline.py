@@ -105,8 +105,18 @@ def workers(args: argparse.Namespace, env: dict[str, str], logs: Path) -> Iterat
     finally:
         for child in children:
             child.send_signal(signal.SIGTERM)
-        for child in children:
-            child.wait(timeout=30)
+        for n, child in enumerate(children):
+            try:
+                child.wait(timeout=STOP_GRACE)
+            except subprocess.TimeoutExpired:  # a job still running (RQ's warm shutdown waits for it)
+                print(f"worker bench-{n} still busy {STOP_GRACE} s after SIGTERM: killed "
+                      f"(its log: {logs / f'worker-{n}.log'})", file=sys.stderr)
+                child.kill()
+                child.wait()
+
+
+STOP_GRACE = 90
+"""Seconds a worker gets to finish its job after SIGTERM (systemd's default stop timeout)."""
 
 
 def wait_healthy(redis: Redis, timeout: float = 60) -> None:
