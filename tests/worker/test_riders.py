@@ -211,7 +211,7 @@ def test_a_worker_asked_to_stop_ends_its_drain_after_the_text_under_way(runtime,
         worker.send_signal(signal.SIGTERM)  # a deploy: the worker is asked to stop
         time.sleep(0.5)
         twilio_api.release()
-        assert worker.wait(timeout=60) == 0  # (a loaded machine: the worker's own teardown takes a while)
+        assert worker.wait(timeout=20) == 0
     finally:
         stop(worker, 5)
     assert len(twilio_api.messages) == 1  # the text under way went out; the drain took no more
