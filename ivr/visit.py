@@ -267,9 +267,8 @@ class Visit:
         alone(self.runtime.engine, _UPDATES[unlinked_only], {"call_id": self.call_id, **values})
 
 
-_UPDATES = {unlinked_only: update(Call.__table__).where(
-    Call.__table__.c.id == bindparam("call_id"), *([Call.__table__.c.ticket_id.is_(None)] if unlinked_only else []))
-    for unlinked_only in (False, True)}
+_UPDATE = update(Call.__table__).where(Call.__table__.c.id == bindparam("call_id"))
+_UPDATES = {False: _UPDATE, True: _UPDATE.where(Call.__table__.c.ticket_id.is_(None))}
 """`Visit._update`'s statements, built once: of any Call row, and of one that has no ticket yet."""
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.selectable import HasCTE
 
-from models.lean import Lean
+from models.lean import Lean, all_rows
 
 Carried = Sequence[tuple[UpdateBase, Mapping[str, Any]]]
 """Writes that go out with another statement: each a statement built once and its parameters,
@@ -26,8 +26,7 @@ def carrying(connection: Connection, statement: HasCTE, parameters: Mapping[str,
     if connection.dialect.name != "postgresql":
         for write, its_parameters in carried:
             connection.execute(write, its_parameters)
-        result = connection.execute(statement, parameters)
-        return list(result) if result.returns_rows else []
+        return all_rows(connection.execute(statement, parameters))
     together = dict(parameters)
     for _, its_parameters in carried:
         together.update(its_parameters)

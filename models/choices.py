@@ -83,9 +83,8 @@ def call_menus(session: Session) -> dict[str, Any]:
     """What a call may choose from, read together: "sectors" (`models.sectors.sector_keys`),
     "categories" (menu key → category code) and "provinces" (`provinces_served`)."""
     rows: dict[str, list[tuple[int, str]]] = {"sectors": [], "categories": [], "provinces": []}
-    with session.no_autoflush:  # reference data, as sector_keys reads it
-        for menu, key, code in _CALL_MENUS.rows(session.connection(), {}):
-            rows[menu].append((key, code))
+    for menu, key, code in _CALL_MENUS.rows(session.connection(), {}):  # Core: nothing is flushed first
+        rows[menu].append((key, code))
     return {"sectors": menu_of(rows["sectors"]),
             "categories": {str(key): code for key, code in rows["categories"]},
             "provinces": frozenset(code for _key, code in rows["provinces"])}

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detach
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from models import outbox
-from models.lean import Lean
+from models.lean import Lean, all_rows
 
 
 def make_engine(url: str, **options: object) -> Engine:
@@ -98,7 +98,7 @@ def alone_rows(engine: Engine, statement: Executable | Lean,
     def run(conn: Connection) -> list[Any]:
         if isinstance(statement, Lean):
             return statement.rows(conn, parameters or {})
-        return _rows(conn.execute(statement, parameters))
+        return all_rows(conn.execute(statement, parameters))
 
     if engine.dialect.name == "sqlite":
         with engine.begin() as conn:
@@ -207,7 +207,3 @@ def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -
             return True
         transaction = transaction.parent
     return False
-
-
-def _rows(result: Any) -> list[Row[Any]]:
-    return result.all() if result.returns_rows else []

@@ -42,6 +42,11 @@ class _Compiled:
     """The names of the result's columns (none for a statement that returns no rows)."""
 
 
+def all_rows(result: Any) -> list[Any]:
+    """Every row of a SQLAlchemy result; [] for a statement that returns none."""
+    return result.all() if result.returns_rows else []
+
+
 class LeanRow(tuple):  # type: ignore[type-arg]
     """A result row: its values by position and by column name (`row.id`, `row._mapping`)."""
 
@@ -71,8 +76,7 @@ class Lean:
     def rows(self, connection: Connection, parameters: Mapping[str, Any]) -> list[Any]:
         """Run it in `connection`'s transaction (begun if none is): every row it returns."""
         if connection.dialect.name != "postgresql":
-            result = connection.execute(self.statement, parameters)
-            return list(result) if result.returns_rows else []
+            return all_rows(connection.execute(self.statement, parameters))
         compiled = self._postgresql or self._compile(connection.dialect)
         values = compiled.compiled.construct_params(parameters)
         for name, process in compiled.binds:
@@ -132,4 +136,3 @@ class Lean:
             return [row(values) for values in found]
         return [row(value if process is None or value is None else process(value)
                     for value, process in zip(values, results)) for values in found]
-
