@@ -50,6 +50,8 @@ BEAT_EVERY = 5.0
 """Seconds: a worker's heartbeat is sent at most this often unless its keys need a longer life."""
 PR_SET_PDEATHSIG = 1
 """Linux prctl(2): the signal a process gets when its parent dies."""
+LISTENER_JOIN = 1.0
+"""Seconds a stopping worker waits for its command listener's thread (a daemon) to end."""
 
 
 class Ticking:
@@ -99,11 +101,31 @@ class Beating:
             super().set_state(state, pipeline)  # type: ignore[misc]
 
 
-class FoadWorker(Ticking, Beating, Worker):
+class Unsubscribing:
+    """Mixed into RQ's workers: the listener on the worker's command channel ended without
+    a minute's wait. RQ unsubscribes, then stops the listener's thread and joins it; when the
+    thread read Redis's reply to the unsubscribe before its stop flag was down (likelier on a
+    loaded machine), it goes back to waiting up to RQ's 60 s for a subscription, and redis-py 8
+    joins it without a timeout: a worker's stop or hand-over took a minute. Here the flag goes
+    down first, so the reply ends the thread, and the join is bounded either way."""
+
+    def unsubscribe(self) -> None:
+        """Stop listening for RQ's commands (`rq` shutdown, stop-job) and close the listener."""
+        thread = self.pubsub_thread  # type: ignore[attr-defined]
+        if not thread:
+            return
+        thread.stop(timeout=0)  # its flag down, nothing waited for yet
+        with contextlib.suppress(RedisError):
+            self.pubsub.unsubscribe()  # type: ignore[attr-defined]  # the reply wakes the thread
+        thread.join(LISTENER_JOIN)
+        self.pubsub.close()  # type: ignore[attr-defined]
+
+
+class FoadWorker(Ticking, Beating, Unsubscribing, Worker):
     """RQ's worker: a forked work horse per job, so a crash or a leak dies with the horse."""
 
 
-class FoadSimpleWorker(Ticking, Beating, SimpleWorker):
+class FoadSimpleWorker(Ticking, Beating, Unsubscribing, SimpleWorker):
     """RQ's worker that runs jobs in its own process: no fork per job, warm connections.
     It stops (to be replaced) after `max_jobs` jobs, past `max_memory_mb`, or after a
     job timed out (SIGALRM may have cut a database conversation short)."""

@@ -69,7 +69,8 @@ def test_through_foad_serve_the_reply_carries_the_tracking_code(tmp_path: Path):
             log = engine.communicate(timeout=60)[1]
         except subprocess.TimeoutExpired:
             engine.kill()  # not left running into the next test; its services, in process groups
-            engine.wait()  # of their own, hold its stderr open: no waiting for the pipe to end
+            engine.wait()  # of their own, hold its stderr open: no waiting for the pipe to end,
+            engine.stderr.close()  # but closed here, not left to the next test's garbage collection
             raise
     assert done.returncode == 0, done.stderr + log
     sent, reply = done.stdout.splitlines()

@@ -4,6 +4,7 @@ so does its parent's death."""
 
 import os
 import signal
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,9 +17,10 @@ from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
 from tests.worker.processes import running_worker, wait_for
 from tests.worker.test_faults import provider_env, to
 from tests.worker.test_riders import children
-from worker import riders
+from worker import riders, runner
 from worker.health import check
 from worker.queues import JOBS
+from worker.runner import FoadSimpleWorker
 
 OFFICIAL = "+989970000024"  # the head of inspection of Tehran's banks
 
@@ -71,3 +73,30 @@ def test_a_riders_marker_outlasts_any_run_that_wrote_it():
     # A rider its carrier's commits wrote runs without renewing its marker (worker.riders).
     longest = max(spec.timeout for spec in JOBS.values())
     assert timedelta(seconds=longest) + riders.RUN_MARGIN < riders.RIDE_WAIT
+
+
+def listening_worker(runtime) -> FoadSimpleWorker:
+    """A worker subscribed to its command channel, as RQ's `work` subscribes it."""
+    worker = FoadSimpleWorker(["routing"], connection=runtime.redis)
+    worker.subscribe()
+    wait_for(lambda: worker.pubsub_thread.is_alive(), what="the listener's thread")
+    return worker
+
+
+def test_a_stopping_worker_ends_its_listener_with_redis_reply_not_a_timeout(runtime):
+    worker = listening_worker(runtime)
+    started = time.monotonic()
+    worker.unsubscribe()
+    assert time.monotonic() - started < runner.LISTENER_JOIN  # not the join's bound: the reply ended it
+    assert not worker.pubsub_thread.is_alive()
+
+
+def test_a_listener_that_took_the_reply_too_soon_does_not_hold_the_stop_for_a_minute(runtime):
+    # The race RQ's own order loses: the thread read the reply to the unsubscribe while
+    # still running, and went back to waiting RQ's 60 s for a subscription.
+    worker = listening_worker(runtime)
+    worker.pubsub.unsubscribe()
+    wait_for(lambda: not worker.pubsub.subscribed, what="the listener to take the reply")
+    started = time.monotonic()
+    worker.unsubscribe()
+    assert time.monotonic() - started < runner.LISTENER_JOIN + 2
