@@ -9,6 +9,7 @@ answers texts; the workers route, send and text back), so the composition root n
 from __future__ import annotations
 
 import contextlib
+import threading
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Callable, Iterator, Mapping
@@ -34,6 +35,20 @@ def function_of(job: str) -> JobFunction:
         return _functions[job]
     except KeyError:
         raise RuntimeError(f"no function bound for {job!r} work: workers start with foad.jobs") from None
+
+
+_stop_asked = threading.Event()
+
+
+def ask_to_stop() -> None:
+    """The worker running this process's jobs was asked to stop (SIGTERM): RQ lets the job
+    running now finish, and a long one (a drain) should leave what it has not begun."""
+    _stop_asked.set()
+
+
+def stop_asked() -> bool:
+    """True once this process's worker was asked to stop."""
+    return _stop_asked.is_set()
 
 
 def job_id() -> str | None:

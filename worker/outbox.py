@@ -261,21 +261,24 @@ def drain(name: str) -> None:
     time (each as a rider), until the line is empty or half its time is spent; what is
     left then goes to another drain. While work is left in line it sees that another drain
     is queued, for an idle worker to share it. A retry after a crash first runs what it
-    had taken."""
+    had taken. A worker asked to stop ends its drain after the piece under way (what it
+    took and has not begun goes on without it): a shutdown waits for one piece, not a line."""
     runtime, started = current(), time.monotonic()
     job = get_current_job()
     budget = (job.timeout if job else None) or DRAIN_TIMEOUT
     riders.draining(runtime.redis, name)
     waiting: deque[int | Work] = deque(job.meta.get("riders", []) if job else [])
-    while waiting or _took(runtime, job, name, waiting):
+    while waiting or (not context.stop_asked() and _took(runtime, job, name, waiting)):
         with _marking_done(runtime) as done:
             looked = _looked_up(runtime, [_id(rider) for rider in waiting])
             while waiting:
-                if time.monotonic() - started > budget / 2:  # the rest gets time of its own
+                if time.monotonic() - started > budget / 2 or context.stop_asked():  # the rest goes on alone
                     _go_alone(runtime.redis, list(waiting), done)
                     _drain_if_wanted(runtime.redis, name)
                     return
                 _ride(runtime, waiting.popleft(), budget, waiting, done, looked)
+    if context.stop_asked():  # what is left in line waits for another worker's drain
+        _drain_if_wanted(runtime.redis, name)
 
 
 def _took(runtime: Runtime, job: RQJob | None, name: str, waiting: deque[int | Work]) -> bool:

@@ -142,6 +142,11 @@ class FoadSimpleWorker(Ticking, Beating, Unsubscribing, SimpleWorker):
         if self.jobs_run >= self.max_jobs or resident_mb() > self.max_memory_mb:
             self._hand_over("its share of jobs done or its memory grown")
 
+    def request_stop(self, signum, frame) -> None:
+        """RQ's warm shutdown, which the job running now hears of (worker.context.stop_asked)."""
+        context.ask_to_stop()
+        super().request_stop(signum, frame)
+
     def handle_exception(self, job: RQJob, *exc_info) -> None:
         """RQ's exception handlers; a timed-out job also makes this process hand over."""
         if exc_info and exc_info[0] is not None and issubclass(exc_info[0], JobTimeoutException):

@@ -4,6 +4,8 @@ complaints; nothing is lost or run twice."""
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -20,7 +22,7 @@ from tests.builders import make_ticket
 from tests.peers.fixtures import twilio_api  # noqa: F401  (a fixture)
 from tests.retries import run_retries_now
 from tests.worker.helpers import texts
-from tests.worker.processes import running_worker, wait_for
+from tests.worker.processes import environment, running_worker, stop, wait_for
 from tests.waiting import on_the_way
 from tests.worker.test_faults import HEAD_OF_BANKS_TEHRAN, provider_env, to
 from worker import riders
@@ -191,3 +193,27 @@ def children(pid: int) -> list[int]:
     """The processes `pid` started (a `foad worker`'s: the worker it forked)."""
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def test_a_worker_asked_to_stop_ends_its_drain_after_the_text_under_way(runtime, settings, session, tmp_path,
+                                                                         work, configure, twilio_api):
+    configure(twilio=twilio_api.settings())
+    twilio_api.plan("hold")  # the drain's first send waits at Twilio
+    numbers = [f"+98912123100{n}" for n in range(4)]
+    for number in numbers:
+        queue_text(session, number=number, body="پاسخ", purpose=Purpose.RESULT)
+        session.commit()
+    worker = subprocess.Popen([sys.executable, "-m", "foad", "worker", "--queues", "notifications"],
+                              env=environment(settings, **provider_env(twilio_api, timeout="30")),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: twilio_api.attempts, what="the drain's first send")
+        worker.send_signal(signal.SIGTERM)  # a deploy: the worker is asked to stop
+        time.sleep(0.5)
+        twilio_api.release()
+        assert worker.wait(timeout=20) == 0
+    finally:
+        stop(worker, 5)
+    assert len(twilio_api.messages) == 1  # the text under way went out; the drain took no more
+    work()  # the next worker: what the stopped one left waits in the queue, nothing lost
+    assert sorted(m.to for m in twilio_api.messages) == numbers  # each once
