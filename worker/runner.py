@@ -114,7 +114,7 @@ class Unsubscribing:
         thread = self.pubsub_thread  # type: ignore[attr-defined]
         if not thread:
             return
-        thread.stop(timeout=0)  # its flag down, nothing waited for yet
+        thread.stop(timeout=0)  # its flag down, nothing waited for yet (redis-py >= 8.2: setup.cfg)
         with contextlib.suppress(RedisError):
             self.pubsub.unsubscribe()  # type: ignore[attr-defined]  # the reply wakes the thread
         thread.join(LISTENER_JOIN)
