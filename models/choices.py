@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, cast, literal, null, select, union_all
+from sqlalchemy import Integer, bindparam, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from models.agencies import Agency, Sector
@@ -48,14 +48,21 @@ def sector_of(service: str) -> str | None:
 def pair(session: Session, service: str, category: str) -> tuple[Choice, Choice] | None:
     """The service the IVR offers and the category with these codes, in one query; None
     unless both exist."""
-    query = select(Category.code, Category.label_fa, Category.label_en).where(Category.code == category)
-    if service != OTHER_SERVICE.code:
-        query = query.add_columns(Sector.code, Sector.name_fa, Sector.name_en).join_from(
-            Category, Sector, (Sector.code == service) & Sector.menu_key.is_not(None))
-    row = session.execute(query).first()
+    if service == OTHER_SERVICE.code:
+        row = _CATEGORY.first(session.connection(), {"category": category})
+    else:
+        row = _PAIR.first(session.connection(), {"category": category, "service": service})
     if row is None:
         return None
     return (Choice(*row[3:]) if len(row) > 3 else OTHER_SERVICE), Choice(*row[:3])
+
+
+_CATEGORY_QUERY = select(Category.code, Category.label_fa, Category.label_en).where(
+    Category.code == bindparam("category"))
+_CATEGORY = Lean(_CATEGORY_QUERY)
+_PAIR = Lean(_CATEGORY_QUERY.add_columns(Sector.code, Sector.name_fa, Sector.name_en).join_from(
+    Category, Sector, (Sector.code == bindparam("service")) & Sector.menu_key.is_not(None)))
+"""`pair`'s statements, built once and run lean (models.lean): every Open311 request reads one."""
 
 
 def categories(session: Session) -> list[Choice]:
