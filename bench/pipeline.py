@@ -68,6 +68,8 @@ OFFICIALS = re.compile(r"^\+98997")
 """The sample directory's officials all have +98 997 numbers; the bench's citizens do not."""
 TARGET = {"p99_s": 1.0, "rate_per_s": 100.0, "workers": 2}
 """The target: p99 under 1 s at 100 complaints/s with 2 worker processes on 2 cores."""
+STOP_GRACE = 90
+"""Seconds a worker gets to finish its job after SIGTERM (systemd's default stop timeout)."""
 
 
 class TimedTwilio(TwilioApi):
@@ -113,10 +115,6 @@ def workers(args: argparse.Namespace, env: dict[str, str], logs: Path) -> Iterat
                       f"(its log: {logs / f'worker-{n}.log'})", file=sys.stderr)
                 child.kill()
                 child.wait()
-
-
-STOP_GRACE = 90
-"""Seconds a worker gets to finish its job after SIGTERM (systemd's default stop timeout)."""
 
 
 def wait_healthy(redis: Redis, timeout: float = 60) -> None:

@@ -50,9 +50,6 @@ def foad(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 def test_through_foad_serve_the_reply_carries_the_tracking_code(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "TWILIO_"))}
     env["FOAD_DATA_DIR"] = str(tmp_path / "data")
-    # The stop below waits for each service in turn; FastAGI's grace for calls in progress
-    # (60 s by default) alone could fill its wait on a loaded machine: this test has no calls.
-    env["FOAD_FASTAGI_STOP_GRACE"] = "5"
     assert foad(env, "db", "upgrade").returncode == 0
     assert foad(env, "agencies", "import", "--sample").returncode == 0
     port = free_port()
