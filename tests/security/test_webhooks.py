@@ -54,3 +54,10 @@ def test_delivery_reports_with_bad_fields_are_answered_not_faulted(twilio):
         assert twilio.report(**report).status_code == 204
     for ref in ("99999999999999999999999", "%C2%B2", "1" * 5000):  # %C2%B2: "²", a digit int() refuses
         assert twilio.post(f"{STATUS}?ref={ref}", {"MessageSid": "SMy", "MessageStatus": "sent"}).status_code == 204
+
+
+def test_a_webhooks_answer_sets_no_cookie_and_carries_the_security_headers(twilio):
+    answer = twilio.post(INBOUND, twilio.form("صف طولانی"))
+    assert answer.status_code == 200 and "Set-Cookie" not in answer.headers
+    assert answer.headers["X-Frame-Options"] == "DENY" and answer.headers["Cache-Control"] == "no-store"
+    assert [name for name, _ in answer.headers].count("X-Content-Type-Options") == 1
