@@ -38,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
+from counting import cpu_seconds  # noqa: E402  (bench/counting.py)
 from intake import scratch_database  # noqa: E402  (bench/intake.py)
 
 from foad.embedded_redis import redis_url  # noqa: E402
@@ -134,18 +135,12 @@ async def run_load(port: int, calls: int, concurrency: int, pace: float, ramp: f
     return load
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def measured(server: subprocess.Popen[bytes], port: int, recordings: Path, calls: int,
              concurrency: int, pace: float, ramp: float) -> Load:
     """One run of concurrent calls, with the CPU the server spent on it."""
-    before = cpu_seconds(server.pid)
+    before = cpu_seconds([server.pid], descendants=True)
     load = asyncio.run(run_load(port, calls, concurrency, pace, ramp, recordings))
-    load.server_cpu = cpu_seconds(server.pid) - before
+    load.server_cpu = cpu_seconds([server.pid], descendants=True) - before
     return load
 
 
@@ -170,12 +165,13 @@ def process_per_call(calls: int, env: dict[str, str]) -> list[tuple[Timing, floa
     return results
 
 
-def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
-    """`foad fastagi` on a free port, once it accepts connections."""
+def start_server(env: dict[str, str], processes: int = 1) -> tuple[subprocess.Popen[bytes], int]:
+    """`foad fastagi --processes N` on a free port, once it accepts connections."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([str(BIN / "foad"), "fastagi", "--port", str(port)], env=env)
+    server = subprocess.Popen([str(BIN / "foad"), "fastagi", "--port", str(port), "--processes", str(processes)],
+                              env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -189,7 +185,7 @@ def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
 
 def measure(args: argparse.Namespace, env: dict[str, str], recordings: Path) -> dict[str, object]:
     """Every figure, with the server running."""
-    server, port = start_server(env)
+    server, port = start_server(env, args.processes)
     try:
         paced = measured(server, port, recordings, args.calls, args.concurrency, args.pace, args.ramp)
         flat = measured(server, port, recordings, args.calls, args.concurrency, 0.0, 0.0)
@@ -206,6 +202,7 @@ def measure(args: argparse.Namespace, env: dict[str, str], recordings: Path) -> 
 
 def table(args: argparse.Namespace, figures: dict[str, object], database: str) -> None:
     """The figures for people."""
+    print(f"foad fastagi --processes {args.processes}")
     print(f"{'run':<20}{'calls':>6}{'at once':>8}{'pace':>6}{'calls/s':>8}{'commands':>9}"
           f"{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'set-up p50/p99 ms':>19}{'failed':>7}{'CPU ms/call':>12}")
     for name, load, pace in (("FastAGI, paced", figures["paced"], args.pace),
@@ -247,6 +244,7 @@ def report(args: argparse.Namespace, figures: dict[str, object], database: str) 
     paced, flat = figures["paced"], figures["flat"]
     print(json.dumps({
         "bench": "agi_load", "database": database, "calls": args.calls, "concurrency": args.concurrency,
+        "processes": args.processes,
         "pace": args.pace, "calls_per_s": round(paced.calls / paced.seconds, 1),
         "turnaround_p50_ms": round(paced.ms(paced.turnarounds, 0.5), 3),
         "turnaround_p99_ms": round(paced.ms(paced.turnarounds, 0.99), 3),
@@ -273,6 +271,8 @@ def main() -> None:
     parser.add_argument("--ramp", type=float, help="seconds over which the first calls arrive "
                                                    "(default: one call's length, 70 s × pace)")
     parser.add_argument("--process-calls", type=int, default=10)
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1,
+                        help="foad fastagi's --processes (default: one per core)")
     args = parser.parse_args()
     args.ramp = CALL_SECONDS * args.pace if args.ramp is None else args.ramp
     with tempfile.TemporaryDirectory() as folder, scratch_database(Path(folder)) as url:

@@ -110,3 +110,19 @@ def process_cpu(pids: set[int] | list[int]) -> float:
             continue  # it ended: its CPU is lost to the count (backends live as long as the pool)
         total += sum(int(f) for f in fields[11:15])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int], descendants: bool = False) -> float:
+    """CPU time (user + system) the processes used so far, their reaped children (RQ's work
+    horses, workers replaced) included, and with `descendants` the live ones too; Linux /proc."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except FileNotFoundError:
+            continue  # it ended meanwhile: its parent counts it once reaped
+        total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
+        if descendants:
+            total += cpu_seconds([int(child) for child in children], descendants=True)
+    return total

@@ -37,7 +37,7 @@ from typing import Any, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from counting import install, read_files, redis_commands  # noqa: E402  (beside this file)
+from counting import cpu_seconds, install, read_files, redis_commands  # noqa: E402  (beside this file)
 from intake import scratch_database  # noqa: E402  (bench/intake.py, beside this file)
 from redis import Redis  # noqa: E402
 from rq import Worker  # noqa: E402
@@ -178,22 +178,6 @@ def met(args: argparse.Namespace, p99: float) -> bool:
     its p99 over every ticket stayed under the target's."""
     return (args.rate >= TARGET["rate_per_s"] and args.workers <= TARGET["workers"]
             and p99 < TARGET["p99_s"])
-
-
-def cpu_seconds(pids: list[int], descendants: bool = False) -> float:
-    """CPU time (user + system) the processes used so far, their reaped children (RQ's work
-    horses, workers replaced) included, and with `descendants` the live ones too; Linux /proc."""
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        except FileNotFoundError:
-            continue  # it ended meanwhile: its parent counts it once reaped
-        total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
-        if descendants:
-            total += cpu_seconds([int(child) for child in children], descendants=True)
-    return total
 
 
 def machine_busy_seconds() -> float:

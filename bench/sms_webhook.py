@@ -53,6 +53,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != HERE), str(HERE)]
 
 from intake import scratch_database  # noqa: E402
+from counting import cpu_seconds  # noqa: E402
 from pipeline import TimedTwilio, percentile, wait_healthy, workers  # noqa: E402
 
 from foad.app import create_app  # noqa: E402
@@ -173,24 +174,12 @@ def _in_processes(target, args_for, processes: int) -> list:
     return results
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time used so far by gunicorn's master and its workers (Linux /proc).
-
-    Other work on a shared machine changes requests/s; it barely changes this."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    total = 0
-    for each in [pid, *map(int, children)]:
-        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def measure(server: int, port: int, block: int, args: argparse.Namespace, send=send_text) -> dict[str, float]:
     """Throughput at full load, then latency at the fixed rate, on one running server."""
-    cpu = cpu_seconds(server)
+    cpu = cpu_seconds([server], descendants=True)
     full = _in_processes(_closed_loop, lambda p: (send, port, block + p, args.seconds, args.concurrency), 2)
     done, failed = sum(c for c, _ in full), sum(e for _, e in full)
-    cpu_ms = 1000 * (cpu_seconds(server) - cpu) / max(done, 1)
+    cpu_ms = 1000 * (cpu_seconds([server], descendants=True) - cpu) / max(done, 1)
     paced = _in_processes(_open_loop, lambda p: (send, port, block + 2 + p, args.seconds, args.rate / 2), 2)
     latencies = sorted(x for lat, _ in paced for x in lat)
     errors = failed + sum(e for _, e in paced)
@@ -216,9 +205,9 @@ def serve(factory: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
         # The master accepts before its workers have imported the app, which on a busy
         # machine takes seconds: that CPU and that time are no request's. Booted = idle.
         while time.monotonic() < deadline:
-            before = cpu_seconds(server.pid)
+            before = cpu_seconds([server.pid], descendants=True)
             time.sleep(0.5)
-            if cpu_seconds(server.pid) - before < 0.05:
+            if cpu_seconds([server.pid], descendants=True) - before < 0.05:
                 return server, port
     server.kill()
     raise RuntimeError(f"gunicorn did not start: {factory}")

@@ -39,6 +39,7 @@ from worker import riders
 from worker.queues import ALL, queue
 
 if TYPE_CHECKING:  # the web app need not load the voice side (nor pyst2) to serve /metrics
+    from foad.fastagi_processes import CallCounts
     from ivr.fastagi import FastAgiServer
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -176,13 +177,14 @@ class QueueDepth:
 
 
 class CallsInProgress:
-    """AGI sessions the FastAGI server is serving now (calls, and hangup handlers' brief ones)."""
+    """AGI sessions FastAGI is serving now (calls, and hangup handlers' brief ones): one
+    server's, or those of all `foad fastagi --processes` servers (their CallCounts)."""
 
-    def __init__(self, server: FastAgiServer) -> None:
+    def __init__(self, server: FastAgiServer | CallCounts) -> None:
         self.server = server
 
     def collect(self):
-        """The server's count of open connections."""
+        """The count of open connections."""
         yield GaugeMetricFamily("foad_calls_in_progress", "AGI sessions being served now.",
                                 value=self.server.open_connections)
 

@@ -71,6 +71,7 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
         fastagi_allow=_networks(env, "FOAD_FASTAGI_ALLOW"),
         fastagi_timeout=_number(env, "FOAD_FASTAGI_TIMEOUT", 300.0),
         fastagi_stop_grace=_number(env, "FOAD_FASTAGI_STOP_GRACE", 60.0),
+        fastagi_processes=_count(env, "FOAD_FASTAGI_PROCESSES", 1, least=1),
         # --- metrics ---
         metrics_port=_port(env, "FOAD_METRICS_PORT"),
         metrics_host=(env.get("FOAD_METRICS_HOST") or "127.0.0.1").strip(),
@@ -149,11 +150,13 @@ def _rate(env: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
-def _count(env: Mapping[str, str], name: str) -> int:
-    """A whole number, zero or more; zero when unset."""
-    raw = (env.get(name) or "0").strip()
-    if not (raw.isascii() and raw.isdigit()):
-        raise SettingsError(f"{name} must be a whole number, 0 or more, not {raw!r}")
+def _count(env: Mapping[str, str], name: str, default: int = 0, *, least: int = 0) -> int:
+    """A whole number, `least` or more; `default` when unset."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit() and int(raw) >= least):
+        raise SettingsError(f"{name} must be a whole number, {least} or more, not {raw!r}")
     return int(raw)
 
 

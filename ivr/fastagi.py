@@ -7,11 +7,15 @@ Every connection has a timeout (FOAD_FASTAGI_TIMEOUT): a peer silent for longer,
 without a word (half-open), ends its call as a hang-up instead of holding a thread for ever.
 On SIGTERM the server stops accepting, lets calls in progress run for FOAD_FASTAGI_STOP_GRACE
 seconds, then cuts off the rest (each ends as a hang-up, keeping what its caller recorded).
+
+A server binds its own socket, or serves one it is given (`listening_socket`): foad's
+`--processes` runs several servers, each in a process of its own, on one socket.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import socketserver
@@ -43,12 +47,19 @@ class FastAgiServer(socketserver.ThreadingTCPServer):
     block_on_close = False
     request_queue_size = 512  # a burst of calls must queue in the kernel, not be refused
 
-    def __init__(self, address: tuple[str, int], runtime: Runtime) -> None:
+    def __init__(self, address: tuple[str, int], runtime: Runtime, *, listener: socket.socket | None = None,
+                 tally: Callable[[int], object] = lambda count: None) -> None:
+        """Bind `address`, or serve `listener` (a `listening_socket`, shared with other
+        processes). `tally` is told the number of open connections whenever it changes."""
         self.runtime = runtime
         self._open: set[socket.socket] = set()
         self._open_changed = threading.Condition()
+        self._tally = tally
         folders.prepare(runtime.settings)  # before Asterisk's first MixMonitor needs them
-        super().__init__(address, _CallHandler)
+        super().__init__(address, _CallHandler, bind_and_activate=listener is None)
+        if listener is not None:
+            self.socket.close()
+            self.socket, self.server_address = listener, listener.getsockname()
 
     @property
     def open_connections(self) -> int:
@@ -61,6 +72,7 @@ class FastAgiServer(socketserver.ThreadingTCPServer):
         it, then serve it in a thread of its own."""
         with self._open_changed:
             self._open.add(request)
+            self._tally(len(self._open))
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: socket.socket) -> None:
@@ -70,6 +82,7 @@ class FastAgiServer(socketserver.ThreadingTCPServer):
         finally:
             with self._open_changed:
                 self._open.discard(request)
+                self._tally(len(self._open))
                 self._open_changed.notify_all()
 
     def server_close(self) -> None:
@@ -140,11 +153,31 @@ def allowed(address: str, networks: tuple[IPv4Network | IPv6Network, ...]) -> bo
     return any(peer in network for network in networks)
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound and listening as a FastAgiServer binds its own, for servers in several
+    processes to accept from: the kernel keeps one queue of connections for them all."""
+    sock = socket.socket(FastAgiServer.address_family, FastAgiServer.socket_type)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(FastAgiServer.request_queue_size)
+    except OSError:
+        sock.close()
+        raise
+    # Every process wakes for a new connection and one of them gets it: the others' accept()
+    # must fail at once (socketserver then goes back to waiting), not block until the next.
+    sock.setblocking(False)
+    return sock
+
+
 def serve(runtime: Runtime, host: str, port: int,
-          listening: Callable[[FastAgiServer], object] = lambda server: None) -> None:
+          listening: Callable[[FastAgiServer], object] = lambda server: None, *,
+          listener: socket.socket | None = None, tally: Callable[[int], object] = lambda count: None) -> None:
     """Serve until SIGTERM or SIGINT, then finish the calls in progress (within the grace);
-    `listening` is told the server once it is bound (foad serves its metrics)."""
-    with FastAgiServer((host, port), runtime) as server:
+    `listening` is told the server once it is bound (foad serves its metrics). With a
+    `listener` it serves that socket (one of several processes) and `tally` is told its count
+    of open connections as it changes."""
+    with FastAgiServer((host, port), runtime, listener=listener, tally=tally) as server:
         listening(server)
         def _stop(_signum, _frame) -> None:
             # shutdown() waits for serve_forever(), which runs in this (the main) thread.
@@ -152,7 +185,10 @@ def serve(runtime: Runtime, host: str, port: int,
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
-        log.info("FastAGI listening", extra={"host": host, "port": server.port})
+        if listener is None:
+            log.info("FastAGI listening", extra={"host": host, "port": server.port})
+        else:
+            log.info("FastAGI process serving", extra={"port": server.port, "pid": os.getpid()})
         server.serve_forever()
         log.info("FastAGI stopping: finishing the calls in progress", extra={"calls": server.open_connections})
         server.drain(runtime.settings.fastagi_stop_grace)

@@ -118,6 +118,8 @@ class Settings:
     (longer than the longest prompt or recording)."""
     fastagi_stop_grace: float = 60.0
     """Seconds FastAGI lets calls in progress finish after SIGTERM before it cuts them off."""
+    fastagi_processes: int = 1
+    """Processes `foad fastagi` serves calls in, on its one port (one per core uses them all)."""
 
     # --- metrics -------------------------------------------------------------------------
     metrics_port: int | None = None

@@ -13,13 +13,27 @@ from models.settings import Settings
 @click.option("--port", default=4573, show_default=True)
 @click.option("--metrics-port", type=int, help="Serve Prometheus' /metrics on this port "
               "(default: FOAD_METRICS_PORT; none when unset).")
+@click.option("--processes", type=click.IntRange(min=1), help="Serve calls in this many processes on "
+              "the one port, e.g. one per core (default: FOAD_FASTAGI_PROCESSES, 1).")
 @click.pass_obj
-def fastagi(settings: Settings, host: str, port: int, metrics_port: int | None) -> None:
-    """Serve Asterisk's FastAGI calls: agi://HOST:PORT/intake?line=… and /hangup."""
+def fastagi(settings: Settings, host: str, port: int, metrics_port: int | None, processes: int | None) -> None:
+    """Serve Asterisk's FastAGI calls: agi://HOST:PORT/intake?line=… and /hangup.
+
+    One process serves calls in threads, its Python on one core; --processes N forks N such
+    servers on the same port and keeps them running (one that dies is replaced).
+    """
     from foad.metrics import CallsInProgress, serve_metrics
-    from ivr.fastagi import serve as serve_fastagi
 
     metrics_at = metrics_port or settings.metrics_port
+    processes = processes or settings.fastagi_processes
+    if processes > 1:
+        from foad.fastagi_processes import serve as serve_processes
+
+        serve_processes(settings, host, port, processes, listening=lambda counts: serve_metrics(
+            settings, metrics_at, CallsInProgress(counts)))
+        return
+    from ivr.fastagi import serve as serve_fastagi
+
     with running(settings) as rt:
         serve_fastagi(rt, host, port, listening=lambda server: serve_metrics(
             settings, metrics_at, CallsInProgress(server)))
