@@ -12,6 +12,7 @@ from sqlalchemy.sql.base import Executable
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detached, sessionmaker
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
+from sqlalchemy.orm.instrumentation import manager_of_class
 
 from models import outbox
 from models.lean import Lean, all_rows
@@ -131,7 +132,7 @@ def adopt(session: Session, cls: type[Model], row: Mapping[str, Any], *, inserte
     transaction forgets the object, as it forgets one the ORM inserted (SQLite may give the
     next row the same id).
     """
-    obj = cls()
+    obj = blank(cls)
     # Straight into the new object's state, as the ORM's own loading does: values with no
     # history (set_committed_value's bookkeeping, for each column, costs more here).
     obj.__dict__.update(row)
@@ -146,6 +147,12 @@ def adopt(session: Session, cls: type[Model], row: Mapping[str, Any], *, inserte
         transaction = session.get_nested_transaction() or session.get_transaction()
         session.info.setdefault(_ADOPTED, []).append((obj, transaction))
     return obj
+
+
+def blank(cls: type[Model]) -> Model:
+    """A new `cls` object with no attribute set, made as the ORM makes one it loads (its
+    constructor and init events skipped: nothing of them is wanted of a row's object)."""
+    return manager_of_class(cls).new_instance()
 
 
 def write_columns(session: Session, obj: Any, values: Mapping[str, Any]) -> None:

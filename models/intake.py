@@ -17,6 +17,7 @@ from models.base import utcnow
 from models.blocklist import blocking
 from models.calls import Call
 from models.categories import OTHER, Category
+from models.db import blank
 from models.events import Event
 from models.lean import Lean
 from models.media import attach
@@ -170,14 +171,18 @@ def _exists_or_true(column: InstrumentedAttribute[Any], parameter: str | None) -
 
 
 def _new_ticket(c: Complaint, caller: Caller, now: datetime) -> Ticket:
+    """The ticket's draft: what triage reads and fills in before its row is written (never
+    added to the session: models.new_ticket writes its values, so it is made bare)."""
     province = c.province or (caller.province.code if caller.province else None)
-    return Ticket(
+    draft = blank(Ticket)
+    draft.__dict__.update(
         via=c.via, caller=caller.e164, caller_kind=caller.kind, caller_country=caller.country,
         province_code=province, county=c.county, sector_code=c.sector, agency_id=c.agency_id,
         category_code=c.category, text=c.text, voice_path=c.voice_path,
         language="en" if c.language == "en" else "fa", status=TicketStatus.REGISTERED,
         escalation_level=0, reopens=0, registered_at=now, last_step_at=now,
     )
+    return draft
 
 
 def _text_code(session: Session, ticket: Ticket, c: Complaint) -> bool:

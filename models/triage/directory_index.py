@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Iterable, Iterator, Mapping, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from models.agencies import FOAD_SECTOR, Agency, Level
@@ -133,7 +134,7 @@ class DirectoryCache(Generic[Held]):
     def get(self, session: Session, mark: Mark | None = None) -> Held:
         """The index of the directory in `session`'s database, as it is now; `mark` is the
         directory's `MARK` when the caller read it already (in a query of its own)."""
-        where = session.get_bind().engine.url.render_as_string(hide_password=True)
+        where = _database_of(session.get_bind().engine)
         if mark is None:
             mark = tuple(session.execute(MARK).one())
         with self._lock:
@@ -147,6 +148,16 @@ class DirectoryCache(Generic[Held]):
 
 
 _SHARED: DirectoryCache[DirectoryIndex] = DirectoryCache()
+_DATABASES: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+def _database_of(engine: Engine) -> str:
+    """The database an engine is on, as the caches key it (engines on one database share an
+    index); remembered for each engine: rendering its URL costs more than the rest of a look-up."""
+    found = _DATABASES.get(engine)
+    if found is None:
+        found = _DATABASES[engine] = engine.url.render_as_string(hide_password=True)
+    return found
 
 
 def directory_index(session: Session, mark: Mark | None = None) -> DirectoryIndex:

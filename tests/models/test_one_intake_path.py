@@ -11,6 +11,7 @@ INTAKE = ROOT / "models" / "intake.py"
 
 MAKES_A_TICKET = re.compile(
     r"(?<!class )\bTicket\s*\("  # the model built (its own class statement aside)
+    r"|\bblank\s*\(\s*Ticket\b"  # or made bare (models.db.blank)
     r"|\binsert\s*\(\s*Ticket\b"  # a Core insert of the model or its table
     r"|\bTicket\.__table__\s*\.\s*insert\b"
     r"|\bbulk_insert_mappings\s*\(\s*Ticket\b"
@@ -40,6 +41,7 @@ def test_the_intake_service_is_where_tickets_are_made():
 @pytest.mark.parametrize("source", [
     "ticket = Ticket(code=code, via=Via.CALL)",
     "session.add(Ticket (caller=number))",
+    "draft = blank(Ticket)",
     "session.execute(insert(Ticket).values(code=code))",
     "conn.execute(insert(Ticket.__table__), rows)",
     "conn.execute(Ticket.__table__.insert().values(code=code))",
