@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from counting import cpu_seconds  # noqa: E402  (bench/counting.py)
+from counting import process_cpu  # noqa: E402  (bench/counting.py)
 from intake import scratch_database  # noqa: E402  (bench/intake.py)
 
 from foad.embedded_redis import redis_url  # noqa: E402
@@ -138,9 +138,9 @@ async def run_load(port: int, calls: int, concurrency: int, pace: float, ramp: f
 def measured(server: subprocess.Popen[bytes], port: int, recordings: Path, calls: int,
              concurrency: int, pace: float, ramp: float) -> Load:
     """One run of concurrent calls, with the CPU the server spent on it."""
-    before = cpu_seconds([server.pid], descendants=True)
+    before = process_cpu([server.pid], descendants=True)
     load = asyncio.run(run_load(port, calls, concurrency, pace, ramp, recordings))
-    load.server_cpu = cpu_seconds([server.pid], descendants=True) - before
+    load.server_cpu = process_cpu([server.pid], descendants=True) - before
     return load
 
 

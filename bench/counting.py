@@ -100,29 +100,18 @@ def redis_cpu(redis: Redis) -> float:
     return float(cpu["used_cpu_sys"]) + float(cpu["used_cpu_user"])
 
 
-def process_cpu(pids: set[int] | list[int]) -> float:
-    """CPU seconds (user + system, reaped children too) the processes used so far; Linux /proc."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        except FileNotFoundError:
-            continue  # it ended: its CPU is lost to the count (backends live as long as the pool)
-        total += sum(int(f) for f in fields[11:15])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pids: list[int], descendants: bool = False) -> float:
-    """CPU time (user + system) the processes used so far, their reaped children (RQ's work
-    horses, workers replaced) included, and with `descendants` the live ones too; Linux /proc."""
+def process_cpu(pids: set[int] | list[int], descendants: bool = False) -> float:
+    """CPU seconds (user + system) the processes used so far, their reaped children (RQ's work
+    horses, workers replaced) included, and with `descendants` their live ones too; Linux /proc.
+    A process that ended is left out (its parent counts it once it reaped it; a database
+    backend lives as long as the pool)."""
     total = 0.0
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split() if descendants else []
         except FileNotFoundError:
-            continue  # it ended meanwhile: its parent counts it once reaped
+            continue
         total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
-        if descendants:
-            total += cpu_seconds([int(child) for child in children], descendants=True)
+        total += process_cpu([int(child) for child in children], descendants=True)
     return total

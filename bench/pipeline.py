@@ -37,7 +37,7 @@ from typing import Any, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from counting import cpu_seconds, install, read_files, redis_commands  # noqa: E402  (beside this file)
+from counting import install, process_cpu, read_files, redis_commands  # noqa: E402  (beside this file)
 from intake import scratch_database  # noqa: E402  (bench/intake.py, beside this file)
 from redis import Redis  # noqa: E402
 from rq import Worker  # noqa: E402
@@ -292,12 +292,12 @@ def measure(args: argparse.Namespace, folder: Path, url: str) -> dict[str, Any]:
         with workers(args, env, logs) as pids:
             wait_healthy(runtime.redis)
             before, started = jobs_done(runtime.redis), time.monotonic()
-            cpu = cpu_seconds([os.getpid()]), cpu_seconds(pids, True), machine_busy_seconds()
+            cpu = process_cpu([os.getpid()]), process_cpu(pids, True), machine_busy_seconds()
             calls = (counts.total + sum(read_files(logs / "sql").values()), redis_commands(runtime.redis))
             registered, behind = open_at_rate(runtime, args)
             wait_delivered(api, set(registered))
             elapsed, jobs = time.monotonic() - started, jobs_done(runtime.redis) - before
-            cpu = (cpu_seconds([os.getpid()]) - cpu[0], cpu_seconds(pids, True) - cpu[1],
+            cpu = (process_cpu([os.getpid()]) - cpu[0], process_cpu(pids, True) - cpu[1],
                    machine_busy_seconds() - cpu[2])
             calls = (counts.total + sum(read_files(logs / "sql").values()) - calls[0],
                      redis_commands(runtime.redis) - calls[1])

@@ -53,7 +53,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != HERE), str(HERE)]
 
 from intake import scratch_database  # noqa: E402
-from counting import cpu_seconds  # noqa: E402
+from counting import process_cpu  # noqa: E402
 from pipeline import TimedTwilio, percentile, wait_healthy, workers  # noqa: E402
 
 from foad.app import create_app  # noqa: E402
@@ -176,10 +176,10 @@ def _in_processes(target, args_for, processes: int) -> list:
 
 def measure(server: int, port: int, block: int, args: argparse.Namespace, send=send_text) -> dict[str, float]:
     """Throughput at full load, then latency at the fixed rate, on one running server."""
-    cpu = cpu_seconds([server], descendants=True)
+    cpu = process_cpu([server], descendants=True)
     full = _in_processes(_closed_loop, lambda p: (send, port, block + p, args.seconds, args.concurrency), 2)
     done, failed = sum(c for c, _ in full), sum(e for _, e in full)
-    cpu_ms = 1000 * (cpu_seconds([server], descendants=True) - cpu) / max(done, 1)
+    cpu_ms = 1000 * (process_cpu([server], descendants=True) - cpu) / max(done, 1)
     paced = _in_processes(_open_loop, lambda p: (send, port, block + 2 + p, args.seconds, args.rate / 2), 2)
     latencies = sorted(x for lat, _ in paced for x in lat)
     errors = failed + sum(e for _, e in paced)
@@ -205,9 +205,9 @@ def serve(factory: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
         # The master accepts before its workers have imported the app, which on a busy
         # machine takes seconds: that CPU and that time are no request's. Booted = idle.
         while time.monotonic() < deadline:
-            before = cpu_seconds([server.pid], descendants=True)
+            before = process_cpu([server.pid], descendants=True)
             time.sleep(0.5)
-            if cpu_seconds([server.pid], descendants=True) - before < 0.05:
+            if process_cpu([server.pid], descendants=True) - before < 0.05:
                 return server, port
     server.kill()
     raise RuntimeError(f"gunicorn did not start: {factory}")
