@@ -16,6 +16,10 @@ _WITHHELD_WORDS = {"", "unknown", "anonymous", "private", "restricted", "withhel
 _URI_USER = re.compile(r"(?:sips?|tel):([^@;>]*)", re.IGNORECASE)
 """The user part of a SIP or tel URI ("sip:0912…@10.0.0.1", "<tel:+98…;phone-context=…>")."""
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+_IR_MOBILE = re.compile(r"(?:\+98|0)(9[0-35-9][0-9]{8})")
+"""An Iranian mobile as nearly every caller id and sender comes ("+98912…", "0912…"): what
+phonenumbers would make of it is known without asking (see `identify`). 094… is left to it:
+its metadata has fixed lines there."""
 
 _D = "[0-9\u06f0-\u06f9\u0660-\u0669]"  # Latin, Persian and Arabic-Indic digits
 PHONE_IN_TEXT = re.compile(
@@ -58,6 +62,17 @@ def identify(raw: str | None, region: str = "IR") -> Caller:
         return WITHHELD
     if text.startswith("00"):
         text = "+" + text[2:]
+    mobile = _IR_MOBILE.fullmatch(text) if region == "IR" else None
+    if mobile:
+        # Ten national digits from 9 (but 94) are a mobile whatever range they are in
+        # (`_iranian`), so the commonest caller skips phonenumbers' parsing: a tenth of a
+        # webhook's own work. A test holds the shortcut to the library on every range.
+        return Caller("+98" + mobile.group(1), CallerKind.IR_MOBILE, "IR")
+    return _by_library(text, region)
+
+
+def _by_library(text: str, region: str) -> Caller:
+    """`identify` of a cleaned text, by phonenumbers."""
     number = _parse(text, region)
     if number is None and text.isdigit() and not text.startswith("0"):
         # International digits a trunk sent without "+" or "00" ("447700900123"): read

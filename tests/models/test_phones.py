@@ -67,3 +67,22 @@ def test_garbage_is_withheld_never_an_exception(raw):
 
 def test_the_overseas_service_number_is_an_iranian_mobile():
     assert identify("09372840000").e164 == "+989372840000"
+
+
+def test_the_shortcut_for_iranian_mobiles_agrees_with_phonenumbers_on_every_range():
+    """`identify` reads "+989…" and "09…" without phonenumbers; for every four-digit range
+    from 9000 to 9999, and both shapes, the library's reading must be the same."""
+    from models.phones import _by_library
+
+    for prefix in range(9000, 10000):
+        for rest in ("000000", "123456", "999999"):
+            national = f"{prefix}{rest}"
+            for shaped in (f"+98{national}", f"0{national}"):
+                assert identify(shaped) == _by_library(shaped, "IR"), shaped
+
+
+def test_numbers_the_shortcut_does_not_take_are_read_by_phonenumbers():
+    # Nine or eleven digits after the 0 are no number to call back; 094 is a fixed line.
+    assert identify("+98912123456").withheld and identify("091212345678").withheld
+    assert identify("09400000000").kind is CallerKind.IR_LANDLINE
+    assert identify("+982188776655").kind is CallerKind.IR_LANDLINE
