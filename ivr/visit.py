@@ -262,14 +262,18 @@ class Visit:
                 "province_code": self.province, "language": self.language}
 
     def _update(self, *, unlinked_only: bool = False, **values: object) -> None:
-        # One statement on its own: no BEGIN and COMMIT round trips around it. The columns
-        # to set are named by the parameters (Core makes the SET clause of their keys).
-        alone(self.runtime.engine, _UPDATES[unlinked_only], {"call_id": self.call_id, **values})
+        # One statement on its own: no BEGIN and COMMIT round trips around it.
+        alone(self.runtime.engine, _update_of(unlinked_only, tuple(values)), {"call_id": self.call_id, **values})
 
 
-_UPDATE = update(Call.__table__).where(Call.__table__.c.id == bindparam("call_id"))
-_UPDATES = {False: _UPDATE, True: _UPDATE.where(Call.__table__.c.ticket_id.is_(None))}
-"""`Visit._update`'s statements, built once: of any Call row, and of one that has no ticket yet."""
+@functools.lru_cache(maxsize=32)
+def _update_of(unlinked_only: bool, columns: tuple[str, ...]) -> Lean:
+    """`Visit._update`'s statement setting `columns` of a Call row (of one with no ticket yet
+    when `unlinked_only`), built once for each (a call makes a few, every call the same)."""
+    table = Call.__table__
+    statement = update(table).where(table.c.id == bindparam("call_id")).values(
+        {name: bindparam(name, type_=table.c[name].type) for name in columns})
+    return Lean(statement.where(table.c.ticket_id.is_(None)) if unlinked_only else statement)
 
 
 def _open_visit(runtime: Runtime, request: AgiRequest, line: str,

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Mapping
 
 from sqlalchemy import bindparam, or_, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import NoResultFound, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from models.calls import Call
@@ -38,10 +38,10 @@ def locked_call(session: Session, call_id: int) -> Call:
 TAKE = ("voice_path", "sector_code", "category_code", "province_code", "language")
 """The Call row's columns that hold its complaint: the take and the caller's choices."""
 
-_SUBMITTING = select(Call.ticket_id, Call.caller).where(Call.id == bindparam("call_id")).with_for_update()
-_SUBMITTED = update(Call.__table__).where(Call.__table__.c.id == bindparam("call_id")).values(
-    {column: bindparam(column, type_=Call.__table__.c[column].type) for column in ("ticket_id", "progress", *TAKE)})
-"""Built once, as models.outbox._INSERT_WORK: every call that is submitted runs them."""
+_SUBMITTING = Lean(select(Call.ticket_id, Call.caller).where(Call.id == bindparam("call_id")).with_for_update())
+_SUBMITTED = Lean(update(Call.__table__).where(Call.__table__.c.id == bindparam("call_id")).values(
+    {column: bindparam(column, type_=Call.__table__.c[column].type) for column in ("ticket_id", "progress", *TAKE)}))
+"""Built once and run lean (models.lean): every call that is submitted runs them."""
 
 
 def submit(session: Session, call_id: int, progress: str, take: Mapping[str, str | None],
@@ -52,13 +52,15 @@ def submit(session: Session, call_id: int, progress: str, take: Mapping[str, str
     it refuses (a blocked number, the hourly limit).
 
     Core statements, not the row loaded and flushed: every submitted call comes here."""
-    found = session.connection().execute(_SUBMITTING, {"call_id": call_id}).one()
+    found = _SUBMITTING.first(session.connection(), {"call_id": call_id})
+    if found is None:
+        raise NoResultFound(f"no call {call_id}")  # as .one() raised it
     if found.ticket_id is not None:
         opened = Opened(session.get_one(Ticket, found.ticket_id), code_texted=False)
     else:
         opened = register(session, _complaint(found.caller, take), IntakeRules.from_settings(settings))
-    session.connection().execute(_SUBMITTED, {"call_id": call_id, "ticket_id": opened.ticket.id,
-                                              "progress": progress, **take})
+    _SUBMITTED.rows(session.connection(), {"call_id": call_id, "ticket_id": opened.ticket.id,
+                                           "progress": progress, **take})
     return opened
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -55,8 +56,11 @@ class Caller:
 WITHHELD = Caller(None, CallerKind.WITHHELD)
 
 
+@functools.lru_cache(maxsize=4096)
 def identify(raw: str | None, region: str = "IR") -> Caller:
-    """Classify a caller id or sender: "0912…", "0098…", "+98…", foreign, "unknown", garbage."""
+    """Classify a caller id or sender: "0912…", "0098…", "+98…", foreign, "unknown", garbage.
+    Remembered for the latest numbers: a call's caller id is read as the call opens and again
+    by intake, and a citizen texts more than once (a Caller is immutable)."""
     text = _clean(raw)
     if text.lower() in _WITHHELD_WORDS:
         return WITHHELD
