@@ -17,10 +17,9 @@ _WITHHELD_WORDS = {"", "unknown", "anonymous", "private", "restricted", "withhel
 _URI_USER = re.compile(r"(?:sips?|tel):([^@;>]*)", re.IGNORECASE)
 """The user part of a SIP or tel URI ("sip:0912…@10.0.0.1", "<tel:+98…;phone-context=…>")."""
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
-_IR_MOBILE = re.compile(r"(?:\+98|0)(9[0-35-9][0-9]{8})")
-"""An Iranian mobile as nearly every caller id and sender comes ("+98912…", "0912…"): what
-phonenumbers would make of it is known without asking (see `identify`). 094… is left to it:
-its metadata has fixed lines there."""
+_IR_NATIONAL = re.compile(r"(?:\+98|0)([1-9][0-9]{9})")
+"""An Iranian number as nearly every caller id and sender comes ("+98912…", "0218…"): ten
+national digits, which `_by_shape` reads without phonenumbers when it can."""
 
 _D = "[0-9\u06f0-\u06f9\u0660-\u0669]"  # Latin, Persian and Arabic-Indic digits
 PHONE_IN_TEXT = re.compile(
@@ -66,13 +65,20 @@ def identify(raw: str | None, region: str = "IR") -> Caller:
         return WITHHELD
     if text.startswith("00"):
         text = "+" + text[2:]
-    mobile = _IR_MOBILE.fullmatch(text) if region == "IR" else None
-    if mobile:
-        # Ten national digits from 9 (but 94) are a mobile whatever range they are in
-        # (`_iranian`), so the commonest caller skips phonenumbers' parsing: a tenth of a
-        # webhook's own work. A test holds the shortcut to the library on every range.
-        return Caller("+98" + mobile.group(1), CallerKind.IR_MOBILE, "IR")
-    return _by_library(text, region)
+    national = _IR_NATIONAL.fullmatch(text) if region == "IR" else None
+    # The commonest callers skip phonenumbers' parsing, a tenth of a webhook's own work;
+    # a test holds the shortcut to the library on every range.
+    return (national and _by_shape(national.group(1))) or _by_library(text, region)
+
+
+def _by_shape(national: str) -> Caller | None:
+    """What `_iranian` makes of ten national digits, known from their shape: from 9 (but
+    94, where phonenumbers has fixed lines) a mobile whatever range it is in; from a
+    province's area code a landline (no mobile range starts there). None otherwise."""
+    if national[0] == "9":
+        return None if national[1] == "4" else Caller("+98" + national, CallerKind.IR_MOBILE, "IR")
+    province = by_area_code(national[:2])
+    return Caller("+98" + national, CallerKind.IR_LANDLINE, "IR", province) if province else None
 
 
 def _by_library(text: str, region: str) -> Caller:

@@ -69,12 +69,13 @@ def test_the_overseas_service_number_is_an_iranian_mobile():
     assert identify("09372840000").e164 == "+989372840000"
 
 
-def test_the_shortcut_for_iranian_mobiles_agrees_with_phonenumbers_on_every_range():
-    """`identify` reads "+989…" and "09…" without phonenumbers; for every four-digit range
-    from 9000 to 9999, and both shapes, the library's reading must be the same."""
+def test_the_shortcut_for_iranian_numbers_agrees_with_phonenumbers_on_every_range():
+    """`identify` reads most "+98…" and "0…" numbers from their shape, without phonenumbers;
+    for every four-digit range from 1000 to 9999, in both shapes, the library's reading
+    must be the same (a new phonenumbers' metadata that moves a range fails here)."""
     from models.phones import _by_library
 
-    for prefix in range(9000, 10000):
+    for prefix in range(1000, 10000):
         for rest in ("000000", "123456", "999999"):
             national = f"{prefix}{rest}"
             for shaped in (f"+98{national}", f"0{national}"):
