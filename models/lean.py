@@ -90,15 +90,18 @@ class Lean:
             if connection._has_events or connection.engine._has_events:
                 connection.dispatch.before_cursor_execute(connection, cursor, compiled.sql, values, None, False)
             cursor.execute(compiled.sql, values)
-            description = cursor.description
-            found = cursor.fetchall() if description is not None else []
+            # The compiled statement says whether rows come back; the driver's description
+            # (an object for each column, every run) is read only to learn their types, once.
+            found = cursor.fetchall() if compiled.keys else []
+            if compiled.keys and self._reading is None:
+                self._reading = self._reading_of(cursor.description, connection.dialect)
         except connection.dialect.loaded_dbapi.Error as exc:
             # SQLAlchemy's own handling: the error it would raise, a lost connection invalidated.
             connection._handle_dbapi_exception(exc, compiled.sql, values, cursor, None)
             raise  # not reached: the call above raises
         finally:
             cursor.close()
-        return self._made(found, description, connection.dialect) if compiled.keys else found
+        return self._made(found) if compiled.keys else found
 
     def first(self, connection: Connection, parameters: Mapping[str, Any]) -> Any | None:
         """`rows`' first row, or None when it returned none."""
@@ -123,14 +126,17 @@ class Lean:
         self._postgresql = _Compiled(compiled, str(compiled), binds, keys)
         return self._postgresql
 
-    def _made(self, found: list[tuple[Any, ...]], description: Any, dialect: Dialect) -> list[Any]:
+    def _reading_of(self, description: Any, dialect: Dialect) -> tuple[type[LeanRow], list[Callable[[Any], Any] | None]]:
+        """The row class and each column's result processor, from the first run's result (several
+        threads may get here at once: each makes the same)."""
+        assert self._postgresql is not None
+        entries = self._postgresql.compiled._result_columns
+        return (type("Row", (LeanRow,), {"__slots__": (), "_fields": self._postgresql.keys}),
+                [entry.type._cached_result_processor(dialect, column[1]) for entry, column in zip(entries, description)])
+
+    def _made(self, found: list[tuple[Any, ...]]) -> list[Any]:
         """The driver's rows as LeanRows, each value through its type's result processor."""
-        if self._reading is None:  # several threads may get here at once: each makes the same
-            assert self._postgresql is not None
-            entries = self._postgresql.compiled._result_columns
-            self._reading = (type("Row", (LeanRow,), {"__slots__": (), "_fields": self._postgresql.keys}),
-                             [entry.type._cached_result_processor(dialect, column[1])
-                              for entry, column in zip(entries, description)])
+        assert self._reading is not None
         row, results = self._reading
         if not any(results):
             return [row(values) for values in found]

@@ -103,19 +103,18 @@ class Lexicon:
 
     def find(self, tokens: Sequence[Token]) -> list[Hit]:
         """Every hit in the tokens, longest first among those that overlap."""
-        hits = [hit for i in range(len(tokens)) for hit in self._at(tokens, i)]
+        # Plain loops into one list, not generators: every complaint's text is read by
+        # several lexicons, a few dozen walks each.
+        hits: list[Hit] = []
+        for i in range(len(tokens)):
+            before = len(hits)
+            self._walk(tokens, i, i, self._root, hits)
+            if len(hits) == before and self.fuzzy:
+                hits.extend(Hit(entry, i, i + 1, near=True) for entry in self._nearby(tokens[i]))
         return longest(hits)
 
-    def _at(self, tokens: Sequence[Token], i: int) -> Iterator[Hit]:
-        found = False
-        for end, entries in self._walk(tokens, i, self._root):
-            found = True
-            yield from (Hit(entry, i, end) for entry in entries)
-        if not found and self.fuzzy:
-            yield from (Hit(entry, i, i + 1, near=True) for entry in self._nearby(tokens[i]))
-
-    def _walk(self, tokens: Sequence[Token], i: int,
-              node: dict[str, Any]) -> Iterator[tuple[int, list[Entry]]]:
+    def _walk(self, tokens: Sequence[Token], start: int, i: int, node: dict[str, Any], hits: list[Hit]) -> None:
+        """Add to `hits` each phrase that starts at token `start` and goes on from `node` at token `i`."""
         if i >= len(tokens):
             return
         for key in self._forms(tokens[i]):
@@ -123,8 +122,8 @@ class Lexicon:
             if child is None:
                 continue
             if _END in child:
-                yield i + 1, child[_END]
-            yield from self._walk(tokens, i + 1, child)
+                hits.extend(Hit(entry, start, i + 1) for entry in child[_END])
+            self._walk(tokens, start, i + 1, child, hits)
 
     def _forms(self, token: Token) -> tuple[str, ...]:
         """The keys a token may stand for: itself, and without an attached suffix."""
