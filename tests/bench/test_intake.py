@@ -18,6 +18,7 @@ def test_a_small_run_ends_with_the_figures_and_the_target(bench_env):
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout.splitlines()[-1])
     assert figures["tickets"] == 20 and figures["tickets_per_s"] > 0 and figures["raw_inserts_per_s"] > 0
+    assert len(figures["round_ratios"]) == 3 and figures["ratio_to_raw"] in figures["round_ratios"]
     assert figures["ratio_to_raw"] == pytest.approx(figures["tickets_per_s"] / figures["raw_inserts_per_s"],
                                                     abs=0.002)
     assert (figures["target_tickets_per_s"], figures["target_database"]) == (500, "postgresql")
@@ -36,3 +37,10 @@ def test_the_verdict_is_against_the_target_on_postgresql_only(capsys, database, 
     assert row.endswith(f">= 500/s on postgresql: {verdict}")
     figures = json.loads(line)
     assert figures["met"] is met and figures["ratio_to_raw"] == round(rate / 2000, 3)
+
+
+def test_the_round_reported_is_the_one_with_the_median_ratio():
+    # A slow machine moment halves one round's figures; the ratio's median round is kept whole.
+    pairs = [(4000.0, 1200.0), (2000.0, 700.0), (3900.0, 1100.0)]
+    assert intake.median_round(pairs) == (4000.0, 1200.0)  # ratios 0.30, 0.35, 0.28: 0.30 is the middle
+    assert intake.median_round([(1000.0, 300.0)]) == (1000.0, 300.0)
