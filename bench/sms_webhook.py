@@ -7,7 +7,9 @@ and checked by the app, which stores the message and its answer work in one tran
 pushes the job to Redis and answers an empty TwiML (no worker runs in this part: the answer
 is no part of the acknowledgement). Prints requests/s at full load, the server's CPU per
 request, and p50/p99 at a fixed rate (measured from when each request was due, so a stall
-counts).
+counts). Both apps are served at once and their full-load runs alternate, `--rounds` of each
+(default 3); the round whose throughput ratio is the median is reported, with every round's
+ratio (`round_ratios`).
 
 Answer: a fresh database and Redis, the same app, `--workers` real `foad worker` processes
 and the tests' Twilio-compatible server (foad/devtools/twilio_api.py) as the SMS provider;
@@ -15,7 +17,7 @@ new complaints at `--answer-rate` for `--answer-seconds`; p50/p99/max from each 
 request being due to its reply SMS reaching the server (the answer job, the send job and,
 for each complaint, routing and the official's SMS share the workers).
 
-    .venv/bin/python bench/sms_webhook.py [--seconds 10] [--rate 200] [--concurrency 8]
+    .venv/bin/python bench/sms_webhook.py [--seconds 10] [--rounds 3] [--rate 200] [--concurrency 8]
         [--answer-rate 50] [--answer-seconds 10] [--workers 2] [--fork]
 
 DATABASE_URL (a throwaway database on that PostgreSQL server for each part) and REDIS_URL
@@ -40,7 +42,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 from urllib.parse import urlencode
 
 from flask import Flask, Response
@@ -176,15 +178,27 @@ def _in_processes(target, args_for, processes: int) -> list:
 
 def measure(server: int, port: int, block: int, args: argparse.Namespace, send=send_text) -> dict[str, float]:
     """Throughput at full load, then latency at the fixed rate, on one running server."""
+    full = full_load(server, port, block, args, send)
+    paced = at_rate(port, block + 2, args, send)
+    return {**full, **paced, "errors": full["errors"] + paced["errors"]}
+
+
+def full_load(server: int, port: int, block: int, args: argparse.Namespace, send=send_text) -> dict[str, float]:
+    """Requests a second at full load (`send` from blocks `block` and `block` + 1) and the
+    server's CPU a request."""
     cpu = process_cpu([server], descendants=True)
     full = _in_processes(_closed_loop, lambda p: (send, port, block + p, args.seconds, args.concurrency), 2)
     done, failed = sum(c for c, _ in full), sum(e for _, e in full)
     cpu_ms = 1000 * (process_cpu([server], descendants=True) - cpu) / max(done, 1)
-    paced = _in_processes(_open_loop, lambda p: (send, port, block + 2 + p, args.seconds, args.rate / 2), 2)
+    return {"rps": done / args.seconds, "cpu_ms_per_request": cpu_ms, "errors": failed}
+
+
+def at_rate(port: int, block: int, args: argparse.Namespace, send=send_text) -> dict[str, float]:
+    """p50 and p99 at the fixed rate (`send` from blocks `block` and `block` + 1)."""
+    paced = _in_processes(_open_loop, lambda p: (send, port, block + p, args.seconds, args.rate / 2), 2)
     latencies = sorted(x for lat, _ in paced for x in lat)
-    errors = failed + sum(e for _, e in paced)
-    return {"rps": done / args.seconds, "cpu_ms_per_request": cpu_ms, "p50_ms": 1000 * statistics.median(latencies),
-            "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))], "errors": errors}
+    return {"p50_ms": 1000 * statistics.median(latencies),
+            "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))], "errors": sum(e for _, e in paced)}
 
 
 def serve(factory: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
@@ -288,7 +302,9 @@ def answer_times(folder: Path, args: argparse.Namespace) -> dict[str, float]:
 def arguments() -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=10.0, help="each full-load and fixed-rate run")
+    parser.add_argument("--rounds", type=int, default=3, help="full-load runs of each app, alternating; "
+                        "the round with the median throughput ratio is reported")
     parser.add_argument("--rate", type=float, default=200.0, help="requests/s for the latency run")
     parser.add_argument("--concurrency", type=int, default=8, help="threads per client process")
     parser.add_argument("--answer-rate", type=float, default=50.0, help="texts/s with workers answering")
@@ -306,11 +322,41 @@ def main() -> None:
     args, load = arguments(), os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="foad-bench-") as tmp:
         with setting_up(Path(tmp) / "ack") as env:
-            results = {name: run(factory, env, block, args) for name, factory, block in
-                       (("bare", "bench.sms_webhook:bare_app()", 10),
-                        ("webhook", "bench.sms_webhook:foad_app()", 50))}
+            results, ratios = in_rounds(env, args)
         answers = answer_times(Path(tmp) / "answer", args)
-    report(results, answers, args, "postgresql" if "postgres" in env["DATABASE_URL"] else "sqlite", load)
+    report(results, answers, args, "postgresql" if "postgres" in env["DATABASE_URL"] else "sqlite", load,
+           ratios)
+
+
+APPS = (("bare", "bench.sms_webhook:bare_app()", 10), ("webhook", "bench.sms_webhook:foad_app()", 50))
+"""Each app's name, gunicorn factory and first block of senders."""
+
+
+def in_rounds(env: dict[str, str], args: argparse.Namespace) -> tuple[dict[str, dict[str, float]], list[float]]:
+    """Both apps served at once, their full-load runs alternating for `--rounds`, then each at
+    the fixed rate. The figures of the round whose throughput ratio is the median (a noisy
+    machine moves both figures of a round together far more than it moves their ratio), and
+    every round's ratio."""
+    servers = {name: serve(factory, env) for name, factory, _ in APPS}
+    try:
+        rounds = []
+        for n in range(args.rounds):
+            # New senders each round (a text seen before is a copy the inbox keeps once).
+            rounds.append({name: full_load(servers[name][0].pid, servers[name][1], block + 4 * n, args)
+                           for name, _, block in APPS})
+        ratios = [r["webhook"]["rps"] / r["bare"]["rps"] for r in rounds]
+        median = sorted(range(len(rounds)), key=ratios.__getitem__)[(len(rounds) - 1) // 2]
+        results = {}
+        for name, _, block in APPS:
+            paced = at_rate(servers[name][1], block + 4 * args.rounds, args)
+            full = rounds[median][name]
+            errors = sum(r[name]["errors"] for r in rounds) + paced["errors"]
+            results[name] = {**full, **paced, "errors": errors}
+        return results, ratios
+    finally:
+        for server, _ in servers.values():
+            server.terminate()
+            server.wait()
 
 
 def run(factory: str, env: dict[str, str], block: int, args: argparse.Namespace) -> dict[str, float]:
@@ -335,7 +381,7 @@ def table(title: str, results: dict[str, dict[str, float]], rate: float, databas
 
 
 def report(results: dict[str, dict[str, float]], answers: dict[str, float], args: argparse.Namespace,
-           database: str, load: float) -> None:
+           database: str, load: float, ratios: Sequence[float] = ()) -> None:
     """The table, what it means against the targets, and the JSON line."""
     table("inbound SMS webhook", results, args.rate, database, load)
     ratio = results["webhook"]["rps"] / results["bare"]["rps"]
@@ -352,7 +398,8 @@ def report(results: dict[str, dict[str, float]], answers: dict[str, float], args
            and answers["reply_p99_ms"] < TARGETS["reply_p99_ms"]}
     print(json.dumps({"database": database, "load_average": round(load, 2), "rate": args.rate,
                       "seconds": args.seconds,
-                      "ratio": round(ratio, 3),
+                      "ratio": round(ratio, 3), "rounds": args.rounds,
+                      "round_ratios": [round(r, 3) for r in ratios or [ratio]],
                       **{f"{name}_{k}": round(v, 2) for name, r in results.items() for k, v in r.items()},
                       "answer_rate": args.answer_rate, "answer_workers": args.workers, "answer_mode": mode,
                       **{f"answer_{k}": round(v, 1) for k, v in answers.items()},
