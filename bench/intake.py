@@ -3,7 +3,8 @@
     .venv/bin/python bench/intake.py [--tickets N] [--clients C] [--rounds R]
 
 R rounds (default 3) of N raw INSERTs then N intakes, each client process warmed up first;
-the round whose ratio is the median is reported, with every round's ratio. Uses DATABASE_URL (a throwaway schema is created on that PostgreSQL server and dropped after)
+the round whose ratio is the median is reported, with every round's ratio. Uses
+DATABASE_URL (a throwaway schema is created on that PostgreSQL server and dropped after)
 or, without it, a SQLite file in a temporary folder; REDIS_URL or the embedded Redis. Each
 intake commits the ticket, its first event and its outbox row, then pushes the row to RQ:
 exactly what a channel pays. Prints a table, then one line of JSON with the figures, the

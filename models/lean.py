@@ -64,13 +64,17 @@ class LeanRow(tuple):  # type: ignore[type-arg]
             raise AttributeError(name) from None
 
 
+_Reading = tuple[type[LeanRow], list[Callable[[Any], Any] | None]]
+"""A result's row class and each column's result processor."""
+
+
 class Lean:
     """A Core statement for a hot path (see the module). Build it once, at import."""
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
         self._postgresql: _Compiled | None = None
-        self._reading: tuple[type[LeanRow], list[Callable[[Any], Any] | None]] | None = None
+        self._reading: _Reading | None = None
         """The row class and each column's result processor, known from the first run's result."""
 
     def rows(self, connection: Connection, parameters: Mapping[str, Any]) -> list[Any]:
@@ -126,13 +130,14 @@ class Lean:
         self._postgresql = _Compiled(compiled, str(compiled), binds, keys)
         return self._postgresql
 
-    def _reading_of(self, description: Any, dialect: Dialect) -> tuple[type[LeanRow], list[Callable[[Any], Any] | None]]:
-        """The row class and each column's result processor, from the first run's result (several
-        threads may get here at once: each makes the same)."""
+    def _reading_of(self, description: Any, dialect: Dialect) -> _Reading:
+        """The row class and each column's result processor, from the first run's result
+        (several threads may get here at once: each makes the same)."""
         assert self._postgresql is not None
         entries = self._postgresql.compiled._result_columns
         return (type("Row", (LeanRow,), {"__slots__": (), "_fields": self._postgresql.keys}),
-                [entry.type._cached_result_processor(dialect, column[1]) for entry, column in zip(entries, description)])
+                [entry.type._cached_result_processor(dialect, column[1])
+                 for entry, column in zip(entries, description)])
 
     def _made(self, found: list[tuple[Any, ...]]) -> list[Any]:
         """The driver's rows as LeanRows, each value through its type's result processor."""
