@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -138,10 +138,15 @@ def main() -> None:
            ratios=[intake / raw for raw, intake in pairs])
 
 
-def median_round(pairs: list[tuple[float, float]]) -> tuple[float, float]:
-    """The (raw, intake) round whose ratio is the median: a noisy machine moves both figures of
-    a round together far more than it moves their ratio, and one slow round is outvoted."""
-    return sorted(pairs, key=lambda pair: pair[1] / pair[0])[(len(pairs) - 1) // 2]
+Round = TypeVar("Round")
+
+
+def median_round(rounds: Sequence[Round],
+                 ratio: Callable[[Round], float] = lambda pair: pair[1] / pair[0]) -> Round:
+    """The round whose `ratio` (by default a (baseline, measured) pair's) is the median, the
+    lower of two middles: a noisy machine moves both figures of a round together far more
+    than it moves their ratio, and one slow round is outvoted (sms_webhook.py's rounds too)."""
+    return sorted(rounds, key=ratio)[(len(rounds) - 1) // 2]
 
 
 def report(database: str, clients: int, tickets: int, raw: float, intake: float,

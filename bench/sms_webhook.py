@@ -54,7 +54,7 @@ from twilio.request_validator import RequestValidator
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != HERE), str(HERE)]
 
-from intake import scratch_database  # noqa: E402
+from intake import median_round, scratch_database  # noqa: E402
 from counting import process_cpu  # noqa: E402
 from pipeline import TimedTwilio, percentile, wait_healthy, workers  # noqa: E402
 
@@ -344,19 +344,23 @@ def in_rounds(env: dict[str, str], args: argparse.Namespace) -> tuple[dict[str, 
             # New senders each round (a text seen before is a copy the inbox keeps once).
             rounds.append({name: full_load(servers[name][0].pid, servers[name][1], block + 4 * n, args)
                            for name, _, block in APPS})
-        ratios = [r["webhook"]["rps"] / r["bare"]["rps"] for r in rounds]
-        median = sorted(range(len(rounds)), key=ratios.__getitem__)[(len(rounds) - 1) // 2]
+        median = median_round(rounds, _ratio)
         results = {}
         for name, _, block in APPS:
             paced = at_rate(servers[name][1], block + 4 * args.rounds, args)
-            full = rounds[median][name]
+            full = median[name]
             errors = sum(r[name]["errors"] for r in rounds) + paced["errors"]
             results[name] = {**full, **paced, "errors": errors}
-        return results, ratios
+        return results, [_ratio(r) for r in rounds]
     finally:
         for server, _ in servers.values():
             server.terminate()
             server.wait()
+
+
+def _ratio(one_round: dict[str, dict[str, float]]) -> float:
+    """A round's webhook throughput against the bare route's."""
+    return one_round["webhook"]["rps"] / one_round["bare"]["rps"]
 
 
 def run(factory: str, env: dict[str, str], block: int, args: argparse.Namespace) -> dict[str, float]:
